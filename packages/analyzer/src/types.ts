@@ -1,0 +1,224 @@
+import type { FindingCode } from '@wirescope/semconv';
+
+/** An attribute value as OTLP and Jaeger carry it (arrays flattened to homogeneous arrays). */
+export type AttributeValue = string | number | boolean | bigint | string[] | number[] | boolean[];
+
+/** Attributes of a span, a resource or an event. */
+export type Attributes = Record<string, AttributeValue>;
+
+/** Span kind, normalized from OTLP numbers, OTLP enum names and Jaeger `span.kind` tags. */
+export type SpanKindName = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+
+/** Status, normalized. */
+export interface SpanStatus {
+  /** `unset`, `ok` or `error`. */
+  code: 'unset' | 'ok' | 'error';
+  /** Status message, when the producer gave one. */
+  message?: string;
+}
+
+/** A span event. */
+export interface SpanEventRecord {
+  /** Event name. */
+  name: string;
+  /** Event time in nanoseconds since the epoch, exact. */
+  timeUnixNano: bigint;
+  /** Event attributes. */
+  attributes: Attributes;
+}
+
+/** Where a span came from, for error messages and report links. */
+export interface SpanSource {
+  /** File name as the user gave it (`-` for stdin, `live` for the span processor). */
+  file: string;
+  /** 1-based line of the span (JSON Lines) or of the start of its record, when known. */
+  line?: number;
+}
+
+/** One span in the analyzer's normalized model, whatever format it was read from. */
+export interface WireSpan {
+  /** Trace id, 32 lowercase hex digits. */
+  traceId: string;
+  /** Span id, 16 lowercase hex digits. */
+  spanId: string;
+  /** Parent span id, 16 lowercase hex digits, absent for a root. */
+  parentSpanId?: string;
+  /** Span name. */
+  name: string;
+  /** Span kind. */
+  kind: SpanKindName;
+  /** Start time in nanoseconds since the epoch, exact (beyond 2^53). */
+  startTimeUnixNano: bigint;
+  /** End time in nanoseconds since the epoch, exact. */
+  endTimeUnixNano: bigint;
+  /** Span attributes. */
+  attributes: Attributes;
+  /** Span events. */
+  events: SpanEventRecord[];
+  /** Status. */
+  status: SpanStatus;
+  /** Resource attributes (`service.name`, …). */
+  resource: Attributes;
+  /** Where the span was read from. */
+  source?: SpanSource;
+}
+
+/** How bad a finding is. */
+export type Severity = 'info' | 'warning' | 'error';
+
+/** Measured facts behind a finding. */
+export interface FindingEvidence {
+  /** Ids of the spans that show the problem (capped; `spanIdsTotal` says how many there were). */
+  spanIds: string[];
+  /** How many spans showed it in all. */
+  spanIdsTotal: number;
+  /** Trace ids involved (capped). */
+  traceIds: string[];
+  /** Counts (`calls`, `newConnections`, `resets`, …). */
+  counts: Record<string, number>;
+  /** Measured numbers with their unit in the key (`tcpConnectP50Ms`, `idleMsMin`, …). */
+  measurements: Record<string, number>;
+}
+
+/** One problem the analyzer found, with its cost and its fix. */
+export interface Finding {
+  /** Stable finding code (PRODUCT.md). */
+  code: FindingCode;
+  /** Severity. */
+  severity: Severity;
+  /** One line saying what happened, with numbers: "12 of 12 S3.PutObject calls opened a new TLS connection". */
+  summary: string;
+  /** Estimated milliseconds this problem cost in the analyzed spans, all calls together. */
+  costMs: number;
+  /** Estimated milliseconds per affected call. */
+  costPerCallMs: number;
+  /** How the cost was estimated, in one sentence ("+3 RTT ≈ 190 ms each"). */
+  costBasis: string;
+  /** The fix, in one or two sentences. */
+  fix: string;
+  /** The measured facts. */
+  evidence: FindingEvidence;
+}
+
+/** Counts over everything analyzed; `check` budgets are held against these. */
+export interface AnalysisStats {
+  /** Spans read. */
+  spans: number;
+  /** Distinct traces. */
+  traces: number;
+  /** Operation spans (`rpc.system=aws-api`). */
+  operations: number;
+  /** Attempt spans (spans with `wirescope.attempt`). */
+  attempts: number;
+  /** Attempts on a reused connection. */
+  reusedAttempts: number;
+  /** Spans by name. */
+  spanCountsByName: Record<string, number>;
+}
+
+/** A connection phase or wait inside one attempt, for the waterfall. */
+export interface WaterfallSegment {
+  /** `queue`, `dns`, `tcp`, `tls`, `continue` (100-continue wait) or `ttfb`. */
+  kind: 'queue' | 'dns' | 'tcp' | 'tls' | 'continue' | 'ttfb';
+  /** Offset from the operation start, ms. */
+  startMs: number;
+  /** Length, ms. */
+  durationMs: number;
+}
+
+/** One attempt in the waterfall. */
+export interface WaterfallAttempt {
+  spanId: string;
+  attempt: number;
+  connectionId?: string;
+  reused?: boolean;
+  errorType?: string;
+  statusCode?: number;
+  /** Offset from the operation start, ms. */
+  startMs: number;
+  durationMs: number;
+  segments: WaterfallSegment[];
+}
+
+/** One operation (SDK call) in the waterfall. */
+export interface WaterfallOperation {
+  traceId: string;
+  spanId: string;
+  name: string;
+  /** Offset from the first operation of the trace, ms. */
+  startMs: number;
+  durationMs: number;
+  error: boolean;
+  attempts: WaterfallAttempt[];
+}
+
+/** The waterfall of one trace (the first traces only: reports stay small). */
+export interface TraceWaterfall {
+  traceId: string;
+  operations: WaterfallOperation[];
+}
+
+/** What an analysis returns. */
+export interface AnalysisResult {
+  /** Version of this shape (the JSON report's `schemaVersion`). */
+  schemaVersion: 1;
+  /** Findings, worst cost first. */
+  findings: Finding[];
+  /** Counts. */
+  stats: AnalysisStats;
+  /** Waterfalls of the first traces, for the HTML report. */
+  waterfalls: TraceWaterfall[];
+  /** Non-fatal input problems (missing parents, duplicate ids, …), capped. */
+  warnings: string[];
+}
+
+/** Options of an analysis. */
+export interface AnalyzeOptions {
+  /** Region the caller runs in when the spans do not say (`wirescope.caller.region`). */
+  callerRegion?: string;
+  /** Most traces kept for waterfalls. Default 50. */
+  maxWaterfallTraces?: number;
+  /** Called every so often with the number of spans seen so far. */
+  progressHook?: (spansSeen: number) => void;
+}
+
+/** A budget for `wirescope check` and the vitest matchers. */
+export interface Budget {
+  /** Limits on span counts by span name. */
+  spans?: Record<string, SpanCountLimit>;
+  /** Finding codes that fail the check. */
+  forbid?: FindingCode[];
+  /** Finding codes that are reported but do not fail the check. */
+  warn?: FindingCode[];
+}
+
+/** Limits for one span name. */
+export interface SpanCountLimit {
+  min?: number;
+  max?: number;
+  /** Exact count. */
+  exact?: number;
+  /** Only warn, never fail. */
+  warnOnly?: boolean;
+}
+
+/** One budget line that was not met. */
+export interface BudgetViolation {
+  /** `spans` or `forbid`. */
+  kind: 'spans' | 'forbid';
+  /** Span name or finding code. */
+  subject: string;
+  /** What was expected, e.g. `max 2`. */
+  expected: string;
+  /** What was found, e.g. `5`. */
+  actual: string;
+  /** True when it only warns. */
+  warnOnly: boolean;
+}
+
+/** Result of holding an analysis against a budget. */
+export interface BudgetResult {
+  /** True when no failing violation. */
+  ok: boolean;
+  violations: BudgetViolation[];
+}

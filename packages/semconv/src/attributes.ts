@@ -1,0 +1,97 @@
+/**
+ * Attribute keys of the wirescope span contract (../../../README.md, "Span contract").
+ * Keys from the OpenTelemetry semantic conventions keep their standard names.
+ */
+
+// ---- operation span -------------------------------------------------------------------------
+/** Always `aws-api` on the operation span. */
+export const ATTR_RPC_SYSTEM = 'rpc.system';
+/** Value of `rpc.system` for AWS SDK calls. */
+export const RPC_SYSTEM_AWS_API = 'aws-api';
+/** The service, e.g. `S3`, `DynamoDB`. */
+export const ATTR_RPC_SERVICE = 'rpc.service';
+/** The operation, e.g. `PutObject`. */
+export const ATTR_RPC_METHOD = 'rpc.method';
+/** The region the request was signed for. */
+export const ATTR_CLOUD_REGION = 'cloud.region';
+/** The AWS request id (`x-amz-request-id` / `x-amzn-requestid`), when the response had one. */
+export const ATTR_AWS_REQUEST_ID = 'aws.request_id';
+/** The S3 bucket name, for S3 operations that name one. */
+export const ATTR_AWS_S3_BUCKET = 'aws.s3.bucket';
+/** Number of HTTP attempts the operation made (retries and region-redirect re-runs included). */
+export const ATTR_ATTEMPTS = 'wirescope.attempts';
+/** Region the calling code runs in, when known. */
+export const ATTR_CALLER_REGION = 'wirescope.caller.region';
+/** Region the client was configured with. */
+export const ATTR_CLIENT_REGION = 'wirescope.client.region';
+/** Region S3 said the bucket lives in (`x-amz-bucket-region`, error bodies), when it told us. */
+export const ATTR_BUCKET_REGION = 'wirescope.bucket.region';
+/** True when caller, target, client or bucket regions disagree. */
+export const ATTR_REGION_MISMATCH = 'wirescope.region.mismatch';
+/** Number of region redirects (re-runs of the call in another region) the operation paid. */
+export const ATTR_REGION_REDIRECTS = 'wirescope.region.redirects';
+/** The first characters of the S3 key, only when the plugin was told to record them (keys can be personal data). */
+export const ATTR_S3_KEY_PREFIX = 'wirescope.s3.key_prefix';
+
+// ---- attempt span ---------------------------------------------------------------------------
+/** 1-based number of this HTTP attempt within its operation. */
+export const ATTR_ATTEMPT = 'wirescope.attempt';
+/** True when the attempt ran on a socket that had already carried a request. */
+export const ATTR_CONNECTION_REUSED = 'wirescope.connection.reused';
+/** Identifier of the socket, stable for its whole life (`c<pid>-<n>`). */
+export const ATTR_CONNECTION_ID = 'wirescope.connection.id';
+/** On reuse: milliseconds the socket sat idle in the pool before this attempt took it. */
+export const ATTR_CONNECTION_IDLE_MS = 'wirescope.connection.idle_ms';
+/** Milliseconds the attempt waited for a pooled socket (the agent was at `maxSockets`). */
+export const ATTR_CONNECTION_QUEUE_MS = 'wirescope.connection.queue_ms';
+/** How many requests this connection had carried, this one included (1 on a new connection). */
+export const ATTR_CONNECTION_REQUESTS = 'wirescope.connection.requests';
+/** Host name (or IP literal) the request was sent to. */
+export const ATTR_SERVER_ADDRESS = 'server.address';
+/** Port the request was sent to. */
+export const ATTR_SERVER_PORT = 'server.port';
+/** IP address of the peer the socket connected to. */
+export const ATTR_NETWORK_PEER_ADDRESS = 'network.peer.address';
+/** Port of the peer the socket connected to. */
+export const ATTR_NETWORK_PEER_PORT = 'network.peer.port';
+/** HTTP method. */
+export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
+/** HTTP status code of the response. */
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+/** The real error code (`ECONNRESET`, `EPIPE`, `UND_ERR_SOCKET`, …), never a re-label such as `TimeoutError`. */
+export const ATTR_ERROR_TYPE = 'error.type';
+/** True when the socket was reset or closed by the peer under this attempt (RST, or FIN with no response). */
+export const ATTR_SOCKET_RESET = 'wirescope.socket.reset';
+/** The socket error as Node or undici worded it (`read ECONNRESET`, `socket hang up`, `other side closed`). */
+export const ATTR_SOCKET_ERROR = 'wirescope.socket.error';
+/** TLS protocol version of a new TLS connection, e.g. `1.3`. */
+export const ATTR_TLS_PROTOCOL_VERSION = 'tls.protocol.version';
+/** True when a new TLS connection resumed an earlier session. */
+export const ATTR_TLS_RESUMED = 'tls.resumed';
+/** Milliseconds between sending headers with `Expect: 100-continue` and the server's `100 Continue`. */
+export const ATTR_EXPECT_CONTINUE_WAIT_MS = 'wirescope.expect_continue.wait_ms';
+/** True when the request carried `Expect: 100-continue`. */
+export const ATTR_EXPECT_CONTINUE = 'wirescope.expect_continue';
+/** Milliseconds from the end of the request (last byte written) to the response headers. */
+export const ATTR_TTFB_MS = 'wirescope.ttfb_ms';
+/** Request body size in bytes, when the request declared it. */
+export const ATTR_REQUEST_BODY_SIZE = 'http.request.body.size';
+/** The HTTP handler that carried the attempt: `node-http` or `fetch`. */
+export const ATTR_HTTP_HANDLER = 'wirescope.http.handler';
+/** Whether the agent that carried the attempt keeps sockets alive. */
+export const ATTR_AGENT_KEEP_ALIVE = 'wirescope.agent.keep_alive';
+/** The `maxSockets` of the agent that carried the attempt (absent when unlimited). */
+export const ATTR_AGENT_MAX_SOCKETS = 'wirescope.agent.max_sockets';
+/** True when the attempt ran on a one-off agent the SDK built for an `Expect: 100-continue` upload. */
+export const ATTR_AGENT_ONE_OFF = 'wirescope.agent.one_off';
+
+/** Value of `wirescope.http.handler` for node:http / node:https. */
+export const HTTP_HANDLER_NODE = 'node-http';
+/** Value of `wirescope.http.handler` for fetch / undici. */
+export const HTTP_HANDLER_FETCH = 'fetch';
+
+// ---- span events ----------------------------------------------------------------------------
+/** Event on the operation span naming the regions that disagree. */
+export const EVENT_REGION_MISMATCH = 'wirescope.region.mismatch';
+/** Event on the operation span for each region redirect. */
+export const EVENT_REGION_REDIRECT = 'wirescope.region.redirect';

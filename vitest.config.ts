@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// One config runs every package's unit tests (beside the code) and the cross-package, real-server
+// tests in test/. Workspace packages resolve to their TypeScript source through the
+// `@wirescope/source` export condition, so no build is needed before testing.
+export default defineConfig({
+  resolve: { conditions: ['@wirescope/source', 'import', 'module', 'node', 'default'] },
+  ssr: { resolve: { conditions: ['@wirescope/source', 'import', 'module', 'node', 'default'] } },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'examples/ci/test/broken/**'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    reporters: process.env.CI ? ['default'] : ['default'],
+  },
+});
