@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
 // `@wirescope/source` export condition, so no build is needed before testing.
 export default defineConfig({
   resolve: { conditions: ['@wirescope/source', 'import', 'module', 'node', 'default'] },
-  ssr: { resolve: { conditions: ['@wirescope/source', 'import', 'module', 'node', 'default'] } },
+  // No 'module' here: externalized deps are loaded by Node itself, and 'module' picks the AWS SDK's
+  // bundler-only dist-es (extensionless imports, e.g. @aws-sdk/checksums) that Node cannot load.
+  ssr: { resolve: { conditions: ['@wirescope/source', 'import', 'node', 'default'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'examples/ci/test/broken/**'],

@@ -1,7 +1,10 @@
 import { once } from 'node:events';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { createS3Client } from './support/clients.js';
+import { createTestBucket, startS3Server } from './support/s3-server.js';
 import { testCertificate } from './support/tls-cert.js';
 
 async function startHttpsServer(): Promise<{ server: https.Server; port: number }> {
@@ -54,6 +57,50 @@ describe('test certificate', () => {
     } finally {
       server.closeAllConnections();
       server.close();
+    }
+  });
+});
+
+describe('local S3 (s3rver)', () => {
+  for (const handler of ['node', 'fetch'] as const) {
+    it(`round-trips an object over HTTPS with the ${handler} handler`, async () => {
+      const s3server = await startS3Server();
+      const client = createS3Client(s3server.endpoint, { handler });
+      try {
+        expect(s3server.endpoint).toBe(`https://localhost:${s3server.port}`);
+        await createTestBucket(client, 'support-bucket');
+        await client.send(new PutObjectCommand({ Bucket: 'support-bucket', Key: 'a.txt', Body: 'hello' }));
+        const got = await client.send(new GetObjectCommand({ Bucket: 'support-bucket', Key: 'a.txt' }));
+        expect(await got.Body?.transformToString()).toBe('hello');
+      } finally {
+        client.destroy();
+        await s3server.close();
+      }
+    });
+  }
+
+  it('takes a 3 MiB upload (Expect: 100-continue, the one-off agent) and serves plain HTTP too', async () => {
+    const tlsServer = await startS3Server();
+    const plainServer = await startS3Server({ tls: false });
+    const tlsClient = createS3Client(tlsServer.endpoint);
+    const plainClient = createS3Client(plainServer.endpoint);
+    try {
+      const body = Buffer.alloc(3 * 1024 * 1024, 7);
+      await createTestBucket(tlsClient, 'big');
+      await tlsClient.send(new PutObjectCommand({ Bucket: 'big', Key: 'big.bin', Body: body }));
+      const got = await tlsClient.send(new GetObjectCommand({ Bucket: 'big', Key: 'big.bin' }));
+      expect(Buffer.from((await got.Body?.transformToByteArray()) ?? []).equals(body)).toBe(true);
+
+      expect(plainServer.endpoint).toBe(`http://localhost:${plainServer.port}`);
+      await createTestBucket(plainClient, 'plain');
+      await plainClient.send(new PutObjectCommand({ Bucket: 'plain', Key: 'k', Body: 'v' }));
+      const plain = await plainClient.send(new GetObjectCommand({ Bucket: 'plain', Key: 'k' }));
+      expect(await plain.Body?.transformToString()).toBe('v');
+    } finally {
+      tlsClient.destroy();
+      plainClient.destroy();
+      await tlsServer.close();
+      await plainServer.close();
     }
   });
 });
