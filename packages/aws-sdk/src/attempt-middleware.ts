@@ -1,0 +1,161 @@
+import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type {
+  FinalizeHandler,
+  FinalizeHandlerArguments,
+  FinalizeHandlerOutput,
+  FinalizeRequestMiddleware,
+  HandlerExecutionContext,
+  MetadataBearer,
+} from '@smithy/types';
+import {
+  ATTR_ATTEMPT,
+  ATTR_AWS_REQUEST_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_EXPECT_CONTINUE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_REQUEST_BODY_SIZE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_SOCKET_RESET,
+  type AttemptScope,
+  attemptSpanName,
+  EVENT_REGION_REDIRECT,
+  errorTypeOf,
+  isSocketReset,
+  operationSpanName,
+  recordFact,
+  runInAttemptScope,
+} from '@wirescope/semconv';
+import { guard } from './guard.js';
+import { type OperationState, operationStateOf } from './operation-state.js';
+import { safeMessage } from './redact.js';
+import { recordAttemptRegion } from './region-facts.js';
+import type { ResolvedWirescopeOptions } from './resolve-options.js';
+import { runGuarded } from './run-guarded.js';
+
+interface HttpRequestLike {
+  method?: string;
+  hostname?: string;
+  port?: number;
+  protocol?: string;
+  headers?: Record<string, string>;
+}
+
+interface HttpResponseLike {
+  statusCode?: number;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The attempt span: one per HTTP attempt. finalizeRequest/low runs after the retry middleware
+ * (finalizeRequest/high), so the SDK calls it once per attempt, region-redirect re-runs included.
+ */
+export function attemptMiddleware(
+  options: ResolvedWirescopeOptions,
+): FinalizeRequestMiddleware<object, MetadataBearer> {
+  return (next: FinalizeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
+    async (args: FinalizeHandlerArguments<object>): Promise<FinalizeHandlerOutput<MetadataBearer>> => {
+      const state = operationStateOf(context);
+      if (!state) return next(args);
+      const scope = guard('starting the attempt span', () => startAttempt(options, state, args), undefined);
+      if (!scope) return next(args);
+      try {
+        const output = await runInAttemptScope(scope, () =>
+          runGuarded(trace.setSpan(otelContext.active(), scope.span), () => next(args)),
+        );
+        guard(
+          'ending the attempt span',
+          () => endAttempt(state, context, scope, output.response, undefined),
+          undefined,
+        );
+        return output;
+      } catch (error) {
+        guard(
+          'ending the attempt span',
+          () => endAttempt(state, context, scope, undefined, error),
+          undefined,
+        );
+        throw error;
+      }
+    };
+}
+
+function startAttempt(
+  options: ResolvedWirescopeOptions,
+  state: OperationState,
+  args: FinalizeHandlerArguments<object>,
+): AttemptScope {
+  state.attempts += 1;
+  if (state.pendingRedirect) {
+    state.pendingRedirect = false;
+    state.redirects += 1;
+    state.span.addEvent(EVENT_REGION_REDIRECT, { [ATTR_ATTEMPT]: state.attempts });
+  }
+  const request = args.request as HttpRequestLike;
+  const attributes: Record<string, string | number | boolean> = { [ATTR_ATTEMPT]: state.attempts };
+  if (request.method) attributes[ATTR_HTTP_REQUEST_METHOD] = request.method;
+  if (request.hostname) attributes[ATTR_SERVER_ADDRESS] = request.hostname;
+  const port = request.port ?? (request.protocol === 'http:' ? 80 : 443);
+  attributes[ATTR_SERVER_PORT] = port;
+  const headers = request.headers ?? {};
+  const length = headerValue(headers, 'content-length');
+  if (length !== undefined && /^\d+$/.test(length)) attributes[ATTR_REQUEST_BODY_SIZE] = Number(length);
+  if (headerValue(headers, 'expect')?.toLowerCase() === '100-continue')
+    attributes[ATTR_EXPECT_CONTINUE] = true;
+  const parent = trace.setSpan(otelContext.active(), state.span);
+  const span = options.tracer.startSpan(
+    attemptSpanName(operationSpanName(state.names.service, state.names.operation)),
+    { kind: SpanKind.INTERNAL, attributes },
+    parent,
+  );
+  return {
+    attempt: state.attempts,
+    span,
+    tracer: options.tracer,
+    facts: new Map(Object.entries(attributes)),
+  };
+}
+
+function endAttempt(
+  state: OperationState,
+  context: HandlerExecutionContext,
+  scope: AttemptScope,
+  response: unknown,
+  error: unknown,
+): void {
+  const http = (response ?? (error as { $response?: unknown } | undefined)?.$response) as
+    | HttpResponseLike
+    | undefined;
+  if (typeof http?.statusCode === 'number')
+    recordFact(scope, ATTR_HTTP_RESPONSE_STATUS_CODE, http.statusCode);
+  const headers = http?.headers;
+  const requestId =
+    headers && (headerValue(headers, 'x-amz-request-id') ?? headerValue(headers, 'x-amzn-requestid'));
+  if (requestId) recordFact(scope, ATTR_AWS_REQUEST_ID, requestId);
+  recordAttemptRegion(state, context, http?.statusCode, lowerCaseHeaders(headers));
+  if (error !== undefined) {
+    // The socket layer saw the real error first (the SDK re-labels ECONNRESET as TimeoutError).
+    const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? errorTypeOf(error);
+    recordFact(scope, ATTR_ERROR_TYPE, type);
+    if (isSocketReset(type) && !scope.facts.has(ATTR_SOCKET_RESET))
+      recordFact(scope, ATTR_SOCKET_RESET, true);
+    const message = error instanceof Error ? safeMessage(error.message) : '';
+    scope.span.setStatus({ code: SpanStatusCode.ERROR, message: message ? `${type}: ${message}` : type });
+  }
+  scope.span.end();
+}
+
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === name) return headers[key];
+  }
+  return undefined;
+}
+
+function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return undefined;
+  const lower: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) lower[key.toLowerCase()] = value;
+  return lower;
+}

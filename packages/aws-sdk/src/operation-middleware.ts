@@ -1,0 +1,121 @@
+import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type {
+  HandlerExecutionContext,
+  InitializeHandler,
+  InitializeHandlerArguments,
+  InitializeHandlerOutput,
+  InitializeMiddleware,
+  MetadataBearer,
+} from '@smithy/types';
+import {
+  ATTR_ATTEMPTS,
+  ATTR_AWS_REQUEST_ID,
+  ATTR_AWS_S3_BUCKET,
+  ATTR_ERROR_TYPE,
+  ATTR_RPC_METHOD,
+  ATTR_RPC_SERVICE,
+  ATTR_RPC_SYSTEM,
+  ATTR_S3_KEY_PREFIX,
+  errorTypeOf,
+  operationSpanName,
+  RPC_SYSTEM_AWS_API,
+} from '@wirescope/semconv';
+import { commandNames } from './command-names.js';
+import { guard } from './guard.js';
+import {
+  type OperationState,
+  operationStateOf,
+  trackOperation,
+  untrackOperation,
+} from './operation-state.js';
+import { safeMessage } from './redact.js';
+import { finishRegionFacts, startRegionFacts } from './region-facts.js';
+import type { ResolvedWirescopeOptions } from './resolve-options.js';
+import { runGuarded } from './run-guarded.js';
+
+/**
+ * The operation span: one per SDK call, around everything the call does (initialize/high sees S3's
+ * region-redirect re-runs, which happen in initialize/normal).
+ */
+export function operationMiddleware(
+  options: ResolvedWirescopeOptions,
+): InitializeMiddleware<object, MetadataBearer> {
+  return (next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
+    async (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<MetadataBearer>> => {
+      // A second copy of the plugin on the same call, or no recording tracer: just pass through.
+      if (operationStateOf(context)) return next(args);
+      const state = guard(
+        'starting the operation span',
+        () => startOperation(options, context, args),
+        undefined,
+      );
+      if (!state) return next(args);
+      trackOperation(context, state);
+      try {
+        const output = await runGuarded(trace.setSpan(otelContext.active(), state.span), () => next(args));
+        guard('ending the operation span', () => endOperation(options, state, output, undefined), undefined);
+        return output;
+      } catch (error) {
+        guard('ending the operation span', () => endOperation(options, state, undefined, error), undefined);
+        throw error;
+      } finally {
+        untrackOperation(context);
+      }
+    };
+}
+
+function startOperation(
+  options: ResolvedWirescopeOptions,
+  context: HandlerExecutionContext,
+  args: InitializeHandlerArguments<object>,
+): OperationState | undefined {
+  const names = commandNames(context);
+  const span = options.tracer.startSpan(operationSpanName(names.service, names.operation), {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      [ATTR_RPC_SYSTEM]: RPC_SYSTEM_AWS_API,
+      [ATTR_RPC_SERVICE]: names.service,
+      [ATTR_RPC_METHOD]: names.operation,
+    },
+  });
+  if (!span.isRecording()) return undefined;
+  const input = args.input as { Bucket?: unknown; Key?: unknown };
+  if (names.service === 'S3' && typeof input.Bucket === 'string') {
+    span.setAttribute(ATTR_AWS_S3_BUCKET, input.Bucket);
+    if (options.s3KeyPrefixLength > 0 && typeof input.Key === 'string') {
+      span.setAttribute(ATTR_S3_KEY_PREFIX, input.Key.slice(0, options.s3KeyPrefixLength));
+    }
+  }
+  const state: OperationState = {
+    span,
+    names,
+    attempts: 0,
+    bucketRegion: undefined,
+    firstSigningRegion: undefined,
+    lastSigningRegion: undefined,
+    pendingRedirect: false,
+    redirects: 0,
+  };
+  startRegionFacts(options, state, context, input);
+  return state;
+}
+
+function endOperation(
+  options: ResolvedWirescopeOptions,
+  state: OperationState,
+  output: InitializeHandlerOutput<MetadataBearer> | undefined,
+  error: unknown,
+): void {
+  const { span } = state;
+  span.setAttribute(ATTR_ATTEMPTS, state.attempts);
+  const metadata = output?.output?.$metadata ?? (error as Partial<MetadataBearer> | undefined)?.$metadata;
+  if (metadata?.requestId) span.setAttribute(ATTR_AWS_REQUEST_ID, metadata.requestId);
+  finishRegionFacts(options, state);
+  if (error !== undefined) {
+    const type = errorTypeOf(error);
+    span.setAttribute(ATTR_ERROR_TYPE, type);
+    const message = error instanceof Error ? safeMessage(error.message) : '';
+    span.setStatus({ code: SpanStatusCode.ERROR, message: message ? `${type}: ${message}` : type });
+  }
+  span.end();
+}

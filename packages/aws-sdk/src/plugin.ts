@@ -1,0 +1,41 @@
+import type { MetadataBearer, MiddlewareStack, Pluggable } from '@smithy/types';
+import { attemptMiddleware } from './attempt-middleware.js';
+import { enableConnectionFacts } from './connection-facts.js';
+import { guard } from './guard.js';
+import { operationMiddleware } from './operation-middleware.js';
+import { resolveOptions } from './resolve-options.js';
+import type { WirescopeOptions } from './types.js';
+
+/** Name of the operation-span middleware in the SDK's middleware stack. */
+export const OPERATION_MIDDLEWARE_NAME = 'wirescopeOperationMiddleware';
+/** Name of the attempt-span middleware in the SDK's middleware stack. */
+export const ATTEMPT_MIDDLEWARE_NAME = 'wirescopeAttemptMiddleware';
+
+/**
+ * The wirescope plugin for any AWS SDK for JavaScript v3 client:
+ * `client.middlewareStack.use(wirescope())`. Placed by step and priority only (never relative to a
+ * named SDK middleware, which breaks when the SDK renames it: aws-sdk-js-v3 #7533, #7570). Adding it
+ * twice is harmless: the names are the same and `override` keeps one copy.
+ */
+export function wirescope(options: WirescopeOptions = {}): Pluggable<object, MetadataBearer> {
+  const resolved = resolveOptions(options);
+  guard('enabling connection facts', () => enableConnectionFacts(resolved), undefined);
+  return {
+    applyToStack(stack: MiddlewareStack<object, MetadataBearer>) {
+      stack.add(operationMiddleware(resolved), {
+        step: 'initialize',
+        priority: 'high',
+        name: OPERATION_MIDDLEWARE_NAME,
+        tags: ['WIRESCOPE'],
+        override: true,
+      });
+      stack.add(attemptMiddleware(resolved), {
+        step: 'finalizeRequest',
+        priority: 'low',
+        name: ATTEMPT_MIDDLEWARE_NAME,
+        tags: ['WIRESCOPE'],
+        override: true,
+      });
+    },
+  };
+}

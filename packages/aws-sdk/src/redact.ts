@@ -1,0 +1,18 @@
+// Error messages can quote URLs and headers (presigned URLs, `Credential=` scopes, tokens). Redact
+// the values the OTel URL conventions name, and anything after a known secret-bearing key.
+const SECRET_PARAMS =
+  /((?:X-Amz-(?:Signature|Credential|Security-Token))|Signature|AWSAccessKeyId|sig|x-amz-server-side-encryption-customer-key(?:-md5)?|Authorization)(["']?\s*[=:]\s*["']?)([^\s&"',;<]+)/gi;
+
+/** Replaces secret values in free text (error messages) with `REDACTED`. */
+export function redactText(text: string): string {
+  return text.replace(SECRET_PARAMS, (_match, key: string, sep: string) => `${key}${sep}REDACTED`);
+}
+
+/** Longest text we put in a span attribute or status message. */
+export const MAX_TEXT_LENGTH = 512;
+
+/** Redacts and truncates a message for a span. */
+export function safeMessage(text: string): string {
+  const redacted = redactText(text);
+  return redacted.length > MAX_TEXT_LENGTH ? `${redacted.slice(0, MAX_TEXT_LENGTH - 1)}…` : redacted;
+}
