@@ -2,9 +2,12 @@ import { once } from 'node:events';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { context, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
+import { createTestTracing } from './support/otel.js';
 import { createTestBucket, startS3Server } from './support/s3-server.js';
+import { allAttributeText, attr, childrenOf, parentOf, spansNamed } from './support/span-query.js';
 import { testCertificate } from './support/tls-cert.js';
 
 async function startHttpsServer(): Promise<{ server: https.Server; port: number }> {
@@ -102,5 +105,57 @@ describe('local S3 (s3rver)', () => {
       await tlsServer.close();
       await plainServer.close();
     }
+  });
+});
+
+describe('test tracing and span queries', () => {
+  it('records parent/child spans in memory without touching the globals', async () => {
+    const tracing = createTestTracing();
+    try {
+      // No global context manager here: pass the parent context explicitly.
+      const parentSpan = tracing.tracer.startSpan('parent');
+      const parentContext = trace.setSpan(context.active(), parentSpan);
+      const first = tracing.tracer.startSpan('child', { attributes: { 'k.int': 3 } }, parentContext);
+      first.addEvent('evt', { 'event.key': 'event-value' });
+      first.end();
+      tracing.tracer.startSpan('child', {}, parentContext).end();
+      parentSpan.end();
+      // Not registered: the global API still has no provider.
+      expect(trace.getTracer('x').startSpan('noop').isRecording()).toBe(false);
+      const spans = tracing.spans();
+      const [parent] = spansNamed(spans, 'parent');
+      expect(parent).toBeDefined();
+      expect(childrenOf(spans, parent!).map((s) => s.name)).toEqual(['child', 'child']);
+      const [child] = spansNamed(spans, 'child');
+      expect(parentOf(spans, child!)).toBe(parent);
+      expect(parentOf(spans, parent!)).toBeUndefined();
+      expect(attr(child!, 'k.int')).toBe(3);
+      expect(allAttributeText(spans)).toContain('event-value');
+      tracing.reset();
+      expect(tracing.spans()).toEqual([]);
+    } finally {
+      await tracing.shutdown();
+    }
+  });
+
+  it('with register: true, context flows through await via the global provider; shutdown undoes it', async () => {
+    const tracing = createTestTracing({ register: true });
+    const tracer = trace.getTracer('global');
+    await tracer.startActiveSpan('outer', async (outer) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      tracer.startSpan('inner').end();
+      expect(trace.getSpan(context.active())).toBe(outer);
+      outer.end();
+    });
+    const spans = tracing.spans();
+    const [inner] = spansNamed(spans, 'inner');
+    expect(parentOf(spans, inner!)?.name).toBe('outer');
+    await tracing.shutdown();
+    expect(trace.getTracer('after').startSpan('x').isRecording()).toBe(false);
+    // A second registration works after shutdown (the globals were really released).
+    const again = createTestTracing({ register: true });
+    trace.getTracer('again').startSpan('y').end();
+    expect(spansNamed(again.spans(), 'y')).toHaveLength(1);
+    await again.shutdown();
   });
 });
