@@ -5,9 +5,10 @@ import { defineConfig } from 'vitest/config';
 // `@wirescope/source` export condition, so no build is needed before testing.
 export default defineConfig({
   resolve: { conditions: ['@wirescope/source', 'import', 'module', 'node', 'default'] },
-  // No 'module' here: externalized deps are loaded by Node itself, and 'module' picks the AWS SDK's
-  // bundler-only dist-es (extensionless imports, e.g. @aws-sdk/checksums) that Node cannot load.
-  ssr: { resolve: { conditions: ['@wirescope/source', 'import', 'node', 'default'] } },
+  // vitest also passes these to the worker processes as `node --conditions`, where they steer Node's
+  // own import AND require of externalized deps: 'module' picks the AWS SDK's bundler-only dist-es,
+  // 'import' makes require('big.js') (dynalite) return the ESM namespace. Keep only our condition.
+  ssr: { resolve: { conditions: ['@wirescope/source', 'node', 'default'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'examples/ci/test/broken/**'],

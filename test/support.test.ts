@@ -1,10 +1,17 @@
 import { once } from 'node:events';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { context, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { createS3Client } from './support/clients.js';
+import { createDynamoClient, createS3Client } from './support/clients.js';
+import { startDynamoServer } from './support/dynamo-server.js';
 import { createTestTracing } from './support/otel.js';
 import { createTestBucket, startS3Server } from './support/s3-server.js';
 import { allAttributeText, attr, childrenOf, parentOf, spansNamed } from './support/span-query.js';
@@ -158,4 +165,34 @@ describe('test tracing and span queries', () => {
     expect(spansNamed(again.spans(), 'y')).toHaveLength(1);
     await again.shutdown();
   });
+});
+
+describe('local DynamoDB (dynalite)', () => {
+  for (const handler of ['node', 'fetch'] as const) {
+    it(`serves CreateTable, PutItem and GetItem with the ${handler} handler`, async () => {
+      const dynamo = await startDynamoServer();
+      const client = createDynamoClient(dynamo.endpoint, { handler });
+      try {
+        expect(dynamo.endpoint).toBe(`http://127.0.0.1:${dynamo.port}`);
+        await client.send(
+          new CreateTableCommand({
+            TableName: 'support',
+            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+            BillingMode: 'PAY_PER_REQUEST',
+          }),
+        );
+        const described = await client.send(new DescribeTableCommand({ TableName: 'support' }));
+        expect(described.Table?.TableStatus).toBe('ACTIVE');
+        await client.send(
+          new PutItemCommand({ TableName: 'support', Item: { pk: { S: 'a' }, v: { N: '42' } } }),
+        );
+        const got = await client.send(new GetItemCommand({ TableName: 'support', Key: { pk: { S: 'a' } } }));
+        expect(got.Item).toEqual({ pk: { S: 'a' }, v: { N: '42' } });
+      } finally {
+        client.destroy();
+        await dynamo.close();
+      }
+    });
+  }
 });
