@@ -104,15 +104,17 @@ function startAttempt(
   if (headerValue(headers, 'expect')?.toLowerCase() === '100-continue')
     attributes[ATTR_EXPECT_CONTINUE] = true;
   const parent = trace.setSpan(otelContext.active(), state.span);
-  const span = options.tracer.startSpan(
-    attemptSpanName(operationSpanName(state.names.service, state.names.operation)),
-    { kind: SpanKind.INTERNAL, attributes },
-    parent,
-  );
+  const span = options
+    .tracer()
+    .startSpan(
+      attemptSpanName(operationSpanName(state.names.service, state.names.operation)),
+      { kind: SpanKind.INTERNAL, attributes },
+      parent,
+    );
   return {
     attempt: state.attempts,
     span,
-    tracer: options.tracer,
+    tracer: options.tracer(),
     facts: new Map(Object.entries(attributes)),
   };
 }

@@ -70,7 +70,7 @@ function startOperation(
   args: InitializeHandlerArguments<object>,
 ): OperationState | undefined {
   const names = commandNames(context);
-  const span = options.tracer.startSpan(operationSpanName(names.service, names.operation), {
+  const span = options.tracer().startSpan(operationSpanName(names.service, names.operation), {
     kind: SpanKind.CLIENT,
     attributes: {
       [ATTR_RPC_SYSTEM]: RPC_SYSTEM_AWS_API,

@@ -4,7 +4,8 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /** Options with every default applied, resolved once per plugin. */
 export interface ResolvedWirescopeOptions {
-  tracer: Tracer;
+  /** The plugin's tracer, fetched on first use (a provider that throws then costs nothing at set-up). */
+  tracer(): Tracer;
   callerRegion: string | undefined;
   s3KeyPrefixLength: number;
   nodeHttp: boolean;
@@ -13,10 +14,17 @@ export interface ResolvedWirescopeOptions {
 
 /** Applies the defaults of {@link WirescopeOptions}. */
 export function resolveOptions(options: WirescopeOptions = {}): ResolvedWirescopeOptions {
-  const provider = options.tracerProvider ?? trace.getTracerProvider();
+  let tracer: Tracer | undefined;
   const prefix = options.s3KeyPrefixLength ?? 0;
   return {
-    tracer: provider.getTracer(PACKAGE_NAME, PACKAGE_VERSION),
+    tracer() {
+      // The global provider is a proxy: a tracer from it follows a provider registered later.
+      tracer ??= (options.tracerProvider ?? trace.getTracerProvider()).getTracer(
+        PACKAGE_NAME,
+        PACKAGE_VERSION,
+      );
+      return tracer;
+    },
     callerRegion: options.callerRegion,
     s3KeyPrefixLength: Number.isInteger(prefix) && prefix > 0 ? prefix : 0,
     nodeHttp: options.nodeHttp ?? true,
