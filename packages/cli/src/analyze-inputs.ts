@@ -1,0 +1,52 @@
+import type { AnalysisResult } from '@wirescope/analyzer';
+import { createAnalysis, readSpans } from '@wirescope/analyzer';
+import { UsageError } from './errors.js';
+import type { ResolvedIo } from './internal-types.js';
+import { NO_PROGRESS, ProgressLine } from './progress.js';
+
+/** How to read and analyze the inputs of one command. */
+export interface AnalyzeInputsOptions {
+  /** Files as the user named them; `-` is stdin. */
+  files: readonly string[];
+  /** The command, for usage errors. */
+  command: string;
+  /** `--caller-region`. */
+  callerRegion: string | undefined;
+  /** `--progress` was given. */
+  progress: boolean;
+}
+
+/** Checks the file arguments: at least one, stdin at most once. */
+export function checkFileArguments(files: readonly string[], command: string): void {
+  if (files.length === 0) throw new UsageError('missing input file (use - to read stdin)', command);
+  if (files.filter((file) => file === '-').length > 1) {
+    throw new UsageError('stdin (-) can be read only once', command);
+  }
+}
+
+/**
+ * Streams every input through one analysis, with a progress line on stderr when asked for or when
+ * stderr is a terminal. Input problems surface as the analyzer's InputError.
+ */
+export async function analyzeInputs(io: ResolvedIo, options: AnalyzeInputsOptions): Promise<AnalysisResult> {
+  checkFileArguments(options.files, options.command);
+  const progress =
+    options.progress || io.stderrIsTTY
+      ? new ProgressLine(io.stderr, { delayMs: options.progress ? 0 : 300, intervalMs: 200 })
+      : NO_PROGRESS;
+  const analysis = createAnalysis(options.callerRegion ? { callerRegion: options.callerRegion } : {});
+  let spansRead = 0;
+  try {
+    for (const file of options.files) {
+      const input = file === '-' ? { stream: io.stdin, name: '-' } : { path: file };
+      for await (const span of readSpans(input)) {
+        analysis.add(span);
+        spansRead++;
+        progress.update(spansRead);
+      }
+    }
+  } finally {
+    progress.done();
+  }
+  return await analysis.finish();
+}

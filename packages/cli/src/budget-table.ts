@@ -1,0 +1,147 @@
+import type {
+  AnalysisResult,
+  Budget,
+  BudgetResult,
+  BudgetViolation,
+  SpanCountLimit,
+} from '@wirescope/analyzer';
+import { paint } from './color.js';
+
+/** One line of the check table. */
+export interface BudgetRow {
+  /** `spans` (a span-count limit), `forbid` or `warn` (a finding code). */
+  kind: 'spans' | 'forbid' | 'warn';
+  /** Span name or finding code. */
+  subject: string;
+  /** What was found. */
+  actual: string;
+  /** What the budget asks for. */
+  expected: string;
+  /** The verdict. */
+  status: 'pass' | 'FAIL' | 'warn';
+}
+
+function describeLimit(limit: SpanCountLimit): string {
+  const parts: string[] = [];
+  if (limit.exact !== undefined) parts.push(`exactly ${limit.exact}`);
+  if (limit.min !== undefined) parts.push(`min ${limit.min}`);
+  if (limit.max !== undefined) parts.push(`max ${limit.max}`);
+  return parts.length > 0 ? parts.join(', ') : 'any';
+}
+
+function findingCount(result: AnalysisResult, code: string): number {
+  return result.findings.filter((finding) => finding.code === code).length;
+}
+
+/**
+ * Every limit of the budget with its actual value and verdict. The verdicts come from the analyzer's
+ * `checkBudget` violations (the one source of truth); rows for violations the budget table does not
+ * know of are appended, so nothing that failed the check is hidden.
+ */
+export function budgetRows(result: AnalysisResult, budget: Budget, checked: BudgetResult): BudgetRow[] {
+  const unmatched = new Set<BudgetViolation>(checked.violations);
+  const take = (kinds: readonly string[], subject: string): BudgetViolation | undefined => {
+    const violation = checked.violations.find(
+      (candidate) =>
+        unmatched.has(candidate) && kinds.includes(candidate.kind) && candidate.subject === subject,
+    );
+    if (violation) unmatched.delete(violation);
+    return violation;
+  };
+  const verdict = (violation: BudgetViolation | undefined): BudgetRow['status'] =>
+    violation === undefined ? 'pass' : violation.warnOnly ? 'warn' : 'FAIL';
+
+  const rows: BudgetRow[] = [];
+  for (const [name, limit] of Object.entries(budget.spans ?? {})) {
+    const violation = take(['spans'], name);
+    rows.push({
+      kind: 'spans',
+      subject: name,
+      actual: violation?.actual ?? String(result.stats.spanCountsByName[name] ?? 0),
+      expected: violation?.expected ?? describeLimit(limit),
+      status: verdict(violation),
+    });
+  }
+  for (const code of budget.forbid ?? []) {
+    const violation = take(['forbid'], code);
+    const count = findingCount(result, code);
+    rows.push({
+      kind: 'forbid',
+      subject: code,
+      actual: violation?.actual ?? (count === 0 ? 'none' : `${count} found`),
+      expected: 'none',
+      status: verdict(violation),
+    });
+  }
+  for (const code of budget.warn ?? []) {
+    const violation = take(['forbid', 'warn'], code);
+    const count = findingCount(result, code);
+    rows.push({
+      kind: 'warn',
+      subject: code,
+      actual: violation?.actual ?? (count === 0 ? 'none' : `${count} found`),
+      expected: 'none (warn only)',
+      status: violation || count > 0 ? 'warn' : 'pass',
+    });
+  }
+  for (const violation of unmatched) {
+    rows.push({
+      kind: violation.kind,
+      subject: violation.subject,
+      actual: violation.actual,
+      expected: violation.expected,
+      status: verdict(violation),
+    });
+  }
+  return rows;
+}
+
+function label(row: BudgetRow): string {
+  return row.kind === 'spans' ? row.subject : `finding ${row.subject}`;
+}
+
+/** The check report: an aligned table, the findings behind failed or warned codes, and a verdict line. */
+export function formatBudgetTable(
+  result: AnalysisResult,
+  rows: readonly BudgetRow[],
+  ok: boolean,
+  color: boolean,
+): string {
+  const header = { limit: 'limit', actual: 'actual', expected: 'expected' };
+  const limitWidth = Math.max(header.limit.length, ...rows.map((row) => label(row).length));
+  const actualWidth = Math.max(header.actual.length, ...rows.map((row) => row.actual.length));
+  const expectedWidth = Math.max(header.expected.length, ...rows.map((row) => row.expected.length));
+  const line = (limit: string, actual: string, expected: string, status: string): string =>
+    `  ${limit.padEnd(limitWidth)}  ${actual.padStart(actualWidth)}  ${expected.padEnd(expectedWidth)}  ${status}`;
+
+  const out: string[] = [paint(color, 'bold', line(header.limit, header.actual, header.expected, 'result'))];
+  for (const row of rows) {
+    const status =
+      row.status === 'FAIL'
+        ? paint(color, 'red', 'FAIL')
+        : row.status === 'warn'
+          ? paint(color, 'yellow', 'warn')
+          : paint(color, 'green', 'pass');
+    out.push(line(label(row), row.actual, row.expected, status));
+  }
+
+  const flagged = new Set(
+    rows.filter((row) => row.kind !== 'spans' && row.status !== 'pass').map((r) => r.subject),
+  );
+  const details = result.findings.filter((finding) => flagged.has(finding.code));
+  if (details.length > 0) {
+    out.push('');
+    for (const finding of details) out.push(`  ${finding.code}: ${finding.summary}`);
+  }
+
+  const failed = rows.filter((row) => row.status === 'FAIL').length;
+  const warned = rows.filter((row) => row.status === 'warn').length;
+  out.push('');
+  if (ok) {
+    const warnings = warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : '';
+    out.push(paint(color, 'green', `wirescope check: within budget (${rows.length} limits${warnings})`));
+  } else {
+    out.push(paint(color, 'red', `wirescope check: over budget, ${failed} of ${rows.length} limits failed`));
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,60 @@
+/** Usage texts of the `wirescope` command and its subcommands. */
+
+/** `wirescope --help`. */
+export const TOP_HELP = `Usage: wirescope <command> [options]
+
+Find where the milliseconds of your AWS SDK calls go, from the spans wirescope recorded.
+
+Commands:
+  analyze <file…|->          Print findings (connection churn, stale resets, cross-region, …)
+  check <file…> --budget <f> Hold span counts and findings against a budget (exit 1 when over)
+
+Options:
+  -h, --help                 Show help (also: wirescope <command> --help)
+  -V, --version              Show the version
+
+Inputs: OTLP JSON, OTLP JSON Lines (collector file exporter), Jaeger JSON; gzip too; - for stdin.
+Exit codes: 0 ok, 1 budget exceeded (check), 2 bad usage or unreadable input.
+`;
+
+/** `wirescope analyze --help`. */
+export const ANALYZE_HELP = `Usage: wirescope analyze <file…|-> [options]
+
+Reads spans and prints findings with their cost and fix. Exits 0 after a successful analysis,
+whatever it found.
+
+Options:
+  -f, --format <format>      text (default), json, markdown or html
+  -o, --output <file>        Write the report to <file> instead of stdout
+      --caller-region <r>    Region the code ran in, when the spans do not say (e.g. us-west-2)
+      --title <title>        Title of the HTML report
+      --color / --no-color   Force colour on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR)
+      --progress             Show spans read so far on stderr (default: when stderr is a terminal)
+  -h, --help                 Show this help
+
+Examples:
+  wirescope analyze traces.jsonl
+  gunzip -c traces.json.gz | wirescope analyze - --format markdown
+  wirescope analyze jaeger-trace.json --format html --output report.html
+`;
+
+/** `wirescope check --help`. */
+export const CHECK_HELP = `Usage: wirescope check <file…|-> --budget <file> [options]
+
+Holds the spans against a budget and prints each limit with its actual and expected value.
+Exits 0 within budget, 1 when a limit is exceeded or a forbidden finding shows up.
+
+Options:
+  -b, --budget <file>        Budget JSON (required), e.g.
+                             { "spans": { "tls.handshake": { "max": 2 }, "S3.PutObject": { "min": 1 } },
+                               "forbid": ["connection-churn"], "warn": ["slow-handshake"] }
+                             Span limits take min, max, exact and warnOnly.
+  -f, --format <format>      text (default) or json
+      --caller-region <r>    Region the code ran in, when the spans do not say
+      --color / --no-color   Force colour on or off
+      --progress             Show spans read so far on stderr
+  -h, --help                 Show this help
+
+Example:
+  wirescope check traces.jsonl --budget wirescope-budget.json
+`;
