@@ -1,0 +1,102 @@
+import type { FindingCode } from '@wirescope/semconv';
+import type { Finding } from '../types.js';
+
+/** A connection phase, from the `dns.lookup` / `tcp.connect` / `tls.handshake` span names. */
+export type PhaseKind = 'dns' | 'tcp' | 'tls';
+
+/** Times kept by every record: start in ms since the epoch (float), exact duration in ms. */
+interface TimedRecord {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  startMs: number;
+  durationMs: number;
+  /** Span status is error. */
+  error: boolean;
+}
+
+/** What the rules need of an operation span (`rpc.system=aws-api`); everything else is dropped. */
+export interface OperationRecord extends TimedRecord {
+  name: string;
+  service: string | undefined;
+  method: string | undefined;
+  errorType: string | undefined;
+  signingRegion: string | undefined;
+  callerRegion: string | undefined;
+  clientRegion: string | undefined;
+  bucketRegion: string | undefined;
+  bucket: string | undefined;
+  keyPrefix: string | undefined;
+  regionMismatch: boolean;
+  /** `wirescope.region.redirects`, or the count of `wirescope.region.redirect` events when larger. */
+  redirects: number;
+  /** True when a `wirescope.*` attribute says the plugin made this span (not another instrumentation). */
+  wirescope: boolean;
+  /** Attempts found under it (set at finish), by attempt number. */
+  attempts: AttemptRecord[];
+}
+
+/** One connection phase under an attempt (several spans of one kind are summed). */
+export interface PhaseRecord extends TimedRecord {
+  kind: PhaseKind;
+}
+
+/** What the rules need of an attempt span (`wirescope.attempt`). */
+export interface AttemptRecord extends TimedRecord {
+  name: string;
+  attempt: number;
+  reused: boolean | undefined;
+  connectionId: string | undefined;
+  /** `service.instance.id`, `host.name` or `process.pid` of the resource: connection ids are per process. */
+  origin: string;
+  idleMs: number | undefined;
+  queueMs: number | undefined;
+  serverAddress: string | undefined;
+  serverPort: number | undefined;
+  httpMethod: string | undefined;
+  statusCode: number | undefined;
+  errorType: string | undefined;
+  socketReset: boolean;
+  socketError: string | undefined;
+  tlsVersion: string | undefined;
+  expectContinue: boolean;
+  expectWaitMs: number | undefined;
+  ttfbMs: number | undefined;
+  bodySize: number | undefined;
+  handler: string | undefined;
+  keepAlive: boolean | undefined;
+  maxSockets: number | undefined;
+  oneOff: boolean;
+  // ---- resolved at finish ----
+  operation: OperationRecord | undefined;
+  phases: Partial<Record<PhaseKind, PhaseRecord>>;
+  /** The next attempt of the same call, if any. */
+  next: AttemptRecord | undefined;
+  /** True when it opened a connection (`reused=false`, else a tcp/tls phase under it). */
+  isNew: boolean;
+}
+
+/** One SDK call: the attempts that share a parent (the operation span, present or not). */
+export interface CallGroup {
+  operation: OperationRecord | undefined;
+  /** Sorted by attempt number, then start. */
+  attempts: AttemptRecord[];
+}
+
+/** Everything a rule sees. */
+export interface RuleContext {
+  /** Operation spans the plugin made. */
+  operations: OperationRecord[];
+  /** Every attempt, sorted by start. */
+  attempts: AttemptRecord[];
+  /** Attempts grouped per call. */
+  calls: CallGroup[];
+  /** Region the caller runs in when spans do not say (AnalyzeOptions.callerRegion). */
+  callerRegion: string | undefined;
+}
+
+/** One rule: one finding code, zero or more findings (one per host, bucket or region pair). */
+export interface Rule {
+  code: FindingCode;
+  run(context: RuleContext): Finding[];
+}

@@ -1,0 +1,75 @@
+import type { TraceWaterfall, WaterfallAttempt, WaterfallOperation, WaterfallSegment } from '../types.js';
+import type { AttemptRecord, OperationRecord } from './internal-types.js';
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/**
+ * Segments of one attempt, offsets from the operation start. Connection phases come from their spans;
+ * `queue` starts with the attempt; the 100-continue wait follows the connection phases; `ttfb` ends
+ * where the attempt ends (the attempt span ends when the response headers arrive).
+ */
+function segments(attempt: AttemptRecord, opStart: number): WaterfallSegment[] {
+  const out: WaterfallSegment[] = [];
+  const at = (ms: number) => round(ms - opStart);
+  let cursor = attempt.startMs;
+  if (attempt.queueMs !== undefined && attempt.queueMs > 0) {
+    out.push({ kind: 'queue', startMs: at(cursor), durationMs: round(attempt.queueMs) });
+    cursor += attempt.queueMs;
+  }
+  for (const kind of ['dns', 'tcp', 'tls'] as const) {
+    const phase = attempt.phases[kind];
+    if (!phase) continue;
+    out.push({ kind, startMs: at(phase.startMs), durationMs: round(phase.durationMs) });
+    cursor = Math.max(cursor, phase.startMs + phase.durationMs);
+  }
+  if (attempt.expectWaitMs !== undefined && attempt.expectWaitMs > 0) {
+    out.push({ kind: 'continue', startMs: at(cursor), durationMs: round(attempt.expectWaitMs) });
+  }
+  if (attempt.ttfbMs !== undefined && attempt.ttfbMs > 0) {
+    const end = attempt.startMs + attempt.durationMs;
+    const ttfb = Math.min(attempt.ttfbMs, attempt.durationMs);
+    out.push({ kind: 'ttfb', startMs: at(end - ttfb), durationMs: round(ttfb) });
+  }
+  return out;
+}
+
+function waterfallAttempt(attempt: AttemptRecord, opStart: number): WaterfallAttempt {
+  const out: WaterfallAttempt = {
+    spanId: attempt.spanId,
+    attempt: attempt.attempt,
+    reused: !attempt.isNew,
+    startMs: round(attempt.startMs - opStart),
+    durationMs: round(attempt.durationMs),
+    segments: segments(attempt, opStart),
+  };
+  if (attempt.connectionId !== undefined) out.connectionId = attempt.connectionId;
+  if (attempt.errorType !== undefined) out.errorType = attempt.errorType;
+  if (attempt.statusCode !== undefined) out.statusCode = attempt.statusCode;
+  return out;
+}
+
+/** Waterfalls of the given traces (the first ones seen), operations in start order. */
+export function buildWaterfalls(traceIds: string[], operations: OperationRecord[]): TraceWaterfall[] {
+  const byTrace = new Map<string, OperationRecord[]>(traceIds.map((id) => [id, []]));
+  for (const op of operations) byTrace.get(op.traceId)?.push(op);
+  const out: TraceWaterfall[] = [];
+  for (const [traceId, ops] of byTrace) {
+    if (ops.length === 0) continue;
+    const traceStart = ops.reduce((min, op) => Math.min(min, op.startMs), Number.POSITIVE_INFINITY);
+    out.push({
+      traceId,
+      operations: ops.map(
+        (op): WaterfallOperation => ({
+          traceId,
+          spanId: op.spanId,
+          name: op.name,
+          startMs: round(op.startMs - traceStart),
+          durationMs: round(op.durationMs),
+          error: op.error,
+          attempts: op.attempts.map((attempt) => waterfallAttempt(attempt, op.startMs)),
+        }),
+      ),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+import { FINDING_CONNECTION_CHURN, isSocketReset } from '@wirescope/semconv';
+import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { Finding } from '../types.js';
+import { roundTripsOf } from './regions-of.js';
+import {
+  evidence,
+  finding,
+  groupBy,
+  handshakeMs,
+  hostOf,
+  median,
+  ms,
+  operationNames,
+  peakConcurrency,
+  severityForCost,
+  sum,
+} from './rule-helpers.js';
+
+/** At least this many new connections beyond what concurrency explains. */
+export const CHURN_MIN_EXTRA_CONNECTIONS = 2;
+/** …and at least this share of the attempts to the host opened a connection. */
+export const CHURN_MIN_NEW_SHARE = 0.5;
+
+/** New connections other rules explain: one-off 100-continue agents, and retries after a reset. */
+function explainedElsewhere(attempt: AttemptRecord, previous: AttemptRecord | undefined): boolean {
+  if (attempt.oneOff || (attempt.expectContinue && attempt.keepAlive === false)) return true;
+  return previous !== undefined && (previous.socketReset || isSocketReset(previous.errorType ?? ''));
+}
+
+/**
+ * `connection-churn`. Per host (and process), new connections are counted, leaving out those other
+ * rules explain (one-off 100-continue agents, retries after a socket reset). A keep-alive pool
+ * legitimately opens as many connections as attempts run at once (peak concurrency), so the first
+ * `peak` new connections are free. Triggers when ≥ 2 new connections remain beyond that AND ≥ 50 % of
+ * the attempts to the host opened a connection. Cost = sum of the measured dns+tcp+tls phase
+ * durations of those extra connections.
+ */
+export const connectionChurnRule: Rule = {
+  code: FINDING_CONNECTION_CHURN,
+  run(context: RuleContext): Finding[] {
+    const previousOf = new Map<AttemptRecord, AttemptRecord>();
+    for (const call of context.calls) {
+      call.attempts.forEach((a, i) => {
+        if (i > 0) previousOf.set(a, call.attempts[i - 1] as AttemptRecord);
+      });
+    }
+    const findings: Finding[] = [];
+    for (const attempts of groupBy(context.attempts, (a) => `${a.origin}|${hostOf(a)}`).values()) {
+      const fresh = attempts.filter((a) => a.isNew && !explainedElsewhere(a, previousOf.get(a)));
+      const peak = peakConcurrency(attempts);
+      const extra = fresh.slice(peak);
+      if (extra.length < CHURN_MIN_EXTRA_CONNECTIONS) continue;
+      if (fresh.length < CHURN_MIN_NEW_SHARE * attempts.length) continue;
+      const costs = extra.map(handshakeMs);
+      const costMs = sum(costs);
+      const perCall = costMs / extra.length;
+      const first = attempts[0] as AttemptRecord;
+      const keepAliveOff = fresh.some((a) => a.keepAlive === false);
+      const tls = fresh.some((a) => a.phases.tls !== undefined || a.tlsVersion !== undefined);
+      const trips = median(extra.map(roundTripsOf)) - 1;
+      findings.push(
+        finding({
+          code: FINDING_CONNECTION_CHURN,
+          severity: severityForCost(perCall),
+          summary: `${fresh.length} of ${attempts.length} ${operationNames(attempts)} requests to ${hostOf(first)} opened a new ${tls ? 'TLS ' : ''}connection (${keepAliveOff ? 'keep-alive off' : 'keep-alive off?'}): +${trips} RTT ≈ ${ms(perCall)} each`,
+          costMs,
+          costPerCallMs: perCall,
+          costBasis: `measured dns+tcp+tls of ${extra.length} connections beyond the ${peak} that concurrency needs`,
+          fix: keepAliveOff
+            ? 'Turn keep-alive on (the SDK default) and reuse one client and its agent for every call.'
+            : 'Create the SDK client once, outside the handler, and reuse it and its agent; keep idle sockets open between calls.',
+          evidence: evidence(
+            extra,
+            {
+              attempts: attempts.length,
+              newConnections: fresh.length,
+              extraConnections: extra.length,
+              peakConcurrency: peak,
+            },
+            { handshakeMedianMs: median(costs), handshakeTotalMs: costMs },
+          ),
+        }),
+      );
+    }
+    return findings;
+  },
+};

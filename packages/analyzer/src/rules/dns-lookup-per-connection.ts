@@ -1,0 +1,66 @@
+import { FINDING_DNS_LOOKUP_PER_CONNECTION } from '@wirescope/semconv';
+import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { Finding } from '../types.js';
+import {
+  evidence,
+  finding,
+  groupBy,
+  median,
+  ms,
+  peakConcurrency,
+  severityForCost,
+  sum,
+} from './rule-helpers.js';
+
+/** At least this many lookups beyond what concurrency explains. */
+export const DNS_MIN_EXTRA_LOOKUPS = 2;
+/** …at least this share of the new connections paid a lookup… */
+export const DNS_MIN_LOOKUP_SHARE = 0.8;
+/** …and the extra lookups took at least this long together (ms). */
+export const DNS_MIN_TOTAL_MS = 1;
+
+/**
+ * `dns-lookup-per-connection`. Node does not cache DNS: each new connection calls getaddrinfo. Per host
+ * name (and process), triggers when ≥ 80 % of the new connections carried a `dns.lookup` span, ≥ 2
+ * lookups remain beyond the host's peak concurrency, and those extra lookups took ≥ 1 ms in all.
+ * Cost = sum of the measured durations of the extra lookups. Overlaps `connection-churn` (which
+ * counts the whole handshake): the fixes differ.
+ */
+export const dnsLookupPerConnectionRule: Rule = {
+  code: FINDING_DNS_LOOKUP_PER_CONNECTION,
+  run(context: RuleContext): Finding[] {
+    const findings: Finding[] = [];
+    const groups = groupBy(context.attempts, (a) =>
+      a.serverAddress ? `${a.origin}|${a.serverAddress}` : undefined,
+    );
+    for (const attempts of groups.values()) {
+      const fresh = attempts.filter((a) => a.isNew);
+      const lookups = fresh.filter((a) => a.phases.dns !== undefined);
+      const peak = Math.max(1, peakConcurrency(attempts));
+      const extra = lookups.slice(peak);
+      if (extra.length < DNS_MIN_EXTRA_LOOKUPS || lookups.length < DNS_MIN_LOOKUP_SHARE * fresh.length)
+        continue;
+      const durations = extra.map((a) => a.phases.dns?.durationMs ?? 0);
+      const costMs = sum(durations);
+      if (costMs < DNS_MIN_TOTAL_MS) continue;
+      const host = (attempts[0] as AttemptRecord).serverAddress as string;
+      findings.push(
+        finding({
+          code: FINDING_DNS_LOOKUP_PER_CONNECTION,
+          severity: severityForCost(costMs / extra.length),
+          summary: `${lookups.length} of ${fresh.length} new connections to ${host} paid a DNS lookup (median ${ms(median(durations))})`,
+          costMs,
+          costPerCallMs: costMs / extra.length,
+          costBasis: `measured dns.lookup of ${extra.length} connections beyond the ${peak} that concurrency needs`,
+          fix: "Reuse connections (keep-alive, one client) so fewer lookups happen, and give the agent a caching lookup (e.g. cacheable-lookup): Node's resolver caches nothing.",
+          evidence: evidence(
+            extra.map((a) => a.phases.dns as { spanId: string; traceId: string }),
+            { newConnections: fresh.length, lookups: lookups.length, extraLookups: extra.length },
+            { dnsMedianMs: median(durations), dnsTotalMs: costMs },
+          ),
+        }),
+      );
+    }
+    return findings;
+  },
+};

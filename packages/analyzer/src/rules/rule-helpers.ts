@@ -1,0 +1,130 @@
+import type { FindingCode } from '@wirescope/semconv';
+import type { AttemptRecord } from '../engine/internal-types.js';
+import type { Finding, FindingEvidence, Severity } from '../types.js';
+
+/** Most span ids (and trace ids) a finding lists; `spanIdsTotal` keeps the full count. */
+export const MAX_EVIDENCE_IDS = 20;
+
+/** Builds evidence from the spans that show a problem, capping the id lists. */
+export function evidence(
+  spans: ReadonlyArray<{ spanId: string; traceId: string }>,
+  counts: Record<string, number>,
+  measurements: Record<string, number>,
+): FindingEvidence {
+  const traceIds: string[] = [];
+  for (const span of spans) {
+    if (traceIds.length >= MAX_EVIDENCE_IDS) break;
+    if (!traceIds.includes(span.traceId)) traceIds.push(span.traceId);
+  }
+  const rounded: Record<string, number> = {};
+  for (const [key, value] of Object.entries(measurements)) rounded[key] = roundMs(value);
+  return {
+    spanIds: spans.slice(0, MAX_EVIDENCE_IDS).map((span) => span.spanId),
+    spanIdsTotal: spans.length,
+    traceIds,
+    counts,
+    measurements: rounded,
+  };
+}
+
+/** Rounds milliseconds to 0.1 ms. */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+/** `190 ms`, `1.2 ms`, `3.4 s`: one number with its unit, for summaries. */
+export function ms(value: number): string {
+  if (value >= 10_000) return `${(value / 1000).toFixed(1)} s`;
+  if (value >= 100) return `${Math.round(value)} ms`;
+  if (value >= 10) return `${value.toFixed(0)} ms`;
+  return `${value.toFixed(1)} ms`;
+}
+
+/** `1 call`, `3 calls`. */
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
+}
+
+/** Median of a list (0 for an empty list). */
+export function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Sum of a list. */
+export function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** `host:port` of an attempt (connections are pooled per host and port). */
+export function hostOf(attempt: AttemptRecord): string {
+  const host = attempt.serverAddress ?? '(unknown host)';
+  return attempt.serverPort !== undefined ? `${host}:${attempt.serverPort}` : host;
+}
+
+/** Milliseconds an attempt spent opening its connection: dns + tcp + tls phase durations. */
+export function handshakeMs(attempt: AttemptRecord): number {
+  const { dns, tcp, tls } = attempt.phases;
+  return (dns?.durationMs ?? 0) + (tcp?.durationMs ?? 0) + (tls?.durationMs ?? 0);
+}
+
+/** Groups items by a key, keeping first-seen order. */
+export function groupBy<T>(items: Iterable<T>, key: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/** Distinct operation names of attempts, for summaries (`S3.PutObject, S3.GetObject`). */
+export function operationNames(attempts: AttemptRecord[], limit = 3): string {
+  const names = [...new Set(attempts.map((a) => a.operation?.name ?? a.name.replace(/ attempt$/, '')))];
+  return names.length > limit ? `${names.slice(0, limit).join(', ')}, …` : names.join(', ');
+}
+
+/**
+ * Most attempts to one host in flight at the same time: the connections a keep-alive pool legitimately
+ * opens. Connections beyond it are churn.
+ */
+export function peakConcurrency(attempts: AttemptRecord[]): number {
+  const edges: Array<[number, number]> = [];
+  for (const a of attempts) edges.push([a.startMs, 1], [a.startMs + a.durationMs, -1]);
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let current = 0;
+  let peak = 0;
+  for (const [, delta] of edges) {
+    current += delta;
+    peak = Math.max(peak, current);
+  }
+  return peak;
+}
+
+/** Severity from the cost per affected call: ≥ 100 ms error, ≥ 10 ms warning, else info. */
+export function severityForCost(costPerCallMs: number): Severity {
+  if (costPerCallMs >= 100) return 'error';
+  if (costPerCallMs >= 10) return 'warning';
+  return 'info';
+}
+
+/** Assembles a finding, rounding the costs. */
+export function finding(parts: {
+  code: FindingCode;
+  severity: Severity;
+  summary: string;
+  costMs: number;
+  costPerCallMs: number;
+  costBasis: string;
+  fix: string;
+  evidence: FindingEvidence;
+}): Finding {
+  return { ...parts, costMs: roundMs(parts.costMs), costPerCallMs: roundMs(parts.costPerCallMs) };
+}

@@ -1,0 +1,80 @@
+import { FINDING_SLOW_HANDSHAKE } from '@wirescope/semconv';
+import { regionRttMs } from '../data/rtt-table.js';
+import type { AttemptRecord, PhaseRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { Finding } from '../types.js';
+import { callerRegionOf, targetRegionOf } from './regions-of.js';
+import {
+  evidence,
+  finding,
+  groupBy,
+  hostOf,
+  median,
+  ms,
+  plural,
+  severityForCost,
+  sum,
+} from './rule-helpers.js';
+
+/** A phase is slow beyond this many times its expected duration… */
+export const SLOW_FACTOR = 3;
+/** …plus this margin (ms): a loaded event loop delays callbacks by tens of ms, a SYN retransmit by 1 s. */
+export const SLOW_MARGIN_MS = 200;
+/** CPU time a TLS handshake may take on top of its round trips (ms). */
+const TLS_CPU_MS = 10;
+
+/**
+ * `slow-handshake`. Per host (and process) the round trip is the table's median between caller and
+ * target regions when both are known, else the fastest measured `tcp.connect`. A `tcp.connect` is slow
+ * above 3 × RTT + 200 ms; a `tls.handshake` above 3 × (RTTs of the handshake × RTT + 10 ms) + 200 ms
+ * (1 RTT for TLS 1.3, else 2). Triggers on ≥ 1 slow phase. Cost = sum over slow phases of
+ * (measured − expected duration).
+ */
+export const slowHandshakeRule: Rule = {
+  code: FINDING_SLOW_HANDSHAKE,
+  run(context: RuleContext): Finding[] {
+    const findings: Finding[] = [];
+    for (const attempts of groupBy(context.attempts, (a) =>
+      a.isNew ? `${a.origin}|${hostOf(a)}` : undefined,
+    ).values()) {
+      const first = attempts[0] as AttemptRecord;
+      const caller = callerRegionOf(first, context);
+      const target = targetRegionOf(first);
+      const tcps = attempts.flatMap((a) => (a.phases.tcp ? [a.phases.tcp.durationMs] : []));
+      const tableRtt = caller && target ? regionRttMs(caller, target) : undefined;
+      const rtt = tableRtt ?? (tcps.length > 0 ? tcps.reduce((m, v) => Math.min(m, v)) : undefined);
+      if (rtt === undefined) continue;
+      const slow: Array<{ phase: PhaseRecord; excess: number }> = [];
+      for (const a of attempts) {
+        const { tcp, tls } = a.phases;
+        if (tcp && tcp.durationMs > SLOW_FACTOR * rtt + SLOW_MARGIN_MS)
+          slow.push({ phase: tcp, excess: tcp.durationMs - rtt });
+        const expectedTls = (a.tlsVersion === '1.3' || a.tlsVersion === 'TLSv1.3' ? 1 : 2) * rtt + TLS_CPU_MS;
+        if (tls && tls.durationMs > SLOW_FACTOR * expectedTls + SLOW_MARGIN_MS) {
+          slow.push({ phase: tls, excess: tls.durationMs - expectedTls });
+        }
+      }
+      if (slow.length === 0) continue;
+      const costMs = sum(slow.map((s) => s.excess));
+      const kinds = [
+        ...new Set(slow.map((s) => (s.phase.kind === 'tcp' ? 'tcp.connect' : 'tls.handshake'))),
+      ].join(' and ');
+      findings.push(
+        finding({
+          code: FINDING_SLOW_HANDSHAKE,
+          severity: severityForCost(costMs / slow.length),
+          summary: `${plural(slow.length, 'connection phase')} (${kinds}) to ${hostOf(first)} took far longer than the round trip of ${ms(rtt)} suggests: median ${ms(median(slow.map((s) => s.phase.durationMs)))}`,
+          costMs,
+          costPerCallMs: costMs / slow.length,
+          costBasis: `measured duration − expected (tcp 1 RTT, TLS 1–2 RTT + ${TLS_CPU_MS} ms CPU) with RTT ${ms(rtt)} (${tableRtt !== undefined ? 'CloudPing p50' : 'fastest tcp.connect'})`,
+          fix: 'Look for packet loss (SYN retransmits take 1 s), a blocked event loop or a starved CPU (small Lambda memory) during handshakes; reuse connections so fewer handshakes happen.',
+          evidence: evidence(
+            slow.map((s) => s.phase),
+            { slowPhases: slow.length, newConnections: attempts.length },
+            { rttMs: rtt, slowPhaseMedianMs: median(slow.map((s) => s.phase.durationMs)) },
+          ),
+        }),
+      );
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,69 @@
+import { FINDING_STALE_CONNECTION_RESET, isSocketReset } from '@wirescope/semconv';
+import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { Finding } from '../types.js';
+import {
+  evidence,
+  finding,
+  groupBy,
+  handshakeMs,
+  hostOf,
+  median,
+  ms,
+  operationNames,
+  plural,
+  severityForCost,
+  sum,
+} from './rule-helpers.js';
+
+/** True when the attempt's socket was reset or closed by the peer (RST, FIN with no response, EPIPE). */
+export function isResetAttempt(attempt: AttemptRecord): boolean {
+  return attempt.socketReset || isSocketReset(attempt.errorType ?? '');
+}
+
+/**
+ * `stale-connection-reset`. Triggers for any attempt that ran on a REUSED socket and failed with a
+ * reset (`wirescope.socket.reset`, or `error.type` ECONNRESET / EPIPE / UND_ERR_SOCKET / ECONNABORTED):
+ * the server, a NAT or a Lambda freeze dropped the idle socket. Cost per reset = the failed attempt's
+ * duration + the dns+tcp+tls of the retry's new connection (both measured).
+ */
+export const staleConnectionResetRule: Rule = {
+  code: FINDING_STALE_CONNECTION_RESET,
+  run(context: RuleContext): Finding[] {
+    const stale = context.attempts.filter((a) => a.reused === true && isResetAttempt(a));
+    const findings: Finding[] = [];
+    for (const resets of groupBy(stale, (a) => `${a.origin}|${hostOf(a)}`).values()) {
+      const first = resets[0] as AttemptRecord;
+      const costs = resets.map((a) => a.durationMs + (a.next?.isNew ? handshakeMs(a.next) : 0));
+      const costMs = sum(costs);
+      const perCall = costMs / resets.length;
+      const idle = resets.flatMap((a) => (a.idleMs !== undefined ? [a.idleMs] : []));
+      const minIdle = idle.length > 0 ? idle.reduce((m, v) => Math.min(m, v)) : undefined;
+      const retried = resets.filter((a) => a.next !== undefined).length;
+      const codes = [...new Set(resets.map((a) => a.errorType ?? a.socketError ?? 'reset'))].join(', ');
+      const idleText = minIdle !== undefined ? ` after ≥ ${ms(minIdle)} idle` : '';
+      findings.push(
+        finding({
+          code: FINDING_STALE_CONNECTION_RESET,
+          severity: severityForCost(perCall) === 'info' ? 'warning' : severityForCost(perCall),
+          summary: `${plural(resets.length, 'request')} (${operationNames(resets)}) to ${hostOf(first)} wrote into a dead keep-alive socket${idleText} (${codes}); ${retried} retried on a new connection: +${ms(perCall)} each`,
+          costMs,
+          costPerCallMs: perCall,
+          costBasis: 'measured: the failed attempt plus the new connection (dns+tcp+tls) of the retry',
+          fix:
+            minIdle !== undefined
+              ? `Close idle sockets before the peer does: keep the agent's idle timeout (undici keepAliveTimeout) under ${ms(minIdle)}, or send traffic more often.`
+              : "Close idle sockets before the server or NAT does: lower the agent's idle timeout (undici keepAliveTimeout) below the peer's.",
+          evidence: evidence(
+            resets,
+            { resets: resets.length, retried },
+            {
+              ...(minIdle !== undefined ? { idleMsMin: minIdle, idleMsMedian: median(idle) } : {}),
+              failedAttemptMedianMs: median(resets.map((a) => a.durationMs)),
+            },
+          ),
+        }),
+      );
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,59 @@
+import { FINDING_UNRETRIED_SOCKET_ERROR } from '@wirescope/semconv';
+import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { Finding } from '../types.js';
+import { evidence, finding, median, ms, operationNames, plural, sum } from './rule-helpers.js';
+import { isResetAttempt } from './stale-connection-reset.js';
+
+/** The SDK's default `maxAttempts`: a socket error on an attempt below it had retries left. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/** True when the call the attempt belongs to failed (operation status or error.type; else the attempt's). */
+function callFailed(a: AttemptRecord): boolean {
+  const op = a.operation;
+  if (op) return op.error || op.errorType !== undefined;
+  return a.error || a.errorType !== undefined;
+}
+
+/**
+ * `unretried-socket-error`. Triggers on ≥ 1 call whose LAST attempt failed with a socket reset
+ * (`wirescope.socket.reset`, or ECONNRESET / EPIPE / UND_ERR_SOCKET / ECONNABORTED) while retries were
+ * left (attempt number < 3, the SDK default) and the call failed: the SDK did not retry it. The fetch
+ * handler does not retry `UND_ERR_SOCKET` ("other side closed"). Cost = the measured duration of each
+ * failed call (operation span, else the attempt): the caller lost it and must redo it.
+ */
+export const unretriedSocketErrorRule: Rule = {
+  code: FINDING_UNRETRIED_SOCKET_ERROR,
+  run(context: RuleContext): Finding[] {
+    const failed = context.attempts.filter(
+      (a) => a.next === undefined && isResetAttempt(a) && a.attempt < DEFAULT_MAX_ATTEMPTS && callFailed(a),
+    );
+    if (failed.length === 0) return [];
+    const costs = failed.map((a) => a.operation?.durationMs ?? a.durationMs);
+    const costMs = sum(costs);
+    const codes = [...new Set(failed.map((a) => a.errorType ?? 'socket reset'))];
+    const undici = codes.includes('UND_ERR_SOCKET') || failed.some((a) => a.handler === 'fetch');
+    return [
+      finding({
+        code: FINDING_UNRETRIED_SOCKET_ERROR,
+        severity: 'error',
+        summary: `${plural(failed.length, 'call')} (${operationNames(failed)}) failed on a socket error (${codes.join(', ')}) without a retry, after ${ms(median(costs))} (median)`,
+        costMs,
+        costPerCallMs: costMs / failed.length,
+        costBasis: 'measured: the whole failed call, which the caller has to redo',
+        fix: undici
+          ? 'The fetch handler does not retry UND_ERR_SOCKET (the server closed an idle socket): keep undici keepAliveTimeout below the server idle timeout, or use a retry strategy that treats UND_ERR_SOCKET as transient (or the Node handler).'
+          : 'Treat these socket errors as transient in the retry strategy, and close idle sockets before the server does.',
+        evidence: evidence(
+          failed,
+          {
+            calls: failed.length,
+            ...Object.fromEntries(
+              codes.map((c) => [c, failed.filter((a) => (a.errorType ?? 'socket reset') === c).length]),
+            ),
+          },
+          { failedCallMedianMs: median(costs) },
+        ),
+      }),
+    ];
+  },
+};
