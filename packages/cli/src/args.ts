@@ -30,7 +30,7 @@ function usageMessage(error: ParseArgsError): string {
       return `unknown option '${subject ?? '?'}'`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/argument missing/.test(error.message)) {
-        return `option '${(subject ?? '?').split(' ')[0]}' needs a value`;
+        return `option '${/--[\w-]+/.exec(subject ?? '')?.[0] ?? subject ?? '?'}' needs a value`;
       }
       if (/does not take an argument/.test(error.message)) return `option '${subject ?? '?'}' takes no value`;
       return error.message.split('\n', 1)[0] ?? error.message;

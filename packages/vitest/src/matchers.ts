@@ -156,17 +156,14 @@ function findingOutcome(
   };
 }
 
-function analysisOf(spans: readonly WireSpan[]): AnalysisResult | Promise<AnalysisResult> {
+/** The analysis of `spans`, synchronous so `expect(captured).toHaveFinding(code)` needs no await. */
+function analysisOf(spans: readonly WireSpan[]): AnalysisResult {
   const analysis = createAnalysis();
   for (const span of spans) analysis.add(span);
   return analysis.finish();
 }
 
-function toHaveFinding(
-  this: MatcherState,
-  received: unknown,
-  code: string,
-): MatcherOutcome | Promise<MatcherOutcome> {
+function toHaveFinding(this: MatcherState, received: unknown, code: string): MatcherOutcome {
   if (typeof code !== 'string' || !isFindingCode(code)) {
     throw new TypeError(
       `toHaveFinding: unknown finding code '${String(code)}'; codes: ${FINDING_CODES.join(', ')}`,
@@ -174,11 +171,7 @@ function toHaveFinding(
   }
   if (isAnalysisResult(received)) return findingOutcome(this, received, code, '');
   const spans = spansOf(received, 'toHaveFinding');
-  const hint = emptyCaptureHint(received, spans);
-  const result = analysisOf(spans);
-  return result instanceof Promise
-    ? result.then((resolved) => findingOutcome(this, resolved, code, hint))
-    : findingOutcome(this, result, code, hint);
+  return findingOutcome(this, analysisOf(spans), code, emptyCaptureHint(received, spans));
 }
 
 /** The wirescope matchers, for `expect.extend`. */

@@ -1,0 +1,138 @@
+// Test-only helpers (excluded from the build): small OTLP inputs of wirescope spans.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+type OtlpValue = { stringValue: string } | { intValue: string } | { boolValue: boolean };
+
+function value(v: string | number | boolean): OtlpValue {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'number') return { intValue: String(v) };
+  return { boolValue: v };
+}
+
+function attributes(record: Record<string, string | number | boolean>): { key: string; value: OtlpValue }[] {
+  return Object.entries(record).map(([key, v]) => ({ key, value: value(v) }));
+}
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: { key: string; value: OtlpValue }[];
+  status: Record<string, never>;
+}
+
+const BASE_NS = 1_750_000_000_000_000_000n;
+
+function hex(n: number, digits: number): string {
+  return n.toString(16).padStart(digits, '0');
+}
+
+function span(
+  id: number,
+  trace: number,
+  name: string,
+  startMs: number,
+  durationMs: number,
+  attrs: Record<string, string | number | boolean>,
+  parent?: number,
+): OtlpSpan {
+  const start = BASE_NS + BigInt(Math.round(startMs * 1e6));
+  return {
+    traceId: hex(trace, 32),
+    spanId: hex(id, 16),
+    ...(parent !== undefined ? { parentSpanId: hex(parent, 16) } : {}),
+    name,
+    kind: parent === undefined ? 3 : 1,
+    startTimeUnixNano: String(start),
+    endTimeUnixNano: String(start + BigInt(Math.round(durationMs * 1e6))),
+    attributes: attributes(attrs),
+    status: {},
+  };
+}
+
+/**
+ * `count` S3.PutObject calls, one per trace, each on a new TLS connection (dns.lookup, tcp.connect,
+ * tls.handshake under its single attempt): `count` tls.handshake spans in all.
+ */
+export function putObjectsOnNewConnections(count: number): OtlpSpan[][] {
+  const traces: OtlpSpan[][] = [];
+  for (let i = 0; i < count; i++) {
+    const trace = i + 1;
+    const op = trace * 100;
+    const attempt = op + 1;
+    const at = i * 1000;
+    traces.push([
+      span(op, trace, 'S3.PutObject', at, 300, {
+        'rpc.system': 'aws-api',
+        'rpc.service': 'S3',
+        'rpc.method': 'PutObject',
+        'cloud.region': 'us-west-2',
+        'aws.s3.bucket': 'wirescope-test',
+        'wirescope.attempts': 1,
+      }),
+      span(
+        attempt,
+        trace,
+        'S3.PutObject attempt',
+        at + 1,
+        298,
+        {
+          'wirescope.attempt': 1,
+          'wirescope.connection.reused': false,
+          'wirescope.connection.id': `c1-${i + 1}`,
+          'server.address': 'wirescope-test.s3.us-west-2.amazonaws.com',
+          'server.port': 443,
+          'network.peer.address': '52.218.1.1',
+          'http.request.method': 'PUT',
+          'http.response.status_code': 200,
+          'tls.protocol.version': '1.3',
+          'tls.resumed': false,
+        },
+        op,
+      ),
+      span(op + 2, trace, 'dns.lookup', at + 1, 20, {}, attempt),
+      span(op + 3, trace, 'tcp.connect', at + 21, 70, {}, attempt),
+      span(op + 4, trace, 'tls.handshake', at + 91, 140, { 'tls.protocol.version': '1.3' }, attempt),
+    ]);
+  }
+  return traces;
+}
+
+function envelope(spans: OtlpSpan[]): object {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: attributes({ 'service.name': 'cli-test' }) },
+        scopeSpans: [{ scope: { name: '@wirescope/aws-sdk' }, spans }],
+      },
+    ],
+  };
+}
+
+/** One OTLP JSON document holding every span of `traces`. */
+export function otlpJson(traces: OtlpSpan[][]): string {
+  return JSON.stringify(envelope(traces.flat()), null, 2);
+}
+
+/** OTLP JSON Lines, one trace per line, as the collector's file exporter writes them. */
+export function otlpJsonLines(traces: OtlpSpan[][]): string {
+  return `${traces.map((spans) => JSON.stringify(envelope(spans))).join('\n')}\n`;
+}
+
+/** A fresh temp directory for one test file's inputs. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'wirescope-cli-'));
+}
+
+/** Writes `text` to `dir/name` and returns the path. */
+export function writeInput(dir: string, name: string, text: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
