@@ -1,0 +1,25 @@
+import { trace } from '@opentelemetry/api';
+import type { Consumer } from './internal-types.js';
+import { addConsumer, removeConsumer } from './registry.js';
+import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
+
+// Scope-only: records on SDK attempts (whose tracer the scope brings), never on the active span.
+const pluginConsumer: Consumer = {
+  recordOnActiveSpan: false,
+  tracer: () => trace.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION),
+  ignores: () => false,
+};
+
+/**
+ * The switch the SDK plugin calls: records connection facts on every attempt that runs inside
+ * `runInAttemptScope`, process-wide, from now on. Idempotent; shares the patch with any
+ * `HttpConnectionInstrumentation`, so nothing is recorded twice.
+ */
+export function enableNodeHttpConnectionFacts(): void {
+  addConsumer(pluginConsumer);
+}
+
+/** Test-only: turns the plugin switch off again (not exported from the package). */
+export function disableNodeHttpConnectionFactsForTests(): void {
+  removeConsumer(pluginConsumer);
+}

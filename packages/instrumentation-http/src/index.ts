@@ -1,0 +1,6 @@
+/** Enables scope-only connection facts for the AWS SDK plugin (idempotent, process-wide). */
+export { enableNodeHttpConnectionFacts } from './enable-node-http-connection-facts.js';
+/** The OpenTelemetry-shaped instrumentation for node:http / node:https connection facts. */
+export { HttpConnectionInstrumentation } from './instrumentation.js';
+/** Options of `HttpConnectionInstrumentation`. */
+export type { HttpConnectionInstrumentationConfig } from './types.js';

@@ -1,0 +1,83 @@
+import type { RequestOptions } from 'node:http';
+import { type MeterProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
+import type { Consumer } from './internal-types.js';
+import { addConsumer, removeConsumer } from './registry.js';
+import type { HttpConnectionInstrumentationConfig } from './types.js';
+import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
+
+/** The config with its defaults applied. */
+interface ResolvedConfig extends HttpConnectionInstrumentationConfig {
+  enabled: boolean;
+  recordOnActiveSpan: boolean;
+}
+
+function resolveConfig(config: HttpConnectionInstrumentationConfig): ResolvedConfig {
+  return {
+    ...config,
+    enabled: config.enabled ?? true,
+    recordOnActiveSpan: config.recordOnActiveSpan ?? true,
+  };
+}
+
+/**
+ * Connection facts for node:http / node:https agents, shaped as an OpenTelemetry `Instrumentation`
+ * (without depending on @opentelemetry/instrumentation), so it goes into `registerInstrumentations`
+ * or NodeSDK's `instrumentations`. Inside an SDK attempt scope it records on the attempt; elsewhere,
+ * with `recordOnActiveSpan`, on the span active when the agent takes the request.
+ */
+export class HttpConnectionInstrumentation {
+  /** Name of the instrumentation, also its tracer's name. */
+  readonly instrumentationName = INSTRUMENTATION_NAME;
+  /** Version of the instrumentation. */
+  readonly instrumentationVersion = INSTRUMENTATION_VERSION;
+  private config: ResolvedConfig;
+  private tracer: Tracer | undefined;
+  private readonly consumer: Consumer;
+  private enabled = false;
+
+  /** Creates the instrumentation and, unless `enabled: false`, enables it. */
+  constructor(config: HttpConnectionInstrumentationConfig = {}) {
+    this.config = resolveConfig(config);
+    const self = this;
+    this.consumer = {
+      get recordOnActiveSpan() {
+        return self.config.recordOnActiveSpan;
+      },
+      tracer: () => self.tracer ?? trace.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION),
+      ignores: (options: RequestOptions) => self.config.ignoreRequestHook?.(options) === true,
+    };
+    if (this.config.enabled) this.enable();
+  }
+
+  /** Starts recording (shares one `addRequest` patch with every other instance and the SDK plugin). */
+  enable(): void {
+    if (this.enabled) return;
+    this.enabled = true;
+    addConsumer(this.consumer);
+  }
+
+  /** Stops recording; the last one out restores `http.Agent.prototype.addRequest`. */
+  disable(): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    removeConsumer(this.consumer);
+  }
+
+  /** Sets the provider of the tracer used for phase spans in active-span mode. */
+  setTracerProvider(tracerProvider: TracerProvider): void {
+    this.tracer = tracerProvider.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION);
+  }
+
+  /** No metrics yet: accepted and ignored. */
+  setMeterProvider(_meterProvider: MeterProvider): void {}
+
+  /** Replaces the config; `enabled` is read by `registerInstrumentations`, not acted on here. */
+  setConfig(config: HttpConnectionInstrumentationConfig = {}): void {
+    this.config = resolveConfig(config);
+  }
+
+  /** The config, with defaults applied. */
+  getConfig(): HttpConnectionInstrumentationConfig {
+    return { ...this.config };
+  }
+}

@@ -1,0 +1,72 @@
+import type { ClientRequest, RequestOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Span, Tracer } from '@opentelemetry/api';
+
+/** A value a fact may take (what span attributes and the attempt's `facts` accept). */
+export type FactValue = string | number | boolean;
+
+/** Where one request's facts go: an SDK attempt scope, or the span active at `addRequest`. */
+export interface RecordTarget {
+  /** Parent of the phase spans. */
+  readonly span: Span;
+  /** Tracer the phase spans are started with. */
+  readonly tracer: Tracer;
+  /** Records one fact on the attempt (or active span). */
+  record(key: string, value: FactValue): void;
+}
+
+/** One party that asked for connection facts: an instrumentation instance or the SDK plugin switch. */
+export interface Consumer {
+  /** Records on the active span when no attempt scope is current. */
+  readonly recordOnActiveSpan: boolean;
+  /** The tracer for phase spans in active-span mode. */
+  tracer(): Tracer;
+  /** True when this consumer wants nothing recorded for the request. */
+  ignores(options: RequestOptions): boolean;
+}
+
+/** The node:http Agent members we read, beyond what @types/node declares. */
+export interface AgentInternals {
+  keepAlive?: boolean;
+  maxSockets?: number;
+  totalSocketCount?: number;
+  requests?: Record<string, ClientRequest[] | undefined>;
+  defaultPort?: number;
+  addRequest: AddRequest;
+}
+
+/** `Agent.prototype.addRequest` as node:http calls it (the legacy form passes a host string). */
+export type AddRequest = (
+  this: AgentInternals,
+  req: ClientRequest,
+  options: RequestOptions | string,
+  ...legacy: unknown[]
+) => void;
+
+/** What we know about one socket, for its whole life. */
+export interface SocketState {
+  /** Stable connection id, `c<pid>-<n>`. */
+  readonly id: string;
+  /** Requests carried, counted since we first saw the socket. */
+  requests: number;
+  /** False when the socket was opened before we were enabled: its request count is unknown. */
+  readonly countedFromStart: boolean;
+  /** performance.now() when it last went idle (previous request closed), if it did. */
+  idleSince: number | undefined;
+}
+
+/** State shared by every copy of this package in the process: one patch, one set of consumers. */
+export interface PatchRegistry {
+  /** Everyone who asked for facts; the patch stays while this is non-empty. */
+  readonly consumers: Set<Consumer>;
+  /** The `addRequest` we replaced. */
+  original: AddRequest | undefined;
+  /** Our replacement, to check before restoring. */
+  wrapper: AddRequest | undefined;
+  /** Per-socket state; weak, so sockets die when Node is done with them. */
+  readonly sockets: WeakMap<Socket, SocketState>;
+  /** Requests each agent carried, for the one-off agent heuristic. */
+  readonly agentRequests: WeakMap<object, number>;
+  /** Counter behind connection ids. */
+  nextConnection: number;
+}

@@ -1,0 +1,296 @@
+import { errorMonitor } from 'node:events';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { isIP, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { diag } from '@opentelemetry/api';
+import {
+  ATTR_AGENT_KEEP_ALIVE,
+  ATTR_AGENT_MAX_SOCKETS,
+  ATTR_AGENT_ONE_OFF,
+  ATTR_CONNECTION_ID,
+  ATTR_CONNECTION_IDLE_MS,
+  ATTR_CONNECTION_QUEUE_MS,
+  ATTR_CONNECTION_REQUESTS,
+  ATTR_CONNECTION_REUSED,
+  ATTR_EXPECT_CONTINUE,
+  ATTR_EXPECT_CONTINUE_WAIT_MS,
+  ATTR_HTTP_HANDLER,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_PEER_PORT,
+  ATTR_REQUEST_BODY_SIZE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_TTFB_MS,
+  HTTP_HANDLER_NODE,
+} from '@wirescope/semconv';
+import type { AgentInternals, PatchRegistry, RecordTarget } from './internal-types.js';
+import { type ConnectionPhases, observeConnection } from './observe-connection.js';
+import { recordRequestError } from './record-error.js';
+import { checkpoint } from './test-seams.js';
+
+/** One request being observed, from `addRequest` to its 'close'. */
+interface RequestState {
+  readonly registry: PatchRegistry;
+  readonly target: RecordTarget;
+  readonly agent: AgentInternals;
+  readonly req: ClientRequest;
+  readonly host: string | undefined;
+  readonly servername: string | undefined;
+  readonly addedAt: number;
+  /** A socket was created for this request inside `addRequest` (so its phases start at `addedAt`). */
+  createdSync: boolean;
+  /** The agent was at `maxSockets`: the request waited in `agent.requests`. */
+  queued: boolean;
+  socket: Socket | undefined;
+  phases: ConnectionPhases | undefined;
+  readyAt: number | undefined;
+  finishedAt: number | undefined;
+  expectContinue: boolean;
+  statusRecorded: boolean;
+  errored: boolean;
+  closed: boolean;
+}
+
+/** What `beginRequest` hands to `settleAddRequest`. */
+export interface PendingRequest {
+  readonly state: RequestState;
+  readonly totalSocketsBefore: number | undefined;
+}
+
+/** Guards one piece of bookkeeping: a failure is logged, never thrown into the host. */
+function guard(stage: string, fn: () => void): void {
+  try {
+    checkpoint(stage);
+    fn();
+  } catch (error) {
+    diag.warn(`@wirescope/instrumentation-http: bookkeeping failed at ${stage}`, error);
+  }
+}
+
+function round(ms: number): number {
+  return Math.max(0, Math.round(ms * 1000) / 1000);
+}
+
+/** Before the original `addRequest`: records what the request says about itself and listens to it. */
+export function beginRequest(
+  registry: PatchRegistry,
+  agent: AgentInternals,
+  req: ClientRequest,
+  options: RequestOptions | string,
+  target: RecordTarget,
+): PendingRequest | undefined {
+  try {
+    checkpoint('begin');
+    const opts: RequestOptions = typeof options === 'string' ? { host: options } : options;
+    const host = hostOf(opts);
+    const port = Number(opts.port) || agent.defaultPort;
+    const sni = (opts as { servername?: unknown }).servername;
+    const servername = typeof sni === 'string' && sni ? sni : host && !isIP(host) ? host : undefined;
+    target.record(ATTR_HTTP_HANDLER, HTTP_HANDLER_NODE);
+    if (req.method) target.record(ATTR_HTTP_REQUEST_METHOD, req.method);
+    if (host) target.record(ATTR_SERVER_ADDRESS, host);
+    if (port) target.record(ATTR_SERVER_PORT, port);
+    target.record(ATTR_AGENT_KEEP_ALIVE, agent.keepAlive === true);
+    if (typeof agent.maxSockets === 'number' && Number.isFinite(agent.maxSockets)) {
+      target.record(ATTR_AGENT_MAX_SOCKETS, agent.maxSockets);
+    }
+    registry.agentRequests.set(agent, (registry.agentRequests.get(agent) ?? 0) + 1);
+    const state: RequestState = {
+      registry,
+      target,
+      agent,
+      req,
+      host,
+      servername,
+      addedAt: performance.now(),
+      createdSync: false,
+      queued: false,
+      socket: undefined,
+      phases: undefined,
+      readyAt: undefined,
+      finishedAt: undefined,
+      expectContinue: false,
+      statusRecorded: false,
+      errored: false,
+      closed: false,
+    };
+    listen(state);
+    return { state, totalSocketsBefore: agent.totalSocketCount };
+  } catch (error) {
+    diag.warn('@wirescope/instrumentation-http: bookkeeping failed at begin', error);
+    return undefined;
+  }
+}
+
+/** After the original `addRequest`: did it create a socket for the request, or queue it? */
+export function settleAddRequest({ state, totalSocketsBefore }: PendingRequest): void {
+  guard('settle', () => {
+    const after = state.agent.totalSocketCount;
+    if (typeof after === 'number' && typeof totalSocketsBefore === 'number' && after > totalSocketsBefore) {
+      state.createdSync = true;
+    } else if (!state.req.reusedSocket && isQueued(state.agent, state.req)) {
+      state.queued = true;
+    }
+  });
+}
+
+function isQueued(agent: AgentInternals, req: ClientRequest): boolean {
+  const queues = agent.requests;
+  if (!queues) return false;
+  for (const name in queues) {
+    const queue = queues[name];
+    if (queue && queue[queue.length - 1] === req) return true;
+  }
+  return false;
+}
+
+function hostOf(options: RequestOptions): string | undefined {
+  const raw = options.host ?? options.hostname;
+  if (typeof raw !== 'string' || raw.length === 0) return undefined;
+  return raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
+}
+
+function listen(state: RequestState): void {
+  const { req } = state;
+  const onSocket = (socket: Socket) => guard('socket', () => takeSocket(state, socket, onResponse));
+  const onFinish = () => {
+    state.finishedAt = performance.now();
+  };
+  const onContinue = () => guard('continue', () => gotContinue(state));
+  const onResponse = (res: IncomingMessage) => guard('response', () => gotResponse(state, res));
+  const onError = (error: unknown) =>
+    guard('error', () => {
+      if (state.closed || state.errored) return;
+      state.errored = true;
+      recordRequestError(state.target, req, error, state.phases);
+    });
+  const onClose = () => {
+    guard('close', () => closeRequest(state));
+    req.removeListener('socket', onSocket);
+    req.removeListener('finish', onFinish);
+    req.removeListener('continue', onContinue);
+    req.removeListener('response', onResponse);
+    req.removeListener(errorMonitor, onError);
+  };
+  req.once('socket', onSocket);
+  req.once('finish', onFinish);
+  req.once('continue', onContinue);
+  req.on(errorMonitor, onError);
+  req.once('close', onClose);
+}
+
+function takeSocket(state: RequestState, socket: Socket, onResponse: (res: IncomingMessage) => void): void {
+  const now = performance.now();
+  const { registry, target, req } = state;
+  state.socket = socket;
+  let socketState = registry.sockets.get(socket);
+  // A socket still connecting is one this request opened. req.reusedSocket is not enough: a queued
+  // request that gets a freed keep-alive socket reports false (FIELD-NOTES, "Node core").
+  if (socket.connecting) {
+    registry.nextConnection += 1;
+    socketState = {
+      id: `c${process.pid}-${registry.nextConnection}`,
+      requests: 1,
+      countedFromStart: true,
+      idleSince: undefined,
+    };
+    registry.sockets.set(socket, socketState);
+    target.record(ATTR_CONNECTION_REUSED, false);
+    target.record(ATTR_CONNECTION_ID, socketState.id);
+    target.record(ATTR_CONNECTION_REQUESTS, 1);
+    state.phases = observeConnection(
+      target,
+      socket,
+      state.host,
+      state.servername,
+      state.createdSync ? state.addedAt : now,
+    );
+  } else {
+    if (!socketState) {
+      // Opened before we were enabled: we cannot know how many requests it carried or its idle time.
+      registry.nextConnection += 1;
+      socketState = {
+        id: `c${process.pid}-${registry.nextConnection}`,
+        requests: 0,
+        countedFromStart: false,
+        idleSince: undefined,
+      };
+      registry.sockets.set(socket, socketState);
+    }
+    socketState.requests += 1;
+    target.record(ATTR_CONNECTION_REUSED, true);
+    target.record(ATTR_CONNECTION_ID, socketState.id);
+    if (socketState.countedFromStart) target.record(ATTR_CONNECTION_REQUESTS, socketState.requests);
+    if (socketState.idleSince !== undefined) {
+      target.record(ATTR_CONNECTION_IDLE_MS, round(now - socketState.idleSince));
+    }
+    if (socket.remoteAddress) target.record(ATTR_NETWORK_PEER_ADDRESS, socket.remoteAddress);
+    if (socket.remotePort) target.record(ATTR_NETWORK_PEER_PORT, socket.remotePort);
+    state.readyAt = now;
+  }
+  socketState.idleSince = undefined;
+  if (state.queued) target.record(ATTR_CONNECTION_QUEUE_MS, round(now - state.addedAt));
+  readHeaders(state);
+  // Adding a 'response' listener to a request that has none would stop Node from dumping the
+  // response (it checks emit()'s return): listen only when the host listens too.
+  if (req.listenerCount('response') > 0) req.once('response', onResponse);
+}
+
+/** Reads the only two headers we may read: content-length and expect. */
+function readHeaders(state: RequestState): void {
+  const { req, target, registry, agent } = state;
+  const length = req.getHeader('content-length');
+  const size = typeof length === 'number' ? length : typeof length === 'string' ? Number(length) : Number.NaN;
+  if (Number.isFinite(size) && size >= 0) target.record(ATTR_REQUEST_BODY_SIZE, size);
+  const expect = req.getHeader('expect');
+  if (typeof expect === 'string' && expect.toLowerCase() === '100-continue') {
+    state.expectContinue = true;
+    target.record(ATTR_EXPECT_CONTINUE, true);
+    // Best effort: the SDK builds a fresh keepAlive:false agent for each Expect: 100-continue request
+    // unless the user passed an Agent instance, so such an agent carrying its first request is one-off.
+    if (agent.keepAlive !== true && registry.agentRequests.get(agent) === 1) {
+      target.record(ATTR_AGENT_ONE_OFF, true);
+    }
+  }
+}
+
+function readyAt(state: RequestState): number | undefined {
+  return state.readyAt ?? state.phases?.readyAt;
+}
+
+function gotContinue(state: RequestState): void {
+  if (!state.expectContinue) return;
+  // Node sends the headers of an Expect request as soon as the connection can carry them.
+  const start = readyAt(state);
+  if (start !== undefined)
+    state.target.record(ATTR_EXPECT_CONTINUE_WAIT_MS, round(performance.now() - start));
+}
+
+function gotResponse(state: RequestState, res: IncomingMessage): void {
+  const now = performance.now();
+  if (res.statusCode) {
+    state.target.record(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
+    state.statusRecorded = true;
+  }
+  if (state.finishedAt !== undefined) state.target.record(ATTR_TTFB_MS, round(now - state.finishedAt));
+}
+
+function closeRequest(state: RequestState): void {
+  state.closed = true;
+  const { req, socket, phases } = state;
+  // Closed with a phase still open and no error: destroyed locally while connecting (the SDK's
+  // connectionTimeout and abort signals call req.destroy() without an error).
+  phases?.fail({
+    errorType: 'ABORT_ERR',
+    message: 'request destroyed before the connection was established',
+  });
+  phases?.detach();
+  const status = (req as ClientRequest & { res?: IncomingMessage | null }).res?.statusCode;
+  if (!state.statusRecorded && status) state.target.record(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  if (socket && !socket.destroyed) {
+    const socketState = state.registry.sockets.get(socket);
+    if (socketState) socketState.idleSince = performance.now();
+  }
+}

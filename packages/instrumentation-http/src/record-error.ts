@@ -1,0 +1,50 @@
+import type { ClientRequest } from 'node:http';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_SOCKET_ERROR,
+  ATTR_SOCKET_RESET,
+  errorTypeOf,
+  isSocketReset,
+} from '@wirescope/semconv';
+import type { RecordTarget } from './internal-types.js';
+import { type ConnectionPhases, failureOf } from './observe-connection.js';
+
+const MAX_MESSAGE = 200;
+
+interface NodeErrorLike {
+  code?: unknown;
+  syscall?: unknown;
+  message?: unknown;
+}
+
+/**
+ * Records a request error on the target and fails the open connection phase. A `socket hang up` that
+ * Node raises because the host destroyed the request itself (an SDK timeout or abort) is no reset by
+ * the peer: it fails the open phase but adds no `error.type` (the SDK plugin records its own error).
+ */
+export function recordRequestError(
+  target: RecordTarget,
+  req: ClientRequest,
+  error: unknown,
+  phases: ConnectionPhases | undefined,
+): void {
+  const nodeError = (error ?? {}) as NodeErrorLike;
+  const message = typeof nodeError.message === 'string' ? nodeError.message : undefined;
+  const localHangUp = req.destroyed && nodeError.code === 'ECONNRESET' && message === 'socket hang up';
+  if (localHangUp) {
+    phases?.fail({
+      errorType: 'ABORT_ERR',
+      message: 'request destroyed before the connection was established',
+    });
+    return;
+  }
+  const errorType = errorTypeOf(error);
+  target.record(ATTR_ERROR_TYPE, errorType);
+  // Only Node's own socket-level wording (errors with a code or syscall): other messages could carry
+  // anything the host put in them.
+  if (message && (typeof nodeError.code === 'string' || typeof nodeError.syscall === 'string')) {
+    target.record(ATTR_SOCKET_ERROR, message.slice(0, MAX_MESSAGE));
+  }
+  target.record(ATTR_SOCKET_RESET, isSocketReset(errorType));
+  phases?.fail(failureOf(error));
+}

@@ -1,0 +1,78 @@
+import http from 'node:http';
+import { diag } from '@opentelemetry/api';
+import type { AddRequest, AgentInternals, Consumer, PatchRegistry } from './internal-types.js';
+import { beginRequest, settleAddRequest } from './observe-request.js';
+import { resolveTarget } from './resolve-target.js';
+
+// On globalThis under a Symbol.for key so two copies of this package in one process share one patch
+// and one set of per-socket state, and never record the same request twice.
+const REGISTRY_KEY = Symbol.for('wirescope.instrumentation-http.registry');
+
+type GlobalWithRegistry = typeof globalThis & { [REGISTRY_KEY]?: PatchRegistry };
+
+/** The process-wide registry, created on first use. */
+export function patchRegistry(): PatchRegistry {
+  const g = globalThis as GlobalWithRegistry;
+  let registry = g[REGISTRY_KEY];
+  if (!registry) {
+    registry = {
+      consumers: new Set(),
+      original: undefined,
+      wrapper: undefined,
+      sockets: new WeakMap(),
+      agentRequests: new WeakMap(),
+      nextConnection: 0,
+    };
+    g[REGISTRY_KEY] = registry;
+  }
+  return registry;
+}
+
+function agentPrototype(): AgentInternals {
+  // https.Agent inherits addRequest from http.Agent, so one patch covers both (and the SDK's one-off
+  // keepAlive:false agent for Expect: 100-continue uploads).
+  return http.Agent.prototype as unknown as AgentInternals;
+}
+
+/** Adds a consumer and patches `addRequest` if nobody had yet. Idempotent per consumer. */
+export function addConsumer(consumer: Consumer): void {
+  const registry = patchRegistry();
+  registry.consumers.add(consumer);
+  if (registry.wrapper) return; // already patched (or wrapped over by someone else: still in the chain)
+  const proto = agentPrototype();
+  const original = proto.addRequest;
+  const wrapper = makeWrapper(original, registry);
+  registry.original = original;
+  registry.wrapper = wrapper;
+  proto.addRequest = wrapper;
+}
+
+/** Removes a consumer; the last one out restores the original `addRequest`. */
+export function removeConsumer(consumer: Consumer): void {
+  const registry = patchRegistry();
+  registry.consumers.delete(consumer);
+  if (registry.consumers.size > 0 || !registry.wrapper) return;
+  const proto = agentPrototype();
+  if (proto.addRequest === registry.wrapper && registry.original) {
+    proto.addRequest = registry.original;
+    registry.original = undefined;
+    registry.wrapper = undefined;
+  } else {
+    // Someone wrapped over us: restoring would drop their wrapper. Ours stays in their chain and, with no
+    // consumer left, passes every call straight through.
+    diag.debug('@wirescope/instrumentation-http: addRequest was wrapped after us; leaving a pass-through');
+  }
+}
+
+function makeWrapper(original: AddRequest, registry: PatchRegistry): AddRequest {
+  return function addRequest(this: AgentInternals, req, options, ...legacy) {
+    // Fast path first: no consumer, or no scope and no recording active span → one lookup, no allocation.
+    const target = registry.consumers.size > 0 ? resolveTarget(registry.consumers, options) : undefined;
+    if (!target) return original.call(this, req, options, ...legacy);
+    const pending = beginRequest(registry, this, req, options, target);
+    // The host's own errors pass through unchanged: the original runs outside our guards.
+    const result = original.call(this, req, options, ...legacy);
+    if (pending) settleAddRequest(pending);
+    return result;
+  };
+}
