@@ -28,6 +28,10 @@ class SpanCapture implements CapturedSpans {
     shared.router.attach(this.processor);
   }
 
+  get readableSpans(): readonly ReadableSpan[] {
+    return this.exporter.getFinishedSpans();
+  }
+
   get spans(): WireSpan[] {
     const finished = this.exporter.getFinishedSpans();
     if (this.cache?.from === finished && this.cache.length === finished.length) return this.cache.spans;

@@ -1,4 +1,5 @@
 import type { Tracer, TracerProvider } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { AnalysisResult, AnalyzeOptions, WireSpan } from '@wirescope/analyzer';
 
 /** Options of {@link captureSpans}. */
@@ -22,6 +23,8 @@ export interface CapturedSpans {
   readonly global: boolean;
   /** The spans ended so far (since the last reset), in the analyzer's model, in end order. */
   readonly spans: WireSpan[];
+  /** The same spans as the SDK's ReadableSpan objects, e.g. to hand to an exporter or serializer. */
+  readonly readableSpans: readonly ReadableSpan[];
   /** Analyzes the spans captured so far. */
   analyze(options?: AnalyzeOptions): Promise<AnalysisResult>;
   /** Forgets the spans captured so far. */
