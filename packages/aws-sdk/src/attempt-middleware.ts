@@ -135,7 +135,7 @@ function endAttempt(
   const requestId =
     headers && (headerValue(headers, 'x-amz-request-id') ?? headerValue(headers, 'x-amzn-requestid'));
   if (requestId) recordFact(scope, ATTR_AWS_REQUEST_ID, requestId);
-  recordAttemptRegion(state, context, http?.statusCode, lowerCaseHeaders(headers));
+  recordAttemptRegion(state, context, http?.statusCode, lowerCaseHeaders(headers), error);
   if (error !== undefined) {
     // The socket layer saw the real error first (the SDK re-labels ECONNRESET as TimeoutError).
     const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? errorTypeOf(error);

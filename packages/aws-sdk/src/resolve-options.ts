@@ -1,4 +1,11 @@
 import { type Tracer, trace } from '@opentelemetry/api';
+import { BucketRegionMemory, DEFAULT_MAX_REMEMBERED_BUCKETS } from './region/bucket-region-memory.js';
+import {
+  type CallerRegionDetection,
+  callerRegionFromEnv,
+  resolveMetadataLookup,
+  startCallerRegionDetection,
+} from './region/caller-region.js';
 import type { WirescopeOptions } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
@@ -7,6 +14,10 @@ export interface ResolvedWirescopeOptions {
   /** The plugin's tracer, fetched on first use (a provider that throws then costs nothing at set-up). */
   tracer(): Tracer;
   callerRegion: string | undefined;
+  /** The background metadata lookup of the caller's region, when `detectCallerRegion` started one. */
+  callerRegionDetection: CallerRegionDetection | undefined;
+  /** Bucket → region, as S3 named it (bounded by `maxRememberedBuckets`). */
+  bucketRegions: BucketRegionMemory;
   s3KeyPrefixLength: number;
   nodeHttp: boolean;
   fetch: boolean;
@@ -26,8 +37,18 @@ export function resolveOptions(options: WirescopeOptions = {}): ResolvedWirescop
       return tracer;
     },
     callerRegion: options.callerRegion,
+    callerRegionDetection: detectCallerRegion(options),
+    bucketRegions: new BucketRegionMemory(options.maxRememberedBuckets ?? DEFAULT_MAX_REMEMBERED_BUCKETS),
     s3KeyPrefixLength: Number.isInteger(prefix) && prefix > 0 ? prefix : 0,
     nodeHttp: options.nodeHttp ?? true,
     fetch: options.fetch ?? true,
   };
+}
+
+// Started here, when the plugin is created (outside any SDK call), so the lookup's requests belong to
+// no attempt; skipped when the option or the environment already names the region.
+function detectCallerRegion(options: WirescopeOptions): CallerRegionDetection | undefined {
+  if (options.callerRegion || callerRegionFromEnv()) return undefined;
+  const lookup = resolveMetadataLookup(options.detectCallerRegion);
+  return lookup ? startCallerRegionDetection(lookup) : undefined;
 }

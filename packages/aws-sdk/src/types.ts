@@ -14,6 +14,20 @@ export interface WirescopeOptions {
    * `hot-prefix` finding). Default 0: keys can be personal data, so they are not recorded.
    */
   s3KeyPrefixLength?: number;
+  /**
+   * Look the caller's region up in the EC2 instance metadata service (IMDSv2) or the ECS task
+   * metadata service when neither `callerRegion` nor `AWS_REGION`/`AWS_DEFAULT_REGION` names it.
+   * Done once per process, in the background, when the plugin is created; it never delays a call
+   * (calls made before it finishes just lack `wirescope.caller.region`) and never throws. `endpoint`
+   * replaces the IMDS endpoint (default `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else
+   * `http://169.254.169.254`); `timeoutMs` bounds the whole lookup (default 1000). Default false.
+   */
+  detectCallerRegion?: boolean | { endpoint?: string; timeoutMs?: number };
+  /**
+   * How many S3 buckets' regions (as S3 named them) to remember, so later calls to a bucket carry
+   * `wirescope.bucket.region` too. Least recently used first out; 0 remembers none. Default 1000.
+   */
+  maxRememberedBuckets?: number;
   /** Record connection facts from node:http/https agents (the default NodeHttpHandler). Default true. */
   nodeHttp?: boolean;
   /** Record connection facts from undici / fetch (FetchHttpHandler). Default true. */
