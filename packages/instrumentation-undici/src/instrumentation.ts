@@ -1,0 +1,84 @@
+import { type MeterProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
+import { addConsumer, type HubConsumer, removeConsumer } from './hub.js';
+import type { UndiciConnectionInstrumentationConfig } from './types.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+interface ResolvedConfig {
+  enabled: boolean;
+  recordOnActiveSpan: boolean;
+}
+
+function resolveConfig(config: UndiciConnectionInstrumentationConfig): ResolvedConfig {
+  return { enabled: config.enabled ?? true, recordOnActiveSpan: config.recordOnActiveSpan ?? true };
+}
+
+/**
+ * Connection facts for undici and Node's fetch: new or reused connection, DNS/TCP/TLS phase spans,
+ * TLS version and resumption, TTFB, socket errors by their real code. Structurally an OpenTelemetry
+ * `Instrumentation`, so `registerInstrumentations` and `NodeSDK` accept it. Inside the wirescope SDK
+ * plugin facts go on the attempt span; elsewhere (with `recordOnActiveSpan`) on the active span.
+ */
+export class UndiciConnectionInstrumentation {
+  /** Instrumentation scope name. */
+  readonly instrumentationName = PACKAGE_NAME;
+  /** Instrumentation scope version. */
+  readonly instrumentationVersion = PACKAGE_VERSION;
+  private config: ResolvedConfig;
+  private tracerProvider: TracerProvider | undefined;
+  private cachedTracer: Tracer | undefined;
+  private enabled = false;
+  private readonly consumer: HubConsumer;
+
+  constructor(config: UndiciConnectionInstrumentationConfig = {}) {
+    this.config = resolveConfig(config);
+    const self = this;
+    this.consumer = {
+      get recordOnActiveSpan() {
+        return self.config.recordOnActiveSpan;
+      },
+      tracer: () => this.tracer(),
+    };
+    if (this.config.enabled) this.enable();
+  }
+
+  /** Subscribes to undici's diagnostics channels. Idempotent. */
+  enable(): void {
+    if (this.enabled) return;
+    this.enabled = true;
+    addConsumer(this.consumer);
+  }
+
+  /** Unsubscribes (the channels stay subscribed while another consumer needs them). Idempotent. */
+  disable(): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    removeConsumer(this.consumer);
+  }
+
+  /** Tracer provider for phase spans outside the plugin (inside it, the plugin's tracer is used). */
+  setTracerProvider(tracerProvider: TracerProvider): void {
+    this.tracerProvider = tracerProvider;
+    this.cachedTracer = undefined;
+  }
+
+  /** No metrics yet; accepted for the `Instrumentation` interface. */
+  setMeterProvider(_meterProvider: MeterProvider): void {}
+
+  /** Replaces the configuration (`enabled` is applied by `enable()`/`disable()`, as in OTel). */
+  setConfig(config: UndiciConnectionInstrumentationConfig = {}): void {
+    this.config = resolveConfig(config);
+  }
+
+  /** The current configuration. */
+  getConfig(): UndiciConnectionInstrumentationConfig {
+    return { ...this.config };
+  }
+
+  private tracer(): Tracer {
+    this.cachedTracer ??= (this.tracerProvider ?? trace.getTracerProvider()).getTracer(
+      PACKAGE_NAME,
+      PACKAGE_VERSION,
+    );
+    return this.cachedTracer;
+  }
+}

@@ -1,0 +1,143 @@
+import type { Socket } from 'node:net';
+import {
+  ATTR_CONNECTION_ID,
+  ATTR_CONNECTION_IDLE_MS,
+  ATTR_CONNECTION_QUEUE_MS,
+  ATTR_CONNECTION_REQUESTS,
+  ATTR_CONNECTION_REUSED,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_HANDLER,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_PEER_PORT,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_SOCKET_ERROR,
+  ATTR_SOCKET_RESET,
+  ATTR_TTFB_MS,
+  type AttemptScope,
+  currentAttemptScope,
+  errorTypeOf,
+  HTTP_HANDLER_FETCH,
+  isSocketReset,
+  recordFact,
+} from '@wirescope/semconv';
+import { nowMs, roundMs } from './clock.js';
+import type { ActiveSpanTarget } from './internal-types.js';
+import { recordedRequests, socketOfRequest, socketState } from './ledger.js';
+import { traceConnection } from './phase-spans.js';
+import { safeErrorMessage } from './safe-message.js';
+
+interface RequestMessage {
+  request?: { origin?: unknown; method?: unknown };
+  socket?: Socket;
+  response?: { statusCode?: unknown };
+  error?: unknown;
+}
+
+/** Waits shorter than this between create and write are event-loop noise, not pool queueing. */
+const QUEUE_NOISE_MS = 5;
+
+/** `undici:request:create`: runs in the caller's context, the one place we read the attempt scope. */
+export function onCreate(message: unknown, target: ActiveSpanTarget): void {
+  const { request } = message as RequestMessage;
+  if (!request || recordedRequests.has(request)) return;
+  const attempt = currentAttemptScope();
+  const scope = attempt ?? target.scopeForActiveSpan();
+  if (!scope) return;
+  recordedRequests.set(request, {
+    scope,
+    createdMs: nowMs(),
+    socket: undefined,
+    headersSentMs: undefined,
+    bodySentMs: undefined,
+  });
+  recordFact(scope, ATTR_HTTP_HANDLER, HTTP_HANDLER_FETCH);
+  if (!attempt) recordRequestTarget(scope, request);
+}
+
+/**
+ * `undici:client:sendHeaders`: the request is written on a socket. The message also holds the RAW
+ * header block (Authorization included): it is never read here.
+ */
+export function onSendHeaders(message: unknown): void {
+  const { request, socket } = message as RequestMessage;
+  if (!request || !socket) return;
+  socketOfRequest.set(request, socket);
+  const sock = socketState(socket);
+  sock.requests += 1;
+  const state = recordedRequests.get(request);
+  const now = nowMs();
+  // A socket is new for the request that first writes on it after we saw it connect; any other
+  // (a later request, or a socket opened before we subscribed) is reused.
+  const connect = sock.requests === 1 ? sock.connect : undefined;
+  sock.connect = undefined;
+  if (!state) return;
+  state.socket = socket;
+  state.headersSentMs = now;
+  const { scope } = state;
+  recordFact(scope, ATTR_CONNECTION_ID, sock.id);
+  recordFact(scope, ATTR_CONNECTION_REUSED, connect === undefined);
+  recordFact(scope, ATTR_CONNECTION_REQUESTS, sock.requests);
+  if (connect === undefined && sock.lastDoneMs !== undefined)
+    recordFact(scope, ATTR_CONNECTION_IDLE_MS, roundMs(now - sock.lastDoneMs));
+  if (socket.remoteAddress) recordFact(scope, ATTR_NETWORK_PEER_ADDRESS, socket.remoteAddress);
+  if (socket.remotePort) recordFact(scope, ATTR_NETWORK_PEER_PORT, socket.remotePort);
+  const connectMs = connect ? connect.endMs - Math.max(connect.startMs, state.createdMs) : 0;
+  const queued = now - state.createdMs - connectMs;
+  if (queued >= QUEUE_NOISE_MS) recordFact(scope, ATTR_CONNECTION_QUEUE_MS, roundMs(queued));
+  if (connect) traceConnection(scope, socket, sock.id, connect);
+}
+
+/** `undici:request:bodySent`: the last request byte is written; TTFB counts from here. */
+export function onBodySent(message: unknown): void {
+  const state = stateOf(message);
+  if (state) state.bodySentMs = nowMs();
+}
+
+/** `undici:request:headers`: runs in the socket's context; state comes from the request object. */
+export function onHeaders(message: unknown): void {
+  const state = stateOf(message);
+  if (!state) return;
+  const sent = state.bodySentMs ?? state.headersSentMs;
+  if (sent !== undefined) recordFact(state.scope, ATTR_TTFB_MS, roundMs(nowMs() - sent));
+  const status = (message as RequestMessage).response?.statusCode;
+  if (state.scope.attempt === 0 && typeof status === 'number')
+    recordFact(state.scope, ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+}
+
+/** `undici:request:trailers`: the response is complete; the socket goes idle from now. */
+export function onTrailers(message: unknown): void {
+  const { request } = message as RequestMessage;
+  const socket = request && socketOfRequest.get(request);
+  if (socket) socketState(socket).lastDoneMs = nowMs();
+}
+
+/** `undici:request:error`: the real error, before fetch wraps it in `TypeError: fetch failed`. */
+export function onError(message: unknown): void {
+  const state = stateOf(message);
+  if (!state) return;
+  const { error } = message as RequestMessage;
+  const { scope } = state;
+  const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? errorTypeOf(error);
+  recordFact(scope, ATTR_ERROR_TYPE, type);
+  // A socket error after the request was written: the peer reset or closed the connection under us.
+  if (isSocketReset(type) && state.socket) recordFact(scope, ATTR_SOCKET_RESET, true);
+  const text = safeErrorMessage(error);
+  if (text && !scope.facts.has(ATTR_SOCKET_ERROR)) recordFact(scope, ATTR_SOCKET_ERROR, text);
+}
+
+function stateOf(message: unknown) {
+  const { request } = message as RequestMessage;
+  return request ? recordedRequests.get(request) : undefined;
+}
+
+function recordRequestTarget(scope: AttemptScope, request: { origin?: unknown; method?: unknown }): void {
+  if (typeof request.method === 'string') recordFact(scope, ATTR_HTTP_REQUEST_METHOD, request.method);
+  const origin = typeof request.origin === 'string' ? request.origin : String(request.origin ?? '');
+  if (!URL.canParse(origin)) return;
+  const url = new URL(origin);
+  recordFact(scope, ATTR_SERVER_ADDRESS, url.hostname);
+  recordFact(scope, ATTR_SERVER_PORT, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
+}

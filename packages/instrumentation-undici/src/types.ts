@@ -1,0 +1,11 @@
+/** Configuration of {@link UndiciConnectionInstrumentation}. Every field is optional. */
+export interface UndiciConnectionInstrumentationConfig {
+  /** Subscribe at construction (as OpenTelemetry instrumentations do). Default true. */
+  enabled?: boolean;
+  /**
+   * Outside the wirescope SDK plugin, record connection facts on the span active when undici creates
+   * the request (and make phase spans its children). Default true; the plugin's own switch turns it
+   * off so that only SDK attempts are annotated.
+   */
+  recordOnActiveSpan?: boolean;
+}
