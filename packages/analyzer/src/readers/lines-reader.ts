@@ -1,0 +1,83 @@
+import { InputError } from '../input-error.js';
+import type { SpanSource, WireSpan } from '../types.js';
+import { type JsonObject, ShapeError } from './internal-types.js';
+import { jaegerDocumentToWire } from './jaeger-normalize.js';
+import { findJsonSyntaxError, parseJsonExact, positionIn } from './json-syntax.js';
+import { otlpRequestToWire, resourceSpansOf } from './otlp-normalize.js';
+
+const BLANK = /^\s*$/;
+
+/**
+ * Spans of JSON Lines: one `ExportTraceServiceRequest` per line, as the collector's file exporter
+ * writes them (with `accept: 'any'`, Jaeger documents too). Memory is bounded by the longest line.
+ * The first bad line ends the read with an InputError naming the line (and the column, for syntax
+ * errors): a half-read file would give a silently wrong analysis.
+ */
+export async function* readLines(
+  chunks: AsyncIterable<Buffer>,
+  file: string,
+  accept: 'otlp' | 'any',
+): AsyncGenerator<WireSpan> {
+  let carry: Buffer[] = [];
+  let lineNumber = 0;
+  const out: WireSpan[] = [];
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(0x0a, start);
+      if (newline === -1) break;
+      lineNumber++;
+      let text: string;
+      if (carry.length > 0) {
+        carry.push(chunk.subarray(start, newline));
+        text = Buffer.concat(carry).toString('utf8');
+        carry = [];
+      } else {
+        text = chunk.toString('utf8', start, newline);
+      }
+      parseLine(text, file, lineNumber, accept, out);
+      start = newline + 1;
+    }
+    if (start < chunk.length) carry.push(start === 0 ? chunk : chunk.subarray(start));
+    for (let k = 0; k < out.length; k++) yield out[k]!;
+    out.length = 0;
+  }
+  if (carry.length > 0) {
+    parseLine(Buffer.concat(carry).toString('utf8'), file, lineNumber + 1, accept, out);
+    for (let k = 0; k < out.length; k++) yield out[k]!;
+  }
+}
+
+function parseLine(text: string, file: string, line: number, accept: 'otlp' | 'any', out: WireSpan[]): void {
+  let doc: unknown;
+  try {
+    doc = parseJsonExact(text);
+  } catch (error) {
+    if (BLANK.test(text)) return;
+    const bytes = Buffer.from(text, 'utf8');
+    const found = findJsonSyntaxError(bytes);
+    if (!found)
+      throw new InputError({ file, line, problem: error instanceof Error ? error.message : String(error) });
+    const position = positionIn(bytes, found.index, line, 1);
+    throw new InputError({ file, line, column: position.column, problem: found.problem });
+  }
+  const source: SpanSource = { file, line };
+  try {
+    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
+      if (resourceSpansOf(doc as JsonObject) !== undefined) {
+        otlpRequestToWire(doc, source, out);
+        return;
+      }
+      if (accept === 'any' && 'data' in doc) {
+        jaegerDocumentToWire(doc, source, out);
+        return;
+      }
+    }
+    throw new ShapeError(
+      `expected an ExportTraceServiceRequest object with resourceSpans${accept === 'any' ? ' (or a Jaeger { data } object)' : ''}`,
+    );
+  } catch (error) {
+    if (error instanceof ShapeError) throw new InputError({ file, line, problem: error.message });
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { InputError } from '../input-error.js';
+import type { ReadSpansInput } from './types.js';
+
+/** Chunk size for files: large chunks keep the per-chunk overhead of the scanners small. */
+const FILE_CHUNK_BYTES = 1 << 20;
+
+/** The bytes of an input, decompressed, with the name errors use. */
+export interface OpenedInput {
+  name: string;
+  chunks: AsyncIterable<Buffer>;
+}
+
+/** Opens a path (`-` is stdin) or takes a stream; gunzips when the first bytes are the gzip magic. */
+export function openInput(input: ReadSpansInput): OpenedInput {
+  if ('path' in input) {
+    const name = input.path;
+    const stream = name === '-' ? process.stdin : createReadStream(name, { highWaterMark: FILE_CHUNK_BYTES });
+    return { name, chunks: gunzipIfNeeded(fileErrors(stream, name), name) };
+  }
+  return { name: input.name, chunks: gunzipIfNeeded(asBuffers(input.stream), input.name) };
+}
+
+async function* asBuffers(stream: AsyncIterable<unknown> | NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  for await (const chunk of stream as AsyncIterable<unknown>) {
+    if (Buffer.isBuffer(chunk)) yield chunk;
+    else if (typeof chunk === 'string') yield Buffer.from(chunk, 'utf8');
+    else if (chunk instanceof Uint8Array) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    else throw new TypeError('readSpans: the stream must yield bytes or strings');
+  }
+}
+
+async function* fileErrors(stream: NodeJS.ReadableStream, name: string): AsyncGenerator<Buffer> {
+  try {
+    yield* asBuffers(stream);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT') {
+      throw new InputError({ code: 'WIRESCOPE_NO_FILE', file: name, problem: 'no such file' });
+    }
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      const problem =
+        code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : `cannot read (${code})`;
+      throw new InputError({
+        code: code === 'EISDIR' ? 'WIRESCOPE_NO_FILE' : undefined,
+        file: name,
+        problem,
+      });
+    }
+    throw error;
+  }
+}
+
+async function* gunzipIfNeeded(chunks: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  let head: Buffer = Buffer.alloc(0);
+  let done = false;
+  while (head.length < 2 && !done) {
+    const next = await iterator.next();
+    if (next.done) done = true;
+    else head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  const rest = restOf(iterator, done);
+  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+    if (head.length > 0) yield head;
+    if (!done) yield* rest;
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: 1 << 18 });
+  // Feed the compressed bytes in the background, honouring backpressure; errors surface on read.
+  const feed = (async () => {
+    try {
+      if (!gunzip.write(head)) await onceDrained(gunzip);
+      for await (const chunk of rest) {
+        if (gunzip.destroyed) break;
+        if (!gunzip.write(chunk)) await onceDrained(gunzip);
+      }
+      gunzip.end();
+    } catch (error) {
+      gunzip.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new InputError({ file: name, problem: `gzip: ${message}${code ? ` (${String(code)})` : ''}` });
+  } finally {
+    gunzip.destroy();
+    await feed;
+  }
+}
+
+async function* restOf(iterator: AsyncIterator<Buffer>, done: boolean): AsyncGenerator<Buffer> {
+  if (done) return;
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+function onceDrained(stream: NodeJS.WritableStream & { destroyed?: boolean }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.removeListener('drain', done);
+      stream.removeListener('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}

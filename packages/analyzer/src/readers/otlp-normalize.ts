@@ -1,0 +1,191 @@
+import type { Attributes, AttributeValue, SpanEventRecord, SpanSource, WireSpan } from '../types.js';
+import { type JsonObject, ShapeError } from './internal-types.js';
+import {
+  makeStatus,
+  normalizeId,
+  normalizeParentId,
+  otlpKind,
+  statusCode,
+  toInt64,
+  toNanos,
+} from './values.js';
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `obj[camel]`, else `obj[snake]`: the collector accepts both spellings of every OTLP/JSON key. */
+function field(obj: JsonObject, camel: string, snake: string): unknown {
+  const value = obj[camel];
+  return value === undefined ? obj[snake] : value;
+}
+
+/** A list the protobuf JSON mapping may also write as `null` or leave out. */
+function list(value: unknown, what: string): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (value === undefined || value === null) return [];
+  throw new ShapeError(`${what} is not an array`);
+}
+
+function jsonOf(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** An OTLP `AnyValue` in the analyzer's model; `undefined` for an empty value. */
+export function anyValue(value: unknown): AttributeValue | undefined {
+  if (!isObject(value)) return undefined;
+  let v = field(value, 'stringValue', 'string_value');
+  if (typeof v === 'string') return v;
+  v = field(value, 'intValue', 'int_value');
+  if (v !== undefined) return toInt64(v);
+  v = field(value, 'boolValue', 'bool_value');
+  if (typeof v === 'boolean') return v;
+  v = field(value, 'doubleValue', 'double_value');
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return Number(v);
+  v = field(value, 'arrayValue', 'array_value');
+  if (isObject(v)) return arrayValue(list(v.values, 'arrayValue.values'));
+  v = field(value, 'kvlistValue', 'kvlist_value');
+  if (isObject(v)) return jsonOf(plainKvlist(list(v.values, 'kvlistValue.values')));
+  v = field(value, 'bytesValue', 'bytes_value');
+  if (typeof v === 'string') return v;
+  return undefined;
+}
+
+/** Homogeneous arrays stay arrays; mixed or nested ones become their JSON text. */
+function arrayValue(values: unknown[]): AttributeValue {
+  const items = values.map(anyValue).filter((item) => item !== undefined);
+  const first = items[0];
+  const type = typeof first;
+  if (
+    (type === 'string' || type === 'number' || type === 'boolean') &&
+    items.every((item) => typeof item === type)
+  ) {
+    return items as string[] | number[] | boolean[];
+  }
+  if (items.length === 0) return [] as string[];
+  return jsonOf(items);
+}
+
+function plainKvlist(values: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of values) {
+    if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+  }
+  return out;
+}
+
+/** OTLP `KeyValue[]` as attributes; entries without a key or a value are dropped. */
+export function otlpAttributes(value: unknown): Attributes {
+  const out: Attributes = {};
+  if (value === undefined || value === null) return out;
+  if (!Array.isArray(value)) throw new ShapeError('attributes is not an array');
+  for (let i = 0; i < value.length; i++) {
+    const kv = value[i];
+    if (!isObject(kv) || typeof kv.key !== 'string') continue;
+    const converted = anyValue(kv.value);
+    if (converted !== undefined) out[kv.key] = converted;
+  }
+  return out;
+}
+
+/** The attributes of an OTLP `Resource` (`null`/absent: none). */
+export function otlpResource(value: unknown): Attributes {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) throw new ShapeError('resource is not an object');
+  return otlpAttributes(value.attributes);
+}
+
+function otlpEvents(value: unknown): SpanEventRecord[] {
+  const events = list(value, 'events');
+  const out: SpanEventRecord[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (!isObject(event)) throw new ShapeError(`events[${i}] is not an object`);
+    out[i] = {
+      name: typeof event.name === 'string' ? event.name : '',
+      timeUnixNano: toNanos(field(event, 'timeUnixNano', 'time_unix_nano'), `events[${i}].timeUnixNano`),
+      attributes: otlpAttributes(event.attributes),
+    };
+  }
+  return out;
+}
+
+/** One OTLP/JSON `Span` in the analyzer's model. */
+export function otlpSpanToWire(span: unknown, resource: Attributes, source: SpanSource): WireSpan {
+  if (!isObject(span)) throw new ShapeError('span is not an object');
+  const status = span.status;
+  let code: WireSpan['status']['code'] = 'unset';
+  let message: unknown;
+  if (isObject(status)) {
+    code = statusCode(status.code);
+    message = status.message;
+  } else if (status !== undefined && status !== null) {
+    throw new ShapeError('status is not an object');
+  }
+  const wire: WireSpan = {
+    traceId: normalizeId(field(span, 'traceId', 'trace_id'), 16, 'traceId'),
+    spanId: normalizeId(field(span, 'spanId', 'span_id'), 8, 'spanId'),
+    name: typeof span.name === 'string' ? span.name : '',
+    kind: otlpKind(span.kind),
+    startTimeUnixNano: toNanos(field(span, 'startTimeUnixNano', 'start_time_unix_nano'), 'startTimeUnixNano'),
+    endTimeUnixNano: toNanos(field(span, 'endTimeUnixNano', 'end_time_unix_nano'), 'endTimeUnixNano'),
+    attributes: otlpAttributes(span.attributes),
+    events: otlpEvents(span.events),
+    status: makeStatus(code, message),
+    resource,
+    source,
+  };
+  const parent = normalizeParentId(field(span, 'parentSpanId', 'parent_span_id'), 'parentSpanId');
+  if (parent !== undefined) wire.parentSpanId = parent;
+  return wire;
+}
+
+/** The `resourceSpans` of an `ExportTraceServiceRequest`, or `undefined` when it has none. */
+export function resourceSpansOf(request: JsonObject): unknown {
+  return field(request, 'resourceSpans', 'resource_spans');
+}
+
+/** The scope lists of one `ResourceSpans` (`scopeSpans`, or the pre-1.0 `instrumentationLibrarySpans`). */
+export function scopeSpansOf(resourceSpans: JsonObject): unknown {
+  const scopes = field(resourceSpans, 'scopeSpans', 'scope_spans');
+  if (scopes !== undefined) return scopes;
+  return field(resourceSpans, 'instrumentationLibrarySpans', 'instrumentation_library_spans');
+}
+
+/** Every span of one parsed `ExportTraceServiceRequest`, in order. */
+export function otlpRequestToWire(request: unknown, source: SpanSource, out: WireSpan[]): void {
+  if (!isObject(request)) throw new ShapeError('expected an ExportTraceServiceRequest object');
+  const resourceSpans = list(resourceSpansOf(request), 'resourceSpans');
+  for (let r = 0; r < resourceSpans.length; r++) {
+    const rs = resourceSpans[r];
+    const at = `resourceSpans[${r}]`;
+    if (!isObject(rs)) throw new ShapeError(`${at} is not an object`);
+    const resource = withPath(at, () => otlpResource(rs.resource));
+    const scopes = list(scopeSpansOf(rs), `${at}.scopeSpans`);
+    for (let s = 0; s < scopes.length; s++) {
+      const scope = scopes[s];
+      if (!isObject(scope)) throw new ShapeError(`${at}.scopeSpans[${s}] is not an object`);
+      const spans = list(scope.spans, `${at}.scopeSpans[${s}].spans`);
+      for (let i = 0; i < spans.length; i++) {
+        try {
+          out.push(otlpSpanToWire(spans[i], resource, source));
+        } catch (error) {
+          throw prefixed(`${at}.scopeSpans[${s}].spans[${i}]`, error);
+        }
+      }
+    }
+  }
+}
+
+function withPath<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw prefixed(path, error);
+  }
+}
+
+function prefixed(path: string, error: unknown): unknown {
+  return error instanceof ShapeError ? new ShapeError(`${path}: ${error.message}`) : error;
+}

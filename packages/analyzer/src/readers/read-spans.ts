@@ -1,0 +1,100 @@
+import type { WireSpan } from '../types.js';
+import { readDocument } from './document-reader.js';
+import { findJsonSyntaxError } from './json-syntax.js';
+import { readLines } from './lines-reader.js';
+import { openInput } from './open-input.js';
+import type { ReadSpansInput, ReadSpansOptions, TraceFormat } from './types.js';
+import { guardUtf8 } from './utf8-guard.js';
+
+/** How much of the input auto-detection may hold while it looks for the end of the first line. */
+const DETECT_LIMIT_BYTES = 4 << 20;
+
+/**
+ * Reads spans from OTLP JSON, OTLP JSON Lines or Jaeger JSON, gzipped or not, streaming: memory stays
+ * bounded by the largest record (a JSON Lines line, a span, or one resource's pending spans), never by
+ * the file. Bad input ends the iteration with an {@link InputError} naming the file and the position.
+ *
+ * Auto-detection: when the first line is a complete JSON value on its own, the input is read as JSON
+ * Lines (each line an OTLP request, or a Jaeger document); otherwise as whole JSON documents, OTLP or
+ * Jaeger by their top-level key. A one-line document is valid as both and reads the same either way.
+ */
+export async function* readSpans(
+  input: ReadSpansInput,
+  options: ReadSpansOptions = {},
+): AsyncGenerator<WireSpan> {
+  const { name, chunks } = openInput(input);
+  const guarded = guardUtf8(chunks, name);
+  const format = options.format ?? 'auto';
+  if (format === 'otlp-jsonl') {
+    yield* readLines(guarded.chunks, name, 'otlp');
+  } else if (format === 'otlp-json' || format === 'jaeger-json') {
+    yield* readDocument(guarded.chunks, name, format === 'otlp-json' ? 'otlp' : 'jaeger', guarded.bomLength);
+  } else {
+    const { head, rest } = await peekFirstLine(guarded.chunks);
+    const replay = replayed(head, rest);
+    if (firstLineIsComplete(head)) yield* readLines(replay, name, 'any');
+    else yield* readDocument(replay, name, 'any', guarded.bomLength);
+  }
+}
+
+/**
+ * The format of an input from its first bytes (after gzip and BOM), or `undefined` when it is none of
+ * the three. Reads only what it is given: pass at least the first line for JSON Lines to be told apart.
+ */
+export function detectFormat(head: Uint8Array | string): TraceFormat | undefined {
+  let bytes =
+    typeof head === 'string'
+      ? Buffer.from(head, 'utf8')
+      : Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  const text = bytes.toString('utf8', 0, Math.min(bytes.length, 1 << 16));
+  if (!/^\s*\{/.test(text)) return undefined;
+  const key = /"(resourceSpans|resource_spans|data)"\s*:/.exec(text)?.[1];
+  if (key === undefined) return undefined;
+  if (key === 'data') return 'jaeger-json';
+  return firstLineIsComplete([bytes]) ? 'otlp-jsonl' : 'otlp-json';
+}
+
+async function peekFirstLine(
+  chunks: AsyncGenerator<Buffer>,
+): Promise<{ head: Buffer[]; rest: AsyncGenerator<Buffer> }> {
+  const head: Buffer[] = [];
+  let size = 0;
+  let sawContent = false;
+  while (size < DETECT_LIMIT_BYTES) {
+    const next = await chunks.next();
+    if (next.done) break;
+    const chunk = next.value;
+    head.push(chunk);
+    size += chunk.length;
+    let from = 0;
+    if (!sawContent) {
+      from = firstNonWhitespace(chunk);
+      if (from === -1) continue;
+      sawContent = true;
+    }
+    if (chunk.indexOf(0x0a, from) !== -1) break;
+  }
+  return { head, rest: chunks };
+}
+
+function firstNonWhitespace(buf: Buffer, from = 0): number {
+  for (let i = from; i < buf.length; i++) {
+    const b = buf[i];
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return i;
+  }
+  return -1;
+}
+
+function firstLineIsComplete(head: Buffer[]): boolean {
+  const all = head.length === 1 ? head[0]! : Buffer.concat(head);
+  const start = firstNonWhitespace(all);
+  if (start === -1) return false;
+  const newline = all.indexOf(0x0a, start);
+  return findJsonSyntaxError(all, start, newline === -1 ? all.length : newline) === undefined;
+}
+
+async function* replayed(head: Buffer[], rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  yield* head;
+  yield* rest;
+}

@@ -1,0 +1,66 @@
+import type { WireSpan } from '../types.js';
+
+/** A trace file format the readers understand. */
+export type TraceFormat = 'otlp-json' | 'otlp-jsonl' | 'jaeger-json';
+
+/** What {@link readSpans} reads: a file path (`-` for stdin) or an open stream with a display name. */
+export type ReadSpansInput = { path: string } | { stream: NodeJS.ReadableStream; name: string };
+
+/** Options of `readSpans`. */
+export interface ReadSpansOptions {
+  /** Input format; `auto` (the default) detects it from the first bytes (after gzip and BOM). */
+  format?: 'auto' | TraceFormat;
+}
+
+/** High-resolution time as the OpenTelemetry API carries it: `[seconds, nanoseconds]`. */
+export type HrTimeLike = [number, number];
+
+/** The parts of an SDK `ReadableSpan` the analyzer reads (structural, so no SDK dependency). */
+export interface ReadableSpanLike {
+  /** Span name. */
+  readonly name: string;
+  /** `SpanKind` of the API: 0 internal, 1 server, 2 client, 3 producer, 4 consumer. */
+  readonly kind: number;
+  /** Trace and span ids. */
+  spanContext(): { traceId: string; spanId: string };
+  /** Parent context (SDK 2.x). */
+  readonly parentSpanContext?: { spanId: string } | undefined;
+  /** Parent span id (SDK 1.x). */
+  readonly parentSpanId?: string | undefined;
+  /** Start time. */
+  readonly startTime: HrTimeLike;
+  /** End time. */
+  readonly endTime: HrTimeLike;
+  /** Span attributes. */
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** Span events. */
+  readonly events: ReadonlyArray<{
+    name: string;
+    time: HrTimeLike;
+    attributes?: Readonly<Record<string, unknown>> | undefined;
+  }>;
+  /** `SpanStatusCode` of the API: 0 unset, 1 ok, 2 error. */
+  readonly status: { code: number; message?: string | undefined };
+  /** Resource of the tracer provider. */
+  readonly resource: { readonly attributes: Readonly<Record<string, unknown>> };
+}
+
+/** The SDK `SpanProcessor` shape, structurally (so any SDK version's processors fit). */
+export interface SpanProcessorLike {
+  /** Called when a span starts. */
+  onStart(span: never, parentContext: never): void;
+  /** Called when a span ends. */
+  onEnd(span: never): void;
+  /** Flushes what the processor holds. */
+  forceFlush(): Promise<void>;
+  /** Shuts the processor down. */
+  shutdown(): Promise<void>;
+}
+
+/** Options of {@link AnalyzerSpanProcessor}. */
+export interface AnalyzerSpanProcessorOptions {
+  /** Processor to forward every call to (e.g. a `BatchSpanProcessor` around the user's exporter). */
+  next?: SpanProcessorLike;
+  /** Receives each ended span in the analyzer's model (e.g. `(span) => analysis.add(span)`); guarded. */
+  onSpan?(span: WireSpan): void;
+}
