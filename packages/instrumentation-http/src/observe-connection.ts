@@ -14,7 +14,7 @@ import {
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
 import type { RecordTarget } from './internal-types.js';
-import { emitPhaseSpan, type PhaseFailure, tlsVersionOf } from './phase-span.js';
+import { emitPhaseSpan, epochClock, type PhaseFailure, tlsVersionOf } from './phase-span.js';
 import { checkpoint } from './test-seams.js';
 
 type Phase = 'dns' | 'tcp' | 'tls' | 'done';
@@ -46,6 +46,7 @@ export function observeConnection(
   let phaseStart = startAt;
   let readyAt: number | undefined;
   let attached = true;
+  const toEpoch = epochClock();
 
   const guard = (stage: string, fn: () => void) => {
     try {
@@ -64,7 +65,15 @@ export function observeConnection(
         [ATTR_SERVER_ADDRESS]: typeof lookupHost === 'string' ? lookupHost : (host ?? ''),
         ...(typeof address === 'string' ? { [ATTR_NETWORK_PEER_ADDRESS]: address } : {}),
       };
-      emitPhaseSpan(target, SPAN_DNS_LOOKUP, phaseStart, now, attributes, err ? failureOf(err) : undefined);
+      emitPhaseSpan(
+        target,
+        toEpoch,
+        SPAN_DNS_LOOKUP,
+        phaseStart,
+        now,
+        attributes,
+        err ? failureOf(err) : undefined,
+      );
       phase = err ? 'done' : 'tcp';
       phaseStart = now;
     });
@@ -75,7 +84,7 @@ export function observeConnection(
       // 'dns' here means no 'lookup' event came (a custom createConnection): the span starts at creation.
       const now = performance.now();
       const peer = peerAttributes(socket);
-      emitPhaseSpan(target, SPAN_TCP_CONNECT, phaseStart, now, peer);
+      emitPhaseSpan(target, toEpoch, SPAN_TCP_CONNECT, phaseStart, now, peer);
       for (const [key, value] of Object.entries(peer)) target.record(key, value);
       phaseStart = now;
       if (isTls) {
@@ -95,7 +104,7 @@ export function observeConnection(
       const version = tlsVersionOf(tlsSocket.getProtocol());
       const resumed = tlsSocket.isSessionReused();
       const name = tlsServername(tlsSocket) ?? servername;
-      emitPhaseSpan(target, SPAN_TLS_HANDSHAKE, phaseStart, now, {
+      emitPhaseSpan(target, toEpoch, SPAN_TLS_HANDSHAKE, phaseStart, now, {
         ...(version ? { [ATTR_TLS_PROTOCOL_VERSION]: version } : {}),
         [ATTR_TLS_RESUMED]: resumed,
         ...(name ? { [ATTR_SERVER_ADDRESS]: name } : {}),
@@ -136,10 +145,10 @@ export function observeConnection(
             failure,
           );
         } else if (phase === 'tcp') {
-          emitPhaseSpan(target, SPAN_TCP_CONNECT, phaseStart, now, peerAttributes(socket), failure);
+          emitPhaseSpan(target, toEpoch, SPAN_TCP_CONNECT, phaseStart, now, peerAttributes(socket), failure);
         } else if (phase === 'tls') {
           const name = servername ? { [ATTR_SERVER_ADDRESS]: servername } : {};
-          emitPhaseSpan(target, SPAN_TLS_HANDSHAKE, phaseStart, now, name, failure);
+          emitPhaseSpan(target, toEpoch, SPAN_TLS_HANDSHAKE, phaseStart, now, name, failure);
         }
         phase = 'done';
       });

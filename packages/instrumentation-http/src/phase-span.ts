@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { type Attributes, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, type PhaseSpanName } from '@wirescope/semconv';
 import type { RecordTarget } from './internal-types.js';
@@ -11,12 +12,20 @@ export interface PhaseFailure {
 }
 
 /**
- * Emits one finished phase span (`dns.lookup`, `tcp.connect`, `tls.handshake`) under the target's span.
- * Times are performance.now() values: the OpenTelemetry SDK anchors them to the same clock as the
- * attempt span, so the children line up with their parent.
+ * Turns performance.now() readings into epoch milliseconds with one wall-clock correction per
+ * connection, as the OpenTelemetry SDK does per span: the phases of a connection then line up exactly
+ * with each other, and within the clock's 1 ms granularity with the attempt span.
  */
+export function epochClock(): (performanceTime: number) => number {
+  const origin = performance.timeOrigin;
+  const offset = Date.now() - (origin + performance.now());
+  return (performanceTime) => origin + performanceTime + offset;
+}
+
+/** Emits one finished phase span (`dns.lookup`, `tcp.connect`, `tls.handshake`) under the target's span. */
 export function emitPhaseSpan(
   target: RecordTarget,
+  toEpoch: (performanceTime: number) => number,
   name: PhaseSpanName,
   startTime: number,
   endTime: number,
@@ -24,12 +33,16 @@ export function emitPhaseSpan(
   failure?: PhaseFailure,
 ): void {
   const parent = trace.setSpan(context.active(), target.span);
-  const span = target.tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime, attributes }, parent);
+  const span = target.tracer.startSpan(
+    name,
+    { kind: SpanKind.INTERNAL, startTime: toEpoch(startTime), attributes },
+    parent,
+  );
   if (failure) {
     span.setAttribute(ATTR_ERROR_TYPE, failure.errorType);
     span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
   }
-  span.end(endTime);
+  span.end(toEpoch(endTime));
 }
 
 /** `TLSv1.3` → `1.3`, `TLSv1` → `1.0`, as the OpenTelemetry `tls.protocol.version` convention spells it. */
