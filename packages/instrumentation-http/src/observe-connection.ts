@@ -138,6 +138,7 @@ export function observeConnection(
         if (phase === 'dns') {
           emitPhaseSpan(
             target,
+            toEpoch,
             SPAN_DNS_LOOKUP,
             phaseStart,
             now,
