@@ -35,7 +35,9 @@ describe('a failing suite that uses the matchers', () => {
     const output = `${result.stdout}\n${result.stderr}`;
     expect(result.status, output).toBe(1);
     expect(output).toContain("expected 1 span named 'tls.handshake', found 3");
-    expect(output).toMatch(/Spans by name:\n {2}dns\.lookup {12}3\n {2}S3\.PutObject {10}3\n {2}S3\.PutObject attempt {2}3\n/);
+    expect(output).toMatch(
+      /Spans by name:\n {2}dns\.lookup {12}3\n {2}S3\.PutObject {10}3\n {2}S3\.PutObject attempt {2}3\n/,
+    );
     expect(output).toContain(
       "expected 1 attempt in all for 'S3.PutObject', found 3 (1 operation: attempts 3)",
     );
