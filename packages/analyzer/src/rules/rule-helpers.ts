@@ -34,7 +34,7 @@ export function roundMs(ms: number): number {
 
 /** `190 ms`, `1.2 ms`, `3.4 s`: one number with its unit, for summaries. */
 export function ms(value: number): string {
-  if (value >= 10_000) return `${(value / 1000).toFixed(1)} s`;
+  if (value >= 1000) return `${(value / 1000).toFixed(1)} s`;
   if (value >= 100) return `${Math.round(value)} ms`;
   if (value >= 10) return `${value.toFixed(0)} ms`;
   return `${value.toFixed(1)} ms`;

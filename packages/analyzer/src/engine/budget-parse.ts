@@ -1,0 +1,98 @@
+import { FINDING_CODES, type FindingCode, isFindingCode } from '@wirescope/semconv';
+import { InputError } from '../input-error.js';
+import type { Budget, SpanCountLimit } from '../types.js';
+
+const TOP_LEVEL_KEYS = new Set(['spans', 'forbid', 'warn', '$schema', 'description']);
+const LIMIT_KEYS = new Set(['min', 'max', 'exact', 'warnOnly']);
+
+function fail(file: string, problem: string, position?: { line: number; column: number }): never {
+  throw new InputError({ code: 'WIRESCOPE_BAD_BUDGET', file, problem, ...(position ?? {}) });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Line and column of a character offset. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = /position (\d+)/.exec(message);
+    fail(file, `not valid JSON: ${message}`, at ? positionOf(text, Number(at[1])) : undefined);
+  }
+}
+
+function parseLimit(value: unknown, file: string, path: string): SpanCountLimit {
+  if (!isObject(value)) fail(file, `${path} must be an object such as { "max": 2 }`);
+  const limit: SpanCountLimit = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (!LIMIT_KEYS.has(key)) fail(file, `${path}.${key} is not a limit (use min, max, exact, warnOnly)`);
+    if (key === 'warnOnly') {
+      if (typeof v !== 'boolean') fail(file, `${path}.warnOnly must be true or false`);
+      limit.warnOnly = v;
+      continue;
+    }
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      fail(file, `${path}.${key} must be a non-negative integer`);
+    }
+    limit[key as 'min' | 'max' | 'exact'] = v;
+  }
+  if (limit.min === undefined && limit.max === undefined && limit.exact === undefined) {
+    fail(file, `${path} needs at least one of min, max, exact`);
+  }
+  if (limit.min !== undefined && limit.max !== undefined && limit.min > limit.max) {
+    fail(file, `${path}.min (${limit.min}) is greater than ${path}.max (${limit.max})`);
+  }
+  if (limit.exact !== undefined && (limit.min !== undefined || limit.max !== undefined)) {
+    fail(file, `${path}.exact cannot be combined with min or max`);
+  }
+  return limit;
+}
+
+function parseCodes(value: unknown, file: string, key: 'forbid' | 'warn'): FindingCode[] {
+  if (!Array.isArray(value)) fail(file, `${key} must be an array of finding codes`);
+  return value.map((code, index) => {
+    if (typeof code !== 'string' || !isFindingCode(code)) {
+      fail(
+        file,
+        `${key}[${index}] ${JSON.stringify(code)} is not a finding code (known: ${FINDING_CODES.join(', ')})`,
+      );
+    }
+    return code;
+  });
+}
+
+/**
+ * Parses and validates a budget file. Throws InputError (code `WIRESCOPE_BAD_BUDGET`) naming the file
+ * and the JSON path: `spans["tls.handshake"].max must be a non-negative integer`. Unknown top-level
+ * keys (other than `$schema` and `description`), unknown limit keys and unknown finding codes are errors.
+ */
+export function parseBudget(text: string, file: string): Budget {
+  const root = parseJson(text, file);
+  if (!isObject(root))
+    fail(file, 'a budget must be a JSON object such as { "spans": {...}, "forbid": [...] }');
+  const budget: Budget = {};
+  for (const key of Object.keys(root)) {
+    if (!TOP_LEVEL_KEYS.has(key))
+      fail(file, `${JSON.stringify(key)} is not a budget key (use spans, forbid, warn)`);
+  }
+  if (root.spans !== undefined) {
+    if (!isObject(root.spans))
+      fail(file, 'spans must be an object of span name → { min, max, exact, warnOnly }');
+    budget.spans = {};
+    for (const [name, value] of Object.entries(root.spans)) {
+      budget.spans[name] = parseLimit(value, file, `spans[${JSON.stringify(name)}]`);
+    }
+  }
+  if (root.forbid !== undefined) budget.forbid = parseCodes(root.forbid, file, 'forbid');
+  if (root.warn !== undefined) budget.warn = parseCodes(root.warn, file, 'warn');
+  return budget;
+}
