@@ -4,6 +4,8 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { type DiagLogger, DiagLogLevel, diag, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { wirescope } from '@wirescope/aws-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+// The instrumentation's test-only seam (not exported from the package) makes our hooks throw.
+import { testSeams } from '../packages/instrumentation-http/src/test-seams.js';
 import { createS3Client, TEST_CREDENTIALS } from './support/clients.js';
 import { createTestTracing } from './support/otel.js';
 import { createTestBucket, type S3ServerHandle, startS3Server } from './support/s3-server.js';
@@ -77,6 +79,30 @@ describe('fail-safe', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(hostFailures).toEqual([]);
       expect(diagMessages.some((m) => m.includes('tracer exploded'))).toBe(true);
+    },
+  );
+});
+
+describe('our socket hooks forced to throw', () => {
+  it.each(['resolve', 'begin', 'socket', 'response', 'settle', 'close'])(
+    'at %s: the SDK calls return the same, nothing reaches the host, diag says what failed',
+    async (stage) => {
+      const bare = await workload(createS3Client(server.endpoint));
+      diagMessages.length = 0;
+      testSeams.failAt = stage;
+      try {
+        const client = createS3Client(server.endpoint);
+        client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
+        const traced = await workload(client);
+        expect(traced).toEqual(bare);
+      } finally {
+        testSeams.failAt = undefined;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(hostFailures).toEqual([]);
+      expect(diagMessages.some((m) => m.includes(`forced failure at ${stage}`))).toBe(true);
+      // The operation and attempt spans are still there: only the socket facts are lost.
+      expect(spansNamed(tracing.spans(), 'S3.PutObject')).toHaveLength(1);
     },
   );
 });
