@@ -120,12 +120,14 @@ export function observeConnection(
     if (!attached) return;
     attached = false;
     socket.removeListener('lookup', onLookup);
-    socket.removeListener('connect', onConnect);
+    socket.removeListener('ready', onConnect);
     if (isTls) socket.removeListener('secureConnect', onSecureConnect);
   }
 
   socket.on('lookup', onLookup);
-  socket.on('connect', onConnect);
+  // 'ready' follows 'connect' in the same tick; Node's http client already puts several 'connect'
+  // listeners on a new socket, so we stay off that event to keep a low maxListeners quiet.
+  socket.on('ready', onConnect);
   if (isTls) socket.on('secureConnect', onSecureConnect);
 
   return {

@@ -1,0 +1,250 @@
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
+import {
+  ATTR_CONNECTION_REUSED,
+  ATTR_ERROR_TYPE,
+  SPAN_DNS_LOOKUP,
+  SPAN_TCP_CONNECT,
+  SPAN_TLS_HANDSHAKE,
+} from '@wirescope/semconv';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  disableNodeHttpConnectionFactsForTests,
+  enableNodeHttpConnectionFacts,
+} from './enable-node-http-connection-facts.js';
+import { HttpConnectionInstrumentation } from './instrumentation.js';
+import { testSeams } from './test-seams.js';
+import {
+  certificate,
+  type Listening,
+  send,
+  sleep,
+  startHttpServer,
+  startHttpsServer,
+} from './test-support/servers.js';
+import { createTracing, inAttempt } from './test-support/tracing.js';
+
+const proto = http.Agent.prototype as unknown as { addRequest: unknown };
+const ORIGINAL_ADD_REQUEST = proto.addRequest;
+let server: Listening<https.Server>;
+let plain: Listening<http.Server>;
+let ca: string;
+const warnings: Error[] = [];
+const onWarning = (warning: Error) => warnings.push(warning);
+const savedMaxListeners = EventEmitter.defaultMaxListeners;
+
+beforeAll(async () => {
+  ca = (await certificate()).cert;
+  server = await startHttpsServer((_req, res) => res.end('ok'));
+  plain = await startHttpServer((_req, res) => res.end('ok'));
+  process.on('warning', onWarning);
+});
+
+afterAll(async () => {
+  process.off('warning', onWarning);
+  EventEmitter.defaultMaxListeners = savedMaxListeners;
+  await server.close();
+  await plain.close();
+});
+
+afterEach(() => {
+  testSeams.failAt = undefined;
+  diag.disable();
+});
+
+function listenerCounts(emitter: EventEmitter): Record<string, number> {
+  return Object.fromEntries(emitter.eventNames().map((name) => [String(name), emitter.listenerCount(name)]));
+}
+
+describe('enable / disable', () => {
+  it('shares one patch between instances and the plugin switch, and the last disable restores it', async () => {
+    const a = new HttpConnectionInstrumentation();
+    const b = new HttpConnectionInstrumentation({ recordOnActiveSpan: false });
+    enableNodeHttpConnectionFacts();
+    enableNodeHttpConnectionFacts();
+    const patched = proto.addRequest;
+    expect(patched).not.toBe(ORIGINAL_ADD_REQUEST);
+    a.enable(); // idempotent
+    expect(proto.addRequest).toBe(patched);
+
+    // Three consumers, one recording: one phase span of each kind, not three.
+    const tracing = createTracing();
+    const agent = new https.Agent({ keepAlive: true, ca });
+    await inAttempt(tracing.tracer, () => send(https, { host: 'localhost', port: server.port, agent }));
+    agent.destroy();
+    expect(tracing.named(SPAN_DNS_LOOKUP)).toHaveLength(1);
+    expect(tracing.named(SPAN_TCP_CONNECT)).toHaveLength(1);
+    expect(tracing.named(SPAN_TLS_HANDSHAKE)).toHaveLength(1);
+
+    a.disable();
+    disableNodeHttpConnectionFactsForTests();
+    expect(proto.addRequest).toBe(patched);
+    b.disable();
+    expect(proto.addRequest).toBe(ORIGINAL_ADD_REQUEST);
+    b.disable(); // idempotent
+    expect(proto.addRequest).toBe(ORIGINAL_ADD_REQUEST);
+
+    // Disabled: nothing recorded.
+    const after = createTracing();
+    const agent2 = new https.Agent({ keepAlive: true, ca });
+    const attempt = await inAttempt(after.tracer, () =>
+      send(https, { host: 'localhost', port: server.port, agent: agent2 }),
+    );
+    agent2.destroy();
+    expect(attempt.scope.facts.size).toBe(0);
+    expect(after.named(SPAN_TCP_CONNECT)).toHaveLength(0);
+  });
+
+  it('keeps listener counts constant over 200 requests on one keep-alive socket', async () => {
+    EventEmitter.defaultMaxListeners = 3;
+    const instrumentation = new HttpConnectionInstrumentation();
+    const tracing = createTracing();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const warningsBefore = warnings.length;
+    const first = await inAttempt(tracing.tracer, () =>
+      send(http, { host: '127.0.0.1', port: plain.port, agent }),
+    );
+    const socket = first.result?.req.socket as Socket;
+    const socketBefore = listenerCounts(socket);
+    const agentBefore = listenerCounts(agent);
+    for (let i = 0; i < 200; i++) {
+      const attempt = await inAttempt(tracing.tracer, () =>
+        send(http, { host: '127.0.0.1', port: plain.port, agent }),
+      );
+      expect(attempt.result?.req.socket).toBe(socket);
+      expect(attempt.scope.facts.get(ATTR_CONNECTION_REUSED)).toBe(true);
+    }
+    expect(listenerCounts(socket)).toEqual(socketBefore);
+    expect(listenerCounts(agent)).toEqual(agentBefore);
+    instrumentation.disable();
+    expect(proto.addRequest).toBe(ORIGINAL_ADD_REQUEST);
+    expect(listenerCounts(socket)).toEqual(socketBefore);
+    agent.destroy();
+    await sleep(10);
+    expect(warnings.slice(warningsBefore).filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual(
+      [],
+    );
+    EventEmitter.defaultMaxListeners = savedMaxListeners;
+  });
+});
+
+describe('failures in our bookkeeping', () => {
+  const logged: string[] = [];
+  const logger = {
+    error: (...args: unknown[]) => logged.push(args.map(String).join(' ')),
+    warn: (...args: unknown[]) => logged.push(args.map(String).join(' ')),
+    info: () => {},
+    debug: (...args: unknown[]) => logged.push(args.map(String).join(' ')),
+    verbose: () => {},
+  };
+
+  for (const stage of [
+    'resolve',
+    'begin',
+    'settle',
+    'socket',
+    'lookup',
+    'connect',
+    'secureConnect',
+    'response',
+    'close',
+  ]) {
+    it(`never breaks the request when bookkeeping throws at '${stage}', and logs it via diag`, async () => {
+      diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+      logged.length = 0;
+      const instrumentation = new HttpConnectionInstrumentation();
+      testSeams.failAt = stage;
+      const tracing = createTracing();
+      const agent = new https.Agent({ keepAlive: false, ca });
+      const attempt = await inAttempt(tracing.tracer, () =>
+        send(https, { host: 'localhost', port: server.port, agent }),
+      );
+      instrumentation.disable();
+      expect(attempt.error).toBeUndefined();
+      expect(attempt.result?.status).toBe(200);
+      expect(attempt.result?.body).toBe('ok');
+      expect(logged.some((line) => line.includes(`forced failure at ${stage}`))).toBe(true);
+    });
+  }
+
+  it("passes the host's own request error through unchanged when bookkeeping throws at 'error'", async () => {
+    diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+    logged.length = 0;
+    const closed = await startHttpServer(() => {});
+    const port = closed.port;
+    await closed.close();
+    const instrumentation = new HttpConnectionInstrumentation();
+    testSeams.failAt = 'error';
+    const tracing = createTracing();
+    const attempt = await inAttempt(tracing.tracer, () => send(http, { host: '127.0.0.1', port }));
+    instrumentation.disable();
+    expect((attempt.error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    expect(attempt.scope.facts.has(ATTR_ERROR_TYPE)).toBe(false);
+    expect(logged.some((line) => line.includes('forced failure at error'))).toBe(true);
+  });
+
+  it('logs and ignores an ignoreRequestHook that throws; honours one that returns true', async () => {
+    diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+    logged.length = 0;
+    const throwing = new HttpConnectionInstrumentation({
+      ignoreRequestHook: () => {
+        throw new Error('hook exploded');
+      },
+    });
+    const tracing = createTracing();
+    const recorded = await inAttempt(tracing.tracer, () =>
+      send(http, { host: '127.0.0.1', port: plain.port }),
+    );
+    throwing.disable();
+    expect(recorded.result?.status).toBe(200);
+    expect(recorded.scope.facts.get(ATTR_CONNECTION_REUSED)).toBe(false);
+    expect(logged.some((line) => line.includes('hook exploded'))).toBe(true);
+
+    const ignoring = new HttpConnectionInstrumentation({
+      ignoreRequestHook: (options) => options.port === plain.port,
+    });
+    const skipped = await inAttempt(tracing.tracer, () =>
+      send(http, { host: '127.0.0.1', port: plain.port }),
+    );
+    ignoring.disable();
+    expect(skipped.result?.status).toBe(200);
+    expect(skipped.scope.facts.size).toBe(0);
+  });
+
+  it('fails the open phase span (ABORT_ERR) when the host destroys a request still handshaking', async () => {
+    // A TCP listener that never speaks TLS: the handshake hangs until the client gives up, as the
+    // SDK's connectionTimeout does with req.destroy().
+    const net = await import('node:net');
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const instrumentation = new HttpConnectionInstrumentation();
+    const tracing = createTracing();
+    const agent = new https.Agent({ keepAlive: true, ca });
+    const attempt = await inAttempt(
+      tracing.tracer,
+      () =>
+        new Promise<void>((resolve) => {
+          const req = https.request({ host: '127.0.0.1', port, agent });
+          req.on('error', () => {});
+          req.on('close', () => resolve());
+          req.on('socket', (socket) => socket.once('connect', () => setTimeout(() => req.destroy(), 50)));
+          req.end();
+        }),
+    );
+    instrumentation.disable();
+    agent.destroy();
+    silent.close();
+    const [tcp] = tracing.named(SPAN_TCP_CONNECT);
+    const [tls] = tracing.named(SPAN_TLS_HANDSHAKE);
+    expect(tcp?.status.code).toBe(0);
+    expect(tls?.status.code).toBe(2);
+    expect(tls?.attributes[ATTR_ERROR_TYPE]).toBe('ABORT_ERR');
+    // Node words the local destroy as `socket hang up` (ECONNRESET): that is no reset by the peer.
+    expect(attempt.scope.facts.has(ATTR_ERROR_TYPE)).toBe(false);
+    expect(attempt.scope.facts.has('wirescope.socket.reset')).toBe(false);
+  });
+});
