@@ -146,6 +146,27 @@ class DocumentAssembler implements ScanHandler {
   }
 }
 
+/**
+ * The positioned error for a record that parsed but has the wrong shape, found by scanning it again
+ * as a document (JSON Lines reads lines with `JSON.parse`, which knows no positions).
+ */
+export function locateShapeError(
+  text: string,
+  file: string,
+  kind: DocumentKind,
+  line: number,
+  offset: number,
+): InputError | undefined {
+  try {
+    const scanner = new JsonScanner(file, new DocumentAssembler(file, kind), kind, offset, line);
+    scanner.push(Buffer.from(text, 'utf8'));
+    scanner.end();
+  } catch (error) {
+    if (error instanceof InputError) return error;
+  }
+  return undefined;
+}
+
 /** Spans of whole JSON documents (OTLP or Jaeger, one or several in a row), streamed. */
 export async function* readDocument(
   chunks: AsyncIterable<Buffer>,

@@ -153,9 +153,11 @@ export class JsonScanner {
     private readonly handler: ScanHandler,
     private readonly kind: DocumentKind = 'any',
     startOffset = 0,
+    startLine = 1,
   ) {
     this.base = startOffset;
     this.lineStart = startOffset;
+    this.line = startLine;
   }
 
   /** Scans the next chunk of the document. */

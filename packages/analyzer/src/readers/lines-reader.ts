@@ -1,5 +1,6 @@
 import { InputError } from '../input-error.js';
 import type { SpanSource, WireSpan } from '../types.js';
+import { locateShapeError } from './document-reader.js';
 import { type JsonObject, ShapeError } from './internal-types.js';
 import { jaegerDocumentToWire } from './jaeger-normalize.js';
 import { findJsonSyntaxError, parseJsonExact, positionIn } from './json-syntax.js';
@@ -17,25 +18,32 @@ export async function* readLines(
   chunks: AsyncIterable<Buffer>,
   file: string,
   accept: 'otlp' | 'any',
+  startOffset: () => number,
 ): AsyncGenerator<WireSpan> {
   let carry: Buffer[] = [];
   let lineNumber = 0;
+  let lineOffset = -1; // of the current line in the decompressed input
   const out: WireSpan[] = [];
   for await (const chunk of chunks) {
     let start = 0;
+    if (lineOffset < 0) lineOffset = startOffset();
     for (;;) {
       const newline = chunk.indexOf(0x0a, start);
       if (newline === -1) break;
       lineNumber++;
       let text: string;
+      let lineBytes = newline - start;
       if (carry.length > 0) {
         carry.push(chunk.subarray(start, newline));
-        text = Buffer.concat(carry).toString('utf8');
+        const bytes = Buffer.concat(carry);
+        lineBytes = bytes.length;
+        text = bytes.toString('utf8');
         carry = [];
       } else {
         text = chunk.toString('utf8', start, newline);
       }
-      parseLine(text, file, lineNumber, accept, out);
+      parseLine(text, file, lineNumber, lineOffset, accept, out);
+      lineOffset += lineBytes + 1;
       start = newline + 1;
     }
     if (start < chunk.length) carry.push(start === 0 ? chunk : chunk.subarray(start));
@@ -43,12 +51,19 @@ export async function* readLines(
     out.length = 0;
   }
   if (carry.length > 0) {
-    parseLine(Buffer.concat(carry).toString('utf8'), file, lineNumber + 1, accept, out);
+    parseLine(Buffer.concat(carry).toString('utf8'), file, lineNumber + 1, lineOffset, accept, out);
     for (let k = 0; k < out.length; k++) yield out[k]!;
   }
 }
 
-function parseLine(text: string, file: string, line: number, accept: 'otlp' | 'any', out: WireSpan[]): void {
+function parseLine(
+  text: string,
+  file: string,
+  line: number,
+  offset: number,
+  accept: 'otlp' | 'any',
+  out: WireSpan[],
+): void {
   let doc: unknown;
   try {
     doc = parseJsonExact(text);
@@ -59,7 +74,13 @@ function parseLine(text: string, file: string, line: number, accept: 'otlp' | 'a
     if (!found)
       throw new InputError({ file, line, problem: error instanceof Error ? error.message : String(error) });
     const position = positionIn(bytes, found.index, line, 1);
-    throw new InputError({ file, line, column: position.column, problem: found.problem });
+    throw new InputError({
+      file,
+      line,
+      column: position.column,
+      offset: offset + found.index,
+      problem: found.problem,
+    });
   }
   const source: SpanSource = { file, line };
   try {
@@ -77,7 +98,12 @@ function parseLine(text: string, file: string, line: number, accept: 'otlp' | 'a
       `expected an ExportTraceServiceRequest object with resourceSpans${accept === 'any' ? ' (or a Jaeger { data } object)' : ''}`,
     );
   } catch (error) {
-    if (error instanceof ShapeError) throw new InputError({ file, line, problem: error.message });
+    if (error instanceof ShapeError) {
+      throw (
+        locateShapeError(text, file, accept, line, offset) ??
+        new InputError({ file, line, problem: error.message })
+      );
+    }
     throw error;
   }
 }

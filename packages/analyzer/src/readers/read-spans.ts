@@ -26,13 +26,13 @@ export async function* readSpans(
   const guarded = guardUtf8(chunks, name);
   const format = options.format ?? 'auto';
   if (format === 'otlp-jsonl') {
-    yield* readLines(guarded.chunks, name, 'otlp');
+    yield* readLines(guarded.chunks, name, 'otlp', guarded.bomLength);
   } else if (format === 'otlp-json' || format === 'jaeger-json') {
     yield* readDocument(guarded.chunks, name, format === 'otlp-json' ? 'otlp' : 'jaeger', guarded.bomLength);
   } else {
     const { head, rest } = await peekFirstLine(guarded.chunks);
     const replay = replayed(head, rest);
-    if (firstLineIsComplete(head)) yield* readLines(replay, name, 'any');
+    if (firstLineIsComplete(head)) yield* readLines(replay, name, 'any', guarded.bomLength);
     else yield* readDocument(replay, name, 'any', guarded.bomLength);
   }
 }
