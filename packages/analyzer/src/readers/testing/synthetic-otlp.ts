@@ -20,7 +20,7 @@ const SCOPE = { name: '@wirescope/aws-sdk', version: '0.1.0' };
 type Value = string | number | boolean;
 
 function kv(attributes: Record<string, Value>): Array<{ key: string; value: Record<string, Value> }> {
-  return Object.entries(attributes).map(([key, value]) => ({
+  return Object.entries(attributes).map(([key, value]): { key: string; value: Record<string, Value> } => ({
     key,
     value:
       typeof value === 'string'
