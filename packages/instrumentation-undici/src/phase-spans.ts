@@ -75,23 +75,29 @@ export function traceFailedConnect(
   message: string | undefined,
 ): void {
   const name = isTlsError(errorType) ? SPAN_TLS_HANDSHAKE : SPAN_TCP_CONNECT;
-  const span = startPhase(scope, name, window, {
+  const attributes = {
     [ATTR_HTTP_HANDLER]: HTTP_HANDLER_FETCH,
     [ATTR_SERVER_ADDRESS]: hostname,
     [ATTR_ERROR_TYPE]: errorType,
-  });
-  span.setStatus({ code: SpanStatusCode.ERROR, message: message ? `${errorType}: ${message}` : errorType });
+  };
+  startPhase(scope, name, window, attributes, message ? `${errorType}: ${message}` : errorType);
 }
 
-function startPhase(scope: AttemptScope, name: PhaseSpanName, window: PhaseWindow, attributes: Attributes) {
+function startPhase(
+  scope: AttemptScope,
+  name: PhaseSpanName,
+  window: PhaseWindow,
+  attributes: Attributes,
+  errorMessage?: string,
+): void {
   const parent = trace.setSpan(context.active(), scope.span);
   const span = scope.tracer.startSpan(
     name,
     { kind: SpanKind.INTERNAL, startTime: window.startMs, attributes },
     parent,
   );
+  if (errorMessage !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage });
   span.end(Math.max(window.startMs, window.endMs));
-  return span;
 }
 
 function tlsFactsOf(socket: Socket): Record<string, string | boolean> {
