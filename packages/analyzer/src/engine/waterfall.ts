@@ -48,15 +48,16 @@ function waterfallAttempt(attempt: AttemptRecord, opStart: number): WaterfallAtt
   return out;
 }
 
-/** Waterfalls of the given traces (the first ones seen), operations in start order. */
+/** Waterfalls of the given traces (the first ones seen), in trace start order, operations in start order. */
 export function buildWaterfalls(traceIds: string[], operations: OperationRecord[]): TraceWaterfall[] {
   const byTrace = new Map<string, OperationRecord[]>(traceIds.map((id) => [id, []]));
   for (const op of operations) byTrace.get(op.traceId)?.push(op);
-  const out: TraceWaterfall[] = [];
+  const out: Array<TraceWaterfall & { start: number }> = [];
   for (const [traceId, ops] of byTrace) {
     if (ops.length === 0) continue;
     const traceStart = ops.reduce((min, op) => Math.min(min, op.startMs), Number.POSITIVE_INFINITY);
     out.push({
+      start: traceStart,
       traceId,
       operations: ops.map(
         (op): WaterfallOperation => ({
@@ -71,5 +72,8 @@ export function buildWaterfalls(traceIds: string[], operations: OperationRecord[
       ),
     });
   }
-  return out;
+  // Trace start order, so the report does not depend on the order spans arrived in.
+  return out
+    .sort((a, b) => a.start - b.start || (a.traceId < b.traceId ? -1 : 1))
+    .map(({ start: _, ...trace }) => trace);
 }

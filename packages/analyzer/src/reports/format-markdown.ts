@@ -1,0 +1,55 @@
+import type { AnalysisResult } from '../types.js';
+import { escapeMarkdown } from './sanitize.js';
+import { formatCount, formatMeasurement, formatMs, totalCostMs } from './units.js';
+
+const ICON = { error: '🔴', warning: '🟠', info: '🔵' } as const;
+
+/**
+ * The Markdown report, for a pull-request comment: a heading with the counts, a table of findings, and
+ * per finding its fix and measured evidence. Every string from the input is HTML-escaped and
+ * Markdown-escaped (`escapeMarkdown`).
+ */
+export function formatMarkdown(result: AnalysisResult): string {
+  const { stats, findings } = result;
+  const counts = `${formatCount(stats.operations, 'call')}, ${formatCount(stats.attempts, 'attempt')} (${formatCount(stats.reusedAttempts, 'reused connection')}), ${formatCount(stats.traces, 'trace')}, ${formatCount(stats.spans, 'span')}`;
+  const out: string[] = [];
+  if (findings.length === 0) {
+    out.push('### wirescope: no findings', '', `${counts}.`);
+  } else {
+    out.push(
+      `### wirescope: ${formatCount(findings.length, 'finding')}, ≈ ${formatMs(totalCostMs(findings))} estimated cost`,
+      '',
+      `${counts}.`,
+      '',
+      '| Severity | Finding | Cost | Per call | What happened |',
+      '| --- | --- | ---: | ---: | --- |',
+    );
+    for (const f of findings) {
+      out.push(
+        `| ${ICON[f.severity]} ${f.severity} | \`${f.code}\` | ${formatMs(f.costMs)} | ${formatMs(f.costPerCallMs)} | ${escapeMarkdown(f.summary)} |`,
+      );
+    }
+    for (const f of findings) {
+      const measured = [
+        ...Object.entries(f.evidence.counts).map(([k, v]) => `${escapeMarkdown(k)} ${v}`),
+        ...Object.entries(f.evidence.measurements).map(
+          ([k, v]) => `${escapeMarkdown(k)} ${formatMeasurement(k, v)}`,
+        ),
+      ].join(', ');
+      out.push(
+        '',
+        `#### \`${f.code}\``,
+        '',
+        `**Fix:** ${escapeMarkdown(f.fix)}`,
+        '',
+        `Cost: ${escapeMarkdown(f.costBasis)}. Measured: ${measured}. Spans: ${f.evidence.spanIds.map(escapeMarkdown).join(' ')}${f.evidence.spanIdsTotal > f.evidence.spanIds.length ? ` … (${f.evidence.spanIdsTotal} in all)` : ''}`,
+      );
+    }
+  }
+  if (result.warnings.length > 0) {
+    out.push('', '<details><summary>Warnings</summary>', '');
+    for (const w of result.warnings) out.push(`- ${escapeMarkdown(w)}`);
+    out.push('', '</details>');
+  }
+  return `${out.join('\n')}\n`;
+}

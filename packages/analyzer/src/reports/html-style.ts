@@ -1,0 +1,30 @@
+/** The HTML report's whole stylesheet: inline, no external assets. */
+export const HTML_STYLE = `
+:root { color-scheme: light dark; --fg: #1d2330; --muted: #667085; --line: #d0d5dd; --bg: #fff; --panel: #f6f7f9; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e6e8eb; --muted: #98a2b3; --line: #344054; --bg: #101418; --panel: #181d23; } }
+body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, sans-serif; color: var(--fg); background: var(--bg); margin: 2rem auto; max-width: 1200px; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }
+.muted { color: var(--muted); } code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
+.finding { border: 1px solid var(--line); border-left-width: 6px; border-radius: 6px; padding: .6rem 1rem; margin: .8rem 0; background: var(--panel); }
+.finding.severity-error { border-left-color: #d92d20; } .finding.severity-warning { border-left-color: #f79009; } .finding.severity-info { border-left-color: #2e90fa; }
+.finding h3 { margin: 0; font-size: 1rem; } .finding .cost { float: right; font-weight: 600; }
+.finding .summary { margin: .3rem 0; } .finding dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .8rem; margin: .4rem 0 0; }
+.finding dt { color: var(--muted); } .finding dd { margin: 0; }
+table.stats { border-collapse: collapse; } table.stats td { padding: .1rem .8rem .1rem 0; } table.stats td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.waterfall { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .8rem; margin: .8rem 0; }
+.waterfall h3 { font-size: .9rem; margin: 0 0 .4rem; }
+.wf-row { display: grid; grid-template-columns: 320px 1fr; align-items: center; gap: .6rem; min-height: 22px; }
+.wf-row.op .wf-label { font-weight: 600; } .wf-row.attempt .wf-label { padding-left: 1rem; }
+.wf-track { position: relative; height: 16px; background: repeating-linear-gradient(90deg, transparent 0 9.9%, var(--line) 9.9% 10%); }
+.bar, .seg { position: absolute; top: 2px; height: 12px; border-radius: 2px; min-width: 1px; }
+.bar.op-bar { background: #98a2b3; opacity: .35; } .bar.attempt-bar { background: #98a2b3; opacity: .5; }
+.bar.error { background: #d92d20; opacity: .6; }
+.seg-queue { background: #9e77ed; } .seg-dns { background: #12b76a; } .seg-tcp { background: #f79009; }
+.seg-tls { background: #d92d20; } .seg-continue { background: #ee46bc; } .seg-ttfb { background: #2e90fa; }
+.conn { display: inline-block; border-radius: 3px; padding: 0 .35rem; font-size: 11px; color: #fff; margin-left: .3rem; }
+.conn-0 { background: #344054; } .conn-1 { background: #6941c6; } .conn-2 { background: #027a48; } .conn-3 { background: #b54708; }
+.conn-4 { background: #175cd3; } .conn-5 { background: #c11574; } .conn-6 { background: #3e4784; } .conn-7 { background: #4e5ba6; }
+.wf-row.shared .wf-label::after { content: " ⇄ shared"; color: var(--muted); font-size: 11px; }
+.legend span { display: inline-flex; align-items: center; gap: .25rem; margin-right: .8rem; }
+.legend .seg { position: static; display: inline-block; width: 14px; height: 10px; }
+`;
