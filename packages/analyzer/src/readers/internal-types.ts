@@ -6,6 +6,18 @@ export class ShapeError extends Error {
   }
 }
 
+/**
+ * An integer field held a JSON number at or beyond 2^53, which `JSON.parse` has already rounded. The
+ * JSON Lines reader then parses the line again with such literals kept as strings (see
+ * `parseJsonExact`), so the common case pays nothing for exactness.
+ */
+export class ImpreciseNumberError extends ShapeError {
+  constructor(what: string) {
+    super(`${what} is an integer beyond 2^53 in a form that cannot be read exactly`);
+    this.name = 'ImpreciseNumberError';
+  }
+}
+
 /** A parsed JSON object of unknown shape. */
 export type JsonObject = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue, SpanKindName, SpanSource, WireSpan } from '../types.js';
-import { type JsonObject, ShapeError } from './internal-types.js';
+import { ImpreciseNumberError, type JsonObject, ShapeError } from './internal-types.js';
 import { makeStatus, normalizeId, toInt64, toNanos } from './values.js';
 
 function isObject(value: unknown): value is JsonObject {

@@ -11,12 +11,14 @@ const STRING_OR_BIG_INT = /"(?:[^"\\]|\\.)*"|(-?\d{16,})(?![\d.eE])/g;
  * normalizers accept both strings and numbers everywhere an integer is expected.
  */
 export function parseJsonExact(text: string): unknown {
-  if (BIG_INT_HINT.test(text)) {
-    text = text.replace(STRING_OR_BIG_INT, (match: string, digits: string | undefined) =>
-      digits === undefined || Number.isSafeInteger(Number(digits)) ? match : `"${digits}"`,
-    );
-  }
-  return JSON.parse(text);
+  return JSON.parse(BIG_INT_HINT.test(text) ? quoteBigIntegers(text) : text);
+}
+
+/** `text` with every integer literal beyond 2^53 (outside strings) written as a decimal string. */
+export function quoteBigIntegers(text: string): string {
+  return text.replace(STRING_OR_BIG_INT, (match: string, digits: string | undefined) =>
+    digits === undefined || Number.isSafeInteger(Number(digits)) ? match : `"${digits}"`,
+  );
 }
 
 /** A byte as an error message shows it. */

@@ -1,9 +1,9 @@
 import { InputError } from '../input-error.js';
 import type { SpanSource, WireSpan } from '../types.js';
 import { locateShapeError } from './document-reader.js';
-import { type JsonObject, ShapeError } from './internal-types.js';
+import { ImpreciseNumberError, type JsonObject, ShapeError } from './internal-types.js';
 import { jaegerDocumentToWire } from './jaeger-normalize.js';
-import { findJsonSyntaxError, parseJsonExact, positionIn } from './json-syntax.js';
+import { findJsonSyntaxError, positionIn, quoteBigIntegers } from './json-syntax.js';
 import { otlpRequestToWire, resourceSpansOf } from './otlp-normalize.js';
 
 const BLANK = /^\s*$/;
@@ -66,7 +66,7 @@ function parseLine(
 ): void {
   let doc: unknown;
   try {
-    doc = parseJsonExact(text);
+    doc = JSON.parse(text);
   } catch (error) {
     if (BLANK.test(text)) return;
     const bytes = Buffer.from(text, 'utf8');
@@ -82,28 +82,48 @@ function parseLine(
       problem: found.problem,
     });
   }
-  const source: SpanSource = { file, line };
+  const before = out.length;
   try {
-    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
-      if (resourceSpansOf(doc as JsonObject) !== undefined) {
-        otlpRequestToWire(doc, source, out);
-        return;
-      }
-      if (accept === 'any' && 'data' in doc) {
-        jaegerDocumentToWire(doc, source, out);
-        return;
-      }
-    }
-    throw new ShapeError(
-      `expected an ExportTraceServiceRequest object with resourceSpans${accept === 'any' ? ' (or a Jaeger { data } object)' : ''}`,
-    );
+    lineToWire(doc, { file, line }, accept, out);
   } catch (error) {
-    if (error instanceof ShapeError) {
-      throw (
-        locateShapeError(text, file, accept, line, offset) ??
-        new InputError({ file, line, problem: error.message })
-      );
+    if (!(error instanceof ImpreciseNumberError)) throw positioned(error, text, file, line, offset, accept);
+    // An integer beyond 2^53 written as a JSON number: parse again keeping such literals exact.
+    out.length = before;
+    try {
+      lineToWire(JSON.parse(quoteBigIntegers(text)), { file, line }, accept, out);
+    } catch (again) {
+      throw positioned(again, text, file, line, offset, accept);
     }
-    throw error;
   }
+}
+
+function lineToWire(doc: unknown, source: SpanSource, accept: 'otlp' | 'any', out: WireSpan[]): void {
+  if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
+    if (resourceSpansOf(doc as JsonObject) !== undefined) {
+      otlpRequestToWire(doc, source, out);
+      return;
+    }
+    if (accept === 'any' && 'data' in doc) {
+      jaegerDocumentToWire(doc, source, out);
+      return;
+    }
+  }
+  throw new ShapeError(
+    `expected an ExportTraceServiceRequest object with resourceSpans${accept === 'any' ? ' (or a Jaeger { data } object)' : ''}`,
+  );
+}
+
+function positioned(
+  error: unknown,
+  text: string,
+  file: string,
+  line: number,
+  offset: number,
+  accept: 'otlp' | 'any',
+): unknown {
+  if (!(error instanceof ShapeError)) return error;
+  return (
+    locateShapeError(text, file, accept, line, offset) ??
+    new InputError({ file, line, problem: error.message })
+  );
 }

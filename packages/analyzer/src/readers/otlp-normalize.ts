@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue, SpanEventRecord, SpanSource, WireSpan } from '../types.js';
-import { type JsonObject, ShapeError } from './internal-types.js';
+import { ImpreciseNumberError, type JsonObject, ShapeError } from './internal-types.js';
 import {
   makeStatus,
   normalizeId,
@@ -187,5 +187,6 @@ function withPath<T>(path: string, fn: () => T): T {
 }
 
 function prefixed(path: string, error: unknown): unknown {
-  return error instanceof ShapeError ? new ShapeError(`${path}: ${error.message}`) : error;
+  if (error instanceof ImpreciseNumberError || !(error instanceof ShapeError)) return error;
+  return new ShapeError(`${path}: ${error.message}`);
 }

@@ -1,9 +1,10 @@
 import type { SpanKindName, SpanStatus } from '../types.js';
-import { ShapeError } from './internal-types.js';
+import { ImpreciseNumberError, ShapeError } from './internal-types.js';
 
+const LOWER_HEX_32 = /^[0-9a-f]{32}$/;
+const LOWER_HEX_16 = /^[0-9a-f]{16}$/;
 const HEX_32 = /^[0-9a-fA-F]{32}$/;
 const HEX_16 = /^[0-9a-fA-F]{16}$/;
-const LOWER_HEX = /^[0-9a-f]*$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /**
@@ -13,8 +14,9 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 export function normalizeId(value: unknown, bytes: 16 | 8, what: string): string {
   if (typeof value !== 'string') throw new ShapeError(`${what} is missing or not a string`);
   const hexLength = bytes * 2;
-  if (value.length === hexLength && (bytes === 16 ? HEX_32 : HEX_16).test(value)) {
-    return LOWER_HEX.test(value) ? value : value.toLowerCase();
+  if (value.length === hexLength) {
+    if ((bytes === 16 ? LOWER_HEX_32 : LOWER_HEX_16).test(value)) return value;
+    if ((bytes === 16 ? HEX_32 : HEX_16).test(value)) return value.toLowerCase();
   }
   if (BASE64.test(value)) {
     const decoded = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64');
@@ -37,14 +39,21 @@ const DIGITS = /^-?\d+$/;
 /** Nanoseconds as an exact bigint, from a decimal string or a (safe) number. */
 export function toNanos(value: unknown, what: string): bigint {
   if (typeof value === 'string' && DIGITS.test(value)) return BigInt(value);
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value)) return BigInt(value);
+    if (Number.isInteger(value)) throw new ImpreciseNumberError(what);
+  }
   if (value === undefined || value === null) throw new ShapeError(`${what} is missing`);
   throw new ShapeError(`${what} ${JSON.stringify(value)} is not an integer`);
 }
 
 /** An int64 attribute value: a number while it is exact, else a bigint. */
 export function toInt64(value: unknown): number | bigint | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value)) return value;
+    if (Number.isInteger(value)) throw new ImpreciseNumberError('an int64 value');
+    return undefined;
+  }
   if (typeof value === 'string' && DIGITS.test(value)) {
     const asNumber = Number(value);
     return Number.isSafeInteger(asNumber) ? asNumber : BigInt(value);
