@@ -2,6 +2,12 @@
 //   readers:  readSpans, detectFormat, AnalyzerSpanProcessor, wireSpanFromReadable
 //   engine:   analyze, createAnalysis, checkBudget, parseBudget
 //   reports:  formatText, formatJson, formatMarkdown, formatHtml
+/** analyze(spans) and createAnalysis(): spans in, findings with a cost and a fix out. */
+export { analyze, createAnalysis } from './engine/analysis.js';
+/** checkBudget(result, budget): span-count limits and forbidden finding codes, for `wirescope check`. */
+export { checkBudget } from './engine/budget-check.js';
+/** parseBudget(text, file): a validated Budget, or an InputError naming the file and JSON path. */
+export { parseBudget } from './engine/budget-parse.js';
 export { InputError } from './input-error.js';
 // readers: OTLP JSON, OTLP JSON Lines, Jaeger JSON (gzip, stdin), streaming; and the live span processor
 export { detectFormat, readSpans } from './readers/read-spans.js';
@@ -16,7 +22,13 @@ export type {
   SpanProcessorLike,
   TraceFormat,
 } from './readers/types.js';
+/** Reports: text (terminal), JSON (REPORT-SCHEMA.md), Markdown (PR comment), HTML (self-contained). */
+export { formatHtml } from './reports/format-html.js';
+export { formatJson } from './reports/format-json.js';
+export { formatMarkdown } from './reports/format-markdown.js';
+export { formatText } from './reports/format-text.js';
 export type {
+  Analysis,
   AnalysisResult,
   AnalysisStats,
   AnalyzeOptions,
@@ -27,12 +39,14 @@ export type {
   BudgetViolation,
   Finding,
   FindingEvidence,
+  HtmlReportOptions,
   Severity,
   SpanCountLimit,
   SpanEventRecord,
   SpanKindName,
   SpanSource,
   SpanStatus,
+  TextReportOptions,
   TraceWaterfall,
   WaterfallAttempt,
   WaterfallOperation,

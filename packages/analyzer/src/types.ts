@@ -222,3 +222,25 @@ export interface BudgetResult {
   ok: boolean;
   violations: BudgetViolation[];
 }
+
+/** An analysis fed span by span (`createAnalysis`): what `analyze`, the readers and the span processor drive. */
+export interface Analysis {
+  /** Adds one span; spans may arrive in any order (children before parents). */
+  add(span: WireSpan): void;
+  /** Resolves parentage, runs the rules and returns the result. Call once. */
+  finish(): AnalysisResult;
+}
+
+/** Options of the text report. */
+export interface TextReportOptions {
+  /** ANSI colour (the CLI turns it on for a TTY). Default false. */
+  color?: boolean;
+  /** Line width to wrap and truncate to (at least 60). Default 100. */
+  width?: number;
+}
+
+/** Options of the HTML report. */
+export interface HtmlReportOptions {
+  /** Page title. Default `wirescope report`. */
+  title?: string;
+}

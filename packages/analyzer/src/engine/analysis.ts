@@ -1,19 +1,11 @@
 import { FINDING_CODES } from '@wirescope/semconv';
 import { ALL_RULES } from '../rules/all-rules.js';
-import type { AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
+import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
 import { attemptRecord, classify, operationRecord, phaseRecord, StringPool } from './collect.js';
 import type { AttemptRecord, OperationRecord, PhaseRecord, RuleContext } from './internal-types.js';
 import { resolve } from './resolve.js';
 import { WarningList } from './warnings.js';
 import { buildWaterfalls } from './waterfall.js';
-
-/** An analysis fed span by span: what `analyze`, the readers and the span processor drive. */
-export interface Analysis {
-  /** Adds one span; spans may arrive in any order (children before parents). */
-  add(span: WireSpan): void;
-  /** Resolves parentage, runs the rules and returns the result. Call once. */
-  finish(): AnalysisResult;
-}
 
 const PROGRESS_EVERY = 10_000;
 

@@ -1,14 +1,8 @@
-import type { AnalysisResult, Finding } from '../types.js';
+import type { AnalysisResult, Finding, HtmlReportOptions } from '../types.js';
 import { HTML_STYLE } from './html-style.js';
 import { waterfallHtml, waterfallLegend } from './html-waterfall.js';
 import { escapeHtml } from './sanitize.js';
 import { formatCount, formatMeasurement, formatMs, totalCostMs } from './units.js';
-
-/** Options of the HTML report. */
-export interface HtmlReportOptions {
-  /** Page title. Default `wirescope report`. */
-  title?: string;
-}
 
 function findingHtml(f: Finding, index: number): string {
   const e = f.evidence;

@@ -1,14 +1,6 @@
-import type { AnalysisResult, Finding, Severity } from '../types.js';
+import type { AnalysisResult, Finding, Severity, TextReportOptions } from '../types.js';
 import { escapeControl } from './sanitize.js';
 import { formatCount, formatMeasurement, formatMs, totalCostMs } from './units.js';
-
-/** Options of the text report. */
-export interface TextReportOptions {
-  /** ANSI colour (the CLI turns it on for a TTY). Default false. */
-  color?: boolean;
-  /** Line width to wrap and truncate to. Default 100. */
-  width?: number;
-}
 
 const SGR = {
   reset: '\x1b[0m',
