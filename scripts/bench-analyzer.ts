@@ -26,7 +26,7 @@ interface Measurement {
 async function generate(file: string, spanCount: number): Promise<void> {
   const out = createWriteStream(file, { highWaterMark: 1 << 20 });
   for (const line of syntheticOtlpLines(spanCount)) {
-    if (!out.write(line)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) =>
     out.end((error?: Error | null) => (error ? reject(error) : resolve())),
