@@ -121,9 +121,14 @@ describe('analyze', () => {
   });
 
   it('adds the spans of several files into one analysis', async () => {
-    const { code, stdout } = await run(['analyze', jsonl, json, '--format', 'json']);
+    const more = writeInput(dir, 'more.jsonl', otlpJsonLines(putObjectsOnNewConnections(2, 10)));
+    const { code, stdout } = await run(['analyze', jsonl, more, '--format', 'json']);
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as { stats: { spans: number } }).stats.spans).toBe(30);
+    const report = JSON.parse(stdout) as {
+      stats: { spans: number; spanCountsByName: Record<string, number> };
+    };
+    expect(report.stats.spans).toBe(25);
+    expect(report.stats.spanCountsByName['tls.handshake']).toBe(5);
   });
 
   it('prints text without colour unless stdout is a terminal, and honours NO_COLOR / FORCE_COLOR', async () => {
@@ -217,6 +222,15 @@ describe('check', () => {
     expect(stdout).toMatch(/tls\.handshake\s+3\s+max 2\s+FAIL/);
     expect(stdout).toMatch(/S3\.PutObject\s+3\s+min 1\s+pass/);
     expect(stdout).toContain('over budget, 1 of 2 limits failed');
+  });
+
+  it('fails on a forbidden finding and prints its summary', async () => {
+    const file = budget('forbid.json', { forbid: ['connection-churn'], warn: ['dns-lookup-per-connection'] });
+    const { code, stdout } = await run(['check', jsonl, '--budget', file]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/finding connection-churn\s+1 finding\s+none\s+FAIL/);
+    expect(stdout).toMatch(/finding dns-lookup-per-connection\s+\S.*\s+warn$/m);
+    expect(stdout).toMatch(/^ {2}connection-churn: 3 of 3 S3\.PutObject/m);
   });
 
   it('only warns for warnOnly limits', async () => {
