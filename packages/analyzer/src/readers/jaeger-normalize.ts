@@ -169,9 +169,8 @@ export function jaegerDocumentToWire(doc: unknown, source: SpanSource, out: Wire
       try {
         out.push(jaegerSpanToWire(spans[i], processes, source));
       } catch (error) {
-        throw error instanceof ShapeError
-          ? new ShapeError(`data[${t}].spans[${i}]: ${error.message}`)
-          : error;
+        if (error instanceof ImpreciseNumberError || !(error instanceof ShapeError)) throw error;
+        throw new ShapeError(`data[${t}].spans[${i}]: ${error.message}`);
       }
     }
   }

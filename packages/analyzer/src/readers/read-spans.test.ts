@@ -175,6 +175,7 @@ describe('readSpans: normalization', () => {
                 { key: 'span.kind', type: 'string', value: 'server' },
                 { key: 'error', type: 'bool', value: true },
                 { key: 'n', type: 'int64', value: '9007199254740993' },
+                { key: 'm', type: 'int64', value: 'BIG' },
                 { key: 'f', type: 'float64', value: 1.5 },
               ],
               logs: [
@@ -190,7 +191,12 @@ describe('readSpans: normalization', () => {
       offset: 0,
       errors: null,
     };
-    const [span] = await read(JSON.stringify(doc));
+    const text = JSON.stringify(doc).replace('"BIG"', '12345678901234567890');
+    const [span] = await read(text);
+    const [prettySpan] = await read(
+      JSON.stringify(JSON.parse(text.replace('12345678901234567890', '"12345678901234567890"')), null, 1),
+    );
+    expect({ ...prettySpan, source: undefined }).toEqual({ ...span, source: undefined });
     expect(span).toMatchObject({
       traceId: '00000000000000000069b633813fc60c',
       spanId: '0000000000c1b174',
@@ -198,7 +204,7 @@ describe('readSpans: normalization', () => {
       kind: 'server',
       startTimeUnixNano: 1760000000123456000n,
       endTimeUnixNano: 1760000000124956000n,
-      attributes: { n: 9007199254740993n, f: 1.5 },
+      attributes: { n: 9007199254740993n, m: 12345678901234567890n, f: 1.5 },
       status: { code: 'error' },
       resource: { 'service.name': 'api', 'host.name': 'h1' },
       events: [{ name: 'retry', timeUnixNano: 1760000000123457000n, attributes: {} }],
