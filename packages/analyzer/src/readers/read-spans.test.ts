@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../input-error.js';
@@ -225,6 +227,17 @@ describe('readSpans: normalization', () => {
     expect(await read(`\ufeff${COLLECTOR_STYLE}`, {}, 1)).toHaveLength(1);
   });
 
+  it("reads stdin for the path '-'", () => {
+    const module = fileURLToPath(new URL('./read-spans.ts', import.meta.url));
+    const script = `import { readSpans } from ${JSON.stringify(module)};
+      for await (const s of readSpans({ path: '-' })) console.log(s.source.file, s.spanId, String(s.endTimeUnixNano));`;
+    const stdout = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      input: gzipSync(COLLECTOR_STYLE),
+      encoding: 'utf8',
+    });
+    expect(stdout.trim()).toBe(`- ${SPAN} 1760000000200000001`);
+  });
+
   it('detects formats from the first bytes', () => {
     expect(detectFormat(`${COLLECTOR_STYLE}\n${COLLECTOR_STYLE}\n`)).toBe('otlp-jsonl');
     expect(detectFormat('{\n  "resourceSpans": [\n')).toBe('otlp-json');
@@ -250,6 +263,14 @@ describe('readSpans: bad input', () => {
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({ code: 'WIRESCOPE_NO_FILE', file: path });
     expect((error as Error).message).toBe(`${path}: no such file`);
+  });
+
+  it('names a directory given as the file', async () => {
+    const error = await readSpans({ path: tmpdir() })
+      [Symbol.asyncIterator]()
+      .next()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'WIRESCOPE_NO_FILE', file: tmpdir(), problem: 'is a directory' });
   });
 
   it('reports truncated JSON as unexpected end of input with line and column', async () => {

@@ -12,11 +12,24 @@ const DETECT_LIMIT_BYTES = 4 << 20;
 /**
  * Reads spans from OTLP JSON, OTLP JSON Lines or Jaeger JSON, gzipped or not, streaming: memory stays
  * bounded by the largest record (a JSON Lines line, a span, or one resource's pending spans), never by
- * the file. Bad input ends the iteration with an {@link InputError} naming the file and the position.
+ * the file.
  *
  * Auto-detection: when the first line is a complete JSON value on its own, the input is read as JSON
  * Lines (each line an OTLP request, or a Jaeger document); otherwise as whole JSON documents, OTLP or
  * Jaeger by their top-level key. A one-line document is valid as both and reads the same either way.
+ *
+ * Bad input ends the iteration with an {@link InputError} (never a bare stack): `WIRESCOPE_NO_FILE`
+ * for a missing file or a directory; `WIRESCOPE_BAD_INPUT` with the position for invalid UTF-8
+ * (byte offset), syntax errors and truncation (line and column, "unexpected end of input"), wrong
+ * shapes such as `resourceSpans` not an array (line and column of the value), bad ids, times, kinds
+ * or status codes (position of the span), and a corrupt gzip stream. JSON Lines fail on the first bad
+ * line (line, and column for syntax errors): a half-read file would give a silently wrong analysis.
+ * Columns count bytes from 1.
+ *
+ * Tolerated as the collector tolerates them: a BOM, blank lines, `null` for lists, empty attribute
+ * values (dropped), unknown keys (syntax-checked, ignored), links (ignored), an all-zero or empty
+ * parent id (a root), a resource or `processes` written after the spans. Missing parents and duplicate
+ * span ids are passed through untouched: the analysis reports them as warnings.
  */
 export async function* readSpans(
   input: ReadSpansInput,
