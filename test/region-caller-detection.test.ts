@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { wirescope } from '@wirescope/aws-sdk';
 import {
   ATTR_CALLER_REGION,
@@ -56,6 +57,7 @@ afterEach(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+  diag.disable();
   tracing.reset();
 });
 
@@ -64,17 +66,11 @@ interface FakeImds {
   port: number;
   /** Requests received, as `METHOD /path`. */
   received: string[];
-  /** Settles when the region has been sent. */
-  regionSent: Promise<void>;
 }
 
 /** An IMDSv2 look-alike; `holdMs` delays every answer (a slow metadata service). */
 async function startFakeImds(region: string, holdMs = 0): Promise<FakeImds> {
   const received: string[] = [];
-  let markSent: () => void = () => undefined;
-  const regionSent = new Promise<void>((resolve) => {
-    markSent = resolve;
-  });
   const server = http.createServer((req, res) => {
     received.push(`${req.method} ${req.url}`);
     const answer = () => {
@@ -83,7 +79,7 @@ async function startFakeImds(region: string, holdMs = 0): Promise<FakeImds> {
         req.url === '/latest/meta-data/placement/region' &&
         req.headers['x-aws-ec2-metadata-token'] === 'T0KEN'
       ) {
-        res.end(region, () => markSent());
+        res.end(region);
         return;
       }
       res.writeHead(404).end();
@@ -95,7 +91,7 @@ async function startFakeImds(region: string, holdMs = 0): Promise<FakeImds> {
   await once(server, 'listening');
   metadataServers.push(server);
   const { port } = server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, port, received, regionSent };
+  return { endpoint: `http://127.0.0.1:${port}`, port, received };
 }
 
 async function put(plugin: ReturnType<typeof wirescope>, region = 'us-west-2') {
@@ -116,12 +112,18 @@ async function put(plugin: ReturnType<typeof wirescope>, region = 'us-west-2') {
 describe('detectCallerRegion (IMDSv2 on loopback, real SDK on s3rver)', () => {
   it('success: calls after the lookup carry the detected caller region (and its mismatch)', async () => {
     const imds = await startFakeImds('eu-central-1');
+    // The plugin reports the finished lookup through diag: wait for that, not for a guessed delay.
+    const detected = new Promise<void>((resolve) => {
+      const log = (message: string) => {
+        if (message.includes('caller region eu-central-1')) resolve();
+      };
+      diag.setLogger({ debug: log, info: log, warn: log, error: log, verbose: log }, DiagLogLevel.DEBUG);
+    });
     const plugin = wirescope({
       tracerProvider: tracing.provider,
       detectCallerRegion: { endpoint: imds.endpoint },
     });
-    await imds.regionSent;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await detected;
     const { op } = await put(plugin);
     expect(attr(op, ATTR_CALLER_REGION)).toBe('eu-central-1');
     expect(attr(op, ATTR_REGION_MISMATCH)).toBe(true);
@@ -141,19 +143,34 @@ describe('detectCallerRegion (IMDSv2 on loopback, real SDK on s3rver)', () => {
   });
 
   it('slow: the call does not wait for the lookup and lacks the caller region; the lookup gives up', async () => {
-    const imds = await startFakeImds('eu-central-1', 5_000);
+    const imds = await startFakeImds('eu-central-1', 10_000);
+    const log: string[] = [];
+    const gaveUp = new Promise<void>((resolve) => {
+      const record = (message: string) => {
+        log.push(message);
+        if (message.includes('gave no region')) resolve();
+      };
+      diag.setLogger(
+        { debug: record, info: record, warn: record, error: record, verbose: record },
+        DiagLogLevel.DEBUG,
+      );
+    });
     const plugin = wirescope({
       tracerProvider: tracing.provider,
       detectCallerRegion: { endpoint: imds.endpoint, timeoutMs: 2_000 },
     });
     const { op, elapsedMs } = await put(plugin);
-    // The metadata server is still holding its first answer: the call finished without it.
+    // Order, not timing: the call finished while the lookup was still waiting for its first answer.
+    expect(log.filter((message) => message.includes('gave no region'))).toEqual([]);
     expect(imds.received).toEqual(['PUT /latest/api/token']);
-    expect(elapsedMs).toBeLessThan(2_000);
+    expect(elapsedMs).toBeLessThan(10_000);
     expect(attr(op, ATTR_CALLER_REGION)).toBeUndefined();
     expect(attr(op, ATTR_REGION_MISMATCH)).toBe(false);
-    // After the timeout the lookup is over for good: later calls still lack it, and nothing was asked again.
-    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    // The lookup gives up at its timeout (well before the server would answer) and is over for good:
+    // later calls still lack the region, and nothing is asked again.
+    const started = performance.now();
+    await gaveUp;
+    expect(performance.now() - started).toBeLessThan(8_000);
     const later = await put(plugin);
     expect(attr(later.op, ATTR_CALLER_REGION)).toBeUndefined();
     expect(imds.received).toEqual(['PUT /latest/api/token']);
