@@ -34,15 +34,28 @@ function jsonOf(value: unknown): string {
 /** An OTLP `AnyValue` in the analyzer's model; `undefined` for an empty value. */
 export function anyValue(value: unknown): AttributeValue | undefined {
   if (!isObject(value)) return undefined;
-  let v = field(value, 'stringValue', 'string_value');
+  // Fast path for what exporters write (camelCase scalars); the rest below.
+  const text = value.stringValue;
+  if (typeof text === 'string') return text;
+  const int = value.intValue;
+  if (int !== undefined) return toInt64(int);
+  const bool = value.boolValue;
+  if (typeof bool === 'boolean') return bool;
+  const double = value.doubleValue;
+  if (typeof double === 'number') return double;
+  return otherAnyValue(value);
+}
+
+function otherAnyValue(value: JsonObject): AttributeValue | undefined {
+  let v = value.string_value;
   if (typeof v === 'string') return v;
-  v = field(value, 'intValue', 'int_value');
+  v = value.int_value;
   if (v !== undefined) return toInt64(v);
-  v = field(value, 'boolValue', 'bool_value');
+  v = value.bool_value;
   if (typeof v === 'boolean') return v;
   v = field(value, 'doubleValue', 'double_value');
   if (typeof v === 'number') return v;
-  if (typeof v === 'string') return Number(v);
+  if (typeof v === 'string') return Number(v); // "NaN", "Infinity" in the protobuf JSON mapping
   v = field(value, 'arrayValue', 'array_value');
   if (isObject(v)) return arrayValue(list(v.values, 'arrayValue.values'));
   v = field(value, 'kvlistValue', 'kvlist_value');
