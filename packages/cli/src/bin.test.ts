@@ -30,7 +30,8 @@ beforeAll(() => {
   traces = writeInput(dir, 'traces.jsonl', otlpJsonLines(putObjectsOnNewConnections(3)));
 });
 
-describe('wirescope bin (subprocess)', () => {
+// Each spawn compiles the CLI with tsx: seconds on a busy 2-core machine, hence the generous timeout.
+describe('wirescope bin (subprocess)', { timeout: 120_000 }, () => {
   it('analyzes a valid file: exit 0, report on stdout', () => {
     const { code, stdout, stderr } = wirescope('analyze', traces, '--format', 'json');
     expect(stderr).toBe('');
