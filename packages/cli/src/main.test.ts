@@ -137,6 +137,7 @@ describe('analyze', () => {
     expect(plain.stdout.length).toBeGreaterThan(0);
     expect(plain.stdout).not.toContain('\x1b[');
     const tty = await run(['analyze', jsonl], { isTTY: { stdout: true } });
+    expect(tty.stdout).toContain('\x1b[');
     expect(await run(['analyze', jsonl, '--no-color'], { isTTY: { stdout: true } })).toMatchObject({
       stdout: plain.stdout,
     });
