@@ -16,12 +16,15 @@ import {
 export const DNS_MIN_EXTRA_LOOKUPS = 2;
 /** …at least this share of the new connections paid a lookup… */
 export const DNS_MIN_LOOKUP_SHARE = 0.8;
+/** …new connections were at least this share of the attempts (a reconnect every 50 calls is not this)… */
+export const DNS_MIN_NEW_SHARE = 0.1;
 /** …and the extra lookups took at least this long together (ms). */
 export const DNS_MIN_TOTAL_MS = 1;
 
 /**
  * `dns-lookup-per-connection`. Node does not cache DNS: each new connection calls getaddrinfo. Per host
- * name (and process), triggers when ≥ 80 % of the new connections carried a `dns.lookup` span, ≥ 2
+ * name (and process), triggers when ≥ 10 % of the attempts opened a connection, ≥ 80 % of those
+ * carried a `dns.lookup` span, ≥ 2
  * lookups remain beyond the host's peak concurrency, and those extra lookups took ≥ 1 ms in all.
  * Cost = sum of the measured durations of the extra lookups. Overlaps `connection-churn` (which
  * counts the whole handshake): the fixes differ.
