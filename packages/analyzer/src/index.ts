@@ -9,10 +9,13 @@ export { checkBudget } from './engine/budget-check.js';
 /** parseBudget(text, file): a validated Budget, or an InputError naming the file and JSON path. */
 export { parseBudget } from './engine/budget-parse.js';
 export { InputError } from './input-error.js';
-// readers: OTLP JSON, OTLP JSON Lines, Jaeger JSON (gzip, stdin), streaming; and the live span processor
+/** readSpans(input) streams WireSpans from OTLP JSON, OTLP JSON Lines or Jaeger JSON (gzip, stdin); detectFormat(head). */
 export { detectFormat, readSpans } from './readers/read-spans.js';
+/** wireSpanFromReadable(span): an SDK ReadableSpan in the analyzer's model. */
 export { wireSpanFromReadable } from './readers/readable-span.js';
+/** AnalyzerSpanProcessor: analyzes spans live as they end, wrapping any exporter's processor. */
 export { AnalyzerSpanProcessor } from './readers/span-processor.js';
+/** Reader and live-processor types. */
 export type {
   AnalyzerSpanProcessorOptions,
   HrTimeLike,
