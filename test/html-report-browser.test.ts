@@ -102,22 +102,27 @@ describe.skipIf(SKIP)('HTML report in chromium (skipped when WIRESCOPE_SKIP_BROW
       const box = await article.boundingBox();
       expect(box?.width ?? 0).toBeGreaterThan(100);
       expect(box?.height ?? 0).toBeGreaterThan(20);
-      expect(await article.locator('.fix').innerText()).toMatch(/\w{3,}/);
+      expect(await article.locator('.fix').textContent()).toMatch(/\w{3,}/);
     }
 
     // Waterfall: every operation and attempt bar laid out with a width > 0 px, inside its track.
+    // (The root tsconfig has no DOM lib: the few browser globals used are typed here.)
     const bars = await page.locator('#waterfalls .bar').evaluateAll((nodes) =>
       nodes.map((n) => {
         const r = n.getBoundingClientRect();
-        const track = (n.parentElement as HTMLElement).getBoundingClientRect();
-        const style = getComputedStyle(n);
+        const track = (n.parentElement as typeof n).getBoundingClientRect();
+        const style = (
+          globalThis as unknown as {
+            getComputedStyle(e: unknown): { visibility: string; display: string };
+          }
+        ).getComputedStyle(n);
         return {
           left: r.left,
           right: r.right,
           trackLeft: track.left,
           trackRight: track.right,
-          style: (n as HTMLElement).getAttribute('style'),
-          row: (n.closest('.wf-row') as HTMLElement).innerText,
+          style: n.getAttribute('style'),
+          row: (n.closest('.wf-row') as unknown as { textContent: string } | null)?.textContent,
           width: r.width,
           height: r.height,
           // An attempt span can end a fraction of a ms after its operation span (separate clocks), so
