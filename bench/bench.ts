@@ -8,11 +8,12 @@
 //          --handlers=node,fetch --protocols=http,https --configs=bare,wirescope,...
 //          --markdown (print a Markdown table)  --cpuProf=<config> (write .cpuprofile files to bench/profiles)
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTestCertificate, writeTestCertificate } from '../test/support/tls-cert.js';
+import { extraCaBundle } from './extra-ca.js';
 import { startFakeS3 } from './fake-s3-server.js';
 import {
   type BenchConfig,
@@ -29,6 +30,8 @@ const options = parseOptions(process.argv.slice(2));
 
 const certificate = await generateTestCertificate();
 const certFiles = writeTestCertificate(certificate);
+const caBundle = join(certFiles.dir, 'ca-bundle.pem');
+writeFileSync(caBundle, extraCaBundle(certificate.cert));
 const servers = {
   http: await startFakeS3(),
   https: await startFakeS3({ tls: certificate }),
@@ -104,7 +107,7 @@ function runWorker(args: RunArgs): Promise<RunResult> {
   }
   const child = spawn(process.execPath, [...nodeArgs, join(here, 'bench-worker.ts'), ...toArgv(args)], {
     cwd: join(here, '..'),
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: certFiles.certFile },
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caBundle },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

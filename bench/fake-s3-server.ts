@@ -20,6 +20,8 @@ export interface FakeS3Handle {
 export interface FakeS3Options {
   /** PEM key and certificate: serve HTTPS. */
   tls?: { key: string; cert: string };
+  /** Answer every Nth request with `Connection: close` (socket churn); default never. */
+  closeEvery?: number;
 }
 
 /** Starts the fake S3 endpoint on 127.0.0.1, a random port. */
@@ -33,6 +35,7 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3Ha
       count += 1;
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const headers: http.OutgoingHttpHeaders = { 'x-amz-request-id': randomUUID() };
+      if (options.closeEvery && count % options.closeEvery === 0) headers['connection'] = 'close';
       if (req.method === 'PUT') {
         const body = Buffer.concat(chunks);
         objects.set(path, body);
