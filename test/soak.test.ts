@@ -64,11 +64,13 @@ afterAll(async () => {
 // First, before any wirescope() call installs the plugin's process-wide consumers.
 describe('disable() removes every hook and subscription', () => {
   it('node:http: addRequest is restored', () => {
-    const original = http.Agent.prototype.addRequest;
+    // addRequest is real but undocumented, hence not in @types/node.
+    const proto = http.Agent.prototype as unknown as { addRequest: unknown };
+    const original = proto.addRequest;
     const instrumentation = new HttpConnectionInstrumentation();
-    expect(http.Agent.prototype.addRequest).not.toBe(original);
+    expect(proto.addRequest).not.toBe(original);
     instrumentation.disable();
-    expect(http.Agent.prototype.addRequest).toBe(original);
+    expect(proto.addRequest).toBe(original);
   });
 
   it('undici: every diagnostics channel is unsubscribed', () => {
@@ -83,7 +85,7 @@ describe('disable() removes every hook and subscription', () => {
 });
 
 /** Listener counts of the process and of the agent, and the most listeners any pooled socket has per event. */
-function listenerSnapshot(agent?: https.Agent): Record<string, number> {
+function listenerSnapshot(agent?: http.Agent): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const name of process.eventNames()) counts[`process:${String(name)}`] = process.listenerCount(name);
   if (agent) {
