@@ -43,7 +43,7 @@ export function parseRecord(file: string, text: string, position: RecordPosition
  * entry or trace wait for it (memory bounded by one entry, not by the file).
  */
 class DocumentAssembler implements ScanHandler {
-  readonly out: WireSpan[] = [];
+  out: WireSpan[] = [];
   private resource: Attributes | undefined;
   private processes: JsonObject | undefined;
   private processesSeen = false;
@@ -167,21 +167,22 @@ export function locateShapeError(
   return undefined;
 }
 
-/** Spans of whole JSON documents (OTLP or Jaeger, one or several in a row), streamed. */
+/** Spans of whole JSON documents (OTLP or Jaeger, one or several in a row), streamed, a batch per chunk. */
 export async function* readDocument(
   chunks: AsyncIterable<Buffer>,
   file: string,
   kind: DocumentKind,
   startOffset: () => number,
-): AsyncGenerator<WireSpan> {
+): AsyncGenerator<WireSpan[]> {
   const assembler = new DocumentAssembler(file, kind);
   let scanner: JsonScanner | undefined;
-  const out = assembler.out;
   for await (const chunk of chunks) {
     scanner ??= new JsonScanner(file, assembler, kind, startOffset());
     scanner.push(chunk);
-    for (let k = 0; k < out.length; k++) yield out[k]!;
-    out.length = 0;
+    if (assembler.out.length > 0) {
+      yield assembler.out;
+      assembler.out = [];
+    }
   }
   scanner?.end();
 }

@@ -9,7 +9,7 @@ import { otlpRequestToWire, resourceSpansOf } from './otlp-normalize.js';
 const BLANK = /^\s*$/;
 
 /**
- * Spans of JSON Lines: one `ExportTraceServiceRequest` per line, as the collector's file exporter
+ * Spans of JSON Lines, a batch per chunk: one `ExportTraceServiceRequest` per line, as the collector's file exporter
  * writes them (with `accept: 'any'`, Jaeger documents too). Memory is bounded by the longest line.
  * The first bad line ends the read with an InputError naming the line (and the column, for syntax
  * errors): a half-read file would give a silently wrong analysis.
@@ -19,11 +19,11 @@ export async function* readLines(
   file: string,
   accept: 'otlp' | 'any',
   startOffset: () => number,
-): AsyncGenerator<WireSpan> {
+): AsyncGenerator<WireSpan[]> {
   let carry: Buffer[] = [];
   let lineNumber = 0;
   let lineOffset = -1; // of the current line in the decompressed input
-  const out: WireSpan[] = [];
+  let out: WireSpan[] = [];
   for await (const chunk of chunks) {
     let start = 0;
     if (lineOffset < 0) lineOffset = startOffset();
@@ -47,12 +47,14 @@ export async function* readLines(
       start = newline + 1;
     }
     if (start < chunk.length) carry.push(start === 0 ? chunk : chunk.subarray(start));
-    for (let k = 0; k < out.length; k++) yield out[k]!;
-    out.length = 0;
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
   }
   if (carry.length > 0) {
     parseLine(Buffer.concat(carry).toString('utf8'), file, lineNumber + 1, lineOffset, accept, out);
-    for (let k = 0; k < out.length; k++) yield out[k]!;
+    if (out.length > 0) yield out;
   }
 }
 

@@ -31,10 +31,58 @@ const DETECT_LIMIT_BYTES = 4 << 20;
  * parent id (a root), a resource or `processes` written after the spans. Missing parents and duplicate
  * span ids are passed through untouched: the analysis reports them as warnings.
  */
-export async function* readSpans(
+export function readSpans(
   input: ReadSpansInput,
   options: ReadSpansOptions = {},
-): AsyncGenerator<WireSpan> {
+): AsyncIterableIterator<WireSpan> {
+  return new SpanIterator(readBatches(input, options));
+}
+
+/**
+ * Hands out the spans of each batch one by one. Much cheaper per span than nested async generators:
+ * the readers work a chunk at a time, and a 1M-span file should not pay a generator resumption per
+ * span per level.
+ */
+class SpanIterator implements AsyncIterableIterator<WireSpan> {
+  private batch: WireSpan[] = [];
+  private index = 0;
+
+  constructor(private readonly batches: AsyncGenerator<WireSpan[]>) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<WireSpan>> {
+    if (this.index < this.batch.length)
+      return Promise.resolve({ done: false, value: this.batch[this.index++]! });
+    return this.refill();
+  }
+
+  async return(): Promise<IteratorResult<WireSpan>> {
+    this.batch = [];
+    await this.batches.return(undefined);
+    return { done: true, value: undefined };
+  }
+
+  private async refill(): Promise<IteratorResult<WireSpan>> {
+    for (;;) {
+      const next = await this.batches.next();
+      if (next.done) {
+        this.batch = [];
+        this.index = 0;
+        return { done: true, value: undefined };
+      }
+      if (next.value.length > 0) {
+        this.batch = next.value;
+        this.index = 1;
+        return { done: false, value: next.value[0]! };
+      }
+    }
+  }
+}
+
+async function* readBatches(input: ReadSpansInput, options: ReadSpansOptions): AsyncGenerator<WireSpan[]> {
   const { name, chunks } = openInput(input);
   const guarded = guardUtf8(chunks, name);
   const format = options.format ?? 'auto';

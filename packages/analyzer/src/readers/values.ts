@@ -1,11 +1,18 @@
 import type { SpanKindName, SpanStatus } from '../types.js';
 import { ImpreciseNumberError, ShapeError } from './internal-types.js';
 
-const LOWER_HEX_32 = /^[0-9a-f]{32}$/;
-const LOWER_HEX_16 = /^[0-9a-f]{16}$/;
 const HEX_32 = /^[0-9a-fA-F]{32}$/;
 const HEX_16 = /^[0-9a-fA-F]{16}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** True when every character is 0-9 or a-f (a loop: faster than a regex on this hot path). */
+function isLowerHex(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 
 /**
  * An id as lowercase hex. OTLP/JSON carries hex, but the protobuf JSON mapping (and some collectors'
@@ -15,7 +22,7 @@ export function normalizeId(value: unknown, bytes: 16 | 8, what: string): string
   if (typeof value !== 'string') throw new ShapeError(`${what} is missing or not a string`);
   const hexLength = bytes * 2;
   if (value.length === hexLength) {
-    if ((bytes === 16 ? LOWER_HEX_32 : LOWER_HEX_16).test(value)) return value;
+    if (isLowerHex(value)) return value;
     if ((bytes === 16 ? HEX_32 : HEX_16).test(value)) return value.toLowerCase();
   }
   if (BASE64.test(value)) {
@@ -36,9 +43,20 @@ export function normalizeParentId(value: unknown, what: string): string | undefi
 
 const DIGITS = /^-?\d+$/;
 
+/** True for a plain decimal integer (what `BigInt()` should take: no sign, no `0x`, no spaces). */
+function isDigits(value: string): boolean {
+  const n = value.length;
+  if (n === 0 || n > 30) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** Nanoseconds as an exact bigint, from a decimal string or a (safe) number. */
 export function toNanos(value: unknown, what: string): bigint {
-  if (typeof value === 'string' && DIGITS.test(value)) return BigInt(value);
+  if (typeof value === 'string' && isDigits(value)) return BigInt(value);
   if (typeof value === 'number') {
     if (Number.isSafeInteger(value)) return BigInt(value);
     if (Number.isInteger(value)) throw new ImpreciseNumberError(what);
