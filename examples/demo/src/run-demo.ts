@@ -125,7 +125,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const reportFile = resolve(outDir, 'report.html');
     writeFileSync(traceFile, toOtlpJsonLines(spans));
     writeFileSync(reportFile, formatHtml(result, { title: 'wirescope demo' }));
-    out.write(`\nwrote ${traceFile}  (OTLP JSON Lines: npx wirescope analyze ${traceFile})\n`);
+    out.write(`\nwrote ${traceFile}  (OTLP JSON Lines: wirescope analyze reads it)\n`);
     out.write(`wrote ${reportFile}  (open it in a browser)\n`);
     if (otlpRequested()) out.write('spans also sent to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT\n');
     out.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
