@@ -79,10 +79,10 @@ describe('lambda handler, invoked locally twice', () => {
     const endpoint = `https://localhost:${dropping.port}`;
     // As found: the SDK's default agent keeps the idle socket forever.
     const asFound = createS3Client(endpoint);
-    const before = makeHandler(asFound, BUCKET, { tracerProvider: tracing.provider });
-    await before(event('a1'));
+    const asFoundHandler = makeHandler(asFound, BUCKET, { tracerProvider: tracing.provider });
+    await asFoundHandler(event('a1'));
     await sleep(IDLE_DROP_MS + 200); // the sandbox is frozen; the peer drops the idle socket
-    await before(event('a2'));
+    await asFoundHandler(event('a2'));
     asFound.destroy();
     const [, staleCall] = calls(tracing.spans());
     expect(staleCall).toEqual([
@@ -95,10 +95,10 @@ describe('lambda handler, invoked locally twice', () => {
     const fixed = createS3Client(endpoint, {
       httpsAgent: new https.Agent({ keepAlive: true, timeout: IDLE_DROP_MS / 2 }),
     });
-    const after = makeHandler(fixed, BUCKET, { tracerProvider: tracing.provider });
-    await after(event('b1'));
+    const fixedHandler = makeHandler(fixed, BUCKET, { tracerProvider: tracing.provider });
+    await fixedHandler(event('b1'));
     await sleep(IDLE_DROP_MS + 200);
-    await after(event('b2'));
+    await fixedHandler(event('b2'));
     fixed.destroy();
     const [, freshCall] = calls(tracing.spans());
     expect(freshCall).toEqual([
