@@ -19,6 +19,8 @@ type Mode = 'raw' | 'read' | 'analyze';
 
 interface Measurement {
   seconds: number;
+  /** User + system CPU seconds: steadier than wall time on a busy machine. */
+  cpuSeconds: number;
   spans: number;
   maxRssMb: number;
   skipped?: string;
@@ -62,6 +64,7 @@ async function child(mode: Mode, file: string): Promise<Measurement> {
   const analyzer = (await import('@wirescope/analyzer')) as Record<string, unknown> &
     typeof import('@wirescope/analyzer');
   const started = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   let spans = 0;
   if (mode === 'raw') {
     spans = await raw(file);
@@ -72,6 +75,7 @@ async function child(mode: Mode, file: string): Promise<Measurement> {
     if (typeof analyze !== 'function') {
       return {
         seconds: 0,
+        cpuSeconds: 0,
         spans: 0,
         maxRssMb: 0,
         skipped: '@wirescope/analyzer does not export analyze yet',
@@ -81,7 +85,13 @@ async function child(mode: Mode, file: string): Promise<Measurement> {
     spans = result.stats.spans;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, spans, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    spans,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 function runChild(mode: Mode, file: string): Measurement {
@@ -114,7 +124,7 @@ async function main(): Promise<void> {
     const rows: Array<[string, Measurement]> = [];
     const pad = (text: string, width: number): string => text.padStart(width);
     console.log(
-      `${'step'.padEnd(10)}${pad('seconds', 9)}${pad('spans/s', 12)}${pad('× raw', 8)}${pad('peak RSS MB', 13)}`,
+      `${'step'.padEnd(10)}${pad('seconds', 9)}${pad('spans/s', 12)}${pad('× raw', 8)}${pad('cpu s', 8)}${pad('cpu × raw', 11)}${pad('peak RSS MB', 13)}`,
     );
     const steps = new Set((args[1] ?? 'raw,read,analyze').split(','));
     steps.add('raw');
@@ -126,9 +136,11 @@ async function main(): Promise<void> {
         continue;
       }
       const base = rows[0]![1].seconds;
+      const baseCpu = rows[0]![1].cpuSeconds;
       console.log(
         `${mode.padEnd(10)}${pad(m.seconds.toFixed(2), 9)}${pad(Math.round(m.spans / m.seconds).toLocaleString('en-US'), 12)}` +
-          `${pad((m.seconds / base).toFixed(2), 8)}${pad(m.maxRssMb.toFixed(0), 13)}`,
+          `${pad((m.seconds / base).toFixed(2), 8)}${pad(m.cpuSeconds.toFixed(2), 8)}` +
+          `${pad((m.cpuSeconds / baseCpu).toFixed(2), 11)}${pad(m.maxRssMb.toFixed(0), 13)}`,
       );
     }
     const counts = new Set(rows.filter(([, m]) => !m.skipped).map(([, m]) => m.spans));
