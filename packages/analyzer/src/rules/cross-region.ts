@@ -28,9 +28,12 @@ export const CROSS_REGION_SINGLE_SAMPLE_MS = 50;
  * are both known and differ, or (b) the fastest measured `tcp.connect` to a host (one TCP connect is
  * one round trip) is ≥ 25 ms and ≥ 5× the table's same-region median for the caller's (else the
  * target's) region — over ≥ 2 connects, or ≥ 50 ms for a single one: "a caller in us-east-1 whose
- * connects take ~64 ms is not talking to us-east-1".
+ * connects take ~64 ms is not talking to us-east-1" — and the host's TLS handshakes (per round trip)
+ * are as slow (a stalled event loop inflates one connect, not every sample).
  * Cost per attempt = (RTT − same-region RTT) × round trips of the attempt (1 + TCP 1 + TLS 1–2 +
- * 100-continue 1); RTT is the fastest measured `tcp.connect`, else the table median between the regions.
+ * 100-continue 1); RTT is the fastest measured round trip (tcp.connect, TLS handshake per round trip;
+ * a connect below a quarter of the TLS round trip ended at a nearby proxy and is left out), else the
+ * table median between the regions.
  */
 export const crossRegionRule: Rule = {
   code: FINDING_CROSS_REGION,
@@ -54,14 +57,51 @@ export const crossRegionRule: Rule = {
   },
 };
 
-function fastestConnect(attempts: AttemptRecord[]): { min: number | undefined; samples: number } {
-  const samples = attempts.flatMap((a) =>
-    a.phases.tcp && !a.phases.tcp.error ? [a.phases.tcp.durationMs] : [],
-  );
-  return {
-    min: samples.length > 0 ? samples.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY) : undefined,
-    samples: samples.length,
-  };
+/** A connect this far below the TLS handshake's network round trip ended at a nearby proxy, not in the region. */
+export const NEAR_TERMINATION_SHARE = 0.25;
+/** CPU time a TLS handshake takes on top of its round trips (ms), left out when a handshake measures RTT. */
+const TLS_CPU_MS = 10;
+
+interface RoundTrips {
+  /** Fastest successful `tcp.connect`, and how many there were. */
+  tcpMin: number | undefined;
+  tcpSamples: number;
+  /** Fastest TLS handshake per its round trips (1 for TLS 1.3, else 2): an upper bound of the RTT. */
+  tlsMin: number | undefined;
+  /** The same less the handshake's CPU time: the network part. */
+  tlsNetMin: number | undefined;
+}
+
+function roundTripSamples(attempts: AttemptRecord[]): RoundTrips {
+  let tcpMin = Number.POSITIVE_INFINITY;
+  let tlsMin = Number.POSITIVE_INFINITY;
+  let tlsNetMin = Number.POSITIVE_INFINITY;
+  let tcpSamples = 0;
+  for (const a of attempts) {
+    const { tcp, tls } = a.phases;
+    if (tcp && !tcp.error) {
+      tcpSamples++;
+      tcpMin = Math.min(tcpMin, tcp.durationMs);
+    }
+    if (tls && !tls.error) {
+      const trips = a.tlsVersion === '1.3' || a.tlsVersion === 'TLSv1.3' ? 1 : 2;
+      tlsMin = Math.min(tlsMin, tls.durationMs / trips);
+      tlsNetMin = Math.min(tlsNetMin, Math.max(0, tls.durationMs - TLS_CPU_MS) / trips);
+    }
+  }
+  const finite = (v: number) => (Number.isFinite(v) ? v : undefined);
+  return { tcpMin: finite(tcpMin), tcpSamples, tlsMin: finite(tlsMin), tlsNetMin: finite(tlsNetMin) };
+}
+
+/**
+ * The measured round trip: the fastest `tcp.connect` (one round trip), unless it is far below the TLS
+ * handshakes' network round trip: then TCP ended at a proxy or sidecar next to the caller (or in the
+ * kernel of a local proxy) and the TLS handshake, which reaches the real peer, measures the path.
+ */
+function measuredRtt(m: RoundTrips): number | undefined {
+  if (m.tcpMin !== undefined && m.tlsNetMin !== undefined && m.tcpMin < NEAR_TERMINATION_SHARE * m.tlsNetMin)
+    return m.tlsNetMin;
+  return m.tcpMin ?? (m.tlsNetMin !== undefined && m.tlsNetMin > 0 ? m.tlsNetMin : undefined);
 }
 
 function costOf(attempts: AttemptRecord[], excessPerTripMs: number) {
@@ -76,15 +116,16 @@ function byRegions(attempts: AttemptRecord[], context: RuleContext): Finding | u
   const caller = callerRegionOf(first, context) as string;
   const target = targetRegionOf(first) as string;
   const same = sameRegionRttMs(caller);
-  const connect = fastestConnect(attempts);
+  const samples = roundTripSamples(attempts);
+  const measured = measuredRtt(samples);
   const tableRtt = regionRttMs(caller, target);
-  const rtt = connect.min ?? tableRtt;
+  const rtt = measured ?? tableRtt;
   const excess = rtt !== undefined ? rtt - same : 0;
   const cost = costOf(attempts, excess);
   const rttText =
     rtt === undefined
       ? 'round trip unknown'
-      : `one round trip ≈ ${ms(rtt)} (${connect.min !== undefined ? 'measured tcp.connect' : 'CloudPing p50'}) instead of ~${ms(same)}`;
+      : `one round trip ≈ ${ms(rtt)} (${measured !== undefined ? 'measured' : 'CloudPing p50'}) instead of ~${ms(same)}`;
   return finding({
     code: FINDING_CROSS_REGION,
     severity: cost.perCall > 0 ? severityForCost(cost.perCall) : 'warning',
@@ -95,9 +136,15 @@ function byRegions(attempts: AttemptRecord[], context: RuleContext): Finding | u
     fix: `Run the code in ${target} or keep the data in ${caller} (a bucket or table in the caller's region); every round trip crosses regions.`,
     evidence: evidence(
       attempts,
-      { calls: cost.calls, attempts: attempts.length, roundTrips: cost.trips, tcpConnects: connect.samples },
       {
-        ...(connect.min !== undefined ? { tcpConnectMinMs: connect.min } : {}),
+        calls: cost.calls,
+        attempts: attempts.length,
+        roundTrips: cost.trips,
+        tcpConnects: samples.tcpSamples,
+      },
+      {
+        ...(samples.tcpMin !== undefined ? { tcpConnectMinMs: samples.tcpMin } : {}),
+        ...(measured !== undefined ? { measuredRttMs: measured } : {}),
         ...(tableRtt !== undefined ? { tableRttMs: tableRtt } : {}),
         sameRegionRttMs: same,
         excessPerRoundTripMs: Math.max(0, excess),
@@ -112,14 +159,18 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
   const target = targetRegionOf(first);
   const region = (caller ?? target) as string;
   const same = sameRegionRttMs(region);
-  const connect = fastestConnect(attempts);
+  const samples = roundTripSamples(attempts);
+  const connect = { min: samples.tcpMin, samples: samples.tcpSamples };
   if (connect.min === undefined) return undefined;
   const threshold = Math.max(CROSS_REGION_MIN_CONNECT_MS, CROSS_REGION_SAME_REGION_FACTOR * same);
   if (connect.min < threshold) return undefined;
   if (connect.samples < 2 && connect.min < CROSS_REGION_SINGLE_SAMPLE_MS) return undefined;
-  const excess = connect.min - same;
+  // Slow connects alone are not enough: the TLS handshakes to the host must be as slow.
+  const rtt = Math.min(connect.min, samples.tlsMin ?? connect.min);
+  if (rtt < threshold) return undefined;
+  const excess = rtt - same;
   const cost = costOf(attempts, excess);
-  const guesses = regionsAtRtt(region, connect.min);
+  const guesses = regionsAtRtt(region, rtt);
   const where = guesses.length > 0 ? `probably ${guesses.join(' or ')}` : 'far from it';
   const subject = caller !== undefined ? `a caller in ${caller}` : `an endpoint for ${target}`;
   return finding({
@@ -128,7 +179,7 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
     summary: `${plural(connect.samples, 'connect')} to ${hostOf(first)} took ≥ ${ms(connect.min)} from ${subject} (same-region ~${ms(same)}): the peer is not in ${region}, ${where}`,
     costMs: cost.costMs,
     costPerCallMs: cost.perCall,
-    costBasis: `+${ms(excess)} per round trip (fastest tcp.connect − same-region p50) × ${plural(cost.trips, 'round trip')}`,
+    costBasis: `+${ms(excess)} per round trip (fastest measured round trip − same-region p50) × ${plural(cost.trips, 'round trip')}`,
     fix:
       caller !== undefined
         ? `Call an endpoint in ${caller}: check the client's region, custom endpoint or proxy, and where the bucket or table lives.`
@@ -136,7 +187,12 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
     evidence: evidence(
       attempts.filter((a) => a.phases.tcp !== undefined),
       { calls: cost.calls, attempts: attempts.length, roundTrips: cost.trips, tcpConnects: connect.samples },
-      { tcpConnectMinMs: connect.min, sameRegionRttMs: same, excessPerRoundTripMs: excess },
+      {
+        tcpConnectMinMs: connect.min,
+        measuredRttMs: rtt,
+        sameRegionRttMs: same,
+        excessPerRoundTripMs: excess,
+      },
     ),
   });
 }

@@ -22,16 +22,59 @@ export const QUEUE_MIN_ATTEMPTS = 2;
 export const QUEUE_MIN_TOTAL_MS = 20;
 
 /**
+ * Attempts that waited ≥ 1 ms while another attempt to the same host was in flight. A pool can only
+ * make a request wait while other requests hold its sockets; a wait with nothing else in flight is the
+ * event loop being late (undici measures its queue from request creation), not saturation.
+ */
+function queuedBehindOthers(attempts: AttemptRecord[]): AttemptRecord[] {
+  const byStart = [...attempts].sort((x, y) => x.startMs - y.startMs);
+  // Running top two attempt ends over the start order, so "another attempt still in flight" skips the attempt itself.
+  const top1: number[] = [];
+  const top1Index: number[] = [];
+  const top2: number[] = [];
+  let best = Number.NEGATIVE_INFINITY;
+  let bestIndex = -1;
+  let second = Number.NEGATIVE_INFINITY;
+  byStart.forEach((a, i) => {
+    const end = a.startMs + a.durationMs;
+    if (end > best) {
+      second = best;
+      best = end;
+      bestIndex = i;
+    } else if (end > second) second = end;
+    top1.push(best);
+    top1Index.push(bestIndex);
+    top2.push(second);
+  });
+  const indexOf = new Map(byStart.map((a, i) => [a, i]));
+  return attempts.filter((a) => {
+    const wait = a.queueMs ?? 0;
+    if (wait < QUEUE_MIN_MS) return false;
+    // Last attempt that started before the wait ended.
+    let lo = 0;
+    let hi = byStart.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((byStart[mid] as AttemptRecord).startMs < a.startMs + wait) lo = mid;
+      else hi = mid - 1;
+    }
+    const self = indexOf.get(a) as number;
+    const otherEnd = top1Index[lo] === self ? (top2[lo] as number) : (top1[lo] as number);
+    return otherEnd > a.startMs;
+  });
+}
+
+/**
  * `socket-pool-saturation`. Per host (and process), triggers when ≥ 2 attempts waited ≥ 1 ms for a pooled
- * socket (`wirescope.connection.queue_ms`) and the waits add up to ≥ 20 ms: the agent is at
- * `maxSockets`. Cost = sum of the measured queue waits.
+ * socket (`wirescope.connection.queue_ms`) while another attempt to the host was in flight, and the
+ * waits add up to ≥ 20 ms: the agent is at `maxSockets`. Cost = sum of the measured queue waits.
  */
 export const socketPoolSaturationRule: Rule = {
   code: FINDING_SOCKET_POOL_SATURATION,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
     for (const attempts of groupBy(context.attempts, (a) => `${a.origin}|${hostOf(a)}`).values()) {
-      const queued = attempts.filter((a) => (a.queueMs ?? 0) >= QUEUE_MIN_MS);
+      const queued = queuedBehindOthers(attempts);
       const waits = queued.map((a) => a.queueMs ?? 0);
       const costMs = sum(waits);
       if (queued.length < QUEUE_MIN_ATTEMPTS || costMs < QUEUE_MIN_TOTAL_MS) continue;
