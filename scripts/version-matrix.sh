@@ -91,7 +91,7 @@ for sdk in $SDK_VERSIONS; do
       try { const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
         console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`); } catch { console.log("no report"); }' \
       "$WORK/r-$sdk-$major.json")"
-    failed="$(grep -E '^\s+(×|✗|FAIL)' "$log" | sed 's/\x1b\[[0-9;]*m//g' | head -5 | tr '\n' ';')"
+    failed="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ FAIL ' | sed 's/^ FAIL  *//' | sort -u | head -8 | tr '\n' ';')"
     ROWS+=("$resolved ($nhh)|$nodev|$summary (exit $status)|$failed")
   done
 done
