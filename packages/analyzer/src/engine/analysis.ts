@@ -1,66 +1,100 @@
 import { FINDING_CODES } from '@wirescope/semconv';
 import { ALL_RULES } from '../rules/all-rules.js';
 import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
-import { attemptRecord, classify, operationRecord, phaseRecord, StringPool } from './collect.js';
-import type { AttemptRecord, OperationRecord, PhaseRecord, RuleContext } from './internal-types.js';
-import { resolve } from './resolve.js';
+import { attachPhase, classify, pendingPhase, writeAttempt, writeOperation } from './collect.js';
+import { IdIndex } from './columns.js';
+import type { RuleContext } from './internal-types.js';
+import { attemptRef, opRef, resolve } from './resolve.js';
+import { AttemptStore, Interning, OperationStore, type PendingPhase } from './store.js';
 import { WarningList } from './warnings.js';
 import { buildWaterfalls } from './waterfall.js';
 
 const PROGRESS_EVERY = 10_000;
 
 /**
- * Starts an analysis. Memory stays bounded by what the rules need: a compact record per wirescope span
- * (operation, attempt, connection phase), a counter per span name and the set of trace ids; every other
- * span is counted and dropped. Duplicate span ids are detected among wirescope spans only (the second
- * copy is dropped, not counted, and warned about); other spans are counted as they come.
+ * Starts an analysis. Memory stays bounded by what the rules need: one row of typed-array columns per
+ * operation and attempt span (connection phases are folded into their attempt's row; ids are kept as
+ * two 32-bit numbers, strings interned), a counter per span name and the trace ids; every other span
+ * is counted and dropped. A phase span that arrives before its attempt waits in a small map. Duplicate
+ * span ids are detected among operation and attempt spans, and among the phases of one attempt (the
+ * second copy is dropped, not counted, and warned about); other spans are counted as they come.
  */
 export function createAnalysis(options: AnalyzeOptions = {}): Analysis {
   const maxWaterfallTraces = Math.max(0, options.maxWaterfallTraces ?? 50);
-  const pool = new StringPool();
+  const n = new Interning();
   const warnings = new WarningList();
-  const traces = new Map<string, string>();
+  const traces = new Map<string, number>();
   const waterfallTraces: string[] = [];
   const countsByName = new Map<string, number>();
-  const operationsById = new Map<string, OperationRecord>();
-  const attemptsById = new Map<string, AttemptRecord>();
-  const phaseIds = new Set<string>();
-  const phases: PhaseRecord[] = [];
+  const ops = new OperationStore();
+  const attempts = new AttemptStore();
+  const byId = new IdIndex({
+    keyHi: (ref) => (ref % 2 === 0 ? ops.keyHi(ref / 2) : attempts.keyHi((ref - 1) / 2)),
+    keyLo: (ref) => (ref % 2 === 0 ? ops.keyLo(ref / 2) : attempts.keyLo((ref - 1) / 2)),
+  });
+  /** Phases whose attempt has not arrived yet, by the attempt's span id. */
+  const pending = new Map<string, PendingPhase[]>();
   let spans = 0;
   let operationSpans = 0;
   let finished = false;
 
-  function isDuplicate(span: WireSpan): boolean {
-    const seen =
-      operationsById.has(span.spanId) || attemptsById.has(span.spanId) || phaseIds.has(span.spanId);
-    if (seen)
-      warnings.add(
-        `duplicate span id ${span.spanId} (${span.name}) in trace ${span.traceId}: kept the first`,
-      );
-    return seen;
+  function count(name: string, delta: number): void {
+    spans += delta;
+    countsByName.set(name, (countsByName.get(name) ?? 0) + delta);
+  }
+
+  function duplicate(span: { spanId: string; name: string }, traceId: string): void {
+    warnings.add(`duplicate span id ${span.spanId} (${span.name}) in trace ${traceId}: kept the first`);
+  }
+
+  function attach(row: number, phase: PendingPhase): void {
+    if (attempts.c.trace[row] !== phase.trace) return;
+    if (!attachPhase(attempts, row, phase)) {
+      duplicate({ spanId: n.ids.text(phase.hi, phase.lo), name: phase.name }, n.traceIds[phase.trace] ?? '');
+      count(phase.name, -1);
+    }
   }
 
   function add(span: WireSpan): void {
     if (finished) throw new Error('createAnalysis: add() after finish()');
-    let traceId = traces.get(span.traceId);
-    if (traceId === undefined) {
-      traceId = span.traceId;
-      traces.set(traceId, traceId);
-      if (waterfallTraces.length < maxWaterfallTraces) waterfallTraces.push(traceId);
+    let trace = traces.get(span.traceId);
+    if (trace === undefined) {
+      trace = n.traceIds.length;
+      n.traceIds.push(span.traceId);
+      traces.set(span.traceId, trace);
+      if (waterfallTraces.length < maxWaterfallTraces) waterfallTraces.push(span.traceId);
     }
     const kind = classify(span);
-    if (kind !== undefined && isDuplicate(span)) return;
-    spans++;
-    const name = pool.intern(span.name) as string;
-    countsByName.set(name, (countsByName.get(name) ?? 0) + 1);
+    if (kind === 'operation' || kind === 'attempt') {
+      n.ids.split(span.spanId);
+      if (byId.get(n.ids.hi, n.ids.lo) >= 0) {
+        duplicate(span, span.traceId);
+        return;
+      }
+    }
+    count(span.name, 1);
     if (kind === 'operation') {
       operationSpans++;
-      operationsById.set(span.spanId, operationRecord(span, traceId, pool));
+      const row = writeOperation(span, trace, ops, n);
+      byId.set(ops.keyHi(row), ops.keyLo(row), opRef(row));
     } else if (kind === 'attempt') {
-      attemptsById.set(span.spanId, attemptRecord(span, traceId, pool));
-    } else if (kind === 'phase') {
-      phaseIds.add(span.spanId);
-      phases.push(phaseRecord(span, traceId));
+      const row = writeAttempt(span, trace, attempts, n);
+      byId.set(attempts.keyHi(row), attempts.keyLo(row), attemptRef(row));
+      const waiting = pending.get(span.spanId);
+      if (waiting) {
+        pending.delete(span.spanId);
+        for (const phase of waiting) attach(row, phase);
+      }
+    } else if (kind === 'phase' && span.parentSpanId !== undefined) {
+      const phase = pendingPhase(span, trace, n);
+      n.ids.split(span.parentSpanId);
+      const ref = byId.get(n.ids.hi, n.ids.lo);
+      if (ref >= 0 && ref % 2 === 1) attach((ref - 1) / 2, phase);
+      else if (ref < 0) {
+        const list = pending.get(span.parentSpanId);
+        if (list) list.push(phase);
+        else pending.set(span.parentSpanId, [phase]);
+      }
     }
     if (options.progressHook && spans % PROGRESS_EVERY === 0) options.progressHook(spans);
   }
@@ -68,7 +102,8 @@ export function createAnalysis(options: AnalyzeOptions = {}): Analysis {
   function finish(): AnalysisResult {
     if (finished) throw new Error('createAnalysis: finish() called twice');
     finished = true;
-    const resolved = resolve(operationsById, attemptsById, phases, warnings);
+    pending.clear();
+    const resolved = resolve(ops, attempts, byId, n, warnings);
     const context: RuleContext = { ...resolved, callerRegion: options.callerRegion };
     const findings = runRules(context, warnings);
     const spanCountsByName: Record<string, number> = {};

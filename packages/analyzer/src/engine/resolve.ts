@@ -1,4 +1,7 @@
-import type { AttemptRecord, CallGroup, OperationRecord, PhaseRecord } from './internal-types.js';
+import type { IdIndex } from './columns.js';
+import type { AttemptRecord, CallGroup, OperationRecord } from './internal-types.js';
+import { A, type AttemptStore, type Interning, type OperationStore } from './store.js';
+import { AttemptView, OperationView } from './views.js';
 import type { WarningList } from './warnings.js';
 
 /** What `resolve` returns: records linked into calls. */
@@ -8,71 +11,75 @@ export interface Resolved {
   calls: CallGroup[];
 }
 
-function attachPhase(attempt: AttemptRecord, phase: PhaseRecord): void {
-  const known = attempt.phases[phase.kind];
-  if (!known) {
-    attempt.phases[phase.kind] = phase;
-    return;
-  }
-  // Happy Eyeballs can make two tcp.connect spans under one attempt: keep the earliest start, sum the time.
-  attempt.phases[phase.kind] = {
-    ...known,
-    startMs: Math.min(known.startMs, phase.startMs),
-    durationMs: known.durationMs + phase.durationMs,
-    error: known.error && phase.error,
-  };
-}
+/** Record number of an operation row in the id index (attempt rows are odd). */
+export const opRef = (row: number) => row * 2;
+/** Record number of an attempt row in the id index. */
+export const attemptRef = (row: number) => row * 2 + 1;
 
 /**
- * Links phases to attempts and attempts to operations, whatever order the spans arrived in. An attempt
- * whose parent is not an operation span still counts (as a call of its own parent id) and is warned
- * about; a phase span whose parent is not an attempt is ignored by the rules (other instrumentations,
- * e.g. instrumentation-net, use the same span names).
+ * Links attempts to operations, whatever order the spans arrived in (phases were put under their
+ * attempts as they came). An attempt whose parent is not an operation span still counts (as a call
+ * of its own parent id) and is warned about. Makes one small view object per row: the values stay in
+ * the stores' columns.
  */
 export function resolve(
-  operationsById: Map<string, OperationRecord>,
-  attemptsById: Map<string, AttemptRecord>,
-  phases: PhaseRecord[],
+  ops: OperationStore,
+  attempts: AttemptStore,
+  byId: IdIndex,
+  n: Interning,
   warnings: WarningList,
 ): Resolved {
-  for (const phase of phases) {
-    const attempt = phase.parentSpanId ? attemptsById.get(phase.parentSpanId) : undefined;
-    if (attempt && attempt.traceId === phase.traceId) attachPhase(attempt, phase);
-  }
-  const groups = new Map<string, CallGroup>();
-  const attempts = [...attemptsById.values()];
-  for (const attempt of attempts) {
-    attempt.isNew =
-      attempt.reused !== undefined
-        ? !attempt.reused
-        : attempt.phases.tcp !== undefined || attempt.phases.tls !== undefined;
-    const parent = attempt.parentSpanId ? operationsById.get(attempt.parentSpanId) : undefined;
-    const operation = parent && parent.traceId === attempt.traceId ? parent : undefined;
-    if (!operation) {
+  const opViews: OperationView[] = new Array(ops.size);
+  for (let row = 0; row < ops.size; row++) opViews[row] = new OperationView(ops, n, row);
+  const views: AttemptView[] = new Array(attempts.size);
+  const byOperation = new Map<number, CallGroup>();
+  const orphans = new Map<string, CallGroup>();
+  const c = attempts.c;
+  for (let row = 0; row < attempts.size; row++) {
+    const view = new AttemptView(attempts, n, row);
+    views[row] = view;
+    const flags = c.flags[row] as number;
+    view.isNew =
+      (flags & A.reusedKnown) !== 0 ? (flags & A.reused) === 0 : view.hasPhase(1) || view.hasPhase(2);
+    let operation: OperationView | undefined;
+    if ((flags & A.hasParent) !== 0) {
+      const ref = byId.get(c.parHi[row] as number, c.parLo[row] as number);
+      if (ref >= 0 && ref % 2 === 0 && ops.c.trace[ref / 2] === c.trace[row]) operation = opViews[ref / 2];
+    }
+    view.operation = operation;
+    let group: CallGroup | undefined;
+    if (operation) {
+      group = byOperation.get(operation.row);
+      if (!group) {
+        group = { operation, attempts: [] };
+        byOperation.set(operation.row, group);
+      }
+    } else {
+      const parent = view.parentSpanId;
       warnings.add(
-        attempt.parentSpanId
-          ? `attempt span ${attempt.spanId} (${attempt.name}) in trace ${attempt.traceId}: parent ${attempt.parentSpanId} is not an operation span in the input; analyzed without it`
-          : `attempt span ${attempt.spanId} (${attempt.name}) in trace ${attempt.traceId} has no parent; analyzed without its operation`,
+        parent
+          ? `attempt span ${view.spanId} (${view.name}) in trace ${view.traceId}: parent ${parent} is not an operation span in the input; analyzed without it`
+          : `attempt span ${view.spanId} (${view.name}) in trace ${view.traceId} has no parent; analyzed without its operation`,
       );
+      const key = `${view.traceId}/${parent ?? view.spanId}`;
+      group = orphans.get(key);
+      if (!group) {
+        group = { operation: undefined, attempts: [] };
+        orphans.set(key, group);
+      }
     }
-    attempt.operation = operation;
-    const key = `${attempt.traceId}/${attempt.parentSpanId ?? attempt.spanId}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = { operation, attempts: [] };
-      groups.set(key, group);
-    }
-    group.attempts.push(attempt);
+    group.attempts.push(view);
   }
-  for (const group of groups.values()) {
+  const calls = [...byOperation.values(), ...orphans.values()];
+  for (const group of calls) {
     group.attempts.sort((a, b) => a.attempt - b.attempt || a.startMs - b.startMs);
     group.attempts.forEach((attempt, index) => {
       attempt.next = group.attempts[index + 1];
     });
     if (group.operation) group.operation.attempts = group.attempts;
   }
-  attempts.sort((a, b) => a.startMs - b.startMs);
-  const operations = [...operationsById.values()].filter((op) => op.wirescope || op.attempts.length > 0);
+  const sorted: AttemptRecord[] = views.sort((a, b) => a.startMs - b.startMs);
+  const operations = opViews.filter((op) => op.wirescope || op.attempts.length > 0);
   operations.sort((a, b) => a.startMs - b.startMs);
-  return { operations, attempts, calls: [...groups.values()] };
+  return { operations, attempts: sorted, calls };
 }

@@ -1,0 +1,250 @@
+import type { AttemptRecord, OperationRecord, PhaseKind, PhaseRecord } from './internal-types.js';
+import {
+  A,
+  type AttemptStore,
+  type Interning,
+  NUM,
+  O,
+  type OperationStore,
+  OSTR,
+  PHASE_KINDS,
+  STR,
+} from './store.js';
+
+function defined(value: number): number | undefined {
+  return Number.isNaN(value) ? undefined : value;
+}
+
+/**
+ * An operation row seen as the record the rules read. Made at finish, one small object per row: the
+ * values stay in the store's columns.
+ */
+export class OperationView implements OperationRecord {
+  attempts: AttemptRecord[] = [];
+  constructor(
+    private readonly s: OperationStore,
+    private readonly n: Interning,
+    readonly row: number,
+  ) {}
+  private str(i: number): string | undefined {
+    return this.n.strings.get(this.s.c.str[this.row * 10 + i] as number);
+  }
+  private flag(bit: number): boolean {
+    return ((this.s.c.flags[this.row] as number) & bit) !== 0;
+  }
+  get traceId(): string {
+    return this.n.traceIds[this.s.c.trace[this.row] as number] as string;
+  }
+  get spanId(): string {
+    return this.n.ids.text(this.s.c.hi[this.row] as number, this.s.c.lo[this.row] as number);
+  }
+  get parentSpanId(): string | undefined {
+    const c = this.s.c;
+    return this.flag(O.hasParent)
+      ? this.n.ids.text(c.parHi[this.row] as number, c.parLo[this.row] as number)
+      : undefined;
+  }
+  get startMs(): number {
+    return this.s.c.start[this.row] as number;
+  }
+  get durationMs(): number {
+    return this.s.c.dur[this.row] as number;
+  }
+  get error(): boolean {
+    return this.flag(O.error);
+  }
+  get name(): string {
+    return this.str(OSTR.name) as string;
+  }
+  get service(): string | undefined {
+    return this.str(OSTR.service);
+  }
+  get method(): string | undefined {
+    return this.str(OSTR.method);
+  }
+  get errorType(): string | undefined {
+    return this.str(OSTR.errorType);
+  }
+  get signingRegion(): string | undefined {
+    return this.str(OSTR.signingRegion);
+  }
+  get callerRegion(): string | undefined {
+    return this.str(OSTR.callerRegion);
+  }
+  get clientRegion(): string | undefined {
+    return this.str(OSTR.clientRegion);
+  }
+  get bucketRegion(): string | undefined {
+    return this.str(OSTR.bucketRegion);
+  }
+  get bucket(): string | undefined {
+    return this.str(OSTR.bucket);
+  }
+  get keyPrefix(): string | undefined {
+    return this.str(OSTR.keyPrefix);
+  }
+  get regionMismatch(): boolean {
+    return this.flag(O.regionMismatch);
+  }
+  get redirects(): number {
+    return this.s.c.redirects[this.row] as number;
+  }
+  get wirescope(): boolean {
+    return this.flag(O.wirescope);
+  }
+}
+
+/** An attempt row seen as the record the rules read; the links are set by `resolve`. */
+export class AttemptView implements AttemptRecord {
+  operation: OperationRecord | undefined = undefined;
+  next: AttemptRecord | undefined = undefined;
+  isNew = false;
+  constructor(
+    private readonly s: AttemptStore,
+    private readonly n: Interning,
+    readonly row: number,
+  ) {}
+  private str(i: number): string | undefined {
+    return this.n.strings.get(this.s.c.str[this.row * 9 + i] as number);
+  }
+  private num(i: number): number | undefined {
+    return defined(this.s.c.num[this.row * 8 + i] as number);
+  }
+  private flag(bit: number): boolean {
+    return ((this.s.c.flags[this.row] as number) & bit) !== 0;
+  }
+  get traceId(): string {
+    return this.n.traceIds[this.s.c.trace[this.row] as number] as string;
+  }
+  get spanId(): string {
+    return this.n.ids.text(this.s.c.hi[this.row] as number, this.s.c.lo[this.row] as number);
+  }
+  get parentSpanId(): string | undefined {
+    const c = this.s.c;
+    return this.flag(A.hasParent)
+      ? this.n.ids.text(c.parHi[this.row] as number, c.parLo[this.row] as number)
+      : undefined;
+  }
+  get startMs(): number {
+    return this.s.c.start[this.row] as number;
+  }
+  get durationMs(): number {
+    return this.s.c.dur[this.row] as number;
+  }
+  get error(): boolean {
+    return this.flag(A.error);
+  }
+  get name(): string {
+    return this.str(STR.name) as string;
+  }
+  get attempt(): number {
+    return this.s.c.attempt[this.row] as number;
+  }
+  get reused(): boolean | undefined {
+    return this.flag(A.reusedKnown) ? this.flag(A.reused) : undefined;
+  }
+  get connectionId(): string | undefined {
+    return this.str(STR.connectionId);
+  }
+  get origin(): string {
+    return this.str(STR.origin) ?? '';
+  }
+  get idleMs(): number | undefined {
+    return this.num(NUM.idle);
+  }
+  get queueMs(): number | undefined {
+    return this.num(NUM.queue);
+  }
+  get serverAddress(): string | undefined {
+    return this.str(STR.serverAddress);
+  }
+  get serverPort(): number | undefined {
+    return this.num(NUM.port);
+  }
+  get httpMethod(): string | undefined {
+    return this.str(STR.httpMethod);
+  }
+  get statusCode(): number | undefined {
+    return this.num(NUM.status);
+  }
+  get errorType(): string | undefined {
+    return this.str(STR.errorType);
+  }
+  get socketReset(): boolean {
+    return this.flag(A.socketReset);
+  }
+  get socketError(): string | undefined {
+    return this.str(STR.socketError);
+  }
+  get tlsVersion(): string | undefined {
+    return this.str(STR.tlsVersion);
+  }
+  get expectContinue(): boolean {
+    return this.flag(A.expectContinue);
+  }
+  get expectWaitMs(): number | undefined {
+    return this.num(NUM.expectWait);
+  }
+  get ttfbMs(): number | undefined {
+    return this.num(NUM.ttfb);
+  }
+  get bodySize(): number | undefined {
+    return this.num(NUM.bodySize);
+  }
+  get handler(): string | undefined {
+    return this.str(STR.handler);
+  }
+  get keepAlive(): boolean | undefined {
+    return this.flag(A.keepAliveKnown) ? this.flag(A.keepAlive) : undefined;
+  }
+  get maxSockets(): number | undefined {
+    return this.num(NUM.maxSockets);
+  }
+  get oneOff(): boolean {
+    return this.flag(A.oneOff);
+  }
+  /** True when a phase of this kind was found under the attempt. */
+  hasPhase(kind: number): boolean {
+    return this.flag(A.phasePresent << kind);
+  }
+  /** The phases, built on each read (they live in columns). */
+  get phases(): Partial<Record<PhaseKind, PhaseRecord>> {
+    const out: Partial<Record<PhaseKind, PhaseRecord>> = {};
+    for (let k = 0; k < 3; k++) {
+      if (this.hasPhase(k)) out[PHASE_KINDS[k] as PhaseKind] = new PhaseView(this.s, this.n, this, k);
+    }
+    return out;
+  }
+}
+
+/** One connection phase of an attempt row. */
+class PhaseView implements PhaseRecord {
+  constructor(
+    private readonly s: AttemptStore,
+    private readonly n: Interning,
+    private readonly attempt: AttemptView,
+    private readonly k: number,
+  ) {}
+  get kind(): PhaseKind {
+    return PHASE_KINDS[this.k] as PhaseKind;
+  }
+  get traceId(): string {
+    return this.attempt.traceId;
+  }
+  get spanId(): string {
+    const slot = this.attempt.row * 3 + this.k;
+    return this.n.ids.text(this.s.c.pHi[slot] as number, this.s.c.pLo[slot] as number);
+  }
+  get parentSpanId(): string {
+    return this.attempt.spanId;
+  }
+  get startMs(): number {
+    return this.s.c.pStart[this.attempt.row * 3 + this.k] as number;
+  }
+  get durationMs(): number {
+    return this.s.c.pDur[this.attempt.row * 3 + this.k] as number;
+  }
+  get error(): boolean {
+    return ((this.s.c.flags[this.attempt.row] as number) & (A.phaseError << this.k)) !== 0;
+  }
+}
