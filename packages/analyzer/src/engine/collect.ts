@@ -200,21 +200,22 @@ export function pendingPhase(span: WireSpan, trace: number, n: Interning): Pendi
  */
 export function attachPhase(store: AttemptStore, row: number, phase: PendingPhase): boolean {
   const c = store.c;
-  const slot = row * 3 + phase.kind;
+  const slot = store.phaseRow(row) * 3 + phase.kind;
+  const p = store.p;
   const present = A.phasePresent << phase.kind;
   const errorBit = A.phaseError << phase.kind;
   const flags = c.flags[row] as number;
   if ((flags & present) === 0) {
     c.flags[row] = flags | present | (phase.error ? errorBit : 0);
-    c.pStart[slot] = phase.start;
-    c.pDur[slot] = phase.dur;
-    c.pHi[slot] = phase.hi;
-    c.pLo[slot] = phase.lo;
+    p.start[slot] = phase.start;
+    p.dur[slot] = phase.dur;
+    p.hi[slot] = phase.hi;
+    p.lo[slot] = phase.lo;
     return true;
   }
-  if (c.pHi[slot] === phase.hi && c.pLo[slot] === phase.lo) return false;
-  c.pStart[slot] = Math.min(c.pStart[slot] as number, phase.start);
-  c.pDur[slot] = (c.pDur[slot] as number) + phase.dur;
+  if (p.hi[slot] === phase.hi && p.lo[slot] === phase.lo) return false;
+  p.start[slot] = Math.min(p.start[slot] as number, phase.start);
+  p.dur[slot] = (p.dur[slot] as number) + phase.dur;
   if (!phase.error) c.flags[row] = (c.flags[row] as number) & ~errorBit;
   return true;
 }

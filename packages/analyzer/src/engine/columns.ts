@@ -5,10 +5,15 @@
 
 type Typed = Float64Array | Float32Array | Uint32Array | Int32Array;
 
-/** A typed array of at least `capacity` elements holding `array`'s elements. */
+/** Rows to make room for when `needed` rows do not fit in `current`: 1.5× (a quarter wasted on average, not half). */
+export function nextCapacity(current: number, needed: number): number {
+  return Math.max(needed, Math.ceil(current * 1.5), 1024);
+}
+
+/** A typed array of exactly `capacity` elements holding `array`'s elements (the same array when it fits). */
 export function grown<T extends Typed>(array: T, capacity: number): T {
   if (array.length >= capacity) return array;
-  const next = new (array.constructor as new (n: number) => T)(Math.max(capacity, array.length * 2));
+  const next = new (array.constructor as new (n: number) => T)(capacity);
   next.set(array);
   return next;
 }

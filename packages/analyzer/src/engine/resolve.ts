@@ -1,7 +1,7 @@
 import type { IdIndex } from './columns.js';
 import type { AttemptRecord, CallGroup, OperationRecord } from './internal-types.js';
 import { A, type AttemptStore, type Interning, type OperationStore } from './store.js';
-import { AttemptView, OperationView } from './views.js';
+import { AttemptView, OperationView, type Stores } from './views.js';
 import type { WarningList } from './warnings.js';
 
 /** What `resolve` returns: records linked into calls. */
@@ -29,14 +29,14 @@ export function resolve(
   n: Interning,
   warnings: WarningList,
 ): Resolved {
+  const x: Stores = { ops, attempts, n };
   const opViews: OperationView[] = new Array(ops.size);
-  for (let row = 0; row < ops.size; row++) opViews[row] = new OperationView(ops, n, row);
+  for (let row = 0; row < ops.size; row++) opViews[row] = new OperationView(x, row);
   const views: AttemptView[] = new Array(attempts.size);
-  const byOperation = new Map<number, CallGroup>();
   const orphans = new Map<string, CallGroup>();
   const c = attempts.c;
   for (let row = 0; row < attempts.size; row++) {
-    const view = new AttemptView(attempts, n, row);
+    const view = new AttemptView(x, row);
     views[row] = view;
     const flags = c.flags[row] as number;
     view.isNew =
@@ -47,36 +47,35 @@ export function resolve(
       if (ref >= 0 && ref % 2 === 0 && ops.c.trace[ref / 2] === c.trace[row]) operation = opViews[ref / 2];
     }
     view.operation = operation;
-    let group: CallGroup | undefined;
     if (operation) {
-      group = byOperation.get(operation.row);
-      if (!group) {
-        group = { operation, attempts: [] };
-        byOperation.set(operation.row, group);
-      }
-    } else {
-      const parent = view.parentSpanId;
-      warnings.add(
-        parent
-          ? `attempt span ${view.spanId} (${view.name}) in trace ${view.traceId}: parent ${parent} is not an operation span in the input; analyzed without it`
-          : `attempt span ${view.spanId} (${view.name}) in trace ${view.traceId} has no parent; analyzed without its operation`,
-      );
-      const key = `${view.traceId}/${parent ?? view.spanId}`;
-      group = orphans.get(key);
-      if (!group) {
-        group = { operation: undefined, attempts: [] };
-        orphans.set(key, group);
-      }
+      if (operation.attempts.length === 0) operation.attempts = [view];
+      else operation.attempts.push(view);
+      continue;
+    }
+    const parent = view.parentSpanId;
+    warnings.add(
+      parent
+        ? `attempt span ${view.spanId} (${view.name}) in trace ${view.traceId}: parent ${parent} is not an operation span in the input; analyzed without it`
+        : `attempt span ${view.spanId} (${view.name}) in trace ${view.traceId} has no parent; analyzed without its operation`,
+    );
+    const key = `${view.traceId}/${parent ?? view.spanId}`;
+    let group = orphans.get(key);
+    if (!group) {
+      group = { operation: undefined, attempts: [] };
+      orphans.set(key, group);
     }
     group.attempts.push(view);
   }
-  const calls = [...byOperation.values(), ...orphans.values()];
+  const calls: CallGroup[] = opViews.filter((op) => op.attempts.length > 0);
+  for (const group of orphans.values()) calls.push(group);
   for (const group of calls) {
-    group.attempts.sort((a, b) => a.attempt - b.attempt || a.startMs - b.startMs);
-    group.attempts.forEach((attempt, index) => {
-      attempt.next = group.attempts[index + 1];
-    });
-    if (group.operation) group.operation.attempts = group.attempts;
+    const list = group.attempts;
+    if (list.length > 1) list.sort((a, b) => a.attempt - b.attempt || a.startMs - b.startMs);
+    for (let i = 0; i < list.length; i++) {
+      const attempt = list[i] as AttemptRecord;
+      attempt.next = list[i + 1];
+      attempt.previous = list[i - 1];
+    }
   }
   const sorted: AttemptRecord[] = views.sort((a, b) => a.startMs - b.startMs);
   const operations = opViews.filter((op) => op.wirescope || op.attempts.length > 0);

@@ -1,4 +1,4 @@
-import { grown, type KeySource, SpanIds, StringTable } from './columns.js';
+import { grown, type KeySource, nextCapacity, SpanIds, StringTable } from './columns.js';
 import type { PhaseKind } from './internal-types.js';
 
 /** Bits of the attempt `flags` column. */
@@ -54,7 +54,7 @@ export class OperationStore implements KeySource {
     const row = this.size++;
     if (row >= this.c.trace.length) {
       const c = this.c;
-      const n = row + 1;
+      const n = nextCapacity(c.trace.length, row + 1);
       this.c = {
         trace: grown(c.trace, n),
         hi: grown(c.hi, n),
@@ -95,12 +95,32 @@ export class AttemptStore implements KeySource {
     num: new Float32Array(0),
     /** name, connectionId, origin, serverAddress, httpMethod, errorType, socketError, tlsVersion, handler. */
     str: new Uint32Array(0),
-    /** Per phase kind (3 a row): start, duration, span id halves. */
-    pStart: new Float64Array(0),
-    pDur: new Float64Array(0),
-    pHi: new Uint32Array(0),
-    pLo: new Uint32Array(0),
+    /** Row in the phase columns (0: none yet; phase rows count from 1). */
+    prow: new Uint32Array(0),
   };
+  /** Phase rows used (row 0 is never used). Only attempts that opened a connection get one. */
+  phaseRows = 1;
+  /** Per phase kind (3 a phase row): start, duration, span id halves. */
+  p = {
+    start: new Float64Array(3),
+    dur: new Float64Array(3),
+    hi: new Uint32Array(3),
+    lo: new Uint32Array(3),
+  };
+
+  /** The phase row of an attempt row, made on first use. */
+  phaseRow(row: number): number {
+    let prow = this.c.prow[row] as number;
+    if (prow !== 0) return prow;
+    prow = this.phaseRows++;
+    if ((prow + 1) * 3 > this.p.start.length) {
+      const p = this.p;
+      const n = nextCapacity(p.start.length / 3, prow + 1) * 3;
+      this.p = { start: grown(p.start, n), dur: grown(p.dur, n), hi: grown(p.hi, n), lo: grown(p.lo, n) };
+    }
+    this.c.prow[row] = prow;
+    return prow;
+  }
   static readonly NUMS = 8;
   static readonly STRINGS = 9;
 
@@ -109,7 +129,7 @@ export class AttemptStore implements KeySource {
     const row = this.size++;
     if (row >= this.c.trace.length) {
       const c = this.c;
-      const n = row + 1;
+      const n = nextCapacity(c.trace.length, row + 1);
       const before = c.num.length;
       this.c = {
         trace: grown(c.trace, n),
@@ -123,10 +143,7 @@ export class AttemptStore implements KeySource {
         attempt: grown(c.attempt, n),
         num: grown(c.num, n * AttemptStore.NUMS),
         str: grown(c.str, n * AttemptStore.STRINGS),
-        pStart: grown(c.pStart, n * 3),
-        pDur: grown(c.pDur, n * 3),
-        pHi: grown(c.pHi, n * 3),
-        pLo: grown(c.pLo, n * 3),
+        prow: grown(c.prow, n),
       };
       this.c.num.fill(Number.NaN, before);
     }

@@ -11,6 +11,16 @@ import {
   STR,
 } from './store.js';
 
+/** The stores of one analysis, shared by its views. */
+export interface Stores {
+  ops: OperationStore;
+  attempts: AttemptStore;
+  n: Interning;
+}
+
+/** The attempts of an operation without any (shared, never written: resolve replaces it). */
+const NO_ATTEMPTS: AttemptRecord[] = [];
+
 function defined(value: number): number | undefined {
   return Number.isNaN(value) ? undefined : value;
 }
@@ -20,12 +30,22 @@ function defined(value: number): number | undefined {
  * values stay in the store's columns.
  */
 export class OperationView implements OperationRecord {
-  attempts: AttemptRecord[] = [];
+  /** The call's attempts (the shared empty list until resolve adds one). */
+  attempts: AttemptRecord[] = NO_ATTEMPTS;
   constructor(
-    private readonly s: OperationStore,
-    private readonly n: Interning,
+    private readonly x: Stores,
     readonly row: number,
   ) {}
+  /** An operation view is the call group of its attempts. */
+  get operation(): OperationRecord {
+    return this;
+  }
+  private get s(): OperationStore {
+    return this.x.ops;
+  }
+  private get n(): Interning {
+    return this.x.n;
+  }
   private str(i: number): string | undefined {
     return this.n.strings.get(this.s.c.str[this.row * 10 + i] as number);
   }
@@ -98,12 +118,18 @@ export class OperationView implements OperationRecord {
 export class AttemptView implements AttemptRecord {
   operation: OperationRecord | undefined = undefined;
   next: AttemptRecord | undefined = undefined;
+  previous: AttemptRecord | undefined = undefined;
   isNew = false;
   constructor(
-    private readonly s: AttemptStore,
-    private readonly n: Interning,
+    private readonly x: Stores,
     readonly row: number,
   ) {}
+  private get s(): AttemptStore {
+    return this.x.attempts;
+  }
+  private get n(): Interning {
+    return this.x.n;
+  }
   private str(i: number): string | undefined {
     return this.n.strings.get(this.s.c.str[this.row * 9 + i] as number);
   }
@@ -211,7 +237,7 @@ export class AttemptView implements AttemptRecord {
   get phases(): Partial<Record<PhaseKind, PhaseRecord>> {
     const out: Partial<Record<PhaseKind, PhaseRecord>> = {};
     for (let k = 0; k < 3; k++) {
-      if (this.hasPhase(k)) out[PHASE_KINDS[k] as PhaseKind] = new PhaseView(this.s, this.n, this, k);
+      if (this.hasPhase(k)) out[PHASE_KINDS[k] as PhaseKind] = new PhaseView(this.x, this, k);
     }
     return out;
   }
@@ -220,29 +246,37 @@ export class AttemptView implements AttemptRecord {
 /** One connection phase of an attempt row. */
 class PhaseView implements PhaseRecord {
   constructor(
-    private readonly s: AttemptStore,
-    private readonly n: Interning,
+    private readonly x: Stores,
     private readonly attempt: AttemptView,
     private readonly k: number,
   ) {}
+  private get s(): AttemptStore {
+    return this.x.attempts;
+  }
+  private get n(): Interning {
+    return this.x.n;
+  }
   get kind(): PhaseKind {
     return PHASE_KINDS[this.k] as PhaseKind;
   }
   get traceId(): string {
     return this.attempt.traceId;
   }
+  private get slot(): number {
+    return (this.s.c.prow[this.attempt.row] as number) * 3 + this.k;
+  }
   get spanId(): string {
-    const slot = this.attempt.row * 3 + this.k;
-    return this.n.ids.text(this.s.c.pHi[slot] as number, this.s.c.pLo[slot] as number);
+    const slot = this.slot;
+    return this.n.ids.text(this.s.p.hi[slot] as number, this.s.p.lo[slot] as number);
   }
   get parentSpanId(): string {
     return this.attempt.spanId;
   }
   get startMs(): number {
-    return this.s.c.pStart[this.attempt.row * 3 + this.k] as number;
+    return this.s.p.start[this.slot] as number;
   }
   get durationMs(): number {
-    return this.s.c.pDur[this.attempt.row * 3 + this.k] as number;
+    return this.s.p.dur[this.slot] as number;
   }
   get error(): boolean {
     return ((this.s.c.flags[this.attempt.row] as number) & (A.phaseError << this.k)) !== 0;

@@ -38,15 +38,9 @@ function explainedElsewhere(attempt: AttemptRecord, previous: AttemptRecord | un
 export const connectionChurnRule: Rule = {
   code: FINDING_CONNECTION_CHURN,
   run(context: RuleContext): Finding[] {
-    const previousOf = new Map<AttemptRecord, AttemptRecord>();
-    for (const call of context.calls) {
-      call.attempts.forEach((a, i) => {
-        if (i > 0) previousOf.set(a, call.attempts[i - 1] as AttemptRecord);
-      });
-    }
     const findings: Finding[] = [];
     for (const attempts of groupBy(context.attempts, (a) => `${a.origin}|${hostOf(a)}`).values()) {
-      const fresh = attempts.filter((a) => a.isNew && !explainedElsewhere(a, previousOf.get(a)));
+      const fresh = attempts.filter((a) => a.isNew && !explainedElsewhere(a, a.previous));
       const peak = peakConcurrency(attempts);
       const extra = fresh.slice(peak);
       if (extra.length < CHURN_MIN_EXTRA_CONNECTIONS) continue;

@@ -107,7 +107,8 @@ function measuredRtt(m: RoundTrips): number | undefined {
 function costOf(attempts: AttemptRecord[], excessPerTripMs: number) {
   const trips = attempts.map(roundTripsOf);
   const costMs = Math.max(0, excessPerTripMs) * sum(trips);
-  const calls = new Set(attempts.map((a) => a.parentSpanId ?? a.spanId)).size;
+  // One call per operation (an attempt without one counts as its own call).
+  const calls = new Set<unknown>(attempts.map((a) => a.operation ?? a)).size;
   return { costMs, calls, trips: sum(trips), perCall: calls > 0 ? costMs / calls : 0 };
 }
 
