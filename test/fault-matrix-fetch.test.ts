@@ -28,8 +28,6 @@ const tracing = createTestTracing();
 const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 const BUCKET = 'fault-matrix';
 let s3: S3ServerHandle;
-let rstProxy: TcpProxyHandle;
-let finProxy: TcpProxyHandle;
 let slowProxy: TcpProxyHandle;
 let midUpload: RawServer;
 let silent: RawServer;
@@ -64,20 +62,30 @@ function client(
 const put = (c: S3Client, Key: string, Body: string | Uint8Array = 'x') =>
   outcomeOf(c.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body })));
 
-async function staleSocket(proxy: () => TcpProxyHandle, withPlugin: boolean): Promise<CallOutcome[]> {
-  const c = client(`https://localhost:${proxy().port}`, withPlugin);
-  const first = await put(c, 'a');
-  await sleep(300);
-  const second = await put(c, 'b');
-  c.destroy();
-  return [first, second];
+/** put → idle → put through a fresh proxy: fetch's pool is process-wide, so a proxy shared by the
+ * bare and the traced run would hand the traced run's first call a stale socket of the bare run. */
+async function staleSocket(
+  drop: 'resetAfterIdleMs' | 'finAfterIdleMs',
+  withPlugin: boolean,
+): Promise<CallOutcome[]> {
+  const proxy = await startTcpProxy({ target: { host: '127.0.0.1', port: s3.port }, [drop]: 150 });
+  try {
+    const c = client(`https://localhost:${proxy.port}`, withPlugin);
+    const first = await put(c, 'a');
+    await sleep(300);
+    const second = await put(c, 'b');
+    c.destroy();
+    return [first, second];
+  } finally {
+    await proxy.close();
+  }
 }
 
 const scenarios: Scenario[] = [
   {
     name: 'RST after idle',
     operation: 'S3.PutObject',
-    run: (p) => staleSocket(() => rstProxy, p),
+    run: (p) => staleSocket('resetAfterIdleMs', p),
     // undici reports ECONNRESET in the cause; the SDK retries it on a new connection.
     expected: [
       { ok: true, attempts: 1 },
@@ -88,7 +96,7 @@ const scenarios: Scenario[] = [
   {
     name: 'FIN after idle',
     operation: 'S3.PutObject',
-    run: (p) => staleSocket(() => finProxy, p),
+    run: (p) => staleSocket('finAfterIdleMs', p),
     // "other side closed" (UND_ERR_SOCKET) is not retryable for the SDK: the call fails.
     expected: [
       { ok: true, attempts: 1 },
@@ -217,8 +225,6 @@ beforeAll(async () => {
   await setup.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'seed', Body: 'seed-body' }));
   setup.destroy();
   const target = { host: '127.0.0.1', port: s3.port };
-  rstProxy = await startTcpProxy({ target, resetAfterIdleMs: 150 });
-  finProxy = await startTcpProxy({ target, finAfterIdleMs: 150 });
   slowProxy = await startTcpProxy({ target, latencyMs: 20 });
   midUpload = await startMidUploadCloser(64 * 1024);
   silent = await startSilentServer();
@@ -232,7 +238,7 @@ const matrix: { fault: string; outcome: string; attemptErrorTypes: string }[] = 
 
 afterAll(async () => {
   if (process.env['WIRESCOPE_PRINT_MATRIX']) console.table(matrix);
-  await Promise.all([rstProxy, finProxy, slowProxy, midUpload, silent, blackHole].map((s) => s?.close()));
+  await Promise.all([slowProxy, midUpload, silent, blackHole].map((s) => s?.close()));
   await s3?.close();
   await tracing.shutdown();
 });
