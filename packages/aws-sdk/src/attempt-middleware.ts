@@ -29,7 +29,7 @@ import {
 } from '@wirescope/semconv';
 import { guard } from './guard.js';
 import { type OperationState, operationStateOf } from './operation-state.js';
-import { safeMessage } from './redact.js';
+import { boundedId, safeMessage } from './redact.js';
 import { recordAttemptRegion } from './region-facts.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
 import { runGuarded } from './run-guarded.js';
@@ -134,11 +134,11 @@ function endAttempt(
   const headers = http?.headers;
   const requestId =
     headers && (headerValue(headers, 'x-amz-request-id') ?? headerValue(headers, 'x-amzn-requestid'));
-  if (requestId) recordFact(scope, ATTR_AWS_REQUEST_ID, requestId);
+  if (requestId) recordFact(scope, ATTR_AWS_REQUEST_ID, boundedId(requestId));
   recordAttemptRegion(state, context, http?.statusCode, lowerCaseHeaders(headers), error);
   if (error !== undefined) {
     // The socket layer saw the real error first (the SDK re-labels ECONNRESET as TimeoutError).
-    const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? errorTypeOf(error);
+    const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? boundedId(errorTypeOf(error));
     recordFact(scope, ATTR_ERROR_TYPE, type);
     if (isSocketReset(type) && !scope.facts.has(ATTR_SOCKET_RESET))
       recordFact(scope, ATTR_SOCKET_RESET, true);

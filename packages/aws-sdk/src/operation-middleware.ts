@@ -28,7 +28,7 @@ import {
   trackOperation,
   untrackOperation,
 } from './operation-state.js';
-import { safeMessage } from './redact.js';
+import { boundedId, safeMessage } from './redact.js';
 import { finishRegionFacts, startRegionFacts } from './region-facts.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
 import { runGuarded } from './run-guarded.js';
@@ -109,10 +109,10 @@ function endOperation(
   const { span } = state;
   span.setAttribute(ATTR_ATTEMPTS, state.attempts);
   const metadata = output?.output?.$metadata ?? (error as Partial<MetadataBearer> | undefined)?.$metadata;
-  if (metadata?.requestId) span.setAttribute(ATTR_AWS_REQUEST_ID, metadata.requestId);
+  if (metadata?.requestId) span.setAttribute(ATTR_AWS_REQUEST_ID, boundedId(metadata.requestId));
   finishRegionFacts(options, state);
   if (error !== undefined) {
-    const type = errorTypeOf(error);
+    const type = boundedId(errorTypeOf(error));
     span.setAttribute(ATTR_ERROR_TYPE, type);
     const message = error instanceof Error ? safeMessage(error.message) : '';
     span.setStatus({ code: SpanStatusCode.ERROR, message: message ? `${type}: ${message}` : type });
