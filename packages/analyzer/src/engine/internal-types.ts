@@ -72,6 +72,8 @@ export interface AttemptRecord extends TimedRecord {
   phases: Partial<Record<PhaseKind, PhaseRecord>>;
   /** The next attempt of the same call, if any. */
   next: AttemptRecord | undefined;
+  /** `origin|host:port` (host `(unknown host)` when absent): the key connections are pooled by, one string per key. */
+  readonly poolKey: string;
   /** The previous attempt of the same call, if any. */
   previous: AttemptRecord | undefined;
   /** True when it opened a connection (`reused=false`, else a tcp/tls phase under it). */

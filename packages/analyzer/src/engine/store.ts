@@ -29,6 +29,8 @@ export class Interning {
   readonly strings = new StringTable();
   readonly ids = new SpanIds();
   readonly traceIds: string[] = [];
+  /** `origin|host:port` strings by origin, address and port ids, made once each. */
+  readonly poolKeys = new Map<number, string>();
 }
 
 /** Operation spans, one row each. */

@@ -226,6 +226,25 @@ export class AttemptView implements AttemptRecord {
   get maxSockets(): number | undefined {
     return this.num(NUM.maxSockets);
   }
+  get poolKey(): string {
+    const c = this.s.c;
+    const base = this.row * 9;
+    const origin = c.str[base + STR.origin] as number;
+    const address = c.str[base + STR.serverAddress] as number;
+    const port = this.s.c.num[this.row * 8 + NUM.port] as number;
+    // Exact while origin ids stay below 2^10, address ids below 2^20 and ports below 2^16 (< 2^47 in
+    // all); beyond that the string is built each time.
+    const portOk = Number.isNaN(port) || (Number.isInteger(port) && port >= 0 && port < 0x10000);
+    const small = origin < 0x400 && address < 0x100000 && portOk;
+    const id = small ? (origin * 0x100000 + address) * 0x10001 + (Number.isNaN(port) ? 0 : port + 1) : -1;
+    let key = small ? this.n.poolKeys.get(id) : undefined;
+    if (key === undefined) {
+      const host = this.serverAddress ?? '(unknown host)';
+      key = `${this.origin}|${Number.isNaN(port) ? host : `${host}:${port}`}`;
+      if (small) this.n.poolKeys.set(id, key);
+    }
+    return key;
+  }
   get oneOff(): boolean {
     return this.flag(A.oneOff);
   }

@@ -39,7 +39,7 @@ export const connectionChurnRule: Rule = {
   code: FINDING_CONNECTION_CHURN,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
-    for (const attempts of groupBy(context.attempts, (a) => `${a.origin}|${hostOf(a)}`).values()) {
+    for (const attempts of groupBy(context.attempts, (a) => a.poolKey).values()) {
       const fresh = attempts.filter((a) => a.isNew && !explainedElsewhere(a, a.previous));
       const peak = peakConcurrency(attempts);
       const extra = fresh.slice(peak);

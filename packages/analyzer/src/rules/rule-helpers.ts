@@ -96,14 +96,27 @@ export function operationNames(attempts: AttemptRecord[], limit = 3): string {
  * opens. Connections beyond it are churn.
  */
 export function peakConcurrency(attempts: AttemptRecord[]): number {
-  const edges: Array<[number, number]> = [];
-  for (const a of attempts) edges.push([a.startMs, 1], [a.startMs + a.durationMs, -1]);
-  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  // Sorted starts and ends in typed arrays (no tuple per attempt); an end at the same time as a start
+  // is counted first, as before.
+  const starts = new Float64Array(attempts.length);
+  const ends = new Float64Array(attempts.length);
+  attempts.forEach((a, i) => {
+    starts[i] = a.startMs;
+    ends[i] = a.startMs + a.durationMs;
+  });
+  starts.sort();
+  ends.sort();
   let current = 0;
   let peak = 0;
-  for (const [, delta] of edges) {
-    current += delta;
-    peak = Math.max(peak, current);
+  let e = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i] as number;
+    while (e < ends.length && (ends[e] as number) <= start) {
+      e++;
+      current--;
+    }
+    current++;
+    if (current > peak) peak = current;
   }
   return peak;
 }

@@ -33,9 +33,7 @@ export const slowHandshakeRule: Rule = {
   code: FINDING_SLOW_HANDSHAKE,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
-    for (const attempts of groupBy(context.attempts, (a) =>
-      a.isNew ? `${a.origin}|${hostOf(a)}` : undefined,
-    ).values()) {
+    for (const attempts of groupBy(context.attempts, (a) => (a.isNew ? a.poolKey : undefined)).values()) {
       const first = attempts[0] as AttemptRecord;
       const caller = callerRegionOf(first, context);
       const target = targetRegionOf(first);

@@ -27,6 +27,7 @@ export const QUEUE_MIN_TOTAL_MS = 20;
  * event loop being late (undici measures its queue from request creation), not saturation.
  */
 function queuedBehindOthers(attempts: AttemptRecord[]): AttemptRecord[] {
+  if (!attempts.some((a) => (a.queueMs ?? 0) >= QUEUE_MIN_MS)) return [];
   const byStart = [...attempts].sort((x, y) => x.startMs - y.startMs);
   // Running top two attempt ends over the start order, so "another attempt still in flight" skips the attempt itself.
   const top1: number[] = [];
@@ -73,7 +74,7 @@ export const socketPoolSaturationRule: Rule = {
   code: FINDING_SOCKET_POOL_SATURATION,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
-    for (const attempts of groupBy(context.attempts, (a) => `${a.origin}|${hostOf(a)}`).values()) {
+    for (const attempts of groupBy(context.attempts, (a) => a.poolKey).values()) {
       const queued = queuedBehindOthers(attempts);
       const waits = queued.map((a) => a.queueMs ?? 0);
       const costMs = sum(waits);

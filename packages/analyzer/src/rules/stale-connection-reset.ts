@@ -31,7 +31,7 @@ export const staleConnectionResetRule: Rule = {
   run(context: RuleContext): Finding[] {
     const stale = context.attempts.filter((a) => a.reused === true && isResetAttempt(a));
     const findings: Finding[] = [];
-    for (const resets of groupBy(stale, (a) => `${a.origin}|${hostOf(a)}`).values()) {
+    for (const resets of groupBy(stale, (a) => a.poolKey).values()) {
       const first = resets[0] as AttemptRecord;
       const costs = resets.map((a) => a.durationMs + (a.next?.isNew ? handshakeMs(a.next) : 0));
       const costMs = sum(costs);
