@@ -131,7 +131,7 @@ const scenarios: Scenario[] = [
       return [outcome];
     },
     expected: [{ ok: false, attempts: 2, errorName: 'TimeoutError' }],
-    attemptErrorType: /\S/,
+    attemptErrorType: 'REQUEST_TIMEOUT',
   },
   {
     name: 'server never answers, requestTimeout',
@@ -143,7 +143,7 @@ const scenarios: Scenario[] = [
       return [outcome];
     },
     expected: [{ ok: false, attempts: 2, errorName: 'TimeoutError' }],
-    attemptErrorType: /\S/,
+    attemptErrorType: 'REQUEST_TIMEOUT',
   },
   {
     name: 'pool exhaustion (undici Agent connections: 1, 6 concurrent calls)',

@@ -133,7 +133,7 @@ const scenarios: Scenario[] = [
       return [outcome];
     },
     expected: [{ ok: false, attempts: 2, errorName: 'TimeoutError' }],
-    attemptErrorType: /\S/,
+    attemptErrorType: 'CONNECT_TIMEOUT',
   },
   {
     name: 'server never answers, requestTimeout + throwOnRequestTimeout',
@@ -162,7 +162,7 @@ const scenarios: Scenario[] = [
       return [outcome];
     },
     expected: [{ ok: false, attempts: 2, errorName: 'TimeoutError' }],
-    attemptErrorType: /\S/,
+    attemptErrorType: 'SOCKET_TIMEOUT',
   },
   {
     name: 'maxSockets exhaustion (1 socket, 6 concurrent calls)',

@@ -45,7 +45,13 @@ export {
 } from './attributes.js';
 export type { AttemptScope } from './context-keys.js';
 export { currentAttemptScope, recordFact, runInAttemptScope } from './context-keys.js';
-export { errorTypeOf, isSocketReset } from './error-type.js';
+export {
+  ERROR_TYPE_CONNECT_TIMEOUT,
+  ERROR_TYPE_REQUEST_TIMEOUT,
+  ERROR_TYPE_SOCKET_TIMEOUT,
+  errorTypeOf,
+  isSocketReset,
+} from './error-type.js';
 export type { FindingCode } from './finding-codes.js';
 export {
   FINDING_CODES,
