@@ -132,10 +132,10 @@ function endAttempt(
   if (typeof http?.statusCode === 'number')
     recordFact(scope, ATTR_HTTP_RESPONSE_STATUS_CODE, http.statusCode);
   const headers = http?.headers;
-  const requestId =
-    headers && (headerValue(headers, 'x-amz-request-id') ?? headerValue(headers, 'x-amzn-requestid'));
+  // Response header names arrive lower-cased from both handlers (Node's IncomingMessage, fetch Headers).
+  const requestId = headers && (headers['x-amz-request-id'] ?? headers['x-amzn-requestid']);
   if (requestId) recordFact(scope, ATTR_AWS_REQUEST_ID, boundedId(requestId));
-  recordAttemptRegion(state, context, http?.statusCode, lowerCaseHeaders(headers), error);
+  recordAttemptRegion(state, context, http?.statusCode, headers, error);
   if (error !== undefined) {
     // The socket layer saw the real error first (the SDK re-labels ECONNRESET as TimeoutError).
     const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? boundedId(errorTypeOf(error));
@@ -153,11 +153,4 @@ function headerValue(headers: Record<string, string>, name: string): string | un
     if (key.toLowerCase() === name) return headers[key];
   }
   return undefined;
-}
-
-function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (!headers) return undefined;
-  const lower: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers)) lower[key.toLowerCase()] = value;
-  return lower;
 }

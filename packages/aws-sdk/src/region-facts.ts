@@ -13,7 +13,6 @@ import {
 import { signingRegion } from './command-names.js';
 import type { OperationState } from './operation-state.js';
 import type { BucketRegionMemory } from './region/bucket-region-memory.js';
-import { callerRegionFromEnv } from './region/caller-region.js';
 import { bucketRegionFromError } from './region/error-region.js';
 import { regionFromHost } from './region/region-from-host.js';
 import { isRegionName } from './region/region-name.js';
@@ -39,11 +38,11 @@ interface RegionState {
 const regionStates = new WeakMap<OperationState, RegionState>();
 
 /**
- * Where the code runs: the `callerRegion` option, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else
- * the background metadata lookup once it has finished.
+ * Where the code runs: the `callerRegion` option, else `AWS_REGION`, else `AWS_DEFAULT_REGION` (both
+ * read when the plugin was created), else the background metadata lookup once it has finished.
  */
 export function callerRegionOf(options: ResolvedWirescopeOptions): string | undefined {
-  return options.callerRegion ?? callerRegionFromEnv() ?? options.callerRegionDetection?.region;
+  return options.callerRegion ?? options.callerRegionDetection?.region;
 }
 
 /** Region facts known when the call starts: the caller's region, a remembered bucket region. */

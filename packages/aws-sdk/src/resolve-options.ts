@@ -36,7 +36,8 @@ export function resolveOptions(options: WirescopeOptions = {}): ResolvedWirescop
       );
       return tracer;
     },
-    callerRegion: options.callerRegion,
+    // Read once: the environment of a process does not move, and reading it costs on every call.
+    callerRegion: options.callerRegion ?? callerRegionFromEnv(),
     callerRegionDetection: detectCallerRegion(options),
     bucketRegions: new BucketRegionMemory(options.maxRememberedBuckets ?? DEFAULT_MAX_REMEMBERED_BUCKETS),
     s3KeyPrefixLength: Number.isInteger(prefix) && prefix > 0 ? prefix : 0,
