@@ -20,37 +20,19 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
 import { createTestTracing } from './support/otel.js';
-import { createTestBucket, type S3ServerHandle, startS3Server } from './support/s3-server.js';
+import { useS3Fixture } from './support/s3-fixture.js';
 import { attr, childrenOf, parentOf, spansNamed } from './support/span-query.js';
-import { startTcpProxy, type TcpProxyHandle } from './support/tcp-proxy.js';
+import type { TcpProxyHandle } from './support/tcp-proxy.js';
 
 const tracing = createTestTracing();
-let server: S3ServerHandle;
 const BUCKET = 'fetch-connections';
-const proxies: TcpProxyHandle[] = [];
-
-beforeAll(async () => {
-  server = await startS3Server();
-  const setup = createS3Client(server.endpoint, { handler: 'fetch' });
-  await createTestBucket(setup, BUCKET);
-  setup.destroy();
-});
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.close()));
-  await server.close();
-  await tracing.shutdown();
-});
-afterEach(() => tracing.reset());
+const s3 = useS3Fixture(BUCKET, tracing, { handler: 'fetch' });
 
 /** A fresh proxy (so a fresh undici pool: the pool is per origin) in front of s3rver. */
-async function proxy(latencyMs = 0): Promise<TcpProxyHandle> {
-  const handle = await startTcpProxy({ target: { host: '127.0.0.1', port: server.port }, latencyMs });
-  proxies.push(handle);
-  return handle;
-}
+const proxy = (latencyMs = 0): Promise<TcpProxyHandle> => s3.proxy({ latencyMs });
 
 function tracedClient(handle: TcpProxyHandle): S3Client {
   const client = createS3Client(`https://localhost:${handle.port}`, { handler: 'fetch' });

@@ -16,33 +16,19 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
 import { createTestTracing } from './support/otel.js';
-import { createTestBucket, type S3ServerHandle, startS3Server } from './support/s3-server.js';
+import { useS3Fixture } from './support/s3-fixture.js';
 import { attr, childrenOf, spansNamed } from './support/span-query.js';
-import { startTcpProxy, type TcpProxyHandle, type TcpProxyOptions } from './support/tcp-proxy.js';
+import type { TcpProxyOptions } from './support/tcp-proxy.js';
 
 const tracing = createTestTracing();
-let server: S3ServerHandle;
 const BUCKET = 'fetch-faults';
-const proxies: TcpProxyHandle[] = [];
+const s3 = useS3Fixture(BUCKET, tracing, { handler: 'fetch' });
 // Generous: the proxy counts any gap in traffic as idle, and on a busy 2-core machine event-loop lag
 // inside one request must not look like an idle socket.
 const IDLE_MS = 500;
-
-beforeAll(async () => {
-  server = await startS3Server();
-  const setup = createS3Client(server.endpoint, { handler: 'fetch' });
-  await createTestBucket(setup, BUCKET);
-  setup.destroy();
-});
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.close()));
-  await server.close();
-  await tracing.shutdown();
-});
-afterEach(() => tracing.reset());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const byStart = (a: { startTime: [number, number] }, b: { startTime: [number, number] }) =>
@@ -60,8 +46,7 @@ interface Outcome {
 
 /** put → idle past the proxy's limit → put, on a fresh proxy, with or without the plugin. */
 async function staleSocketRun(drop: Omit<TcpProxyOptions, 'target'>, withPlugin: boolean): Promise<Outcome> {
-  const handle = await startTcpProxy({ target: { host: '127.0.0.1', port: server.port }, ...drop });
-  proxies.push(handle);
+  const handle = await s3.proxy(drop);
   const client = createS3Client(`https://localhost:${handle.port}`, { handler: 'fetch' });
   if (withPlugin) client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
   try {

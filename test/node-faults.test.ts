@@ -14,34 +14,19 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
 import { createTestTracing } from './support/otel.js';
-import { createTestBucket, type S3ServerHandle, startS3Server } from './support/s3-server.js';
+import { useS3Fixture } from './support/s3-fixture.js';
 import { attr, childrenOf, spansNamed } from './support/span-query.js';
-import { startTcpProxy, type TcpProxyHandle } from './support/tcp-proxy.js';
+import type { TcpProxyOptions } from './support/tcp-proxy.js';
 
 const tracing = createTestTracing();
-let server: S3ServerHandle;
 const BUCKET = 'faults';
-const proxies: TcpProxyHandle[] = [];
+const s3 = useS3Fixture(BUCKET, tracing);
 
-beforeAll(async () => {
-  server = await startS3Server();
-  const setup = createS3Client(server.endpoint);
-  await createTestBucket(setup, BUCKET);
-  setup.destroy();
-});
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.close()));
-  await server.close();
-  await tracing.shutdown();
-});
-afterEach(() => tracing.reset());
-
-async function proxy(options: Omit<Parameters<typeof startTcpProxy>[0], 'target'>): Promise<string> {
-  const handle = await startTcpProxy({ target: { host: '127.0.0.1', port: server.port }, ...options });
-  proxies.push(handle);
+async function proxy(options: Omit<TcpProxyOptions, 'target'>): Promise<string> {
+  const handle = await s3.proxy(options);
   return `https://localhost:${handle.port}`;
 }
 
