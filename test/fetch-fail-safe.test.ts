@@ -1,76 +1,29 @@
 // Issue 3 on FetchHttpHandler: the undici instrumentation never breaks the host (a tracer that throws,
 // a subscriber that throws), and no secret reaches a span.
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import {
-  context,
-  type DiagLogger,
-  DiagLogLevel,
-  diag,
-  type Span,
-  type Tracer,
-  type TracerProvider,
-  trace,
-} from '@opentelemetry/api';
+import { context, type Span, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
 import { wirescope } from '@wirescope/aws-sdk';
 import { UndiciConnectionInstrumentation } from '@wirescope/instrumentation-undici';
 import { PHASE_SPAN_NAMES, SPAN_TLS_HANDSHAKE } from '@wirescope/semconv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createS3Client, TEST_CREDENTIALS } from './support/clients.js';
+import { settle, workload as sharedWorkload, tracerThatThrows, watchHost } from './support/fail-safe.js';
 import { createTestTracing } from './support/otel.js';
-import { createTestBucket, type S3ServerHandle, startS3Server } from './support/s3-server.js';
+import { useS3Fixture } from './support/s3-fixture.js';
 import { allAttributeText, spansNamed } from './support/span-query.js';
 
 const tracing = createTestTracing();
-let server: S3ServerHandle;
 const BUCKET = 'fetch-fail-safe';
-const diagMessages: string[] = [];
-const hostFailures: unknown[] = [];
-const onHostFailure = (error: unknown) => hostFailures.push(error);
+const s3 = useS3Fixture(BUCKET, tracing, { handler: 'fetch' });
+const { diagMessages, hostFailures } = watchHost();
+const workload = (client: S3Client) => sharedWorkload(client, BUCKET);
 const FAULT_KEY = Symbol.for('wirescope.instrumentation-undici.fault');
-
-beforeAll(async () => {
-  server = await startS3Server();
-  const setup = createS3Client(server.endpoint, { handler: 'fetch' });
-  await createTestBucket(setup, BUCKET);
-  setup.destroy();
-  const record = (...args: unknown[]) => diagMessages.push(args.map(String).join(' '));
-  const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
-  diag.setLogger(logger, DiagLogLevel.DEBUG);
-  process.on('uncaughtException', onHostFailure);
-  process.on('unhandledRejection', onHostFailure);
-});
-afterAll(async () => {
-  process.off('uncaughtException', onHostFailure);
-  process.off('unhandledRejection', onHostFailure);
+const clearFault = () => {
   delete (globalThis as Record<symbol, unknown>)[FAULT_KEY];
-  diag.disable();
-  await server.close();
-  await tracing.shutdown();
-});
-afterEach(() => {
-  delete (globalThis as Record<symbol, unknown>)[FAULT_KEY];
-  tracing.reset();
-});
-
-/** A put, a get and a failing get on a fresh fetch client: what the host application sees. */
-async function workload(client: S3Client) {
-  const put = await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'obj', Body: 'payload' }));
-  const get = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'obj' }));
-  const body = await get.Body?.transformToString();
-  const missing = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'nope' })).then(
-    () => undefined,
-    (error: Error & { $metadata?: { httpStatusCode?: number } }) => ({
-      name: error.name,
-      message: error.message,
-      status: error.$metadata?.httpStatusCode,
-    }),
-  );
-  client.destroy();
-  return { putStatus: put.$metadata.httpStatusCode, etag: put.ETag, body, missing };
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+};
+afterAll(clearFault);
+afterEach(clearFault);
 
 /** A tracer that works, except that starting a connection phase span throws. */
 function providerFailingOnPhases(): TracerProvider {
@@ -91,21 +44,12 @@ function providerFailingOnPhases(): TracerProvider {
   };
 }
 
-const throwingTracer: Tracer = {
-  startSpan: () => {
-    throw new Error('tracer exploded');
-  },
-  startActiveSpan: () => {
-    throw new Error('tracer exploded');
-  },
-};
-
 describe('fetch handler: fail-safe', () => {
   it('a tracer whose startSpan throws: same results as without the plugin, diag says why', async () => {
-    const bare = await workload(createS3Client(server.endpoint, { handler: 'fetch' }));
+    const bare = await workload(createS3Client(s3.server.endpoint, { handler: 'fetch' }));
     diagMessages.length = 0;
-    const client = createS3Client(server.endpoint, { handler: 'fetch' });
-    client.middlewareStack.use(wirescope({ tracerProvider: { getTracer: () => throwingTracer } }));
+    const client = createS3Client(s3.server.endpoint, { handler: 'fetch' });
+    client.middlewareStack.use(wirescope({ tracerProvider: { getTracer: () => tracerThatThrows } }));
     expect(await workload(client)).toEqual(bare);
     await settle();
     expect(hostFailures).toEqual([]);
@@ -113,10 +57,10 @@ describe('fetch handler: fail-safe', () => {
   });
 
   it('phase spans that fail to start: the call and its attempt spans go on, diag names the channel', async () => {
-    const bare = await workload(createS3Client(server.endpoint, { handler: 'fetch' }));
+    const bare = await workload(createS3Client(s3.server.endpoint, { handler: 'fetch' }));
     diagMessages.length = 0;
     // A new origin (127.0.0.1 instead of localhost) so that the traced run opens a new connection.
-    const client = createS3Client(`https://127.0.0.1:${server.port}`, { handler: 'fetch' });
+    const client = createS3Client(`https://127.0.0.1:${s3.server.port}`, { handler: 'fetch' });
     client.middlewareStack.use(wirescope({ tracerProvider: providerFailingOnPhases() }));
     expect(await workload(client)).toEqual(bare);
     await settle();
@@ -132,10 +76,10 @@ describe('fetch handler: fail-safe', () => {
   it.each(['*', 'undici:request:create', 'undici:client:sendHeaders', 'undici:request:headers'])(
     'subscriber forced to throw (%s): same results, nothing reaches the host, diag says what happened',
     async (channel) => {
-      const bare = await workload(createS3Client(server.endpoint, { handler: 'fetch' }));
+      const bare = await workload(createS3Client(s3.server.endpoint, { handler: 'fetch' }));
       diagMessages.length = 0;
       (globalThis as Record<symbol, unknown>)[FAULT_KEY] = channel;
-      const client = createS3Client(server.endpoint, { handler: 'fetch' });
+      const client = createS3Client(s3.server.endpoint, { handler: 'fetch' });
       client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
       expect(await workload(client)).toEqual(bare);
       await settle();
@@ -153,11 +97,11 @@ describe('fetch handler: no secrets in spans', () => {
     const standalone = new UndiciConnectionInstrumentation();
     standalone.setTracerProvider(tracing.provider);
     try {
-      const client = createS3Client(`https://127.0.0.1:${server.port}`, { handler: 'fetch' });
+      const client = createS3Client(`https://127.0.0.1:${s3.server.port}`, { handler: 'fetch' });
       client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
       await workload(client);
       // A presigned URL fetched directly, under an active span (the standalone path records on it).
-      const signer = createS3Client(server.endpoint, { handler: 'fetch' });
+      const signer = createS3Client(s3.server.endpoint, { handler: 'fetch' });
       const url = await getSignedUrl(signer, new GetObjectCommand({ Bucket: BUCKET, Key: 'obj' }), {
         expiresIn: 60,
       });
