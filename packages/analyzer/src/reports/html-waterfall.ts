@@ -1,4 +1,4 @@
-import type { TraceWaterfall, WaterfallAttempt } from '../types.js';
+import type { TraceWaterfall, WaterfallAttempt, WaterfallOperation } from '../types.js';
 import { escapeHtml } from './sanitize.js';
 import { formatMs } from './units.js';
 
@@ -60,7 +60,9 @@ function attemptRow(
  * and the class `shared` when their connection carried more than one attempt in the trace.
  */
 export function waterfallHtml(trace: TraceWaterfall): string {
-  const scale = trace.operations.reduce((max, op) => Math.max(max, op.startMs + op.durationMs), 1);
+  // Scale to the latest end of anything drawn: an attempt can end a fraction of a millisecond after its
+  // operation (separate clock reads), and its bar must stay inside the track.
+  const scale = trace.operations.reduce((max, op) => Math.max(max, operationEnd(op)), 1);
   const connIndex = new Map<string, number>();
   const uses = new Map<string, number>();
   for (const op of trace.operations) {
@@ -75,4 +77,13 @@ export function waterfallHtml(trace: TraceWaterfall): string {
     return opRow + op.attempts.map((a) => attemptRow(a, op.startMs, scale, connIndex, uses)).join('');
   });
   return `<section class="waterfall" data-trace-id="${escapeHtml(trace.traceId)}"><h3>trace <span class="mono">${escapeHtml(trace.traceId)}</span> <span class="muted">${formatMs(scale)}, ${connIndex.size} connection(s)</span></h3>${rows.join('')}</section>`;
+}
+
+function operationEnd(op: WaterfallOperation): number {
+  let end = op.startMs + op.durationMs;
+  for (const a of op.attempts) {
+    end = Math.max(end, op.startMs + a.startMs + a.durationMs);
+    for (const seg of a.segments) end = Math.max(end, op.startMs + seg.startMs + seg.durationMs);
+  }
+  return end;
 }
