@@ -3,7 +3,7 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { startTcpProxy } from './tcp-proxy.js';
+import { startTcpProxy, type TcpProxyHandle, type TcpProxyOptions } from './tcp-proxy.js';
 import { testCertificate } from './tls-cert.js';
 
 async function startHttpsServer(): Promise<{ server: https.Server; port: number }> {
@@ -45,73 +45,69 @@ function proxiedGet(port: number, agent: https.Agent | false): Promise<ProxiedRe
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Runs `body` against an HTTPS server behind a proxy with `options` (and a one-socket keep-alive
+ * agent), then closes all of them. */
+async function withProxiedServer(
+  options: Omit<TcpProxyOptions, 'target'>,
+  body: (proxy: TcpProxyHandle, agent: https.Agent) => Promise<void>,
+): Promise<void> {
+  const { server, port } = await startHttpsServer();
+  const proxy = await startTcpProxy({ target: { host: '127.0.0.1', port }, ...options });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    await body(proxy, agent);
+  } finally {
+    agent.destroy();
+    await proxy.close();
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+/** A GET, an idle pause past the proxy's limit, and a second GET that must go out on the reused socket. */
+async function getAfterIdle(proxy: TcpProxyHandle, agent: https.Agent): Promise<ProxiedResult> {
+  expect((await proxiedGet(proxy.port, agent)).status).toBe(200);
+  await sleep(250);
+  const second = await proxiedGet(proxy.port, agent);
+  expect(second.reusedSocket).toBe(true);
+  return second;
+}
+
 describe('TCP proxy', () => {
   it('forwards a TLS keep-alive connection and counts real connections', async () => {
-    const { server, port } = await startHttpsServer();
-    const proxy = await startTcpProxy({ target: { host: '127.0.0.1', port } });
-    const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
-    try {
+    await withProxiedServer({}, async (proxy, agent) => {
       for (let i = 0; i < 3; i++) expect((await proxiedGet(proxy.port, agent)).status).toBe(200);
       expect(proxy.connectionsAccepted).toBe(1);
       expect((await proxiedGet(proxy.port, false)).status).toBe(200);
       expect((await proxiedGet(proxy.port, false)).status).toBe(200);
       expect(proxy.connectionsAccepted).toBe(3);
       expect(proxy.droppedConnections).toBe(0);
-    } finally {
-      agent.destroy();
-      await proxy.close();
-      server.closeAllConnections();
-      server.close();
-    }
+    });
   });
 
   it('resets an idle reused socket on its next write: read ECONNRESET', async () => {
-    const { server, port } = await startHttpsServer();
-    const proxy = await startTcpProxy({ target: { host: '127.0.0.1', port }, resetAfterIdleMs: 100 });
-    const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      expect((await proxiedGet(proxy.port, agent)).status).toBe(200);
-      await sleep(250);
-      const second = await proxiedGet(proxy.port, agent);
-      expect(second.reusedSocket).toBe(true);
+    await withProxiedServer({ resetAfterIdleMs: 100 }, async (proxy, agent) => {
+      const second = await getAfterIdle(proxy, agent);
       expect(second.error?.code).toBe('ECONNRESET');
       expect(second.error?.message).toBe('read ECONNRESET');
       expect(proxy.droppedConnections).toBe(1);
       // A fresh connection right away is not idle, so it goes through.
       expect((await proxiedGet(proxy.port, agent)).status).toBe(200);
       expect(proxy.connectionsAccepted).toBe(2);
-    } finally {
-      agent.destroy();
-      await proxy.close();
-      server.closeAllConnections();
-      server.close();
-    }
+    });
   });
 
   it('ends an idle reused socket without a response on its next write: socket hang up', async () => {
-    const { server, port } = await startHttpsServer();
-    const proxy = await startTcpProxy({ target: { host: '127.0.0.1', port }, finAfterIdleMs: 100 });
-    const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      expect((await proxiedGet(proxy.port, agent)).status).toBe(200);
-      await sleep(250);
-      const second = await proxiedGet(proxy.port, agent);
-      expect(second.reusedSocket).toBe(true);
+    await withProxiedServer({ finAfterIdleMs: 100 }, async (proxy, agent) => {
+      const second = await getAfterIdle(proxy, agent);
       expect(second.error?.message).toBe('socket hang up');
       expect(second.error?.code).toBe('ECONNRESET');
       expect(proxy.droppedConnections).toBe(1);
-    } finally {
-      agent.destroy();
-      await proxy.close();
-      server.closeAllConnections();
-      server.close();
-    }
+    });
   });
 
   it('adds latency to the TLS handshake (>= 2x latency) but not to the client TCP connect', async () => {
-    const { server, port } = await startHttpsServer();
-    const proxy = await startTcpProxy({ target: { host: '127.0.0.1', port }, latencyMs: 100 });
-    try {
+    await withProxiedServer({ latencyMs: 100 }, async (proxy) => {
       const slow = await proxiedGet(proxy.port, false);
       expect(slow.status).toBe(200);
       // The kernel completes the client's connect with the proxy's listen socket: not delayable.
@@ -124,11 +120,7 @@ describe('TCP proxy', () => {
       proxy.setLatency(0);
       const fast = await proxiedGet(proxy.port, false);
       expect(fast.status).toBe(200);
-    } finally {
-      await proxy.close();
-      server.closeAllConnections();
-      server.close();
-    }
+    });
   });
 
   it('resets the client when the upstream refuses the connection', async () => {
