@@ -4,14 +4,13 @@
 // identical, the spans must classify the fault, and every attempt must have its span.
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { FetchHttpHandler, type FetchHttpHandlerOptions } from '@smithy/fetch-http-handler';
-import { wirescope } from '@wirescope/aws-sdk';
-import { createS3Client } from './support/clients.js';
 import { sleep } from './support/fault-matrix.js';
 import {
   concurrentSeedGets,
   describeFaultMatrix,
   FAULT_BUCKET,
   faultServers,
+  matrixClient,
   putOutcome as put,
   type Scenario,
   staleSocketCalls,
@@ -22,19 +21,8 @@ const tracing = createTestTracing();
 const servers = faultServers();
 const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 
-function client(
-  endpoint: string,
-  withPlugin: boolean,
-  handler: FetchHttpHandlerOptions = {},
-  maxAttempts = 2,
-): S3Client {
-  const c = createS3Client(endpoint, {
-    maxAttempts,
-    requestHandler: new FetchHttpHandler(handler),
-  });
-  if (withPlugin) c.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
-  return c;
-}
+const client = (endpoint: string, withPlugin: boolean, handler: FetchHttpHandlerOptions = {}): S3Client =>
+  matrixClient(tracing, endpoint, withPlugin, new FetchHttpHandler(handler));
 
 const scenarios: Scenario[] = [
   {

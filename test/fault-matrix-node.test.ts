@@ -6,14 +6,13 @@ import type http from 'node:http';
 import https from 'node:https';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
-import { wirescope } from '@wirescope/aws-sdk';
-import { createS3Client } from './support/clients.js';
 import { sleep } from './support/fault-matrix.js';
 import {
   concurrentSeedGets,
   describeFaultMatrix,
   FAULT_BUCKET,
   faultServers,
+  matrixClient,
   putOutcome as put,
   type Scenario,
   staleSocketCalls,
@@ -25,19 +24,8 @@ const servers = faultServers();
 const warnings: string[] = [];
 const logger = { debug() {}, info() {}, warn: (m: unknown) => warnings.push(String(m)), error() {} };
 
-function client(
-  endpoint: string,
-  withPlugin: boolean,
-  handler: NodeHttpHandlerOptions = {},
-  maxAttempts = 2,
-): S3Client {
-  const c = createS3Client(endpoint, {
-    maxAttempts,
-    requestHandler: new NodeHttpHandler({ logger, ...handler }),
-  });
-  if (withPlugin) c.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
-  return c;
-}
+const client = (endpoint: string, withPlugin: boolean, handler: NodeHttpHandlerOptions = {}): S3Client =>
+  matrixClient(tracing, endpoint, withPlugin, new NodeHttpHandler({ logger, ...handler }));
 
 const scenarios: Scenario[] = [
   {

@@ -2,6 +2,7 @@
 // the misbehaving servers, the bare runs (all before the first wirescope() call), the bare-vs-traced
 // comparison, the span checks and the matrix printing. Each test file only lists its scenarios.
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { wirescope } from '@wirescope/aws-sdk';
 import { ATTR_CONNECTION_QUEUE_MS, ATTR_ERROR_TYPE, ATTR_SOCKET_RESET } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from './clients.js';
@@ -49,6 +50,18 @@ export interface Scenario {
   secondCallReset?: boolean;
   /** At least this many attempts waited for a pooled connection (`connection.queue_ms` > 0). */
   minQueuedAttempts?: number;
+}
+
+/** An S3 client (2 attempts) on `requestHandler`, with the plugin on `tracing` when `withPlugin`. */
+export function matrixClient(
+  tracing: TestTracing,
+  endpoint: string,
+  withPlugin: boolean,
+  requestHandler: unknown,
+): S3Client {
+  const c = createS3Client(endpoint, { maxAttempts: 2, requestHandler });
+  if (withPlugin) c.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
+  return c;
 }
 
 /** A PutObject of `Body` under `Key`, reduced to its outcome. */
