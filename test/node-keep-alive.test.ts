@@ -14,27 +14,15 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
 import { createTestTracing } from './support/otel.js';
-import { createTestBucket, type S3ServerHandle, startS3Server } from './support/s3-server.js';
+import { useS3Fixture } from './support/s3-fixture.js';
 import { attr, parentOf, spansNamed } from './support/span-query.js';
 
 const tracing = createTestTracing();
-let server: S3ServerHandle;
 const BUCKET = 'keep-alive';
-
-beforeAll(async () => {
-  server = await startS3Server();
-  const setup = createS3Client(server.endpoint);
-  await createTestBucket(setup, BUCKET);
-  setup.destroy();
-});
-afterAll(async () => {
-  await server.close();
-  await tracing.shutdown();
-});
-afterEach(() => tracing.reset());
+const s3 = useS3Fixture(BUCKET, tracing);
 
 function put(client: S3Client, key: string, body: string | Uint8Array = 'hello') {
   return client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
@@ -42,7 +30,7 @@ function put(client: S3Client, key: string, body: string | Uint8Array = 'hello')
 
 describe('default NodeHttpHandler over HTTPS', () => {
   it('10 sequential PutObject: one connection, one handshake under attempt 1, nine reuses', async () => {
-    const client = createS3Client(server.endpoint);
+    const client = createS3Client(s3.server.endpoint);
     client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
     for (let i = 0; i < 10; i++) {
       await put(client, `k${i}`);
@@ -83,7 +71,7 @@ describe('default NodeHttpHandler over HTTPS', () => {
 
   it('an https.Agent with keepAlive off: a handshake per call, no reuse', async () => {
     const agent = new https.Agent({ keepAlive: false });
-    const client = createS3Client(server.endpoint, { httpsAgent: agent });
+    const client = createS3Client(s3.server.endpoint, { httpsAgent: agent });
     client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
     for (let i = 0; i < 4; i++) await put(client, `nk${i}`);
     client.destroy();
@@ -97,7 +85,7 @@ describe('default NodeHttpHandler over HTTPS', () => {
   });
 
   it('a 3 MiB PutObject waits for 100-continue on a new connection', async () => {
-    const client = createS3Client(server.endpoint);
+    const client = createS3Client(s3.server.endpoint);
     client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
     await put(client, 'small');
     await put(client, 'big', new Uint8Array(3 * 1024 * 1024).fill(7));
@@ -115,7 +103,7 @@ describe('default NodeHttpHandler over HTTPS', () => {
   });
 
   it('using the plugin twice yields one set of spans', async () => {
-    const client = createS3Client(server.endpoint);
+    const client = createS3Client(s3.server.endpoint);
     client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
     client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
     await put(client, 'twice');
@@ -127,7 +115,7 @@ describe('default NodeHttpHandler over HTTPS', () => {
   });
 
   it('with no tracer provider registered the SDK works unchanged and nothing is recorded', async () => {
-    const client = createS3Client(server.endpoint);
+    const client = createS3Client(s3.server.endpoint);
     client.middlewareStack.use(wirescope());
     const result = await put(client, 'no-provider');
     client.destroy();

@@ -12,10 +12,11 @@ import {
   ATTR_SERVER_PORT,
   SPAN_TCP_CONNECT,
 } from '@wirescope/semconv';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
+import { isolateEnv } from './support/env.js';
 import { createTestTracing } from './support/otel.js';
-import { createTestBucket, type S3ServerHandle, startS3Server } from './support/s3-server.js';
+import { useS3Fixture } from './support/s3-fixture.js';
 import { attr, parentOf, spansNamed } from './support/span-query.js';
 
 const tracing = createTestTracing();
@@ -27,38 +28,16 @@ const ENV_KEYS = [
   'AWS_EC2_METADATA_SERVICE_ENDPOINT',
   'AWS_EC2_METADATA_DISABLED',
 ];
-const savedEnv = new Map<string, string | undefined>();
 const metadataServers: http.Server[] = [];
-let s3server: S3ServerHandle;
+const s3 = useS3Fixture(BUCKET, tracing);
+isolateEnv(ENV_KEYS);
 
-beforeAll(async () => {
-  s3server = await startS3Server();
-  const setup = createS3Client(s3server.endpoint);
-  await createTestBucket(setup, BUCKET);
-  setup.destroy();
-});
-afterAll(async () => {
-  await s3server.close();
-  await tracing.shutdown();
-});
-beforeEach(() => {
-  for (const key of ENV_KEYS) {
-    savedEnv.set(key, process.env[key]);
-    delete process.env[key];
-  }
-});
 afterEach(async () => {
-  for (const key of ENV_KEYS) {
-    const value = savedEnv.get(key);
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
   for (const server of metadataServers.splice(0)) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
   diag.disable();
-  tracing.reset();
 });
 
 interface FakeImds {
@@ -95,7 +74,7 @@ async function startFakeImds(region: string, holdMs = 0): Promise<FakeImds> {
 }
 
 async function put(plugin: ReturnType<typeof wirescope>, region = 'us-west-2') {
-  const client = createS3Client(s3server.endpoint, { region });
+  const client = createS3Client(s3.server.endpoint, { region });
   client.middlewareStack.use(plugin);
   const started = performance.now();
   try {

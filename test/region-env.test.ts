@@ -9,46 +9,22 @@ import {
   ATTR_REGION_REDIRECTS,
   EVENT_REGION_MISMATCH,
 } from '@wirescope/semconv';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
+import { isolateEnv } from './support/env.js';
 import { createTestTracing } from './support/otel.js';
-import { createTestBucket, type S3ServerHandle, startS3Server } from './support/s3-server.js';
+import { useS3Fixture } from './support/s3-fixture.js';
 import { attr, spansNamed } from './support/span-query.js';
 
 const tracing = createTestTracing();
 const BUCKET = 'region-env';
 const ENV_KEYS = ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
-const savedEnv = new Map<string, string | undefined>();
-let server: S3ServerHandle;
-
-beforeAll(async () => {
-  server = await startS3Server();
-  const setup = createS3Client(server.endpoint);
-  await createTestBucket(setup, BUCKET);
-  setup.destroy();
-});
-afterAll(async () => {
-  await server.close();
-  await tracing.shutdown();
-});
-beforeEach(() => {
-  for (const key of ENV_KEYS) {
-    savedEnv.set(key, process.env[key]);
-    delete process.env[key];
-  }
-});
-afterEach(() => {
-  for (const key of ENV_KEYS) {
-    const value = savedEnv.get(key);
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  tracing.reset();
-});
+const s3 = useS3Fixture(BUCKET, tracing);
+isolateEnv(ENV_KEYS);
 
 /** One PutObject from a client in `region` with the plugin; returns the operation span. */
 async function putFrom(region: string, plugin = wirescope({ tracerProvider: tracing.provider })) {
-  const client: S3Client = createS3Client(server.endpoint, { region });
+  const client: S3Client = createS3Client(s3.server.endpoint, { region });
   client.middlewareStack.use(plugin);
   try {
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'hello' }));
