@@ -1,9 +1,10 @@
 import { FINDING_CODES } from '@wirescope/semconv';
+import { factBatchesOf } from '../readers/read-spans.js';
 import { ALL_RULES } from '../rules/all-rules.js';
 import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
-import { attachPhase, classify, pendingPhase, writeAttempt, writeOperation } from './collect.js';
+import { attachPhase, classify, factsOfWire, pendingPhase, writeAttempt, writeOperation } from './collect.js';
 import { IdIndex } from './columns.js';
-import type { RuleContext } from './internal-types.js';
+import type { RuleContext, SpanFacts } from './internal-types.js';
 import { attemptRef, opRef, resolve } from './resolve.js';
 import { AttemptStore, Interning, OperationStore, type PendingPhase } from './store.js';
 import { WarningList } from './warnings.js';
@@ -20,6 +21,16 @@ const PROGRESS_EVERY = 10_000;
  * second copy is dropped, not counted, and warned about); other spans are counted as they come.
  */
 export function createAnalysis(options: AnalyzeOptions = {}): Analysis {
+  const engine = createEngine(options);
+  return { add: engine.add, finish: engine.finish };
+}
+
+/** An analysis that also takes spans as {@link SpanFacts} (the readers' fast path). */
+interface Engine extends Analysis {
+  addFacts(span: SpanFacts): void;
+}
+
+function createEngine(options: AnalyzeOptions): Engine {
   const maxWaterfallTraces = Math.max(0, options.maxWaterfallTraces ?? 50);
   const n = new Interning();
   const warnings = new WarningList();
@@ -56,6 +67,10 @@ export function createAnalysis(options: AnalyzeOptions = {}): Analysis {
   }
 
   function add(span: WireSpan): void {
+    addFacts(factsOfWire(span));
+  }
+
+  function addFacts(span: SpanFacts): void {
     if (finished) throw new Error('createAnalysis: add() after finish()');
     let trace = traces.get(span.traceId);
     if (trace === undefined) {
@@ -125,7 +140,7 @@ export function createAnalysis(options: AnalyzeOptions = {}): Analysis {
     };
   }
 
-  return { add, finish };
+  return { add, addFacts, finish };
 }
 
 function runRules(context: RuleContext, warnings: WarningList): Finding[] {
@@ -147,7 +162,12 @@ export async function analyze(
   spans: Iterable<WireSpan> | AsyncIterable<WireSpan>,
   options: AnalyzeOptions = {},
 ): Promise<AnalysisResult> {
-  const analysis = createAnalysis(options);
-  for await (const span of spans) analysis.add(span);
-  return analysis.finish();
+  const engine = createEngine(options);
+  const batches = factBatchesOf(spans);
+  if (batches) {
+    for await (const batch of batches) for (let i = 0; i < batch.length; i++) engine.addFacts(batch[i]!);
+  } else {
+    for await (const span of spans) engine.add(span);
+  }
+  return engine.finish();
 }

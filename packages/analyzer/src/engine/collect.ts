@@ -37,9 +37,9 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
-import type { WireSpan } from '../types.js';
+import type { Attributes, WireSpan } from '../types.js';
 import { boolAttr, durationMs, numAttr, strAttr, toMs } from './attribute-values.js';
-import type { PhaseKind } from './internal-types.js';
+import type { PhaseKind, SpanFacts } from './internal-types.js';
 import {
   A,
   type AttemptStore,
@@ -59,8 +59,64 @@ const PHASE_BY_NAME: Record<string, PhaseKind> = {
   [SPAN_TLS_HANDSHAKE]: 'tls',
 };
 
+/** Every attribute key the engine reads: the OTLP fast path keeps these and drops the rest. */
+export const ENGINE_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
+  ATTR_AGENT_KEEP_ALIVE,
+  ATTR_AGENT_MAX_SOCKETS,
+  ATTR_AGENT_ONE_OFF,
+  ATTR_ATTEMPT,
+  ATTR_AWS_S3_BUCKET,
+  ATTR_BUCKET_REGION,
+  ATTR_CALLER_REGION,
+  ATTR_CLIENT_REGION,
+  ATTR_CLOUD_REGION,
+  ATTR_CONNECTION_ID,
+  ATTR_CONNECTION_IDLE_MS,
+  ATTR_CONNECTION_QUEUE_MS,
+  ATTR_CONNECTION_REUSED,
+  ATTR_ERROR_TYPE,
+  ATTR_EXPECT_CONTINUE,
+  ATTR_EXPECT_CONTINUE_WAIT_MS,
+  ATTR_HTTP_HANDLER,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_REGION_MISMATCH,
+  ATTR_REGION_REDIRECTS,
+  ATTR_REQUEST_BODY_SIZE,
+  ATTR_RPC_METHOD,
+  ATTR_RPC_SERVICE,
+  ATTR_RPC_SYSTEM,
+  ATTR_S3_KEY_PREFIX,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_SOCKET_ERROR,
+  ATTR_SOCKET_RESET,
+  ATTR_TLS_PROTOCOL_VERSION,
+  ATTR_TTFB_MS,
+]);
+
+/** Resource attribute keys the engine reads (`origin`). */
+export const ENGINE_RESOURCE_KEYS: readonly string[] = ['service.instance.id', 'host.name', 'process.pid'];
+
+/** A `WireSpan` as the engine reads it (no copy of its attributes). */
+export function factsOfWire(span: WireSpan): SpanFacts {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    error: span.status.code === 'error',
+    startMs: toMs(span.startTimeUnixNano),
+    durationMs: durationMs(span.startTimeUnixNano, span.endTimeUnixNano),
+    attributes: span.attributes,
+    wirescope: undefined,
+    events: span.events,
+    resource: span.resource,
+  };
+}
+
 /** What kind of wirescope span this is, or undefined for any other span. */
-export function classify(span: WireSpan): 'operation' | 'attempt' | 'phase' | undefined {
+export function classify(span: SpanFacts): 'operation' | 'attempt' | 'phase' | undefined {
   if (span.attributes[ATTR_ATTEMPT] !== undefined && numAttr(span.attributes, ATTR_ATTEMPT) !== undefined) {
     return 'attempt';
   }
@@ -69,18 +125,18 @@ export function classify(span: WireSpan): 'operation' | 'attempt' | 'phase' | un
   return undefined;
 }
 
-function hasWirescopeAttribute(span: WireSpan): boolean {
-  for (const key in span.attributes) if (key.startsWith('wirescope.')) return true;
+function hasWirescopeAttribute(attributes: Attributes): boolean {
+  for (const key in attributes) if (key.startsWith('wirescope.')) return true;
   return false;
 }
 
-function originOf(span: WireSpan): string {
+function originOf(span: SpanFacts): string {
   const r = span.resource;
   return String(r['service.instance.id'] ?? r['host.name'] ?? r['process.pid'] ?? '');
 }
 
 /** Writes the row of an operation span (what the rules need of it; the rest is dropped). */
-export function writeOperation(span: WireSpan, trace: number, store: OperationStore, n: Interning): number {
+export function writeOperation(span: SpanFacts, trace: number, store: OperationStore, n: Interning): number {
   const a = span.attributes;
   const row = store.add();
   const c = store.c;
@@ -95,34 +151,32 @@ export function writeOperation(span: WireSpan, trace: number, store: OperationSt
     c.parLo[row] = n.ids.lo;
     flags |= O.hasParent;
   }
-  if (span.status.code === 'error') flags |= O.error;
+  if (span.error) flags |= O.error;
   if (boolAttr(a, ATTR_REGION_MISMATCH) === true) flags |= O.regionMismatch;
-  if (hasWirescopeAttribute(span)) flags |= O.wirescope;
+  if (span.wirescope ?? hasWirescopeAttribute(a)) flags |= O.wirescope;
   c.flags[row] = flags;
-  c.start[row] = toMs(span.startTimeUnixNano);
-  c.dur[row] = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
+  c.start[row] = span.startMs;
+  c.dur[row] = span.durationMs;
   let redirectEvents = 0;
   for (const event of span.events) if (event.name === EVENT_REGION_REDIRECT) redirectEvents++;
   c.redirects[row] = Math.max(numAttr(a, ATTR_REGION_REDIRECTS) ?? 0, redirectEvents);
   const s = row * 10;
-  const str = (i: number, v: string | undefined) => {
-    c.str[s + i] = n.strings.id(v);
-  };
-  str(OSTR.name, span.name);
-  str(OSTR.service, strAttr(a, ATTR_RPC_SERVICE));
-  str(OSTR.method, strAttr(a, ATTR_RPC_METHOD));
-  str(OSTR.errorType, strAttr(a, ATTR_ERROR_TYPE));
-  str(OSTR.signingRegion, strAttr(a, ATTR_CLOUD_REGION));
-  str(OSTR.callerRegion, strAttr(a, ATTR_CALLER_REGION));
-  str(OSTR.clientRegion, strAttr(a, ATTR_CLIENT_REGION));
-  str(OSTR.bucketRegion, strAttr(a, ATTR_BUCKET_REGION));
-  str(OSTR.bucket, strAttr(a, ATTR_AWS_S3_BUCKET));
-  str(OSTR.keyPrefix, strAttr(a, ATTR_S3_KEY_PREFIX));
+  const t = n.strings;
+  c.str[s + OSTR.name] = t.id(span.name);
+  c.str[s + OSTR.service] = t.id(strAttr(a, ATTR_RPC_SERVICE));
+  c.str[s + OSTR.method] = t.id(strAttr(a, ATTR_RPC_METHOD));
+  c.str[s + OSTR.errorType] = t.id(strAttr(a, ATTR_ERROR_TYPE));
+  c.str[s + OSTR.signingRegion] = t.id(strAttr(a, ATTR_CLOUD_REGION));
+  c.str[s + OSTR.callerRegion] = t.id(strAttr(a, ATTR_CALLER_REGION));
+  c.str[s + OSTR.clientRegion] = t.id(strAttr(a, ATTR_CLIENT_REGION));
+  c.str[s + OSTR.bucketRegion] = t.id(strAttr(a, ATTR_BUCKET_REGION));
+  c.str[s + OSTR.bucket] = t.id(strAttr(a, ATTR_AWS_S3_BUCKET));
+  c.str[s + OSTR.keyPrefix] = t.id(strAttr(a, ATTR_S3_KEY_PREFIX));
   return row;
 }
 
 /** Writes the row of an attempt span. */
-export function writeAttempt(span: WireSpan, trace: number, store: AttemptStore, n: Interning): number {
+export function writeAttempt(span: SpanFacts, trace: number, store: AttemptStore, n: Interning): number {
   const a = span.attributes;
   const row = store.add();
   const c = store.c;
@@ -137,7 +191,7 @@ export function writeAttempt(span: WireSpan, trace: number, store: AttemptStore,
     c.parLo[row] = n.ids.lo;
     flags |= A.hasParent;
   }
-  if (span.status.code === 'error') flags |= A.error;
+  if (span.error) flags |= A.error;
   const reused = boolAttr(a, ATTR_CONNECTION_REUSED);
   if (reused !== undefined) flags |= A.reusedKnown | (reused ? A.reused : 0);
   const keepAlive = boolAttr(a, ATTR_AGENT_KEEP_ALIVE);
@@ -147,48 +201,43 @@ export function writeAttempt(span: WireSpan, trace: number, store: AttemptStore,
   if (boolAttr(a, ATTR_EXPECT_CONTINUE) === true || expectWait !== undefined) flags |= A.expectContinue;
   if (boolAttr(a, ATTR_AGENT_ONE_OFF) === true) flags |= A.oneOff;
   c.flags[row] = flags;
-  c.start[row] = toMs(span.startTimeUnixNano);
-  c.dur[row] = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
+  c.start[row] = span.startMs;
+  c.dur[row] = span.durationMs;
   c.attempt[row] = numAttr(a, ATTR_ATTEMPT) ?? 1;
   const nb = row * 8;
-  const num = (i: number, v: number | undefined) => {
-    c.num[nb + i] = v ?? Number.NaN;
-  };
-  num(NUM.idle, numAttr(a, ATTR_CONNECTION_IDLE_MS));
-  num(NUM.queue, numAttr(a, ATTR_CONNECTION_QUEUE_MS));
-  num(NUM.port, numAttr(a, ATTR_SERVER_PORT));
-  num(NUM.status, numAttr(a, ATTR_HTTP_RESPONSE_STATUS_CODE));
-  num(NUM.expectWait, expectWait);
-  num(NUM.ttfb, numAttr(a, ATTR_TTFB_MS));
-  num(NUM.bodySize, numAttr(a, ATTR_REQUEST_BODY_SIZE));
-  num(NUM.maxSockets, numAttr(a, ATTR_AGENT_MAX_SOCKETS));
+  c.num[nb + NUM.idle] = numAttr(a, ATTR_CONNECTION_IDLE_MS) ?? Number.NaN;
+  c.num[nb + NUM.queue] = numAttr(a, ATTR_CONNECTION_QUEUE_MS) ?? Number.NaN;
+  c.num[nb + NUM.port] = numAttr(a, ATTR_SERVER_PORT) ?? Number.NaN;
+  c.num[nb + NUM.status] = numAttr(a, ATTR_HTTP_RESPONSE_STATUS_CODE) ?? Number.NaN;
+  c.num[nb + NUM.expectWait] = expectWait ?? Number.NaN;
+  c.num[nb + NUM.ttfb] = numAttr(a, ATTR_TTFB_MS) ?? Number.NaN;
+  c.num[nb + NUM.bodySize] = numAttr(a, ATTR_REQUEST_BODY_SIZE) ?? Number.NaN;
+  c.num[nb + NUM.maxSockets] = numAttr(a, ATTR_AGENT_MAX_SOCKETS) ?? Number.NaN;
   const sb = row * 9;
-  const str = (i: number, v: string | undefined) => {
-    c.str[sb + i] = n.strings.id(v);
-  };
-  str(STR.name, span.name);
-  str(STR.connectionId, strAttr(a, ATTR_CONNECTION_ID));
-  str(STR.origin, originOf(span));
-  str(STR.serverAddress, strAttr(a, ATTR_SERVER_ADDRESS));
-  str(STR.httpMethod, strAttr(a, ATTR_HTTP_REQUEST_METHOD));
-  str(STR.errorType, strAttr(a, ATTR_ERROR_TYPE));
-  str(STR.socketError, strAttr(a, ATTR_SOCKET_ERROR));
-  str(STR.tlsVersion, strAttr(a, ATTR_TLS_PROTOCOL_VERSION));
-  str(STR.handler, strAttr(a, ATTR_HTTP_HANDLER));
+  const t = n.strings;
+  c.str[sb + STR.name] = t.id(span.name);
+  c.str[sb + STR.connectionId] = t.id(strAttr(a, ATTR_CONNECTION_ID));
+  c.str[sb + STR.origin] = t.id(originOf(span));
+  c.str[sb + STR.serverAddress] = t.id(strAttr(a, ATTR_SERVER_ADDRESS));
+  c.str[sb + STR.httpMethod] = t.id(strAttr(a, ATTR_HTTP_REQUEST_METHOD));
+  c.str[sb + STR.errorType] = t.id(strAttr(a, ATTR_ERROR_TYPE));
+  c.str[sb + STR.socketError] = t.id(strAttr(a, ATTR_SOCKET_ERROR));
+  c.str[sb + STR.tlsVersion] = t.id(strAttr(a, ATTR_TLS_PROTOCOL_VERSION));
+  c.str[sb + STR.handler] = t.id(strAttr(a, ATTR_HTTP_HANDLER));
   return row;
 }
 
 /** A phase span, held until its attempt is known. */
-export function pendingPhase(span: WireSpan, trace: number, n: Interning): PendingPhase {
+export function pendingPhase(span: SpanFacts, trace: number, n: Interning): PendingPhase {
   n.ids.split(span.spanId);
   return {
     trace,
     hi: n.ids.hi,
     lo: n.ids.lo,
     kind: PHASE_KINDS.indexOf(PHASE_BY_NAME[span.name] as PhaseKind),
-    start: toMs(span.startTimeUnixNano),
-    dur: durationMs(span.startTimeUnixNano, span.endTimeUnixNano),
-    error: span.status.code === 'error',
+    start: span.startMs,
+    dur: span.durationMs,
+    error: span.error,
     name: span.name,
   };
 }

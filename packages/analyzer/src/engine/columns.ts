@@ -41,8 +41,6 @@ export class StringTable {
   }
 }
 
-const HEX16 = /^[0-9a-f]{16}$/;
-
 /** A span id as two 32-bit halves. Ids that are not 16 hex digits (never from the readers) keep their text aside. */
 export class SpanIds {
   private readonly odd = new Map<string, number>();
@@ -52,10 +50,25 @@ export class SpanIds {
 
   /** Splits `id` into `hi`/`lo`. */
   split(id: string): void {
-    if (HEX16.test(id)) {
-      this.hi = Number.parseInt(id.slice(0, 8), 16);
-      this.lo = Number.parseInt(id.slice(8), 16);
-      return;
+    if (id.length === 16) {
+      let hi = 0;
+      let lo = 0;
+      let ok = true;
+      for (let i = 0; i < 16; i++) {
+        const c = id.charCodeAt(i);
+        const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+        if (d < 0) {
+          ok = false;
+          break;
+        }
+        if (i < 8) hi = hi * 16 + d;
+        else lo = lo * 16 + d;
+      }
+      if (ok) {
+        this.hi = hi;
+        this.lo = lo;
+        return;
+      }
     }
     // Tagged with hi = 0xffffffff and an index no real id reaches alongside it in practice.
     let n = this.odd.get(id);

@@ -1,5 +1,5 @@
 import type { FindingCode } from '@wirescope/semconv';
-import type { Finding } from '../types.js';
+import type { Attributes, Finding } from '../types.js';
 
 /** A connection phase, from the `dns.lookup` / `tcp.connect` / `tls.handshake` span names. */
 export type PhaseKind = 'dns' | 'tcp' | 'tls';
@@ -103,4 +103,29 @@ export interface RuleContext {
 export interface Rule {
   code: FindingCode;
   run(context: RuleContext): Finding[];
+}
+
+/**
+ * What the engine reads of one span: a `WireSpan` fits as it is (`factsOfWire`), and the OTLP JSON
+ * Lines fast path of `analyze(readSpans(…))` fills it straight from the parsed line, without bigints,
+ * full attribute maps or events.
+ */
+export interface SpanFacts {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  name: string;
+  error: boolean;
+  /** Start, ms since the epoch (`toMs` of the nanoseconds). */
+  startMs: number;
+  /** `durationMs(start, end)`. */
+  durationMs: number;
+  /** At least every attribute the engine reads (`ENGINE_ATTRIBUTE_KEYS`). */
+  attributes: Attributes;
+  /** True when some attribute key starts with `wirescope.`; undefined: look in `attributes`. */
+  wirescope: boolean | undefined;
+  /** Events (only their names are read). */
+  events: ReadonlyArray<{ name: string }>;
+  /** Resource attributes. */
+  resource: Attributes;
 }

@@ -14,16 +14,30 @@ const BLANK = /^\s*$/;
  * The first bad line ends the read with an InputError naming the line (and the column, for syntax
  * errors): a half-read file would give a silently wrong analysis.
  */
-export async function* readLines(
+export function readLines(
   chunks: AsyncIterable<Buffer>,
   file: string,
   accept: 'otlp' | 'any',
   startOffset: () => number,
 ): AsyncGenerator<WireSpan[]> {
+  return readConvertedLines(chunks, file, accept, startOffset, lineToWire);
+}
+
+/** Puts the spans of one parsed line into `out`; throws a ShapeError for a wrong shape. */
+export type LineConverter<T> = (doc: unknown, source: SpanSource, accept: 'otlp' | 'any', out: T[]) => void;
+
+/** {@link readLines} with each parsed line given to `convert` (the analysis fast path's own shape). */
+export async function* readConvertedLines<T>(
+  chunks: AsyncIterable<Buffer>,
+  file: string,
+  accept: 'otlp' | 'any',
+  startOffset: () => number,
+  convert: LineConverter<T>,
+): AsyncGenerator<T[]> {
   let carry: Buffer[] = [];
   let lineNumber = 0;
   let lineOffset = -1; // of the current line in the decompressed input
-  let out: WireSpan[] = [];
+  let out: T[] = [];
   for await (const chunk of chunks) {
     let start = 0;
     if (lineOffset < 0) lineOffset = startOffset();
@@ -42,7 +56,7 @@ export async function* readLines(
       } else {
         text = chunk.toString('utf8', start, newline);
       }
-      parseLine(text, file, lineNumber, lineOffset, accept, out);
+      parseLine(text, file, lineNumber, lineOffset, accept, convert, out);
       lineOffset += lineBytes + 1;
       start = newline + 1;
     }
@@ -53,18 +67,19 @@ export async function* readLines(
     }
   }
   if (carry.length > 0) {
-    parseLine(Buffer.concat(carry).toString('utf8'), file, lineNumber + 1, lineOffset, accept, out);
+    parseLine(Buffer.concat(carry).toString('utf8'), file, lineNumber + 1, lineOffset, accept, convert, out);
     if (out.length > 0) yield out;
   }
 }
 
-function parseLine(
+function parseLine<T>(
   text: string,
   file: string,
   line: number,
   offset: number,
   accept: 'otlp' | 'any',
-  out: WireSpan[],
+  convert: LineConverter<T>,
+  out: T[],
 ): void {
   let doc: unknown;
   try {
@@ -86,20 +101,21 @@ function parseLine(
   }
   const before = out.length;
   try {
-    lineToWire(doc, { file, line }, accept, out);
+    convert(doc, { file, line }, accept, out);
   } catch (error) {
     if (!(error instanceof ImpreciseNumberError)) throw positioned(error, text, file, line, offset, accept);
     // An integer beyond 2^53 written as a JSON number: parse again keeping such literals exact.
     out.length = before;
     try {
-      lineToWire(JSON.parse(quoteBigIntegers(text)), { file, line }, accept, out);
+      convert(JSON.parse(quoteBigIntegers(text)), { file, line }, accept, out);
     } catch (again) {
       throw positioned(again, text, file, line, offset, accept);
     }
   }
 }
 
-function lineToWire(doc: unknown, source: SpanSource, accept: 'otlp' | 'any', out: WireSpan[]): void {
+/** The WireSpans of one parsed line (an OTLP request, or with `any` a Jaeger document). */
+export function lineToWire(doc: unknown, source: SpanSource, accept: 'otlp' | 'any', out: WireSpan[]): void {
   if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
     if (resourceSpansOf(doc as JsonObject) !== undefined) {
       otlpRequestToWire(doc, source, out);

@@ -10,18 +10,19 @@ import {
   toNanos,
 } from './values.js';
 
-function isObject(value: unknown): value is JsonObject {
+/** A JSON object (not null, not an array). */
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `obj[camel]`, else `obj[snake]`: the collector accepts both spellings of every OTLP/JSON key. */
-function field(obj: JsonObject, camel: string, snake: string): unknown {
+export function field(obj: JsonObject, camel: string, snake: string): unknown {
   const value = obj[camel];
   return value === undefined ? obj[snake] : value;
 }
 
 /** A list the protobuf JSON mapping may also write as `null` or leave out. */
-function list(value: unknown, what: string): unknown[] {
+export function list(value: unknown, what: string): unknown[] {
   if (Array.isArray(value)) return value;
   if (value === undefined || value === null) return [];
   throw new ShapeError(`${what} is not an array`);
@@ -109,7 +110,8 @@ export function otlpResource(value: unknown): Attributes {
   return otlpAttributes(value.attributes);
 }
 
-function otlpEvents(value: unknown): SpanEventRecord[] {
+/** OTLP span events (`null`/absent: none). */
+export function otlpEvents(value: unknown): SpanEventRecord[] {
   const events = list(value, 'events');
   const out: SpanEventRecord[] = new Array(events.length);
   for (let i = 0; i < events.length; i++) {
@@ -191,7 +193,8 @@ export function otlpRequestToWire(request: unknown, source: SpanSource, out: Wir
   }
 }
 
-function withPath<T>(path: string, fn: () => T): T {
+/** Runs `fn`, prefixing a shape error with `path`. */
+export function withPath<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (error) {
@@ -199,7 +202,8 @@ function withPath<T>(path: string, fn: () => T): T {
   }
 }
 
-function prefixed(path: string, error: unknown): unknown {
+/** A shape error with the path of its record in front. */
+export function prefixed(path: string, error: unknown): unknown {
   if (error instanceof ImpreciseNumberError || !(error instanceof ShapeError)) return error;
   return new ShapeError(`${path}: ${error.message}`);
 }

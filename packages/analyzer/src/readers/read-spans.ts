@@ -1,8 +1,11 @@
+import { factsOfWire } from '../engine/collect.js';
+import type { SpanFacts } from '../engine/internal-types.js';
 import type { WireSpan } from '../types.js';
 import { readDocument } from './document-reader.js';
 import { findJsonSyntaxError } from './json-syntax.js';
-import { readLines } from './lines-reader.js';
+import { type LineConverter, lineToWire, readConvertedLines } from './lines-reader.js';
 import { openInput } from './open-input.js';
+import { lineToFacts } from './otlp-facts.js';
 import type { ReadSpansInput, ReadSpansOptions, TraceFormat } from './types.js';
 import { guardUtf8 } from './utf8-guard.js';
 
@@ -35,7 +38,16 @@ export function readSpans(
   input: ReadSpansInput,
   options: ReadSpansOptions = {},
 ): AsyncIterableIterator<WireSpan> {
-  return new SpanIterator(readBatches(input, options));
+  return new SpanIterator(input, options);
+}
+
+/**
+ * The analysis fast path: when `spans` is a `readSpans` iterator nobody has pulled from yet, its spans
+ * as batches of {@link SpanFacts} (JSON Lines OTLP lines are read without building `WireSpan`s), and
+ * the iterator is used up; otherwise undefined.
+ */
+export function factBatchesOf(spans: unknown): AsyncGenerator<SpanFacts[]> | undefined {
+  return spans instanceof SpanIterator ? spans.takeFacts() : undefined;
 }
 
 /**
@@ -46,8 +58,24 @@ export function readSpans(
 class SpanIterator implements AsyncIterableIterator<WireSpan> {
   private batch: WireSpan[] = [];
   private index = 0;
+  private started: AsyncGenerator<WireSpan[]> | undefined;
 
-  constructor(private readonly batches: AsyncGenerator<WireSpan[]>) {}
+  constructor(
+    private readonly input: ReadSpansInput,
+    private readonly options: ReadSpansOptions,
+  ) {}
+
+  private get batches(): AsyncGenerator<WireSpan[]> {
+    this.started ??= readBatches(this.input, this.options, lineToWire, wireBatch);
+    return this.started;
+  }
+
+  /** The spans as fact batches, when no span was taken yet (then this iterator is done). */
+  takeFacts(): AsyncGenerator<SpanFacts[]> | undefined {
+    if (this.started) return undefined;
+    this.started = (async function* () {})();
+    return readBatches(this.input, this.options, lineToFacts, factsBatch);
+  }
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -61,7 +89,7 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
 
   async return(): Promise<IteratorResult<WireSpan>> {
     this.batch = [];
-    await this.batches.return(undefined);
+    await this.started?.return(undefined);
     return { done: true, value: undefined };
   }
 
@@ -82,19 +110,31 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
   }
 }
 
-async function* readBatches(input: ReadSpansInput, options: ReadSpansOptions): AsyncGenerator<WireSpan[]> {
+const wireBatch = (spans: WireSpan[]): WireSpan[] => spans;
+const factsBatch = (spans: WireSpan[]): SpanFacts[] => spans.map(factsOfWire);
+
+async function* readBatches<T>(
+  input: ReadSpansInput,
+  options: ReadSpansOptions,
+  convert: LineConverter<T>,
+  fromDocument: (spans: WireSpan[]) => T[],
+): AsyncGenerator<T[]> {
   const { name, chunks } = openInput(input);
   const guarded = guardUtf8(chunks, name);
   const format = options.format ?? 'auto';
   if (format === 'otlp-jsonl') {
-    yield* readLines(guarded.chunks, name, 'otlp', guarded.bomLength);
+    yield* readConvertedLines(guarded.chunks, name, 'otlp', guarded.bomLength, convert);
   } else if (format === 'otlp-json' || format === 'jaeger-json') {
-    yield* readDocument(guarded.chunks, name, format === 'otlp-json' ? 'otlp' : 'jaeger', guarded.bomLength);
+    const kind = format === 'otlp-json' ? 'otlp' : 'jaeger';
+    for await (const batch of readDocument(guarded.chunks, name, kind, guarded.bomLength))
+      yield fromDocument(batch);
   } else {
     const { head, rest } = await peekFirstLine(guarded.chunks);
     const replay = replayed(head, rest);
-    if (firstLineIsComplete(head)) yield* readLines(replay, name, 'any', guarded.bomLength);
-    else yield* readDocument(replay, name, 'any', guarded.bomLength);
+    if (firstLineIsComplete(head)) yield* readConvertedLines(replay, name, 'any', guarded.bomLength, convert);
+    else
+      for await (const batch of readDocument(replay, name, 'any', guarded.bomLength))
+        yield fromDocument(batch);
   }
 }
 
