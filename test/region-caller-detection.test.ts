@@ -88,16 +88,27 @@ async function put(plugin: ReturnType<typeof wirescope>, region = 'us-west-2') {
   return { op, elapsedMs };
 }
 
+/** Records every diag message; `reached` resolves at the first one that includes `text`. */
+function logUntil(text: string): { log: string[]; reached: Promise<void> } {
+  const log: string[] = [];
+  const reached = new Promise<void>((resolve) => {
+    const record = (message: string) => {
+      log.push(message);
+      if (message.includes(text)) resolve();
+    };
+    diag.setLogger(
+      { debug: record, info: record, warn: record, error: record, verbose: record },
+      DiagLogLevel.DEBUG,
+    );
+  });
+  return { log, reached };
+}
+
 describe('detectCallerRegion (IMDSv2 on loopback, real SDK on s3rver)', () => {
   it('success: calls after the lookup carry the detected caller region (and its mismatch)', async () => {
     const imds = await startFakeImds('eu-central-1');
     // The plugin reports the finished lookup through diag: wait for that, not for a guessed delay.
-    const detected = new Promise<void>((resolve) => {
-      const log = (message: string) => {
-        if (message.includes('caller region eu-central-1')) resolve();
-      };
-      diag.setLogger({ debug: log, info: log, warn: log, error: log, verbose: log }, DiagLogLevel.DEBUG);
-    });
+    const { reached: detected } = logUntil('caller region eu-central-1');
     const plugin = wirescope({
       tracerProvider: tracing.provider,
       detectCallerRegion: { endpoint: imds.endpoint },
@@ -123,17 +134,7 @@ describe('detectCallerRegion (IMDSv2 on loopback, real SDK on s3rver)', () => {
 
   it('slow: the call does not wait for the lookup and lacks the caller region; the lookup gives up', async () => {
     const imds = await startFakeImds('eu-central-1', 10_000);
-    const log: string[] = [];
-    const gaveUp = new Promise<void>((resolve) => {
-      const record = (message: string) => {
-        log.push(message);
-        if (message.includes('gave no region')) resolve();
-      };
-      diag.setLogger(
-        { debug: record, info: record, warn: record, error: record, verbose: record },
-        DiagLogLevel.DEBUG,
-      );
-    });
+    const { log, reached: gaveUp } = logUntil('gave no region');
     const plugin = wirescope({
       tracerProvider: tracing.provider,
       detectCallerRegion: { endpoint: imds.endpoint, timeoutMs: 2_000 },
@@ -161,17 +162,7 @@ describe('detectCallerRegion (IMDSv2 on loopback, real SDK on s3rver)', () => {
     await once(probe, 'listening');
     const { port } = probe.address() as AddressInfo;
     await new Promise((resolve) => probe.close(resolve));
-    const log: string[] = [];
-    const gaveUp = new Promise<void>((resolve) => {
-      const record = (message: string) => {
-        log.push(message);
-        if (message.includes('gave no region')) resolve();
-      };
-      diag.setLogger(
-        { debug: record, info: record, warn: record, error: record, verbose: record },
-        DiagLogLevel.DEBUG,
-      );
-    });
+    const { log, reached: gaveUp } = logUntil('gave no region');
     const started = performance.now();
     const plugin = wirescope({
       tracerProvider: tracing.provider,
