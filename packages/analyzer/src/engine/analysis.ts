@@ -6,7 +6,7 @@ import { attachPhase, classify, factsOfWire, pendingPhase, writeAttempt, writeOp
 import { IdIndex } from './columns.js';
 import type { RuleContext, SpanFacts } from './internal-types.js';
 import { attemptRef, opRef, resolve } from './resolve.js';
-import { AttemptStore, Interning, OperationStore, type PendingPhase } from './store.js';
+import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './store.js';
 import { WarningList } from './warnings.js';
 import { buildWaterfalls } from './waterfall.js';
 
@@ -59,7 +59,7 @@ function createEngine(options: AnalyzeOptions): Engine {
   }
 
   function attach(row: number, phase: PendingPhase): void {
-    if (attempts.c.trace[row] !== phase.trace) return;
+    if (attempts.at(row).trace[row & CHUNK_MASK] !== phase.trace) return;
     if (!attachPhase(attempts, row, phase)) {
       duplicate({ spanId: n.ids.text(phase.hi, phase.lo), name: phase.name }, n.traceIds[phase.trace] ?? '');
       count(phase.name, -1);

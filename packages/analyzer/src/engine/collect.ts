@@ -43,6 +43,7 @@ import type { PhaseKind, SpanFacts } from './internal-types.js';
 import {
   A,
   type AttemptStore,
+  CHUNK_MASK,
   type Interning,
   NUM,
   O,
@@ -139,28 +140,29 @@ function originOf(span: SpanFacts): string {
 export function writeOperation(span: SpanFacts, trace: number, store: OperationStore, n: Interning): number {
   const a = span.attributes;
   const row = store.add();
-  const c = store.c;
-  c.trace[row] = trace;
+  const c = store.at(row);
+  const i = row & CHUNK_MASK;
+  c.trace[i] = trace;
   n.ids.split(span.spanId);
-  c.hi[row] = n.ids.hi;
-  c.lo[row] = n.ids.lo;
+  c.hi[i] = n.ids.hi;
+  c.lo[i] = n.ids.lo;
   let flags = 0;
   if (span.parentSpanId !== undefined) {
     n.ids.split(span.parentSpanId);
-    c.parHi[row] = n.ids.hi;
-    c.parLo[row] = n.ids.lo;
+    c.parHi[i] = n.ids.hi;
+    c.parLo[i] = n.ids.lo;
     flags |= O.hasParent;
   }
   if (span.error) flags |= O.error;
   if (boolAttr(a, ATTR_REGION_MISMATCH) === true) flags |= O.regionMismatch;
   if (span.wirescope ?? hasWirescopeAttribute(a)) flags |= O.wirescope;
-  c.flags[row] = flags;
-  c.start[row] = span.startMs;
-  c.dur[row] = span.durationMs;
+  c.flags[i] = flags;
+  c.start[i] = span.startMs;
+  c.dur[i] = span.durationMs;
   let redirectEvents = 0;
   for (const event of span.events) if (event.name === EVENT_REGION_REDIRECT) redirectEvents++;
-  c.redirects[row] = Math.max(numAttr(a, ATTR_REGION_REDIRECTS) ?? 0, redirectEvents);
-  const s = row * 10;
+  c.redirects[i] = Math.max(numAttr(a, ATTR_REGION_REDIRECTS) ?? 0, redirectEvents);
+  const s = i * 10;
   const t = n.strings;
   c.str[s + OSTR.name] = t.id(span.name);
   c.str[s + OSTR.service] = t.id(strAttr(a, ATTR_RPC_SERVICE));
@@ -179,16 +181,17 @@ export function writeOperation(span: SpanFacts, trace: number, store: OperationS
 export function writeAttempt(span: SpanFacts, trace: number, store: AttemptStore, n: Interning): number {
   const a = span.attributes;
   const row = store.add();
-  const c = store.c;
-  c.trace[row] = trace;
+  const c = store.at(row);
+  const i = row & CHUNK_MASK;
+  c.trace[i] = trace;
   n.ids.split(span.spanId);
-  c.hi[row] = n.ids.hi;
-  c.lo[row] = n.ids.lo;
+  c.hi[i] = n.ids.hi;
+  c.lo[i] = n.ids.lo;
   let flags = 0;
   if (span.parentSpanId !== undefined) {
     n.ids.split(span.parentSpanId);
-    c.parHi[row] = n.ids.hi;
-    c.parLo[row] = n.ids.lo;
+    c.parHi[i] = n.ids.hi;
+    c.parLo[i] = n.ids.lo;
     flags |= A.hasParent;
   }
   if (span.error) flags |= A.error;
@@ -200,11 +203,11 @@ export function writeAttempt(span: SpanFacts, trace: number, store: AttemptStore
   const expectWait = numAttr(a, ATTR_EXPECT_CONTINUE_WAIT_MS);
   if (boolAttr(a, ATTR_EXPECT_CONTINUE) === true || expectWait !== undefined) flags |= A.expectContinue;
   if (boolAttr(a, ATTR_AGENT_ONE_OFF) === true) flags |= A.oneOff;
-  c.flags[row] = flags;
-  c.start[row] = span.startMs;
-  c.dur[row] = span.durationMs;
-  c.attempt[row] = numAttr(a, ATTR_ATTEMPT) ?? 1;
-  const nb = row * 8;
+  c.flags[i] = flags;
+  c.start[i] = span.startMs;
+  c.dur[i] = span.durationMs;
+  c.attempt[i] = numAttr(a, ATTR_ATTEMPT) ?? 1;
+  const nb = i * 8;
   c.num[nb + NUM.idle] = numAttr(a, ATTR_CONNECTION_IDLE_MS) ?? Number.NaN;
   c.num[nb + NUM.queue] = numAttr(a, ATTR_CONNECTION_QUEUE_MS) ?? Number.NaN;
   c.num[nb + NUM.port] = numAttr(a, ATTR_SERVER_PORT) ?? Number.NaN;
@@ -213,7 +216,7 @@ export function writeAttempt(span: SpanFacts, trace: number, store: AttemptStore
   c.num[nb + NUM.ttfb] = numAttr(a, ATTR_TTFB_MS) ?? Number.NaN;
   c.num[nb + NUM.bodySize] = numAttr(a, ATTR_REQUEST_BODY_SIZE) ?? Number.NaN;
   c.num[nb + NUM.maxSockets] = numAttr(a, ATTR_AGENT_MAX_SOCKETS) ?? Number.NaN;
-  const sb = row * 9;
+  const sb = i * 9;
   const t = n.strings;
   c.str[sb + STR.name] = t.id(span.name);
   c.str[sb + STR.connectionId] = t.id(strAttr(a, ATTR_CONNECTION_ID));
@@ -248,14 +251,16 @@ export function pendingPhase(span: SpanFacts, trace: number, n: Interning): Pend
  * Returns false for a second copy of a phase span already there (a duplicate span id).
  */
 export function attachPhase(store: AttemptStore, row: number, phase: PendingPhase): boolean {
-  const c = store.c;
-  const slot = store.phaseRow(row) * 3 + phase.kind;
-  const p = store.p;
+  const c = store.at(row);
+  const i = row & CHUNK_MASK;
+  const prow = store.phaseRow(row);
+  const slot = (prow & CHUNK_MASK) * 3 + phase.kind;
+  const p = store.phasesAt(prow);
   const present = A.phasePresent << phase.kind;
   const errorBit = A.phaseError << phase.kind;
-  const flags = c.flags[row] as number;
+  const flags = c.flags[i] as number;
   if ((flags & present) === 0) {
-    c.flags[row] = flags | present | (phase.error ? errorBit : 0);
+    c.flags[i] = flags | present | (phase.error ? errorBit : 0);
     p.start[slot] = phase.start;
     p.dur[slot] = phase.dur;
     p.hi[slot] = phase.hi;
@@ -265,6 +270,6 @@ export function attachPhase(store: AttemptStore, row: number, phase: PendingPhas
   if (p.hi[slot] === phase.hi && p.lo[slot] === phase.lo) return false;
   p.start[slot] = Math.min(p.start[slot] as number, phase.start);
   p.dur[slot] = (p.dur[slot] as number) + phase.dur;
-  if (!phase.error) c.flags[row] = (c.flags[row] as number) & ~errorBit;
+  if (!phase.error) c.flags[i] = (c.flags[i] as number) & ~errorBit;
   return true;
 }

@@ -1,22 +1,8 @@
 /**
- * Compact storage for a million spans: growable typed-array columns, an interned string table and an
- * open-addressing index from 64-bit span ids to record numbers (no string per id, no Map entry).
+ * Compact storage for a million spans (the row columns are in store.ts, in fixed-size chunks): an
+ * interned string table and an open-addressing index from 64-bit span ids to record numbers (no string
+ * per id, no Map entry).
  */
-
-type Typed = Float64Array | Float32Array | Uint32Array | Int32Array;
-
-/** Rows to make room for when `needed` rows do not fit in `current`: 1.5× (a quarter wasted on average, not half). */
-export function nextCapacity(current: number, needed: number): number {
-  return Math.max(needed, Math.ceil(current * 1.5), 1024);
-}
-
-/** A typed array of exactly `capacity` elements holding `array`'s elements (the same array when it fits). */
-export function grown<T extends Typed>(array: T, capacity: number): T {
-  if (array.length >= capacity) return array;
-  const next = new (array.constructor as new (n: number) => T)(capacity);
-  next.set(array);
-  return next;
-}
 
 /** Interned strings by number; 0 is `undefined`. */
 export class StringTable {

@@ -1,6 +1,6 @@
 import type { IdIndex } from './columns.js';
 import type { AttemptRecord, CallGroup, OperationRecord } from './internal-types.js';
-import { A, type AttemptStore, type Interning, type OperationStore } from './store.js';
+import { A, type AttemptStore, CHUNK_MASK, type Interning, type OperationStore } from './store.js';
 import { AttemptView, OperationView, type Stores } from './views.js';
 import type { WarningList } from './warnings.js';
 
@@ -34,17 +34,20 @@ export function resolve(
   for (let row = 0; row < ops.size; row++) opViews[row] = new OperationView(x, row);
   const views: AttemptView[] = new Array(attempts.size);
   const orphans = new Map<string, CallGroup>();
-  const c = attempts.c;
   for (let row = 0; row < attempts.size; row++) {
     const view = new AttemptView(x, row);
     views[row] = view;
-    const flags = c.flags[row] as number;
+    const c = attempts.at(row);
+    const i = row & CHUNK_MASK;
+    const flags = c.flags[i] as number;
     view.isNew =
       (flags & A.reusedKnown) !== 0 ? (flags & A.reused) === 0 : view.hasPhase(1) || view.hasPhase(2);
     let operation: OperationView | undefined;
     if ((flags & A.hasParent) !== 0) {
-      const ref = byId.get(c.parHi[row] as number, c.parLo[row] as number);
-      if (ref >= 0 && ref % 2 === 0 && ops.c.trace[ref / 2] === c.trace[row]) operation = opViews[ref / 2];
+      const ref = byId.get(c.parHi[i] as number, c.parLo[i] as number);
+      const op = ref / 2;
+      if (ref >= 0 && ref % 2 === 0 && ops.at(op).trace[op & CHUNK_MASK] === c.trace[i])
+        operation = opViews[op];
     }
     view.operation = operation;
     if (operation) {

@@ -1,4 +1,4 @@
-import { grown, type KeySource, nextCapacity, SpanIds, StringTable } from './columns.js';
+import { type KeySource, SpanIds, StringTable } from './columns.js';
 import type { PhaseKind } from './internal-types.js';
 
 /** Bits of the attempt `flags` column. */
@@ -33,95 +33,120 @@ export class Interning {
   readonly poolKeys = new Map<number, string>();
 }
 
-/** Operation spans, one row each. */
+/** Rows per chunk: columns grow by whole chunks, never copied (4.6 MB for a chunk of each store). */
+export const CHUNK_SHIFT = 13;
+/** Row within its chunk: `row & CHUNK_MASK`; the chunk is `row >>> CHUNK_SHIFT`. */
+export const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+const CHUNK_ROWS = 1 << CHUNK_SHIFT;
+
+/** The columns of `CHUNK_ROWS` operation rows. */
+export interface OperationChunk {
+  trace: Uint32Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  parHi: Uint32Array;
+  parLo: Uint32Array;
+  flags: Uint32Array;
+  start: Float64Array;
+  dur: Float64Array;
+  redirects: Float64Array;
+  /** name, service, method, errorType, signingRegion, callerRegion, clientRegion, bucketRegion, bucket, keyPrefix. */
+  str: Uint32Array;
+}
+
+/** Operation spans, one row each, in fixed-size chunks of columns. */
 export class OperationStore implements KeySource {
   size = 0;
-  c = {
-    trace: new Uint32Array(0),
-    hi: new Uint32Array(0),
-    lo: new Uint32Array(0),
-    parHi: new Uint32Array(0),
-    parLo: new Uint32Array(0),
-    flags: new Uint32Array(0),
-    start: new Float64Array(0),
-    dur: new Float64Array(0),
-    redirects: new Float64Array(0),
-    /** name, service, method, errorType, signingRegion, callerRegion, clientRegion, bucketRegion, bucket, keyPrefix. */
-    str: new Uint32Array(0),
-  };
+  readonly chunks: OperationChunk[] = [];
   static readonly STRINGS = 10;
 
   /** A new row's number; its columns are zero. */
   add(): number {
     const row = this.size++;
-    if (row >= this.c.trace.length) {
-      const c = this.c;
-      const n = nextCapacity(c.trace.length, row + 1);
-      this.c = {
-        trace: grown(c.trace, n),
-        hi: grown(c.hi, n),
-        lo: grown(c.lo, n),
-        parHi: grown(c.parHi, n),
-        parLo: grown(c.parLo, n),
-        flags: grown(c.flags, n),
-        start: grown(c.start, n),
-        dur: grown(c.dur, n),
-        redirects: grown(c.redirects, n),
-        str: grown(c.str, n * OperationStore.STRINGS),
-      };
+    if ((row & CHUNK_MASK) === 0) {
+      this.chunks.push({
+        trace: new Uint32Array(CHUNK_ROWS),
+        hi: new Uint32Array(CHUNK_ROWS),
+        lo: new Uint32Array(CHUNK_ROWS),
+        parHi: new Uint32Array(CHUNK_ROWS),
+        parLo: new Uint32Array(CHUNK_ROWS),
+        flags: new Uint32Array(CHUNK_ROWS),
+        start: new Float64Array(CHUNK_ROWS),
+        dur: new Float64Array(CHUNK_ROWS),
+        redirects: new Float64Array(CHUNK_ROWS),
+        str: new Uint32Array(CHUNK_ROWS * OperationStore.STRINGS),
+      });
     }
     return row;
   }
+  /** The chunk holding a row (index it with `row & CHUNK_MASK`). */
+  at(row: number): OperationChunk {
+    return this.chunks[row >>> CHUNK_SHIFT] as OperationChunk;
+  }
   keyHi(row: number): number {
-    return this.c.hi[row] as number;
+    return this.at(row).hi[row & CHUNK_MASK] as number;
   }
   keyLo(row: number): number {
-    return this.c.lo[row] as number;
+    return this.at(row).lo[row & CHUNK_MASK] as number;
   }
+}
+
+/** The columns of `CHUNK_ROWS` attempt rows. */
+export interface AttemptChunk {
+  trace: Uint32Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  parHi: Uint32Array;
+  parLo: Uint32Array;
+  flags: Uint32Array;
+  start: Float64Array;
+  dur: Float64Array;
+  attempt: Float64Array;
+  /** idle, queue, port, status, expectWait, ttfb, bodySize, maxSockets: NaN when absent. */
+  num: Float32Array;
+  /** name, connectionId, origin, serverAddress, httpMethod, errorType, socketError, tlsVersion, handler. */
+  str: Uint32Array;
+  /** Row in the phase columns (0: none yet; phase rows count from 1). */
+  prow: Uint32Array;
+}
+
+/** The phase columns of `CHUNK_ROWS` phase rows, 3 slots (phase kinds) a row. */
+export interface PhaseChunk {
+  start: Float64Array;
+  dur: Float64Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
 }
 
 /** Attempt spans, one row each, with the connection phases found under them. */
 export class AttemptStore implements KeySource {
   size = 0;
-  c = {
-    trace: new Uint32Array(0),
-    hi: new Uint32Array(0),
-    lo: new Uint32Array(0),
-    parHi: new Uint32Array(0),
-    parLo: new Uint32Array(0),
-    flags: new Uint32Array(0),
-    start: new Float64Array(0),
-    dur: new Float64Array(0),
-    attempt: new Float64Array(0),
-    /** idle, queue, port, status, expectWait, ttfb, bodySize, maxSockets: NaN when absent. */
-    num: new Float32Array(0),
-    /** name, connectionId, origin, serverAddress, httpMethod, errorType, socketError, tlsVersion, handler. */
-    str: new Uint32Array(0),
-    /** Row in the phase columns (0: none yet; phase rows count from 1). */
-    prow: new Uint32Array(0),
-  };
+  readonly chunks: AttemptChunk[] = [];
   /** Phase rows used (row 0 is never used). Only attempts that opened a connection get one. */
   phaseRows = 1;
   /** Per phase kind (3 a phase row): start, duration, span id halves. */
-  p = {
-    start: new Float64Array(3),
-    dur: new Float64Array(3),
-    hi: new Uint32Array(3),
-    lo: new Uint32Array(3),
-  };
+  readonly phaseChunks: PhaseChunk[] = [];
 
   /** The phase row of an attempt row, made on first use. */
   phaseRow(row: number): number {
-    let prow = this.c.prow[row] as number;
+    const chunk = this.at(row);
+    let prow = chunk.prow[row & CHUNK_MASK] as number;
     if (prow !== 0) return prow;
     prow = this.phaseRows++;
-    if ((prow + 1) * 3 > this.p.start.length) {
-      const p = this.p;
-      const n = nextCapacity(p.start.length / 3, prow + 1) * 3;
-      this.p = { start: grown(p.start, n), dur: grown(p.dur, n), hi: grown(p.hi, n), lo: grown(p.lo, n) };
+    while (this.phaseChunks.length <= prow >>> CHUNK_SHIFT) {
+      this.phaseChunks.push({
+        start: new Float64Array(CHUNK_ROWS * 3),
+        dur: new Float64Array(CHUNK_ROWS * 3),
+        hi: new Uint32Array(CHUNK_ROWS * 3),
+        lo: new Uint32Array(CHUNK_ROWS * 3),
+      });
     }
-    this.c.prow[row] = prow;
+    chunk.prow[row & CHUNK_MASK] = prow;
     return prow;
+  }
+  /** The chunk holding a phase row (index it with `(prow & CHUNK_MASK) * 3 + kind`). */
+  phasesAt(prow: number): PhaseChunk {
+    return this.phaseChunks[prow >>> CHUNK_SHIFT] as PhaseChunk;
   }
   static readonly NUMS = 8;
   static readonly STRINGS = 9;
@@ -129,33 +154,33 @@ export class AttemptStore implements KeySource {
   /** A new row's number; its columns are zero (numbers NaN). */
   add(): number {
     const row = this.size++;
-    if (row >= this.c.trace.length) {
-      const c = this.c;
-      const n = nextCapacity(c.trace.length, row + 1);
-      const before = c.num.length;
-      this.c = {
-        trace: grown(c.trace, n),
-        hi: grown(c.hi, n),
-        lo: grown(c.lo, n),
-        parHi: grown(c.parHi, n),
-        parLo: grown(c.parLo, n),
-        flags: grown(c.flags, n),
-        start: grown(c.start, n),
-        dur: grown(c.dur, n),
-        attempt: grown(c.attempt, n),
-        num: grown(c.num, n * AttemptStore.NUMS),
-        str: grown(c.str, n * AttemptStore.STRINGS),
-        prow: grown(c.prow, n),
-      };
-      this.c.num.fill(Number.NaN, before);
+    if ((row & CHUNK_MASK) === 0) {
+      this.chunks.push({
+        trace: new Uint32Array(CHUNK_ROWS),
+        hi: new Uint32Array(CHUNK_ROWS),
+        lo: new Uint32Array(CHUNK_ROWS),
+        parHi: new Uint32Array(CHUNK_ROWS),
+        parLo: new Uint32Array(CHUNK_ROWS),
+        flags: new Uint32Array(CHUNK_ROWS),
+        start: new Float64Array(CHUNK_ROWS),
+        dur: new Float64Array(CHUNK_ROWS),
+        attempt: new Float64Array(CHUNK_ROWS),
+        num: new Float32Array(CHUNK_ROWS * AttemptStore.NUMS).fill(Number.NaN),
+        str: new Uint32Array(CHUNK_ROWS * AttemptStore.STRINGS),
+        prow: new Uint32Array(CHUNK_ROWS),
+      });
     }
     return row;
   }
+  /** The chunk holding a row (index it with `row & CHUNK_MASK`). */
+  at(row: number): AttemptChunk {
+    return this.chunks[row >>> CHUNK_SHIFT] as AttemptChunk;
+  }
   keyHi(row: number): number {
-    return this.c.hi[row] as number;
+    return this.at(row).hi[row & CHUNK_MASK] as number;
   }
   keyLo(row: number): number {
-    return this.c.lo[row] as number;
+    return this.at(row).lo[row & CHUNK_MASK] as number;
   }
 }
 

@@ -1,13 +1,17 @@
 import type { AttemptRecord, OperationRecord, PhaseKind, PhaseRecord } from './internal-types.js';
 import {
   A,
+  type AttemptChunk,
   type AttemptStore,
+  CHUNK_MASK,
   type Interning,
   NUM,
   O,
+  type OperationChunk,
   type OperationStore,
   OSTR,
   PHASE_KINDS,
+  type PhaseChunk,
   STR,
 } from './store.js';
 
@@ -40,35 +44,38 @@ export class OperationView implements OperationRecord {
   get operation(): OperationRecord {
     return this;
   }
-  private get s(): OperationStore {
-    return this.x.ops;
+  private get c(): OperationChunk {
+    return this.x.ops.at(this.row);
+  }
+  private get i(): number {
+    return this.row & CHUNK_MASK;
   }
   private get n(): Interning {
     return this.x.n;
   }
   private str(i: number): string | undefined {
-    return this.n.strings.get(this.s.c.str[this.row * 10 + i] as number);
+    return this.n.strings.get(this.c.str[this.i * 10 + i] as number);
   }
   private flag(bit: number): boolean {
-    return ((this.s.c.flags[this.row] as number) & bit) !== 0;
+    return ((this.c.flags[this.i] as number) & bit) !== 0;
   }
   get traceId(): string {
-    return this.n.traceIds[this.s.c.trace[this.row] as number] as string;
+    return this.n.traceIds[this.c.trace[this.i] as number] as string;
   }
   get spanId(): string {
-    return this.n.ids.text(this.s.c.hi[this.row] as number, this.s.c.lo[this.row] as number);
+    return this.n.ids.text(this.c.hi[this.i] as number, this.c.lo[this.i] as number);
   }
   get parentSpanId(): string | undefined {
-    const c = this.s.c;
+    const c = this.c;
     return this.flag(O.hasParent)
-      ? this.n.ids.text(c.parHi[this.row] as number, c.parLo[this.row] as number)
+      ? this.n.ids.text(c.parHi[this.i] as number, c.parLo[this.i] as number)
       : undefined;
   }
   get startMs(): number {
-    return this.s.c.start[this.row] as number;
+    return this.c.start[this.i] as number;
   }
   get durationMs(): number {
-    return this.s.c.dur[this.row] as number;
+    return this.c.dur[this.i] as number;
   }
   get error(): boolean {
     return this.flag(O.error);
@@ -107,7 +114,7 @@ export class OperationView implements OperationRecord {
     return this.flag(O.regionMismatch);
   }
   get redirects(): number {
-    return this.s.c.redirects[this.row] as number;
+    return this.c.redirects[this.i] as number;
   }
   get wirescope(): boolean {
     return this.flag(O.wirescope);
@@ -124,38 +131,41 @@ export class AttemptView implements AttemptRecord {
     private readonly x: Stores,
     readonly row: number,
   ) {}
-  private get s(): AttemptStore {
-    return this.x.attempts;
+  private get c(): AttemptChunk {
+    return this.x.attempts.at(this.row);
+  }
+  private get i(): number {
+    return this.row & CHUNK_MASK;
   }
   private get n(): Interning {
     return this.x.n;
   }
   private str(i: number): string | undefined {
-    return this.n.strings.get(this.s.c.str[this.row * 9 + i] as number);
+    return this.n.strings.get(this.c.str[this.i * 9 + i] as number);
   }
   private num(i: number): number | undefined {
-    return defined(this.s.c.num[this.row * 8 + i] as number);
+    return defined(this.c.num[this.i * 8 + i] as number);
   }
   private flag(bit: number): boolean {
-    return ((this.s.c.flags[this.row] as number) & bit) !== 0;
+    return ((this.c.flags[this.i] as number) & bit) !== 0;
   }
   get traceId(): string {
-    return this.n.traceIds[this.s.c.trace[this.row] as number] as string;
+    return this.n.traceIds[this.c.trace[this.i] as number] as string;
   }
   get spanId(): string {
-    return this.n.ids.text(this.s.c.hi[this.row] as number, this.s.c.lo[this.row] as number);
+    return this.n.ids.text(this.c.hi[this.i] as number, this.c.lo[this.i] as number);
   }
   get parentSpanId(): string | undefined {
-    const c = this.s.c;
+    const c = this.c;
     return this.flag(A.hasParent)
-      ? this.n.ids.text(c.parHi[this.row] as number, c.parLo[this.row] as number)
+      ? this.n.ids.text(c.parHi[this.i] as number, c.parLo[this.i] as number)
       : undefined;
   }
   get startMs(): number {
-    return this.s.c.start[this.row] as number;
+    return this.c.start[this.i] as number;
   }
   get durationMs(): number {
-    return this.s.c.dur[this.row] as number;
+    return this.c.dur[this.i] as number;
   }
   get error(): boolean {
     return this.flag(A.error);
@@ -164,7 +174,7 @@ export class AttemptView implements AttemptRecord {
     return this.str(STR.name) as string;
   }
   get attempt(): number {
-    return this.s.c.attempt[this.row] as number;
+    return this.c.attempt[this.i] as number;
   }
   get reused(): boolean | undefined {
     return this.flag(A.reusedKnown) ? this.flag(A.reused) : undefined;
@@ -227,11 +237,11 @@ export class AttemptView implements AttemptRecord {
     return this.num(NUM.maxSockets);
   }
   get poolKey(): string {
-    const c = this.s.c;
-    const base = this.row * 9;
+    const c = this.c;
+    const base = this.i * 9;
     const origin = c.str[base + STR.origin] as number;
     const address = c.str[base + STR.serverAddress] as number;
-    const port = this.s.c.num[this.row * 8 + NUM.port] as number;
+    const port = this.c.num[this.i * 8 + NUM.port] as number;
     // Exact while origin ids stay below 2^10, address ids below 2^20 and ports below 2^16 (< 2^47 in
     // all); beyond that the string is built each time.
     const portOk = Number.isNaN(port) || (Number.isInteger(port) && port >= 0 && port < 0x10000);
@@ -269,9 +279,6 @@ class PhaseView implements PhaseRecord {
     private readonly attempt: AttemptView,
     private readonly k: number,
   ) {}
-  private get s(): AttemptStore {
-    return this.x.attempts;
-  }
   private get n(): Interning {
     return this.x.n;
   }
@@ -281,23 +288,32 @@ class PhaseView implements PhaseRecord {
   get traceId(): string {
     return this.attempt.traceId;
   }
+  private get prow(): number {
+    const row = this.attempt.row;
+    return this.x.attempts.at(row).prow[row & CHUNK_MASK] as number;
+  }
+  private get p(): PhaseChunk {
+    return this.x.attempts.phasesAt(this.prow);
+  }
   private get slot(): number {
-    return (this.s.c.prow[this.attempt.row] as number) * 3 + this.k;
+    return (this.prow & CHUNK_MASK) * 3 + this.k;
   }
   get spanId(): string {
     const slot = this.slot;
-    return this.n.ids.text(this.s.p.hi[slot] as number, this.s.p.lo[slot] as number);
+    const p = this.p;
+    return this.n.ids.text(p.hi[slot] as number, p.lo[slot] as number);
   }
   get parentSpanId(): string {
     return this.attempt.spanId;
   }
   get startMs(): number {
-    return this.s.p.start[this.slot] as number;
+    return this.p.start[this.slot] as number;
   }
   get durationMs(): number {
-    return this.s.p.dur[this.slot] as number;
+    return this.p.dur[this.slot] as number;
   }
   get error(): boolean {
-    return ((this.s.c.flags[this.attempt.row] as number) & (A.phaseError << this.k)) !== 0;
+    const row = this.attempt.row;
+    return ((this.x.attempts.at(row).flags[row & CHUNK_MASK] as number) & (A.phaseError << this.k)) !== 0;
   }
 }
