@@ -131,8 +131,7 @@ function createEngine(options: AnalyzeOptions): Engine {
         traces: traces.size,
         operations: operationSpans,
         attempts: resolved.attempts.length,
-        reusedAttempts: resolved.attempts.filter((attempt) => !attempt.isNew && attempt.reused === true)
-          .length,
+        reusedAttempts: reusedCount(resolved.attempts),
         spanCountsByName,
       },
       waterfalls: buildWaterfalls(waterfallTraces, resolved.operations),
@@ -141,6 +140,12 @@ function createEngine(options: AnalyzeOptions): Engine {
   }
 
   return { add, addFacts, finish };
+}
+
+function reusedCount(attempts: RuleContext['attempts']): number {
+  let reused = 0;
+  for (const attempt of attempts) if (!attempt.isNew && attempt.reused === true) reused++;
+  return reused;
 }
 
 function runRules(context: RuleContext, warnings: WarningList): Finding[] {

@@ -16,11 +16,36 @@ export const opRef = (row: number) => row * 2;
 /** Record number of an attempt row in the id index. */
 export const attemptRef = (row: number) => row * 2 + 1;
 
+/** Sorts attempt rows `from`…`to` of `rows` by attempt number, then start (stable). */
+function sortCall(
+  rows: Int32Array | number[],
+  from: number,
+  to: number,
+  attempt: Float64Array,
+  start: Float64Array,
+) {
+  const before = (a: number, b: number) => attempt[a]! - attempt[b]! || start[a]! - start[b]!;
+  if (to - from <= 16) {
+    for (let i = from + 1; i < to; i++) {
+      const row = rows[i] as number;
+      let j = i - 1;
+      while (j >= from && before(rows[j] as number, row) > 0) {
+        rows[j + 1] = rows[j] as number;
+        j--;
+      }
+      rows[j + 1] = row;
+    }
+    return;
+  }
+  const part = Array.from(rows.slice(from, to)).sort(before);
+  for (let i = from; i < to; i++) rows[i] = part[i - from] as number;
+}
+
 /**
  * Links attempts to operations, whatever order the spans arrived in (phases were put under their
  * attempts as they came). An attempt whose parent is not an operation span still counts (as a call
- * of its own parent id) and is warned about. Makes one small view object per row: the values stay in
- * the stores' columns.
+ * of its own parent id) and is warned about. Makes one two-field view object per row; the links
+ * (operation, call order, next and previous attempt) are typed-array columns the views read.
  */
 export function resolve(
   ops: OperationStore,
@@ -29,31 +54,44 @@ export function resolve(
   n: Interning,
   warnings: WarningList,
 ): Resolved {
-  const x: Stores = { ops, attempts, n };
-  const opViews: OperationView[] = new Array(ops.size);
+  const count = attempts.size;
+  const x: Stores = {
+    ops,
+    attempts,
+    n,
+    opViews: new Array(ops.size),
+    attemptViews: new Array(count),
+    opOf: new Int32Array(count).fill(-1),
+    next: new Int32Array(count).fill(-1),
+    previous: new Int32Array(count).fill(-1),
+    callStart: new Int32Array(ops.size + 1),
+    callRows: new Int32Array(count),
+  };
+  const { opViews, attemptViews, opOf, callStart, callRows } = x;
   for (let row = 0; row < ops.size; row++) opViews[row] = new OperationView(x, row);
-  const views: AttemptView[] = new Array(attempts.size);
-  const orphans = new Map<string, CallGroup>();
-  for (let row = 0; row < attempts.size; row++) {
+  // Per attempt row: attempt number and start, for sorting without views.
+  const attemptNo = new Float64Array(count);
+  const start = new Float64Array(count);
+  const orphans = new Map<string, number[]>();
+  for (let row = 0; row < count; row++) {
     const view = new AttemptView(x, row);
-    views[row] = view;
+    attemptViews[row] = view;
     const c = attempts.at(row);
     const i = row & CHUNK_MASK;
-    const flags = c.flags[i] as number;
-    view.isNew =
+    attemptNo[row] = c.attempt[i] as number;
+    start[row] = c.start[i] as number;
+    let flags = c.flags[i] as number;
+    const isNew =
       (flags & A.reusedKnown) !== 0 ? (flags & A.reused) === 0 : view.hasPhase(1) || view.hasPhase(2);
-    let operation: OperationView | undefined;
+    if (isNew) c.flags[i] = flags |= A.isNew;
     if ((flags & A.hasParent) !== 0) {
       const ref = byId.get(c.parHi[i] as number, c.parLo[i] as number);
       const op = ref / 2;
-      if (ref >= 0 && ref % 2 === 0 && ops.at(op).trace[op & CHUNK_MASK] === c.trace[i])
-        operation = opViews[op];
-    }
-    view.operation = operation;
-    if (operation) {
-      if (operation.attempts.length === 0) operation.attempts = [view];
-      else operation.attempts.push(view);
-      continue;
+      if (ref >= 0 && ref % 2 === 0 && ops.at(op).trace[op & CHUNK_MASK] === c.trace[i]) {
+        opOf[row] = op;
+        callStart[op + 1] = (callStart[op + 1] as number) + 1;
+        continue;
+      }
     }
     const parent = view.parentSpanId;
     warnings.add(
@@ -62,26 +100,38 @@ export function resolve(
         : `attempt span ${view.spanId} (${view.name}) in trace ${view.traceId} has no parent; analyzed without its operation`,
     );
     const key = `${view.traceId}/${parent ?? view.spanId}`;
-    let group = orphans.get(key);
-    if (!group) {
-      group = { operation: undefined, attempts: [] };
-      orphans.set(key, group);
-    }
-    group.attempts.push(view);
+    const group = orphans.get(key);
+    if (group) group.push(row);
+    else orphans.set(key, [row]);
   }
-  const calls: CallGroup[] = opViews.filter((op) => op.attempts.length > 0);
-  for (const group of orphans.values()) calls.push(group);
-  for (const group of calls) {
-    const list = group.attempts;
-    if (list.length > 1) list.sort((a, b) => a.attempt - b.attempt || a.startMs - b.startMs);
-    for (let i = 0; i < list.length; i++) {
-      const attempt = list[i] as AttemptRecord;
-      attempt.next = list[i + 1];
-      attempt.previous = list[i - 1];
-    }
+  for (let op = 0; op < ops.size; op++)
+    callStart[op + 1] = (callStart[op + 1] as number) + (callStart[op] as number);
+  const fill = callStart.slice(0, ops.size);
+  for (let row = 0; row < count; row++) {
+    const op = opOf[row] as number;
+    if (op >= 0) callRows[(fill[op] as number)++] = row;
   }
-  const sorted: AttemptRecord[] = views.sort((a, b) => a.startMs - b.startMs);
-  const operations = opViews.filter((op) => op.wirescope || op.attempts.length > 0);
+  const link = (rows: Int32Array | number[], from: number, to: number) => {
+    if (to - from > 1) sortCall(rows, from, to, attemptNo, start);
+    for (let i = from + 1; i < to; i++) {
+      x.next[rows[i - 1] as number] = rows[i] as number;
+      x.previous[rows[i] as number] = rows[i - 1] as number;
+    }
+  };
+  const calls: CallGroup[] = [];
+  for (let op = 0; op < ops.size; op++) {
+    const from = callStart[op] as number;
+    const to = callStart[op + 1] as number;
+    if (to === from) continue;
+    link(callRows, from, to);
+    calls.push(opViews[op] as OperationView);
+  }
+  for (const rows of orphans.values()) {
+    link(rows, 0, rows.length);
+    calls.push({ operation: undefined, attempts: rows.map((row) => attemptViews[row] as AttemptView) });
+  }
+  const sorted: AttemptRecord[] = attemptViews.slice().sort((a, b) => start[a.row]! - start[b.row]!);
+  const operations = opViews.filter((op) => op.wirescope || op.attemptCount > 0);
   operations.sort((a, b) => a.startMs - b.startMs);
   return { operations, attempts: sorted, calls };
 }

@@ -16,6 +16,8 @@ export const A = {
   phasePresent: 512,
   /** Phase span status error: `phaseError << kindIndex`. */
   phaseError: 4096,
+  /** Opened a connection (set by resolve). */
+  isNew: 32768,
 } as const;
 
 /** Bits of the operation `flags` column. */

@@ -15,15 +15,26 @@ import {
   STR,
 } from './store.js';
 
-/** The stores of one analysis, shared by its views. */
+/** The stores of one analysis and the links `resolve` found, shared by its views. */
 export interface Stores {
   ops: OperationStore;
   attempts: AttemptStore;
   n: Interning;
+  /** View by operation row. */
+  opViews: OperationView[];
+  /** View by attempt row. */
+  attemptViews: AttemptView[];
+  /** Operation row of an attempt row (-1: none). */
+  opOf: Int32Array;
+  /** Next attempt row of the same call (-1: none). */
+  next: Int32Array;
+  /** Previous attempt row of the same call (-1: none). */
+  previous: Int32Array;
+  /** Where an operation row's attempts start in `callRows` (they end where the next row's start). */
+  callStart: Int32Array;
+  /** Attempt rows grouped per operation row, each call sorted by attempt number then start. */
+  callRows: Int32Array;
 }
-
-/** The attempts of an operation without any (shared, never written: resolve replaces it). */
-const NO_ATTEMPTS: AttemptRecord[] = [];
 
 function defined(value: number): number | undefined {
   return Number.isNaN(value) ? undefined : value;
@@ -34,12 +45,23 @@ function defined(value: number): number | undefined {
  * values stay in the store's columns.
  */
 export class OperationView implements OperationRecord {
-  /** The call's attempts (the shared empty list until resolve adds one). */
-  attempts: AttemptRecord[] = NO_ATTEMPTS;
   constructor(
     private readonly x: Stores,
     readonly row: number,
   ) {}
+  /** The call's attempts, sorted by attempt number then start (a new list each read). */
+  get attempts(): AttemptRecord[] {
+    const x = this.x;
+    const from = x.callStart[this.row] as number;
+    const out: AttemptRecord[] = new Array(this.attemptCount);
+    for (let k = 0; k < out.length; k++)
+      out[k] = x.attemptViews[x.callRows[from + k] as number] as AttemptView;
+    return out;
+  }
+  /** How many attempts the call has. */
+  get attemptCount(): number {
+    return (this.x.callStart[this.row + 1] as number) - (this.x.callStart[this.row] as number);
+  }
   /** An operation view is the call group of its attempts. */
   get operation(): OperationRecord {
     return this;
@@ -121,16 +143,27 @@ export class OperationView implements OperationRecord {
   }
 }
 
-/** An attempt row seen as the record the rules read; the links are set by `resolve`. */
+/** An attempt row seen as the record the rules read; the links are columns `resolve` fills. */
 export class AttemptView implements AttemptRecord {
-  operation: OperationRecord | undefined = undefined;
-  next: AttemptRecord | undefined = undefined;
-  previous: AttemptRecord | undefined = undefined;
-  isNew = false;
   constructor(
     private readonly x: Stores,
     readonly row: number,
   ) {}
+  get operation(): OperationRecord | undefined {
+    const op = this.x.opOf[this.row] as number;
+    return op < 0 ? undefined : this.x.opViews[op];
+  }
+  get next(): AttemptRecord | undefined {
+    const row = this.x.next[this.row] as number;
+    return row < 0 ? undefined : this.x.attemptViews[row];
+  }
+  get previous(): AttemptRecord | undefined {
+    const row = this.x.previous[this.row] as number;
+    return row < 0 ? undefined : this.x.attemptViews[row];
+  }
+  get isNew(): boolean {
+    return this.flag(A.isNew);
+  }
   private get c(): AttemptChunk {
     return this.x.attempts.at(this.row);
   }
