@@ -34,7 +34,6 @@ function createEngine(options: AnalyzeOptions): Engine {
   const maxWaterfallTraces = Math.max(0, options.maxWaterfallTraces ?? 50);
   const n = new Interning();
   const warnings = new WarningList();
-  const traces = new Map<string, number>();
   const waterfallTraces: string[] = [];
   const countsByName = new Map<string, number>();
   const ops = new OperationStore();
@@ -61,7 +60,7 @@ function createEngine(options: AnalyzeOptions): Engine {
   function attach(row: number, phase: PendingPhase): void {
     if (attempts.at(row).trace[row & CHUNK_MASK] !== phase.trace) return;
     if (!attachPhase(attempts, row, phase)) {
-      duplicate({ spanId: n.ids.text(phase.hi, phase.lo), name: phase.name }, n.traceIds[phase.trace] ?? '');
+      duplicate({ spanId: n.ids.text(phase.hi, phase.lo), name: phase.name }, n.traces.text(phase.trace));
       count(phase.name, -1);
     }
   }
@@ -72,11 +71,8 @@ function createEngine(options: AnalyzeOptions): Engine {
 
   function addFacts(span: SpanFacts): void {
     if (finished) throw new Error('createAnalysis: add() after finish()');
-    let trace = traces.get(span.traceId);
-    if (trace === undefined) {
-      trace = n.traceIds.length;
-      n.traceIds.push(span.traceId);
-      traces.set(span.traceId, trace);
+    const trace = n.traces.id(span.traceId);
+    if (n.traces.added) {
       if (waterfallTraces.length < maxWaterfallTraces) waterfallTraces.push(span.traceId);
     }
     const kind = classify(span);
@@ -128,7 +124,7 @@ function createEngine(options: AnalyzeOptions): Engine {
       findings,
       stats: {
         spans,
-        traces: traces.size,
+        traces: n.traces.size,
         operations: operationSpans,
         attempts: resolved.attempts.length,
         reusedAttempts: reusedCount(resolved.attempts),

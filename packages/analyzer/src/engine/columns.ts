@@ -122,3 +122,118 @@ export class IdIndex {
     this.slots = next;
   }
 }
+
+const TRACE_CHUNK_SHIFT = 13;
+const TRACE_CHUNK_MASK = (1 << TRACE_CHUNK_SHIFT) - 1;
+
+/** Value of a lowercase hex digit, or -1. */
+function hexDigit(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+}
+
+/**
+ * Trace ids numbered 0, 1, 2… in first-seen order. A 32-hex-digit id is kept as four 32-bit words
+ * (16 bytes, in fixed-size chunks) behind an open-addressing index, not as a string and a Map entry;
+ * any other id keeps its text in a Map.
+ */
+export class TraceTable {
+  /** Traces numbered so far. */
+  size = 0;
+  private readonly chunks: Uint32Array[] = [];
+  private slots = new Int32Array(1 << 12).fill(-1);
+  private hexCount = 0;
+  private readonly odd = new Map<string, number>();
+  private readonly oddText = new Map<number, string>();
+  private readonly w = new Uint32Array(4);
+
+  /** True when the last `id` call numbered a new trace. */
+  added = false;
+
+  /** The number of a trace id (sets `added`). */
+  id(text: string): number {
+    this.added = false;
+    if (!this.split(text)) {
+      let trace = this.odd.get(text);
+      if (trace !== undefined) return trace;
+      trace = this.size++;
+      this.odd.set(text, trace);
+      this.oddText.set(trace, text);
+      if ((trace & TRACE_CHUNK_MASK) === 0) this.chunks.push(new Uint32Array(4 << TRACE_CHUNK_SHIFT));
+      this.added = true;
+      return trace;
+    }
+    if ((this.hexCount + 1) * 2 > this.slots.length) this.rehash();
+    const slot = this.slotOf(this.w, this.slots);
+    const found = this.slots[slot] as number;
+    if (found >= 0) return found;
+    const trace = this.size++;
+    if ((trace & TRACE_CHUNK_MASK) === 0) this.chunks.push(new Uint32Array(4 << TRACE_CHUNK_SHIFT));
+    (this.chunks[trace >>> TRACE_CHUNK_SHIFT] as Uint32Array).set(this.w, (trace & TRACE_CHUNK_MASK) * 4);
+    this.slots[slot] = trace;
+    this.hexCount++;
+    this.added = true;
+    return trace;
+  }
+
+  /** The text of a trace number. */
+  text(trace: number): string {
+    const odd = this.oddText.size > 0 ? this.oddText.get(trace) : undefined;
+    if (odd !== undefined) return odd;
+    const chunk = this.chunks[trace >>> TRACE_CHUNK_SHIFT];
+    if (chunk === undefined || trace >= this.size) return '';
+    const base = (trace & TRACE_CHUNK_MASK) * 4;
+    let out = '';
+    for (let k = 0; k < 4; k++) out += (chunk[base + k] as number).toString(16).padStart(8, '0');
+    return out;
+  }
+
+  /** Fills `w` from a 32-digit lowercase hex id; false for any other text. */
+  private split(text: string): boolean {
+    if (text.length !== 32) return false;
+    for (let k = 0; k < 4; k++) {
+      let word = 0;
+      for (let i = k * 8; i < k * 8 + 8; i++) {
+        const d = hexDigit(text.charCodeAt(i));
+        if (d < 0) return false;
+        word = word * 16 + d;
+      }
+      this.w[k] = word;
+    }
+    return true;
+  }
+
+  private slotOf(w: Uint32Array, slots: Int32Array): number {
+    const mask = slots.length - 1;
+    const h =
+      Math.imul((w[0] as number) ^ Math.imul(w[1] as number, 0x9e3779b1), 0x85ebca6b) ^
+      (w[2] as number) ^
+      Math.imul(w[3] as number, 0xc2b2ae35);
+    let i = (Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0) & mask;
+    for (;;) {
+      const v = slots[i] as number;
+      if (v < 0) return i;
+      const chunk = this.chunks[v >>> TRACE_CHUNK_SHIFT] as Uint32Array;
+      const base = (v & TRACE_CHUNK_MASK) * 4;
+      if (
+        chunk[base] === w[0] &&
+        chunk[base + 1] === w[1] &&
+        chunk[base + 2] === w[2] &&
+        chunk[base + 3] === w[3]
+      )
+        return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private rehash(): void {
+    const next = new Int32Array(this.slots.length * 2).fill(-1);
+    const w = new Uint32Array(4);
+    for (const v of this.slots) {
+      if (v < 0) continue;
+      const chunk = this.chunks[v >>> TRACE_CHUNK_SHIFT] as Uint32Array;
+      w.set(chunk.subarray((v & TRACE_CHUNK_MASK) * 4, (v & TRACE_CHUNK_MASK) * 4 + 4));
+      next[this.slotOf(w, next)] = v;
+    }
+    this.slots = next;
+  }
+}

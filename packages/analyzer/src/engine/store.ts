@@ -1,4 +1,4 @@
-import { type KeySource, SpanIds, StringTable } from './columns.js';
+import { type KeySource, SpanIds, StringTable, TraceTable } from './columns.js';
 import type { PhaseKind } from './internal-types.js';
 
 /** Bits of the attempt `flags` column. */
@@ -30,7 +30,7 @@ export const PHASE_KINDS: readonly PhaseKind[] = ['dns', 'tcp', 'tls'];
 export class Interning {
   readonly strings = new StringTable();
   readonly ids = new SpanIds();
-  readonly traceIds: string[] = [];
+  readonly traces = new TraceTable();
   /** `origin|host:port` strings by origin, address and port ids, made once each. */
   readonly poolKeys = new Map<number, string>();
 }

@@ -82,7 +82,7 @@ export class OperationView implements OperationRecord {
     return ((this.c.flags[this.i] as number) & bit) !== 0;
   }
   get traceId(): string {
-    return this.n.traceIds[this.c.trace[this.i] as number] as string;
+    return this.n.traces.text(this.c.trace[this.i] as number);
   }
   get spanId(): string {
     return this.n.ids.text(this.c.hi[this.i] as number, this.c.lo[this.i] as number);
@@ -183,7 +183,7 @@ export class AttemptView implements AttemptRecord {
     return ((this.c.flags[this.i] as number) & bit) !== 0;
   }
   get traceId(): string {
-    return this.n.traceIds[this.c.trace[this.i] as number] as string;
+    return this.n.traces.text(this.c.trace[this.i] as number);
   }
   get spanId(): string {
     return this.n.ids.text(this.c.hi[this.i] as number, this.c.lo[this.i] as number);
