@@ -42,12 +42,12 @@ import { boolAttr, durationMs, numAttr, strAttr, toMs } from './attribute-values
 import type { PhaseKind, SpanFacts } from './internal-types.js';
 import {
   A,
-  type AttemptStore,
+  AttemptStore,
   CHUNK_MASK,
   type Interning,
   NUM,
   O,
-  type OperationStore,
+  OperationStore,
   OSTR,
   type PendingPhase,
   PHASE_KINDS,
@@ -139,7 +139,7 @@ function originOf(span: SpanFacts): string {
 /** Writes the row of an operation span (what the rules need of it; the rest is dropped). */
 export function writeOperation(span: SpanFacts, trace: number, store: OperationStore, n: Interning): number {
   const a = span.attributes;
-  const row = store.add();
+  const row = store.add(n.strings.size + OperationStore.STRINGS > 0xffff);
   const c = store.at(row);
   const i = row & CHUNK_MASK;
   c.trace[i] = trace;
@@ -180,7 +180,7 @@ export function writeOperation(span: SpanFacts, trace: number, store: OperationS
 /** Writes the row of an attempt span. */
 export function writeAttempt(span: SpanFacts, trace: number, store: AttemptStore, n: Interning): number {
   const a = span.attributes;
-  const row = store.add();
+  const row = store.add(n.strings.size + AttemptStore.STRINGS > 0xffff);
   const c = store.at(row);
   const i = row & CHUNK_MASK;
   c.trace[i] = trace;

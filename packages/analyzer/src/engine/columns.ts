@@ -21,6 +21,11 @@ export class StringTable {
     return id;
   }
 
+  /** Numbers given so far (counting 0). */
+  get size(): number {
+    return this.values.length;
+  }
+
   /** The string of a number. */
   get(id: number): string | undefined {
     return this.values[id];

@@ -52,8 +52,8 @@ export interface OperationChunk {
   start: Float64Array;
   dur: Float64Array;
   redirects: Float64Array;
-  /** name, service, method, errorType, signingRegion, callerRegion, clientRegion, bucketRegion, bucket, keyPrefix. */
-  str: Uint32Array;
+  /** name, service, method, errorType, signingRegion, callerRegion, clientRegion, bucketRegion, bucket, keyPrefix (16-bit until wide). */
+  str: Uint16Array | Uint32Array;
 }
 
 /** Operation spans, one row each, in fixed-size chunks of columns. */
@@ -62,10 +62,16 @@ export class OperationStore implements KeySource {
   readonly chunks: OperationChunk[] = [];
   static readonly STRINGS = 10;
 
-  /** A new row's number; its columns are zero. */
-  add(): number {
+  /**
+   * A new row's number; its columns are zero. `wide`: string ids may reach 2^16 (the table is close to
+   * that size): the row's chunk gets 32-bit string columns.
+   */
+  add(wide: boolean): number {
     const row = this.size++;
-    if ((row & CHUNK_MASK) === 0) {
+    if ((row & CHUNK_MASK) !== 0) {
+      const chunk = this.at(row);
+      if (wide && chunk.str instanceof Uint16Array) chunk.str = Uint32Array.from(chunk.str);
+    } else {
       this.chunks.push({
         trace: new Uint32Array(CHUNK_ROWS),
         hi: new Uint32Array(CHUNK_ROWS),
@@ -76,7 +82,7 @@ export class OperationStore implements KeySource {
         start: new Float64Array(CHUNK_ROWS),
         dur: new Float64Array(CHUNK_ROWS),
         redirects: new Float64Array(CHUNK_ROWS),
-        str: new Uint32Array(CHUNK_ROWS * OperationStore.STRINGS),
+        str: new (wide ? Uint32Array : Uint16Array)(CHUNK_ROWS * OperationStore.STRINGS),
       });
     }
     return row;
@@ -106,8 +112,8 @@ export interface AttemptChunk {
   attempt: Float64Array;
   /** idle, queue, port, status, expectWait, ttfb, bodySize, maxSockets: NaN when absent. */
   num: Float32Array;
-  /** name, connectionId, origin, serverAddress, httpMethod, errorType, socketError, tlsVersion, handler. */
-  str: Uint32Array;
+  /** name, connectionId, origin, serverAddress, httpMethod, errorType, socketError, tlsVersion, handler (16-bit until wide). */
+  str: Uint16Array | Uint32Array;
   /** Row in the phase columns (0: none yet; phase rows count from 1). */
   prow: Uint32Array;
 }
@@ -153,10 +159,13 @@ export class AttemptStore implements KeySource {
   static readonly NUMS = 8;
   static readonly STRINGS = 9;
 
-  /** A new row's number; its columns are zero (numbers NaN). */
-  add(): number {
+  /** A new row's number; its columns are zero (numbers NaN). `wide`: as for operations. */
+  add(wide: boolean): number {
     const row = this.size++;
-    if ((row & CHUNK_MASK) === 0) {
+    if ((row & CHUNK_MASK) !== 0) {
+      const chunk = this.at(row);
+      if (wide && chunk.str instanceof Uint16Array) chunk.str = Uint32Array.from(chunk.str);
+    } else {
       this.chunks.push({
         trace: new Uint32Array(CHUNK_ROWS),
         hi: new Uint32Array(CHUNK_ROWS),
@@ -168,7 +177,7 @@ export class AttemptStore implements KeySource {
         dur: new Float64Array(CHUNK_ROWS),
         attempt: new Float64Array(CHUNK_ROWS),
         num: new Float32Array(CHUNK_ROWS * AttemptStore.NUMS).fill(Number.NaN),
-        str: new Uint32Array(CHUNK_ROWS * AttemptStore.STRINGS),
+        str: new (wide ? Uint32Array : Uint16Array)(CHUNK_ROWS * AttemptStore.STRINGS),
         prow: new Uint32Array(CHUNK_ROWS),
       });
     }

@@ -1,0 +1,39 @@
+import { ATTR_ATTEMPT, ATTR_CONNECTION_ID } from '@wirescope/semconv';
+import { describe, expect, it } from 'vitest';
+import { writeAttempt } from './collect.js';
+import { AttemptStore, CHUNK_MASK, Interning, STR } from './store.js';
+
+describe('AttemptStore string columns', () => {
+  it('start 16-bit and widen to 32-bit once string ids near 2^16, keeping every id', () => {
+    const store = new AttemptStore();
+    const n = new Interning();
+    const rows = 70_000;
+    for (let i = 0; i < rows; i++) {
+      writeAttempt(
+        {
+          traceId: '0af7651916cd43dd8448eb211c80319c',
+          spanId: (i + 1).toString(16).padStart(16, '0'),
+          parentSpanId: undefined,
+          name: 'S3.PutObject attempt',
+          error: false,
+          startMs: i,
+          durationMs: 1,
+          attributes: { [ATTR_ATTEMPT]: 1, [ATTR_CONNECTION_ID]: `c${i}` },
+          wirescope: true,
+          events: [],
+          resource: {},
+        },
+        0,
+        store,
+        n,
+      );
+    }
+    expect(n.strings.size).toBeGreaterThan(0x10000);
+    expect(store.chunks[0]?.str).toBeInstanceOf(Uint16Array);
+    expect(store.chunks.at(-1)?.str).toBeInstanceOf(Uint32Array);
+    for (let row = 0; row < rows; row++) {
+      const id = store.at(row).str[(row & CHUNK_MASK) * AttemptStore.STRINGS + STR.connectionId] as number;
+      if (n.strings.get(id) !== `c${row}`) expect(n.strings.get(id)).toBe(`c${row}`);
+    }
+  });
+});
