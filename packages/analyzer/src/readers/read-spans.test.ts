@@ -231,10 +231,14 @@ describe('readSpans: normalization', () => {
     const module = fileURLToPath(new URL('./read-spans.ts', import.meta.url));
     const script = `import { readSpans } from ${JSON.stringify(module)};
       for await (const s of readSpans({ path: '-' })) console.log(s.source.file, s.spanId, String(s.endTimeUnixNano));`;
-    const stdout = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      input: gzipSync(COLLECTOR_STYLE),
-      encoding: 'utf8',
-    });
+    const stdout = execFileSync(
+      process.execPath,
+      ['--conditions=@wirescope/source', '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        input: gzipSync(COLLECTOR_STYLE),
+        encoding: 'utf8',
+      },
+    );
     expect(stdout.trim()).toBe(`- ${SPAN} 1760000000200000001`);
   });
 
