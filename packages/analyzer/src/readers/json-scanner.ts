@@ -1,6 +1,17 @@
 import { InputError } from '../input-error.js';
 import type { RecordPosition } from './internal-types.js';
-import { describeByte } from './json-syntax.js';
+import {
+  ARRAY_ROLES,
+  ELEMENT_ROLES,
+  KEY_ROLES,
+  OBJECT_ROLES,
+  ROLE,
+  ROLE_NAMES,
+  type Role,
+} from './json-roles.js';
+import { describeByte, describeValueStart, isLiteralByte } from './json-syntax.js';
+
+export { ROLE, type Role } from './json-roles.js';
 
 /**
  * An incremental scanner for whole-document trace JSON (OTLP `ExportTraceServiceRequest`, Jaeger
@@ -12,27 +23,6 @@ import { describeByte } from './json-syntax.js';
  * or pretty-printed JSON Lines) are accepted.
  */
 
-/** What a value means at its place in the document. */
-export const ROLE = {
-  DOC: 1,
-  RS_ARRAY: 2,
-  RS_ITEM: 3,
-  SS_ARRAY: 4,
-  SS_ITEM: 5,
-  SPANS: 6,
-  J_DATA: 7,
-  J_TRACE: 8,
-  J_SPANS: 9,
-  SKIP: 10,
-  RESOURCE: 11,
-  SPAN: 12,
-  PROCESSES: 13,
-  JSPAN: 14,
-} as const;
-
-/** One of {@link ROLE}. */
-export type Role = (typeof ROLE)[keyof typeof ROLE];
-
 /** Receives the records of a document as they complete. */
 export interface ScanHandler {
   /** A structural object opened (`DOC`, `RS_ITEM`, `J_TRACE`). */
@@ -42,45 +32,6 @@ export interface ScanHandler {
   /** A complete record (`SPAN`, `JSPAN`, `RESOURCE`, `PROCESSES`, `SKIP`). */
   value(role: Role, text: string, position: RecordPosition): void;
 }
-
-const OBJECT_ROLES = new Set<number>([ROLE.DOC, ROLE.RS_ITEM, ROLE.SS_ITEM, ROLE.J_TRACE]);
-const ARRAY_ROLES = new Set<number>([ROLE.RS_ARRAY, ROLE.SS_ARRAY, ROLE.SPANS, ROLE.J_DATA, ROLE.J_SPANS]);
-
-const ROLE_NAMES: Record<number, string> = {
-  [ROLE.DOC]: 'the top-level value',
-  [ROLE.RS_ARRAY]: 'resourceSpans',
-  [ROLE.RS_ITEM]: 'each resourceSpans entry',
-  [ROLE.SS_ARRAY]: 'scopeSpans',
-  [ROLE.SS_ITEM]: 'each scopeSpans entry',
-  [ROLE.SPANS]: 'spans',
-  [ROLE.SPAN]: 'each span',
-  [ROLE.J_DATA]: 'data',
-  [ROLE.J_TRACE]: 'each data entry (a trace)',
-  [ROLE.J_SPANS]: 'spans',
-  [ROLE.JSPAN]: 'each span',
-  [ROLE.RESOURCE]: 'resource',
-  [ROLE.PROCESSES]: 'processes',
-};
-
-const KEY_ROLES: Record<number, Record<string, Role>> = {
-  [ROLE.RS_ITEM]: {
-    resource: ROLE.RESOURCE,
-    scopeSpans: ROLE.SS_ARRAY,
-    scope_spans: ROLE.SS_ARRAY,
-    instrumentationLibrarySpans: ROLE.SS_ARRAY,
-    instrumentation_library_spans: ROLE.SS_ARRAY,
-  },
-  [ROLE.SS_ITEM]: { spans: ROLE.SPANS },
-  [ROLE.J_TRACE]: { spans: ROLE.J_SPANS, processes: ROLE.PROCESSES },
-};
-
-const ELEMENT_ROLES: Record<number, Role> = {
-  [ROLE.RS_ARRAY]: ROLE.RS_ITEM,
-  [ROLE.SS_ARRAY]: ROLE.SS_ITEM,
-  [ROLE.SPANS]: ROLE.SPAN,
-  [ROLE.J_DATA]: ROLE.J_TRACE,
-  [ROLE.J_SPANS]: ROLE.JSPAN,
-};
 
 // Scanner states.
 const S_TOP = 0;
@@ -102,26 +53,6 @@ interface Frame {
   role: Role;
   isObject: boolean;
   sawKnownKey: boolean;
-}
-
-function isLiteralByte(b: number): boolean {
-  return (
-    (b >= 0x61 && b <= 0x7a) ||
-    (b >= 0x30 && b <= 0x39) ||
-    b === 0x2d ||
-    b === 0x2b ||
-    b === 0x2e ||
-    b === 0x45
-  );
-}
-
-function found(b: number): string {
-  if (b === 0x7b) return 'an object';
-  if (b === 0x5b) return 'an array';
-  if (b === 0x22) return 'a string';
-  if (b === 0x74 || b === 0x66) return 'a boolean';
-  if (b === 0x6e) return 'null';
-  return 'a number';
 }
 
 /** Which documents the scanner recognizes. */
@@ -275,8 +206,8 @@ export class JsonScanner {
     const name = ROLE_NAMES[role] ?? 'the value';
     const problem =
       role === ROLE.DOC
-        ? `expected a JSON object (OTLP ExportTraceServiceRequest or Jaeger { data }), found ${found(b)}`
-        : `expected ${name} to be ${expected}, found ${found(b)}`;
+        ? `expected a JSON object (OTLP ExportTraceServiceRequest or Jaeger { data }), found ${describeValueStart(b)}`
+        : `expected ${name} to be ${expected}, found ${describeValueStart(b)}`;
     return new InputError({ file: this.file, ...this.position(i), problem });
   }
 

@@ -192,3 +192,25 @@ export function positionIn(
   }
   return { line, column: index - lineStart + 1 };
 }
+
+/** True for a byte that can continue a JSON literal (true, false, null) or number. */
+export function isLiteralByte(b: number): boolean {
+  return (
+    (b >= 0x61 && b <= 0x7a) ||
+    (b >= 0x30 && b <= 0x39) ||
+    b === 0x2d ||
+    b === 0x2b ||
+    b === 0x2e ||
+    b === 0x45
+  );
+}
+
+/** What kind of JSON value starts with byte `b`, for error messages ("an object", "a number"). */
+export function describeValueStart(b: number): string {
+  if (b === 0x7b) return 'an object';
+  if (b === 0x5b) return 'an array';
+  if (b === 0x22) return 'a string';
+  if (b === 0x74 || b === 0x66) return 'a boolean';
+  if (b === 0x6e) return 'null';
+  return 'a number';
+}
