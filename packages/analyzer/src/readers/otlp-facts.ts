@@ -3,18 +3,7 @@ import type { SpanFacts } from '../engine/internal-types.js';
 import type { Attributes, SpanSource, WireSpan } from '../types.js';
 import { ImpreciseNumberError, ShapeError } from './internal-types.js';
 import { lineToWire } from './lines-reader.js';
-import {
-  anyValue,
-  field,
-  isObject,
-  list,
-  otlpEvents,
-  otlpResource,
-  prefixed,
-  resourceSpansOf,
-  scopeSpansOf,
-  withPath,
-} from './otlp-normalize.js';
+import { anyValue, field, forEachOtlpSpan, isObject, otlpEvents, resourceSpansOf } from './otlp-normalize.js';
 import { normalizeId, normalizeParentId, otlpKind, statusCode, toNanos } from './values.js';
 
 const NO_EVENTS: ReadonlyArray<{ name: string }> = [];
@@ -48,26 +37,7 @@ export function lineToFacts(
 }
 
 function requestToFacts(request: Record<string, unknown>, out: SpanFacts[]): void {
-  const resourceSpans = list(resourceSpansOf(request), 'resourceSpans');
-  for (let r = 0; r < resourceSpans.length; r++) {
-    const rs = resourceSpans[r];
-    const at = `resourceSpans[${r}]`;
-    if (!isObject(rs)) throw new ShapeError(`${at} is not an object`);
-    const resource = withPath(at, () => otlpResource(rs.resource));
-    const scopes = list(scopeSpansOf(rs), `${at}.scopeSpans`);
-    for (let s = 0; s < scopes.length; s++) {
-      const scope = scopes[s];
-      if (!isObject(scope)) throw new ShapeError(`${at}.scopeSpans[${s}] is not an object`);
-      const spans = list(scope.spans, `${at}.scopeSpans[${s}].spans`);
-      for (let i = 0; i < spans.length; i++) {
-        try {
-          out.push(spanToFacts(spans[i], resource));
-        } catch (error) {
-          throw prefixed(`${at}.scopeSpans[${s}].spans[${i}]`, error);
-        }
-      }
-    }
-  }
+  forEachOtlpSpan(request, (span, resource) => out.push(spanToFacts(span, resource)));
 }
 
 function spanToFacts(span: unknown, resource: Attributes): SpanFacts {

@@ -171,6 +171,17 @@ export function scopeSpansOf(resourceSpans: JsonObject): unknown {
 /** Every span of one parsed `ExportTraceServiceRequest`, in order. */
 export function otlpRequestToWire(request: unknown, source: SpanSource, out: WireSpan[]): void {
   if (!isObject(request)) throw new ShapeError('expected an ExportTraceServiceRequest object');
+  forEachOtlpSpan(request, (span, resource) => out.push(otlpSpanToWire(span, resource, source)));
+}
+
+/**
+ * Walks `resourceSpans[].scopeSpans[].spans[]` of one request, in order, checking the shape on the way
+ * and prefixing any error from `visit` with the path of the span it was visiting.
+ */
+export function forEachOtlpSpan(
+  request: Record<string, unknown>,
+  visit: (span: unknown, resource: Attributes) => void,
+): void {
   const resourceSpans = list(resourceSpansOf(request), 'resourceSpans');
   for (let r = 0; r < resourceSpans.length; r++) {
     const rs = resourceSpans[r];
@@ -184,7 +195,7 @@ export function otlpRequestToWire(request: unknown, source: SpanSource, out: Wir
       const spans = list(scope.spans, `${at}.scopeSpans[${s}].spans`);
       for (let i = 0; i < spans.length; i++) {
         try {
-          out.push(otlpSpanToWire(spans[i], resource, source));
+          visit(spans[i], resource);
         } catch (error) {
           throw prefixed(`${at}.scopeSpans[${s}].spans[${i}]`, error);
         }
