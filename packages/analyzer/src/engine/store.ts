@@ -21,7 +21,8 @@ export const A = {
 } as const;
 
 /** Bits of the operation `flags` column. */
-export const O = { error: 1, hasParent: 2, regionMismatch: 4, wirescope: 8 } as const;
+// `error` and `hasParent` share their bits with the attempt flags: views read both through one base.
+export const O = { error: A.error, hasParent: A.hasParent, regionMismatch: 4, wirescope: 8 } as const;
 
 /** Column order of the phase kinds. */
 export const PHASE_KINDS: readonly PhaseKind[] = ['dns', 'tcp', 'tls'];

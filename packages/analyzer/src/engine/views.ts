@@ -40,45 +40,29 @@ function defined(value: number): number | undefined {
   return Number.isNaN(value) ? undefined : value;
 }
 
+/** The columns every span row has, whatever its kind. */
+type SpanColumns = Pick<
+  OperationChunk,
+  'trace' | 'hi' | 'lo' | 'parHi' | 'parLo' | 'flags' | 'start' | 'dur'
+>;
+
 /**
- * An operation row seen as the record the rules read. Made at finish, one small object per row: the
- * values stay in the store's columns.
+ * What operation and attempt views share: ids, times and the error flag, read from their row's columns
+ * (the `error` and `hasParent` flag bits are the same in both stores).
  */
-export class OperationView implements OperationRecord {
+abstract class SpanRowView<C extends SpanColumns> {
   constructor(
-    private readonly x: Stores,
+    protected readonly x: Stores,
     readonly row: number,
   ) {}
-  /** The call's attempts, sorted by attempt number then start (a new list each read). */
-  get attempts(): AttemptRecord[] {
-    const x = this.x;
-    const from = x.callStart[this.row] as number;
-    const out: AttemptRecord[] = new Array(this.attemptCount);
-    for (let k = 0; k < out.length; k++)
-      out[k] = x.attemptViews[x.callRows[from + k] as number] as AttemptView;
-    return out;
-  }
-  /** How many attempts the call has. */
-  get attemptCount(): number {
-    return (this.x.callStart[this.row + 1] as number) - (this.x.callStart[this.row] as number);
-  }
-  /** An operation view is the call group of its attempts. */
-  get operation(): OperationRecord {
-    return this;
-  }
-  private get c(): OperationChunk {
-    return this.x.ops.at(this.row);
-  }
-  private get i(): number {
+  protected abstract get c(): C;
+  protected get i(): number {
     return this.row & CHUNK_MASK;
   }
-  private get n(): Interning {
+  protected get n(): Interning {
     return this.x.n;
   }
-  private str(i: number): string | undefined {
-    return this.n.strings.get(this.c.str[this.i * 10 + i] as number);
-  }
-  private flag(bit: number): boolean {
+  protected flag(bit: number): boolean {
     return ((this.c.flags[this.i] as number) & bit) !== 0;
   }
   get traceId(): string {
@@ -101,6 +85,36 @@ export class OperationView implements OperationRecord {
   }
   get error(): boolean {
     return this.flag(O.error);
+  }
+}
+
+/**
+ * An operation row seen as the record the rules read. Made at finish, one small object per row: the
+ * values stay in the store's columns.
+ */
+export class OperationView extends SpanRowView<OperationChunk> implements OperationRecord {
+  /** The call's attempts, sorted by attempt number then start (a new list each read). */
+  get attempts(): AttemptRecord[] {
+    const x = this.x;
+    const from = x.callStart[this.row] as number;
+    const out: AttemptRecord[] = new Array(this.attemptCount);
+    for (let k = 0; k < out.length; k++)
+      out[k] = x.attemptViews[x.callRows[from + k] as number] as AttemptView;
+    return out;
+  }
+  /** How many attempts the call has. */
+  get attemptCount(): number {
+    return (this.x.callStart[this.row + 1] as number) - (this.x.callStart[this.row] as number);
+  }
+  /** An operation view is the call group of its attempts. */
+  get operation(): OperationRecord {
+    return this;
+  }
+  protected get c(): OperationChunk {
+    return this.x.ops.at(this.row);
+  }
+  private str(i: number): string | undefined {
+    return this.n.strings.get(this.c.str[this.i * 10 + i] as number);
   }
   get name(): string {
     return this.str(OSTR.name) as string;
@@ -144,11 +158,7 @@ export class OperationView implements OperationRecord {
 }
 
 /** An attempt row seen as the record the rules read; the links are columns `resolve` fills. */
-export class AttemptView implements AttemptRecord {
-  constructor(
-    private readonly x: Stores,
-    readonly row: number,
-  ) {}
+export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRecord {
   get operation(): OperationRecord | undefined {
     const op = this.x.opOf[this.row] as number;
     return op < 0 ? undefined : this.x.opViews[op];
@@ -164,44 +174,14 @@ export class AttemptView implements AttemptRecord {
   get isNew(): boolean {
     return this.flag(A.isNew);
   }
-  private get c(): AttemptChunk {
+  protected get c(): AttemptChunk {
     return this.x.attempts.at(this.row);
-  }
-  private get i(): number {
-    return this.row & CHUNK_MASK;
-  }
-  private get n(): Interning {
-    return this.x.n;
   }
   private str(i: number): string | undefined {
     return this.n.strings.get(this.c.str[this.i * 9 + i] as number);
   }
   private num(i: number): number | undefined {
     return defined(this.c.num[this.i * 8 + i] as number);
-  }
-  private flag(bit: number): boolean {
-    return ((this.c.flags[this.i] as number) & bit) !== 0;
-  }
-  get traceId(): string {
-    return this.n.traces.text(this.c.trace[this.i] as number);
-  }
-  get spanId(): string {
-    return this.n.ids.text(this.c.hi[this.i] as number, this.c.lo[this.i] as number);
-  }
-  get parentSpanId(): string | undefined {
-    const c = this.c;
-    return this.flag(A.hasParent)
-      ? this.n.ids.text(c.parHi[this.i] as number, c.parLo[this.i] as number)
-      : undefined;
-  }
-  get startMs(): number {
-    return this.c.start[this.i] as number;
-  }
-  get durationMs(): number {
-    return this.c.dur[this.i] as number;
-  }
-  get error(): boolean {
-    return this.flag(A.error);
   }
   get name(): string {
     return this.str(STR.name) as string;
