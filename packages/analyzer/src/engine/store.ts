@@ -57,6 +57,20 @@ export interface OperationChunk {
   str: Uint16Array | Uint32Array;
 }
 
+/** The columns every span row has (ids, times, flags), for one new chunk. */
+function spanColumns() {
+  return {
+    trace: new Uint32Array(CHUNK_ROWS),
+    hi: new Uint32Array(CHUNK_ROWS),
+    lo: new Uint32Array(CHUNK_ROWS),
+    parHi: new Uint32Array(CHUNK_ROWS),
+    parLo: new Uint32Array(CHUNK_ROWS),
+    flags: new Uint32Array(CHUNK_ROWS),
+    start: new Float64Array(CHUNK_ROWS),
+    dur: new Float64Array(CHUNK_ROWS),
+  };
+}
+
 /** Operation spans, one row each, in fixed-size chunks of columns. */
 export class OperationStore implements KeySource {
   size = 0;
@@ -74,14 +88,7 @@ export class OperationStore implements KeySource {
       if (wide && chunk.str instanceof Uint16Array) chunk.str = Uint32Array.from(chunk.str);
     } else {
       this.chunks.push({
-        trace: new Uint32Array(CHUNK_ROWS),
-        hi: new Uint32Array(CHUNK_ROWS),
-        lo: new Uint32Array(CHUNK_ROWS),
-        parHi: new Uint32Array(CHUNK_ROWS),
-        parLo: new Uint32Array(CHUNK_ROWS),
-        flags: new Uint32Array(CHUNK_ROWS),
-        start: new Float64Array(CHUNK_ROWS),
-        dur: new Float64Array(CHUNK_ROWS),
+        ...spanColumns(),
         redirects: new Float64Array(CHUNK_ROWS),
         str: new (wide ? Uint32Array : Uint16Array)(CHUNK_ROWS * OperationStore.STRINGS),
       });
@@ -168,14 +175,7 @@ export class AttemptStore implements KeySource {
       if (wide && chunk.str instanceof Uint16Array) chunk.str = Uint32Array.from(chunk.str);
     } else {
       this.chunks.push({
-        trace: new Uint32Array(CHUNK_ROWS),
-        hi: new Uint32Array(CHUNK_ROWS),
-        lo: new Uint32Array(CHUNK_ROWS),
-        parHi: new Uint32Array(CHUNK_ROWS),
-        parLo: new Uint32Array(CHUNK_ROWS),
-        flags: new Uint32Array(CHUNK_ROWS),
-        start: new Float64Array(CHUNK_ROWS),
-        dur: new Float64Array(CHUNK_ROWS),
+        ...spanColumns(),
         attempt: new Float64Array(CHUNK_ROWS),
         num: new Float32Array(CHUNK_ROWS * AttemptStore.NUMS).fill(Number.NaN),
         str: new (wide ? Uint32Array : Uint16Array)(CHUNK_ROWS * AttemptStore.STRINGS),
