@@ -1,4 +1,4 @@
-import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Context, context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
   FinalizeHandler,
   FinalizeHandlerArguments,
@@ -32,7 +32,6 @@ import { type OperationState, operationStateOf } from './operation-state.js';
 import { boundedId, safeMessage } from './redact.js';
 import { recordAttemptRegion } from './region-facts.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
-import { runGuarded } from './run-guarded.js';
 
 interface HttpRequestLike {
   method?: string;
@@ -58,12 +57,12 @@ export function attemptMiddleware(
     async (args: FinalizeHandlerArguments<object>): Promise<FinalizeHandlerOutput<MetadataBearer>> => {
       const state = operationStateOf(context);
       if (!state) return next(args);
-      const scope = guard('starting the attempt span', () => startAttempt(options, state, args), undefined);
-      if (!scope) return next(args);
+      const started = guard('starting the attempt span', () => startAttempt(options, state, args), undefined);
+      if (!started) return next(args);
+      const { scope } = started;
       try {
-        const output = await runInAttemptScope(scope, () =>
-          runGuarded(trace.setSpan(otelContext.active(), scope.span), () => next(args)),
-        );
+        // One context for both: the attempt span active and the scope the socket layer looks for.
+        const output = await runInAttemptScope(scope, () => next(args), started.context);
         guard(
           'ending the attempt span',
           () => endAttempt(state, context, scope, output.response, undefined),
@@ -81,11 +80,17 @@ export function attemptMiddleware(
     };
 }
 
+/** An attempt just started: its scope, and the context the rest of the handler chain runs in. */
+interface StartedAttempt {
+  readonly scope: AttemptScope;
+  readonly context: Context;
+}
+
 function startAttempt(
   options: ResolvedWirescopeOptions,
   state: OperationState,
   args: FinalizeHandlerArguments<object>,
-): AttemptScope {
+): StartedAttempt {
   state.attempts += 1;
   if (state.pendingRedirect) {
     state.pendingRedirect = false;
@@ -111,12 +116,13 @@ function startAttempt(
       { kind: SpanKind.INTERNAL, attributes },
       parent,
     );
-  return {
+  const scope: AttemptScope = {
     attempt: state.attempts,
     span,
     tracer: options.tracer(),
     facts: new Map(Object.entries(attributes)),
   };
+  return { scope, context: trace.setSpan(parent, span) };
 }
 
 function endAttempt(

@@ -1,12 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Span, Tracer } from '@opentelemetry/api';
+import { type Context, context, createContextKey, type Span, type Tracer } from '@opentelemetry/api';
 
 /**
  * How producers find the attempt they record on. The plugin runs each HTTP attempt inside
  * {@link runInAttemptScope}; the http and undici instrumentations call {@link currentAttemptScope}
- * when a request starts. The store is our own AsyncLocalStorage (not the OpenTelemetry context) so
- * correlation works even when no context manager is registered, and it sits on `globalThis` under a
- * `Symbol.for` key so every copy of this package shares it.
+ * when a request starts. The scope travels in the OpenTelemetry context when a context manager
+ * propagates it, and otherwise in an AsyncLocalStorage of our own, so correlation works even when no
+ * context manager is registered. Both keys are `Symbol.for` keys (`createContextKey` is `Symbol.for`,
+ * the storage sits on `globalThis`), so every copy of this package shares them.
  */
 export interface AttemptScope {
   /** 1-based attempt number within the operation. */
@@ -22,11 +23,14 @@ export interface AttemptScope {
   readonly facts: Map<string, string | number | boolean>;
 }
 
+const SCOPE_KEY = createContextKey('wirescope.attempt-scope');
 const STORAGE_KEY = Symbol.for('wirescope.attempt-scope-storage');
 
 type GlobalWithStorage = typeof globalThis & { [STORAGE_KEY]?: AsyncLocalStorage<AttemptScope> };
 
-function storage(): AsyncLocalStorage<AttemptScope> {
+// Created on first need only: every enabled AsyncLocalStorage adds its own propagation work to every
+// promise and async resource the process creates, on top of the context manager's.
+function fallbackStorage(): AsyncLocalStorage<AttemptScope> {
   const g = globalThis as GlobalWithStorage;
   let store = g[STORAGE_KEY];
   if (!store) {
@@ -36,14 +40,33 @@ function storage(): AsyncLocalStorage<AttemptScope> {
   return store;
 }
 
-/** Runs `fn` with `scope` as the current attempt scope (for everything `fn` starts, async included). */
-export function runInAttemptScope<T>(scope: AttemptScope, fn: () => T): T {
-  return storage().run(scope, fn);
+/**
+ * Runs `fn` with `scope` as the current attempt scope (for everything `fn` starts, async included),
+ * in `parent` (default: the active context) with the scope added. Whether the registered context
+ * manager propagates is checked on every call, inside `context.with`: the no-op manager (none
+ * registered) leaves the new context inactive, and then our own storage carries the scope, so a
+ * manager registered after the plugin was created takes over from the next call. If entering the
+ * context fails (a broken context manager), `fn` still runs, exactly once, in our own storage.
+ */
+export function runInAttemptScope<T>(scope: AttemptScope, fn: () => T, parent?: Context): T {
+  let entered = false;
+  try {
+    const scoped = (parent ?? context.active()).setValue(SCOPE_KEY, scope);
+    return context.with(scoped, () => {
+      const propagates = context.active().getValue(SCOPE_KEY) === scope;
+      entered = true;
+      return propagates ? fn() : fallbackStorage().run(scope, fn);
+    });
+  } catch (error) {
+    if (entered) throw error;
+    return fallbackStorage().run(scope, fn);
+  }
 }
 
 /** The attempt scope of the code running now, if it runs under the plugin. */
 export function currentAttemptScope(): AttemptScope | undefined {
-  return storage().getStore();
+  const scope = context.active().getValue(SCOPE_KEY) as AttemptScope | undefined;
+  return scope ?? (globalThis as GlobalWithStorage)[STORAGE_KEY]?.getStore();
 }
 
 /** Records a fact on an attempt: always in `facts`, on the span only while it is recording. */
