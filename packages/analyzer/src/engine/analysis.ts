@@ -1,12 +1,20 @@
 import { FINDING_CODES } from '@wirescope/semconv';
-import { factBatchesOf } from '../readers/read-spans.js';
+import { recordBatchesOf } from '../readers/read-spans.js';
 import { ALL_RULES } from '../rules/all-rules.js';
 import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
-import { attachPhase, classify, factsOfWire, pendingPhase, writeAttempt, writeOperation } from './collect.js';
+import {
+  attachPhase,
+  classify,
+  pendingPhase,
+  recordOfWire,
+  writeAttempt,
+  writeOperation,
+} from './collect.js';
 import { IdIndex } from './columns.js';
-import type { RuleContext, SpanFacts } from './internal-types.js';
+import type { RuleContext, SpanRecord } from './internal-types.js';
 import { attemptRef, opRef, resolve } from './resolve.js';
 import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './store.js';
+import type { OperationView } from './views.js';
 import { WarningList } from './warnings.js';
 import { buildWaterfalls } from './waterfall.js';
 
@@ -25,16 +33,21 @@ export function createAnalysis(options: AnalyzeOptions = {}): Analysis {
   return { add: engine.add, finish: engine.finish };
 }
 
-/** An analysis that also takes spans as {@link SpanFacts} (the readers' fast path). */
+/** An analysis that also takes spans as {@link SpanRecord}s (the readers' fast path). */
 interface Engine extends Analysis {
-  addFacts(span: SpanFacts): void;
+  addRecord(span: SpanRecord): void;
 }
+
+/** Key of the pending phases of an attempt (several attempts may share one: the phases say whose they are). */
+const pendingKey = (hi: number, lo: number) => hi * 0x200000 + (lo >>> 11);
 
 function createEngine(options: AnalyzeOptions): Engine {
   const maxWaterfallTraces = Math.max(0, options.maxWaterfallTraces ?? 50);
   const n = new Interning();
   const warnings = new WarningList();
   const waterfallTraces: string[] = [];
+  /** Trace numbers of `waterfallTraces`. */
+  const waterfallTraceNumbers = new Set<number>();
   const countsByName = new Map<string, number>();
   const ops = new OperationStore();
   const attempts = new AttemptStore();
@@ -42,8 +55,8 @@ function createEngine(options: AnalyzeOptions): Engine {
     keyHi: (ref) => (ref % 2 === 0 ? ops.keyHi(ref / 2) : attempts.keyHi((ref - 1) / 2)),
     keyLo: (ref) => (ref % 2 === 0 ? ops.keyLo(ref / 2) : attempts.keyLo((ref - 1) / 2)),
   });
-  /** Phases whose attempt has not arrived yet, by the attempt's span id. */
-  const pending = new Map<string, PendingPhase[]>();
+  /** Phases whose attempt has not arrived yet, by `pendingKey` of the attempt's span id. */
+  const pending = new Map<number, PendingPhase[]>();
   let spans = 0;
   let operationSpans = 0;
   let finished = false;
@@ -53,58 +66,78 @@ function createEngine(options: AnalyzeOptions): Engine {
     countsByName.set(name, (countsByName.get(name) ?? 0) + delta);
   }
 
-  function duplicate(span: { spanId: string; name: string }, traceId: string): void {
-    warnings.add(`duplicate span id ${span.spanId} (${span.name}) in trace ${traceId}: kept the first`);
+  function duplicate(hi: number, lo: number, name: string, trace: number): void {
+    warnings.add(
+      `duplicate span id ${n.ids.text(hi, lo)} (${name}) in trace ${n.traces.text(trace)}: kept the first`,
+    );
   }
 
   function attach(row: number, phase: PendingPhase): void {
     if (attempts.at(row).trace[row & CHUNK_MASK] !== phase.trace) return;
     if (!attachPhase(attempts, row, phase)) {
-      duplicate({ spanId: n.ids.text(phase.hi, phase.lo), name: phase.name }, n.traces.text(phase.trace));
+      duplicate(phase.hi, phase.lo, phase.name, phase.trace);
       count(phase.name, -1);
     }
   }
 
-  function add(span: WireSpan): void {
-    addFacts(factsOfWire(span));
+  /** Phases that waited for the attempt `row` (span id `hi`/`lo`). */
+  function attachWaiting(row: number, hi: number, lo: number): void {
+    const key = pendingKey(hi, lo);
+    const waiting = pending.get(key);
+    if (!waiting) return;
+    const others = waiting.filter((phase) => phase.parHi !== hi || phase.parLo !== lo);
+    if (others.length > 0) pending.set(key, others);
+    else pending.delete(key);
+    for (const phase of waiting) if (phase.parHi === hi && phase.parLo === lo) attach(row, phase);
   }
 
-  function addFacts(span: SpanFacts): void {
+  function add(span: WireSpan): void {
+    addRecord(recordOfWire(span));
+  }
+
+  function addRecord(span: SpanRecord): void {
     if (finished) throw new Error('createAnalysis: add() after finish()');
-    const trace = n.traces.id(span.traceId);
-    if (n.traces.added) {
-      if (waterfallTraces.length < maxWaterfallTraces) waterfallTraces.push(span.traceId);
+    let trace: number;
+    if (span.traceText !== undefined) trace = n.traces.id(span.traceText);
+    else trace = n.traces.idOfWords(span.traceWords);
+    if (n.traces.added && waterfallTraces.length < maxWaterfallTraces) {
+      waterfallTraces.push(n.traces.text(trace));
+      waterfallTraceNumbers.add(trace);
+    }
+    if (span.spanText !== undefined) {
+      n.ids.split(span.spanText);
+      span.hi = n.ids.hi;
+      span.lo = n.ids.lo;
+    }
+    if (span.parentText !== undefined) {
+      n.ids.split(span.parentText);
+      span.parHi = n.ids.hi;
+      span.parLo = n.ids.lo;
+      span.hasParent = true;
     }
     const kind = classify(span);
-    if (kind === 'operation' || kind === 'attempt') {
-      n.ids.split(span.spanId);
-      if (byId.get(n.ids.hi, n.ids.lo) >= 0) {
-        duplicate(span, span.traceId);
-        return;
-      }
+    if ((kind === 'operation' || kind === 'attempt') && byId.get(span.hi, span.lo) >= 0) {
+      duplicate(span.hi, span.lo, span.name, trace);
+      return;
     }
     count(span.name, 1);
     if (kind === 'operation') {
       operationSpans++;
       const row = writeOperation(span, trace, ops, n);
-      byId.set(ops.keyHi(row), ops.keyLo(row), opRef(row));
+      byId.set(span.hi, span.lo, opRef(row));
     } else if (kind === 'attempt') {
       const row = writeAttempt(span, trace, attempts, n);
-      byId.set(attempts.keyHi(row), attempts.keyLo(row), attemptRef(row));
-      const waiting = pending.get(span.spanId);
-      if (waiting) {
-        pending.delete(span.spanId);
-        for (const phase of waiting) attach(row, phase);
-      }
-    } else if (kind === 'phase' && span.parentSpanId !== undefined) {
-      const phase = pendingPhase(span, trace, n);
-      n.ids.split(span.parentSpanId);
-      const ref = byId.get(n.ids.hi, n.ids.lo);
+      byId.set(span.hi, span.lo, attemptRef(row));
+      if (pending.size > 0) attachWaiting(row, span.hi, span.lo);
+    } else if (kind === 'phase' && span.hasParent) {
+      const phase = pendingPhase(span, trace);
+      const ref = byId.get(span.parHi, span.parLo);
       if (ref >= 0 && ref % 2 === 1) attach((ref - 1) / 2, phase);
       else if (ref < 0) {
-        const list = pending.get(span.parentSpanId);
+        const key = pendingKey(span.parHi, span.parLo);
+        const list = pending.get(key);
         if (list) list.push(phase);
-        else pending.set(span.parentSpanId, [phase]);
+        else pending.set(key, [phase]);
       }
     }
     if (options.progressHook && spans % PROGRESS_EVERY === 0) options.progressHook(spans);
@@ -130,12 +163,15 @@ function createEngine(options: AnalyzeOptions): Engine {
         reusedAttempts: reusedCount(resolved.attempts),
         spanCountsByName,
       },
-      waterfalls: buildWaterfalls(waterfallTraces, resolved.operations),
+      waterfalls: buildWaterfalls(
+        waterfallTraces,
+        resolved.operations.filter((op) => waterfallTraceNumbers.has((op as OperationView).traceNumber)),
+      ),
       warnings: warnings.toArray(),
     };
   }
 
-  return { add, addFacts, finish };
+  return { add, addRecord, finish };
 }
 
 function reusedCount(attempts: RuleContext['attempts']): number {
@@ -164,9 +200,10 @@ export async function analyze(
   options: AnalyzeOptions = {},
 ): Promise<AnalysisResult> {
   const engine = createEngine(options);
-  const batches = factBatchesOf(spans);
+  const batches = recordBatchesOf(spans);
   if (batches) {
-    for await (const batch of batches) for (let i = 0; i < batch.length; i++) engine.addFacts(batch[i]!);
+    // A batch's records may be reused for the next one: each is used up before the next is pulled.
+    for await (const batch of batches) for (let i = 0; i < batch.length; i++) engine.addRecord(batch[i]!);
   } else {
     for await (const span of spans) engine.add(span);
   }

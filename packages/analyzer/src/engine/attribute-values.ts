@@ -1,16 +1,14 @@
-import type { Attributes } from '../types.js';
+import type { AttributeValue } from '../types.js';
 
-/** A string attribute (numbers are stringified), or undefined. */
-export function strAttr(attributes: Attributes, key: string): string | undefined {
-  const value = attributes[key];
+/** A string attribute value (numbers are stringified), or undefined. */
+export function strVal(value: AttributeValue | undefined): string | undefined {
   if (typeof value === 'string') return value.length > 0 ? value : undefined;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   return undefined;
 }
 
-/** A finite number attribute (numeric strings and bigints accepted: Jaeger and OTLP JSON vary), or undefined. */
-export function numAttr(attributes: Attributes, key: string): number | undefined {
-  const value = attributes[key];
+/** A finite number attribute value (numeric strings and bigints accepted: Jaeger and OTLP JSON vary), or undefined. */
+export function numVal(value: AttributeValue | undefined): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string' && value.trim() !== '') {
@@ -20,9 +18,8 @@ export function numAttr(attributes: Attributes, key: string): number | undefined
   return undefined;
 }
 
-/** A boolean attribute (`"true"`/`"false"` strings accepted), or undefined. */
-export function boolAttr(attributes: Attributes, key: string): boolean | undefined {
-  const value = attributes[key];
+/** A boolean attribute value (`"true"`/`"false"` strings accepted), or undefined. */
+export function boolVal(value: AttributeValue | undefined): boolean | undefined {
   if (typeof value === 'boolean') return value;
   if (value === 'true') return true;
   if (value === 'false') return false;

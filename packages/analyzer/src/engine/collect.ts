@@ -37,9 +37,9 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
-import type { Attributes, WireSpan } from '../types.js';
-import { boolAttr, durationMs, numAttr, strAttr, toMs } from './attribute-values.js';
-import type { PhaseKind, SpanFacts } from './internal-types.js';
+import type { AttributeValue, WireSpan } from '../types.js';
+import { boolVal, durationMs, numVal, strVal, toMs } from './attribute-values.js';
+import type { PhaseKind, SpanRecord } from './internal-types.js';
 import {
   A,
   AttemptStore,
@@ -60,8 +60,44 @@ const PHASE_BY_NAME: Record<string, PhaseKind> = {
   [SPAN_TLS_HANDSHAKE]: 'tls',
 };
 
-/** Every attribute key the engine reads: the OTLP fast path keeps these and drops the rest. */
-export const ENGINE_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
+/** Index of each attribute the engine reads in `SpanRecord.values`. */
+export const K = {
+  keepAlive: 0,
+  maxSockets: 1,
+  oneOff: 2,
+  attempt: 3,
+  bucket: 4,
+  bucketRegion: 5,
+  callerRegion: 6,
+  clientRegion: 7,
+  cloudRegion: 8,
+  connectionId: 9,
+  idle: 10,
+  queue: 11,
+  reused: 12,
+  errorType: 13,
+  expectContinue: 14,
+  expectWait: 15,
+  handler: 16,
+  httpMethod: 17,
+  status: 18,
+  regionMismatch: 19,
+  redirects: 20,
+  bodySize: 21,
+  rpcMethod: 22,
+  rpcService: 23,
+  rpcSystem: 24,
+  keyPrefix: 25,
+  serverAddress: 26,
+  serverPort: 27,
+  socketError: 28,
+  socketReset: 29,
+  tlsVersion: 30,
+  ttfb: 31,
+} as const;
+
+/** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
+export const ENGINE_KEYS: readonly string[] = [
   ATTR_AGENT_KEEP_ALIVE,
   ATTR_AGENT_MAX_SOCKETS,
   ATTR_AGENT_ONE_OFF,
@@ -94,149 +130,165 @@ export const ENGINE_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   ATTR_SOCKET_RESET,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TTFB_MS,
-]);
+];
 
-/** Resource attribute keys the engine reads (`origin`). */
-export const ENGINE_RESOURCE_KEYS: readonly string[] = ['service.instance.id', 'host.name', 'process.pid'];
-
-/** A `WireSpan` as the engine reads it (no copy of its attributes). */
-export function factsOfWire(span: WireSpan): SpanFacts {
+/** A record with nothing in it, for the readers to fill. */
+export function newRecord(): SpanRecord {
   return {
-    traceId: span.traceId,
-    spanId: span.spanId,
-    parentSpanId: span.parentSpanId,
-    name: span.name,
-    error: span.status.code === 'error',
-    startMs: toMs(span.startTimeUnixNano),
-    durationMs: durationMs(span.startTimeUnixNano, span.endTimeUnixNano),
-    attributes: span.attributes,
-    wirescope: undefined,
-    events: span.events,
-    resource: span.resource,
+    traceText: undefined,
+    traceWords: new Uint32Array(4),
+    spanText: undefined,
+    hi: 0,
+    lo: 0,
+    parentText: undefined,
+    hasParent: false,
+    parHi: 0,
+    parLo: 0,
+    name: '',
+    error: false,
+    startMs: 0,
+    durationMs: 0,
+    values: new Array<AttributeValue | undefined>(ENGINE_KEYS.length).fill(undefined),
+    wirescope: false,
+    redirectEvents: 0,
+    resource: {},
   };
 }
 
-/** What kind of wirescope span this is, or undefined for any other span. */
-export function classify(span: SpanFacts): 'operation' | 'attempt' | 'phase' | undefined {
-  if (span.attributes[ATTR_ATTEMPT] !== undefined && numAttr(span.attributes, ATTR_ATTEMPT) !== undefined) {
-    return 'attempt';
+/** A `WireSpan` as the engine reads it (ids as text, for the engine to split). */
+export function recordOfWire(span: WireSpan): SpanRecord {
+  const record = newRecord();
+  record.traceText = span.traceId;
+  record.spanText = span.spanId;
+  record.parentText = span.parentSpanId;
+  record.hasParent = span.parentSpanId !== undefined;
+  record.name = span.name;
+  record.error = span.status.code === 'error';
+  record.startMs = toMs(span.startTimeUnixNano);
+  record.durationMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
+  const a = span.attributes;
+  for (let k = 0; k < ENGINE_KEYS.length; k++) record.values[k] = a[ENGINE_KEYS[k] as string];
+  for (const key in a) {
+    if (key.startsWith('wirescope.')) {
+      record.wirescope = true;
+      break;
+    }
   }
-  if (span.attributes[ATTR_RPC_SYSTEM] === RPC_SYSTEM_AWS_API) return 'operation';
+  for (const event of span.events) if (event.name === EVENT_REGION_REDIRECT) record.redirectEvents++;
+  record.resource = span.resource;
+  return record;
+}
+
+/** What kind of wirescope span this is, or undefined for any other span. */
+export function classify(span: SpanRecord): 'operation' | 'attempt' | 'phase' | undefined {
+  const v = span.values;
+  if (v[K.attempt] !== undefined && numVal(v[K.attempt]) !== undefined) return 'attempt';
+  if (v[K.rpcSystem] === RPC_SYSTEM_AWS_API) return 'operation';
   if (PHASE_BY_NAME[span.name] !== undefined) return 'phase';
   return undefined;
 }
 
-function hasWirescopeAttribute(attributes: Attributes): boolean {
-  for (const key in attributes) if (key.startsWith('wirescope.')) return true;
-  return false;
-}
-
-function originOf(span: SpanFacts): string {
+function originOf(span: SpanRecord): string {
   const r = span.resource;
   return String(r['service.instance.id'] ?? r['host.name'] ?? r['process.pid'] ?? '');
 }
 
 /** Writes the row of an operation span (what the rules need of it; the rest is dropped). */
-export function writeOperation(span: SpanFacts, trace: number, store: OperationStore, n: Interning): number {
-  const a = span.attributes;
+export function writeOperation(span: SpanRecord, trace: number, store: OperationStore, n: Interning): number {
+  const v = span.values;
   const row = store.add(n.strings.size + OperationStore.STRINGS > 0xffff);
   const c = store.at(row);
   const i = row & CHUNK_MASK;
   c.trace[i] = trace;
-  n.ids.split(span.spanId);
-  c.hi[i] = n.ids.hi;
-  c.lo[i] = n.ids.lo;
+  c.hi[i] = span.hi;
+  c.lo[i] = span.lo;
   let flags = 0;
-  if (span.parentSpanId !== undefined) {
-    n.ids.split(span.parentSpanId);
-    c.parHi[i] = n.ids.hi;
-    c.parLo[i] = n.ids.lo;
+  if (span.hasParent) {
+    c.parHi[i] = span.parHi;
+    c.parLo[i] = span.parLo;
     flags |= O.hasParent;
   }
   if (span.error) flags |= O.error;
-  if (boolAttr(a, ATTR_REGION_MISMATCH) === true) flags |= O.regionMismatch;
-  if (span.wirescope ?? hasWirescopeAttribute(a)) flags |= O.wirescope;
+  if (boolVal(v[K.regionMismatch]) === true) flags |= O.regionMismatch;
+  if (span.wirescope) flags |= O.wirescope;
   c.flags[i] = flags;
   c.start[i] = span.startMs;
   c.dur[i] = span.durationMs;
-  let redirectEvents = 0;
-  for (const event of span.events) if (event.name === EVENT_REGION_REDIRECT) redirectEvents++;
-  c.redirects[i] = Math.max(numAttr(a, ATTR_REGION_REDIRECTS) ?? 0, redirectEvents);
+  c.redirects[i] = Math.max(numVal(v[K.redirects]) ?? 0, span.redirectEvents);
   const s = i * 10;
   const t = n.strings;
   c.str[s + OSTR.name] = t.id(span.name);
-  c.str[s + OSTR.service] = t.id(strAttr(a, ATTR_RPC_SERVICE));
-  c.str[s + OSTR.method] = t.id(strAttr(a, ATTR_RPC_METHOD));
-  c.str[s + OSTR.errorType] = t.id(strAttr(a, ATTR_ERROR_TYPE));
-  c.str[s + OSTR.signingRegion] = t.id(strAttr(a, ATTR_CLOUD_REGION));
-  c.str[s + OSTR.callerRegion] = t.id(strAttr(a, ATTR_CALLER_REGION));
-  c.str[s + OSTR.clientRegion] = t.id(strAttr(a, ATTR_CLIENT_REGION));
-  c.str[s + OSTR.bucketRegion] = t.id(strAttr(a, ATTR_BUCKET_REGION));
-  c.str[s + OSTR.bucket] = t.id(strAttr(a, ATTR_AWS_S3_BUCKET));
-  c.str[s + OSTR.keyPrefix] = t.id(strAttr(a, ATTR_S3_KEY_PREFIX));
+  c.str[s + OSTR.service] = t.id(strVal(v[K.rpcService]));
+  c.str[s + OSTR.method] = t.id(strVal(v[K.rpcMethod]));
+  c.str[s + OSTR.errorType] = t.id(strVal(v[K.errorType]));
+  c.str[s + OSTR.signingRegion] = t.id(strVal(v[K.cloudRegion]));
+  c.str[s + OSTR.callerRegion] = t.id(strVal(v[K.callerRegion]));
+  c.str[s + OSTR.clientRegion] = t.id(strVal(v[K.clientRegion]));
+  c.str[s + OSTR.bucketRegion] = t.id(strVal(v[K.bucketRegion]));
+  c.str[s + OSTR.bucket] = t.id(strVal(v[K.bucket]));
+  c.str[s + OSTR.keyPrefix] = t.id(strVal(v[K.keyPrefix]));
   return row;
 }
 
 /** Writes the row of an attempt span. */
-export function writeAttempt(span: SpanFacts, trace: number, store: AttemptStore, n: Interning): number {
-  const a = span.attributes;
+export function writeAttempt(span: SpanRecord, trace: number, store: AttemptStore, n: Interning): number {
+  const v = span.values;
   const row = store.add(n.strings.size + AttemptStore.STRINGS > 0xffff);
   const c = store.at(row);
   const i = row & CHUNK_MASK;
   c.trace[i] = trace;
-  n.ids.split(span.spanId);
-  c.hi[i] = n.ids.hi;
-  c.lo[i] = n.ids.lo;
+  c.hi[i] = span.hi;
+  c.lo[i] = span.lo;
   let flags = 0;
-  if (span.parentSpanId !== undefined) {
-    n.ids.split(span.parentSpanId);
-    c.parHi[i] = n.ids.hi;
-    c.parLo[i] = n.ids.lo;
+  if (span.hasParent) {
+    c.parHi[i] = span.parHi;
+    c.parLo[i] = span.parLo;
     flags |= A.hasParent;
   }
   if (span.error) flags |= A.error;
-  const reused = boolAttr(a, ATTR_CONNECTION_REUSED);
+  const reused = boolVal(v[K.reused]);
   if (reused !== undefined) flags |= A.reusedKnown | (reused ? A.reused : 0);
-  const keepAlive = boolAttr(a, ATTR_AGENT_KEEP_ALIVE);
+  const keepAlive = boolVal(v[K.keepAlive]);
   if (keepAlive !== undefined) flags |= A.keepAliveKnown | (keepAlive ? A.keepAlive : 0);
-  if (boolAttr(a, ATTR_SOCKET_RESET) === true) flags |= A.socketReset;
-  const expectWait = numAttr(a, ATTR_EXPECT_CONTINUE_WAIT_MS);
-  if (boolAttr(a, ATTR_EXPECT_CONTINUE) === true || expectWait !== undefined) flags |= A.expectContinue;
-  if (boolAttr(a, ATTR_AGENT_ONE_OFF) === true) flags |= A.oneOff;
+  if (boolVal(v[K.socketReset]) === true) flags |= A.socketReset;
+  const expectWait = numVal(v[K.expectWait]);
+  if (boolVal(v[K.expectContinue]) === true || expectWait !== undefined) flags |= A.expectContinue;
+  if (boolVal(v[K.oneOff]) === true) flags |= A.oneOff;
   c.flags[i] = flags;
   c.start[i] = span.startMs;
   c.dur[i] = span.durationMs;
-  c.attempt[i] = numAttr(a, ATTR_ATTEMPT) ?? 1;
+  c.attempt[i] = numVal(v[K.attempt]) ?? 1;
   const nb = i * 8;
-  c.num[nb + NUM.idle] = numAttr(a, ATTR_CONNECTION_IDLE_MS) ?? Number.NaN;
-  c.num[nb + NUM.queue] = numAttr(a, ATTR_CONNECTION_QUEUE_MS) ?? Number.NaN;
-  c.num[nb + NUM.port] = numAttr(a, ATTR_SERVER_PORT) ?? Number.NaN;
-  c.num[nb + NUM.status] = numAttr(a, ATTR_HTTP_RESPONSE_STATUS_CODE) ?? Number.NaN;
+  c.num[nb + NUM.idle] = numVal(v[K.idle]) ?? Number.NaN;
+  c.num[nb + NUM.queue] = numVal(v[K.queue]) ?? Number.NaN;
+  c.num[nb + NUM.port] = numVal(v[K.serverPort]) ?? Number.NaN;
+  c.num[nb + NUM.status] = numVal(v[K.status]) ?? Number.NaN;
   c.num[nb + NUM.expectWait] = expectWait ?? Number.NaN;
-  c.num[nb + NUM.ttfb] = numAttr(a, ATTR_TTFB_MS) ?? Number.NaN;
-  c.num[nb + NUM.bodySize] = numAttr(a, ATTR_REQUEST_BODY_SIZE) ?? Number.NaN;
-  c.num[nb + NUM.maxSockets] = numAttr(a, ATTR_AGENT_MAX_SOCKETS) ?? Number.NaN;
+  c.num[nb + NUM.ttfb] = numVal(v[K.ttfb]) ?? Number.NaN;
+  c.num[nb + NUM.bodySize] = numVal(v[K.bodySize]) ?? Number.NaN;
+  c.num[nb + NUM.maxSockets] = numVal(v[K.maxSockets]) ?? Number.NaN;
   const sb = i * 9;
   const t = n.strings;
   c.str[sb + STR.name] = t.id(span.name);
-  c.str[sb + STR.connectionId] = t.id(strAttr(a, ATTR_CONNECTION_ID));
+  c.str[sb + STR.connectionId] = t.id(strVal(v[K.connectionId]));
   c.str[sb + STR.origin] = t.id(originOf(span));
-  c.str[sb + STR.serverAddress] = t.id(strAttr(a, ATTR_SERVER_ADDRESS));
-  c.str[sb + STR.httpMethod] = t.id(strAttr(a, ATTR_HTTP_REQUEST_METHOD));
-  c.str[sb + STR.errorType] = t.id(strAttr(a, ATTR_ERROR_TYPE));
-  c.str[sb + STR.socketError] = t.id(strAttr(a, ATTR_SOCKET_ERROR));
-  c.str[sb + STR.tlsVersion] = t.id(strAttr(a, ATTR_TLS_PROTOCOL_VERSION));
-  c.str[sb + STR.handler] = t.id(strAttr(a, ATTR_HTTP_HANDLER));
+  c.str[sb + STR.serverAddress] = t.id(strVal(v[K.serverAddress]));
+  c.str[sb + STR.httpMethod] = t.id(strVal(v[K.httpMethod]));
+  c.str[sb + STR.errorType] = t.id(strVal(v[K.errorType]));
+  c.str[sb + STR.socketError] = t.id(strVal(v[K.socketError]));
+  c.str[sb + STR.tlsVersion] = t.id(strVal(v[K.tlsVersion]));
+  c.str[sb + STR.handler] = t.id(strVal(v[K.handler]));
   return row;
 }
 
 /** A phase span, held until its attempt is known. */
-export function pendingPhase(span: SpanFacts, trace: number, n: Interning): PendingPhase {
-  n.ids.split(span.spanId);
+export function pendingPhase(span: SpanRecord, trace: number): PendingPhase {
   return {
     trace,
-    hi: n.ids.hi,
-    lo: n.ids.lo,
+    hi: span.hi,
+    lo: span.lo,
+    parHi: span.parHi,
+    parLo: span.parLo,
     kind: PHASE_KINDS.indexOf(PHASE_BY_NAME[span.name] as PhaseKind),
     start: span.startMs,
     dur: span.durationMs,

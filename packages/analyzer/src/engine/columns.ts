@@ -167,6 +167,18 @@ export class TraceTable {
       this.added = true;
       return trace;
     }
+    return this.hexId();
+  }
+
+  /** The number of a trace id given as its four 32-bit words (sets `added`). */
+  idOfWords(words: Uint32Array): number {
+    this.added = false;
+    this.w.set(words);
+    return this.hexId();
+  }
+
+  /** The number of the id in `w`. */
+  private hexId(): number {
     if ((this.hexCount + 1) * 2 > this.slots.length) this.rehash();
     const slot = this.slotOf(this.w, this.slots);
     const found = this.slots[slot] as number;

@@ -1,5 +1,5 @@
 import type { FindingCode } from '@wirescope/semconv';
-import type { Attributes, Finding } from '../types.js';
+import type { Attributes, AttributeValue, Finding } from '../types.js';
 
 /** A connection phase, from the `dns.lookup` / `tcp.connect` / `tls.handshake` span names. */
 export type PhaseKind = 'dns' | 'tcp' | 'tls';
@@ -74,6 +74,8 @@ export interface AttemptRecord extends TimedRecord {
   next: AttemptRecord | undefined;
   /** `origin|host:port` (host `(unknown host)` when absent): the key connections are pooled by, one string per key. */
   readonly poolKey: string;
+  /** `origin|host`, whatever the port: one string per key. */
+  readonly hostKey: string;
   /** The previous attempt of the same call, if any. */
   previous: AttemptRecord | undefined;
   /** True when it opened a connection (`reused=false`, else a tcp/tls phase under it). */
@@ -106,26 +108,36 @@ export interface Rule {
 }
 
 /**
- * What the engine reads of one span: a `WireSpan` fits as it is (`factsOfWire`), and the OTLP JSON
- * Lines fast path of `analyze(readSpans(…))` fills it straight from the parsed line, without bigints,
- * full attribute maps or events.
+ * What the engine reads of one span. The OTLP JSON Lines fast path of `analyze(readSpans(…))` fills one
+ * straight from the bytes of a line (ids as numbers, never as text); every other span comes as a
+ * `WireSpan` through `recordOfWire`.
  */
-export interface SpanFacts {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | undefined;
+export interface SpanRecord {
+  /** Trace id text; undefined when `traceWords` holds it. */
+  traceText: string | undefined;
+  /** A 32-hex-digit trace id as four 32-bit words (when `traceText` is undefined). */
+  readonly traceWords: Uint32Array;
+  /** Span id text; undefined when `hi`/`lo` hold it. */
+  spanText: string | undefined;
+  hi: number;
+  lo: number;
+  /** Parent span id text; undefined when `parHi`/`parLo` hold it, or when there is no parent. */
+  parentText: string | undefined;
+  hasParent: boolean;
+  parHi: number;
+  parLo: number;
   name: string;
   error: boolean;
   /** Start, ms since the epoch (`toMs` of the nanoseconds). */
   startMs: number;
   /** `durationMs(start, end)`. */
   durationMs: number;
-  /** At least every attribute the engine reads (`ENGINE_ATTRIBUTE_KEYS`). */
-  attributes: Attributes;
-  /** True when some attribute key starts with `wirescope.`; undefined: look in `attributes`. */
-  wirescope: boolean | undefined;
-  /** Events (only their names are read). */
-  events: ReadonlyArray<{ name: string }>;
+  /** Values of the attributes the engine reads, by `K` index (`ENGINE_KEYS`); undefined when absent. */
+  readonly values: Array<AttributeValue | undefined>;
+  /** True when some attribute key starts with `wirescope.`. */
+  wirescope: boolean;
+  /** How many `wirescope.region.redirect` events the span has. */
+  redirectEvents: number;
   /** Resource attributes. */
   resource: Attributes;
 }

@@ -1,6 +1,5 @@
-import { ATTR_ATTEMPT, ATTR_CONNECTION_ID } from '@wirescope/semconv';
 import { describe, expect, it } from 'vitest';
-import { writeAttempt } from './collect.js';
+import { K, newRecord, writeAttempt } from './collect.js';
 import { AttemptStore, CHUNK_MASK, Interning, STR } from './store.js';
 
 describe('AttemptStore string columns', () => {
@@ -9,24 +8,16 @@ describe('AttemptStore string columns', () => {
     const n = new Interning();
     const rows = 70_000;
     for (let i = 0; i < rows; i++) {
-      writeAttempt(
-        {
-          traceId: '0af7651916cd43dd8448eb211c80319c',
-          spanId: (i + 1).toString(16).padStart(16, '0'),
-          parentSpanId: undefined,
-          name: 'S3.PutObject attempt',
-          error: false,
-          startMs: i,
-          durationMs: 1,
-          attributes: { [ATTR_ATTEMPT]: 1, [ATTR_CONNECTION_ID]: `c${i}` },
-          wirescope: true,
-          events: [],
-          resource: {},
-        },
-        0,
-        store,
-        n,
-      );
+      const record = newRecord();
+      record.hi = 0;
+      record.lo = i + 1;
+      record.name = 'S3.PutObject attempt';
+      record.startMs = i;
+      record.durationMs = 1;
+      record.values[K.attempt] = 1;
+      record.values[K.connectionId] = `c${i}`;
+      record.wirescope = true;
+      writeAttempt(record, 0, store, n);
     }
     expect(n.strings.size).toBeGreaterThan(0x10000);
     expect(store.chunks[0]?.str).toBeInstanceOf(Uint16Array);

@@ -238,6 +238,9 @@ export interface PendingPhase {
   trace: number;
   hi: number;
   lo: number;
+  /** The attempt's span id. */
+  parHi: number;
+  parLo: number;
   kind: number;
   start: number;
   dur: number;

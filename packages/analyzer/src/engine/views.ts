@@ -66,7 +66,11 @@ abstract class SpanRowView<C extends SpanColumns> {
     return ((this.c.flags[this.i] as number) & bit) !== 0;
   }
   get traceId(): string {
-    return this.n.traces.text(this.c.trace[this.i] as number);
+    return this.n.traces.text(this.traceNumber);
+  }
+  /** The trace's number in the interning table. */
+  get traceNumber(): number {
+    return this.c.trace[this.i] as number;
   }
   get spanId(): string {
     return this.n.ids.text(this.c.hi[this.i] as number, this.c.lo[this.i] as number);
@@ -250,11 +254,18 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
     return this.num(NUM.maxSockets);
   }
   get poolKey(): string {
+    return this.keyOf(true);
+  }
+  get hostKey(): string {
+    return this.keyOf(false);
+  }
+  /** `origin|host:port` (`withPort`, when there is one) or `origin|host`, one string per key. */
+  private keyOf(withPort: boolean): string {
     const c = this.c;
     const base = this.i * 9;
     const origin = c.str[base + STR.origin] as number;
     const address = c.str[base + STR.serverAddress] as number;
-    const port = this.c.num[this.i * 8 + NUM.port] as number;
+    const port = withPort ? (this.c.num[this.i * 8 + NUM.port] as number) : Number.NaN;
     // Exact while origin ids stay below 2^10, address ids below 2^20 and ports below 2^16 (< 2^47 in
     // all); beyond that the string is built each time.
     const portOk = Number.isNaN(port) || (Number.isInteger(port) && port >= 0 && port < 0x10000);
@@ -277,6 +288,7 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
   }
   /** The phases, built on each read (they live in columns). */
   get phases(): Partial<Record<PhaseKind, PhaseRecord>> {
+    if (((this.c.flags[this.i] as number) & PHASE_BITS) === 0) return NO_PHASES;
     const out: Partial<Record<PhaseKind, PhaseRecord>> = {};
     for (let k = 0; k < 3; k++) {
       if (this.hasPhase(k)) out[PHASE_KINDS[k] as PhaseKind] = new PhaseView(this.x, this, k);
@@ -284,6 +296,9 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
     return out;
   }
 }
+
+const PHASE_BITS = A.phasePresent * 7;
+const NO_PHASES: Partial<Record<PhaseKind, PhaseRecord>> = Object.freeze({});
 
 /** One connection phase of an attempt row. */
 class PhaseView implements PhaseRecord {

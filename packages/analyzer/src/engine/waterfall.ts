@@ -48,7 +48,10 @@ function waterfallAttempt(attempt: AttemptRecord, opStart: number): WaterfallAtt
   return out;
 }
 
-/** Waterfalls of the given traces (the first ones seen), in trace start order, operations in start order. */
+/**
+ * Waterfalls of the given traces (the first ones seen), in trace start order, operations in start
+ * order. `operations`: those of these traces (others are left out).
+ */
 export function buildWaterfalls(traceIds: string[], operations: OperationRecord[]): TraceWaterfall[] {
   const byTrace = new Map<string, OperationRecord[]>(traceIds.map((id) => [id, []]));
   for (const op of operations) byTrace.get(op.traceId)?.push(op);

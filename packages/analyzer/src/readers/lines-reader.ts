@@ -7,6 +7,7 @@ import { findJsonSyntaxError, positionIn, quoteBigIntegers } from './json-syntax
 import { otlpRequestToWire, resourceSpansOf } from './otlp-normalize.js';
 
 const BLANK = /^\s*$/;
+const NEWLINE = Buffer.from([0x0a]);
 
 /**
  * Spans of JSON Lines, a batch per chunk: one `ExportTraceServiceRequest` per line, as the collector's file exporter
@@ -26,13 +27,24 @@ export function readLines(
 /** Puts the spans of one parsed line into `out`; throws a ShapeError for a wrong shape. */
 export type LineConverter<T> = (doc: unknown, source: SpanSource, accept: 'otlp' | 'any', out: T[]) => void;
 
-/** {@link readLines} with each parsed line given to `convert` (the analysis fast path's own shape). */
+/**
+ * Reads the spans of one line straight from its bytes (`buf[start…end)`; `buf[end]` is the newline
+ * after it, also for the last line) into `out`, or returns false, having added nothing, to have the
+ * line parsed and converted instead.
+ */
+export type LineScanner<T> = (buf: Buffer, start: number, end: number, out: T[]) => boolean;
+
+/**
+ * {@link readLines} with each parsed line given to `convert` (the analysis fast path's own shape);
+ * with `scan`, each line is offered to it first and parsed only when it declines.
+ */
 export async function* readConvertedLines<T>(
   chunks: AsyncIterable<Buffer>,
   file: string,
   accept: 'otlp' | 'any',
   startOffset: () => number,
   convert: LineConverter<T>,
+  scan?: LineScanner<T>,
 ): AsyncGenerator<T[]> {
   let carry: Buffer[] = [];
   let lineNumber = 0;
@@ -45,18 +57,17 @@ export async function* readConvertedLines<T>(
       const newline = chunk.indexOf(0x0a, start);
       if (newline === -1) break;
       lineNumber++;
-      let text: string;
       let lineBytes = newline - start;
       if (carry.length > 0) {
-        carry.push(chunk.subarray(start, newline));
+        carry.push(chunk.subarray(start, newline + 1)); // with its newline, which the scanner wants
         const bytes = Buffer.concat(carry);
-        lineBytes = bytes.length;
-        text = bytes.toString('utf8');
+        lineBytes = bytes.length - 1;
         carry = [];
-      } else {
-        text = chunk.toString('utf8', start, newline);
+        if (!scan?.(bytes, 0, lineBytes, out))
+          parseLine(bytes.toString('utf8', 0, lineBytes), file, lineNumber, lineOffset, accept, convert, out);
+      } else if (!scan?.(chunk, start, newline, out)) {
+        parseLine(chunk.toString('utf8', start, newline), file, lineNumber, lineOffset, accept, convert, out);
       }
-      parseLine(text, file, lineNumber, lineOffset, accept, convert, out);
       lineOffset += lineBytes + 1;
       start = newline + 1;
     }
@@ -67,7 +78,17 @@ export async function* readConvertedLines<T>(
     }
   }
   if (carry.length > 0) {
-    parseLine(Buffer.concat(carry).toString('utf8'), file, lineNumber + 1, lineOffset, accept, convert, out);
+    const bytes = Buffer.concat([...carry, NEWLINE]);
+    if (!scan?.(bytes, 0, bytes.length - 1, out))
+      parseLine(
+        bytes.toString('utf8', 0, bytes.length - 1),
+        file,
+        lineNumber + 1,
+        lineOffset,
+        accept,
+        convert,
+        out,
+      );
     if (out.length > 0) yield out;
   }
 }

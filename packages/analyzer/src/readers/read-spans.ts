@@ -1,11 +1,11 @@
-import { factsOfWire } from '../engine/collect.js';
-import type { SpanFacts } from '../engine/internal-types.js';
-import type { WireSpan } from '../types.js';
+import { recordOfWire } from '../engine/collect.js';
+import type { SpanRecord } from '../engine/internal-types.js';
+import type { SpanSource, WireSpan } from '../types.js';
 import { readDocument } from './document-reader.js';
 import { findJsonSyntaxError } from './json-syntax.js';
-import { type LineConverter, lineToWire, readConvertedLines } from './lines-reader.js';
+import { type LineConverter, type LineScanner, lineToWire, readConvertedLines } from './lines-reader.js';
 import { openInput } from './open-input.js';
-import { lineToFacts } from './otlp-facts.js';
+import { scanOtlpLine } from './otlp-line-scan.js';
 import type { ReadSpansInput, ReadSpansOptions, TraceFormat } from './types.js';
 import { guardUtf8 } from './utf8-guard.js';
 
@@ -43,11 +43,11 @@ export function readSpans(
 
 /**
  * The analysis fast path: when `spans` is a `readSpans` iterator nobody has pulled from yet, its spans
- * as batches of {@link SpanFacts} (JSON Lines OTLP lines are read without building `WireSpan`s), and
- * the iterator is used up; otherwise undefined.
+ * as batches of {@link SpanRecord}s (OTLP JSON Lines are read from their bytes, see `scanOtlpLine`),
+ * and the iterator is used up; otherwise undefined. Records may be reused from one batch to the next.
  */
-export function factBatchesOf(spans: unknown): AsyncGenerator<SpanFacts[]> | undefined {
-  return spans instanceof SpanIterator ? spans.takeFacts() : undefined;
+export function recordBatchesOf(spans: unknown): AsyncGenerator<SpanRecord[]> | undefined {
+  return spans instanceof SpanIterator ? spans.takeRecords() : undefined;
 }
 
 /**
@@ -70,11 +70,11 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
     return this.started;
   }
 
-  /** The spans as fact batches, when no span was taken yet (then this iterator is done). */
-  takeFacts(): AsyncGenerator<SpanFacts[]> | undefined {
+  /** The spans as record batches, when no span was taken yet (then this iterator is done). */
+  takeRecords(): AsyncGenerator<SpanRecord[]> | undefined {
     if (this.started) return undefined;
     this.started = (async function* () {})();
-    return readBatches(this.input, this.options, lineToFacts, factsBatch);
+    return readBatches(this.input, this.options, lineToRecords, recordBatch, scanOtlpLine);
   }
 
   [Symbol.asyncIterator](): this {
@@ -111,19 +111,27 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
 }
 
 const wireBatch = (spans: WireSpan[]): WireSpan[] => spans;
-const factsBatch = (spans: WireSpan[]): SpanFacts[] => spans.map(factsOfWire);
+const recordBatch = (spans: WireSpan[]): SpanRecord[] => spans.map(recordOfWire);
+
+/** The records of a line the scanner gave up on, the full way. */
+function lineToRecords(doc: unknown, source: SpanSource, accept: 'otlp' | 'any', out: SpanRecord[]): void {
+  const wire: WireSpan[] = [];
+  lineToWire(doc, source, accept, wire);
+  for (const span of wire) out.push(recordOfWire(span));
+}
 
 async function* readBatches<T>(
   input: ReadSpansInput,
   options: ReadSpansOptions,
   convert: LineConverter<T>,
   fromDocument: (spans: WireSpan[]) => T[],
+  scan?: LineScanner<T>,
 ): AsyncGenerator<T[]> {
   const { name, chunks } = openInput(input);
   const guarded = guardUtf8(chunks, name);
   const format = options.format ?? 'auto';
   if (format === 'otlp-jsonl') {
-    yield* readConvertedLines(guarded.chunks, name, 'otlp', guarded.bomLength, convert);
+    yield* readConvertedLines(guarded.chunks, name, 'otlp', guarded.bomLength, convert, scan);
   } else if (format === 'otlp-json' || format === 'jaeger-json') {
     const kind = format === 'otlp-json' ? 'otlp' : 'jaeger';
     for await (const batch of readDocument(guarded.chunks, name, kind, guarded.bomLength))
@@ -131,7 +139,8 @@ async function* readBatches<T>(
   } else {
     const { head, rest } = await peekFirstLine(guarded.chunks);
     const replay = replayed(head, rest);
-    if (firstLineIsComplete(head)) yield* readConvertedLines(replay, name, 'any', guarded.bomLength, convert);
+    if (firstLineIsComplete(head))
+      yield* readConvertedLines(replay, name, 'any', guarded.bomLength, convert, scan);
     else
       for await (const batch of readDocument(replay, name, 'any', guarded.bomLength))
         yield fromDocument(batch);

@@ -3,9 +3,9 @@ import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.
 import type { Finding } from '../types.js';
 import { roundTripsOf } from './regions-of.js';
 import {
+  attemptsByPool,
   evidence,
   finding,
-  groupBy,
   handshakeMs,
   hostOf,
   median,
@@ -39,7 +39,7 @@ export const connectionChurnRule: Rule = {
   code: FINDING_CONNECTION_CHURN,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
-    for (const attempts of groupBy(context.attempts, (a) => a.poolKey).values()) {
+    for (const attempts of attemptsByPool(context).values()) {
       const fresh = attempts.filter((a) => a.isNew && !explainedElsewhere(a, a.previous));
       const peak = peakConcurrency(attempts);
       const extra = fresh.slice(peak);

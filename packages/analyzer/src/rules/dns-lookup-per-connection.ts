@@ -33,9 +33,7 @@ export const dnsLookupPerConnectionRule: Rule = {
   code: FINDING_DNS_LOOKUP_PER_CONNECTION,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
-    const groups = groupBy(context.attempts, (a) =>
-      a.serverAddress ? `${a.origin}|${a.serverAddress}` : undefined,
-    );
+    const groups = groupBy(context.attempts, (a) => (a.serverAddress ? a.hostKey : undefined));
     for (const attempts of groups.values()) {
       const fresh = attempts.filter((a) => a.isNew);
       const lookups = fresh.filter((a) => a.phases.dns !== undefined);

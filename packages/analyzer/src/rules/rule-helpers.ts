@@ -1,5 +1,5 @@
 import type { FindingCode } from '@wirescope/semconv';
-import type { AttemptRecord } from '../engine/internal-types.js';
+import type { AttemptRecord, RuleContext } from '../engine/internal-types.js';
 import type { Finding, FindingEvidence, Severity } from '../types.js';
 
 /** Most span ids (and trace ids) a finding lists; `spanIdsTotal` keeps the full count. */
@@ -70,6 +70,18 @@ export function hostOf(attempt: AttemptRecord): string {
 export function handshakeMs(attempt: AttemptRecord): number {
   const { dns, tcp, tls } = attempt.phases;
   return (dns?.durationMs ?? 0) + (tcp?.durationMs ?? 0) + (tls?.durationMs ?? 0);
+}
+
+const poolGroups = new WeakMap<RuleContext, Map<string, AttemptRecord[]>>();
+
+/** Every attempt grouped by `poolKey` (first-seen order), made once per analysis for the rules that need it. */
+export function attemptsByPool(context: RuleContext): Map<string, AttemptRecord[]> {
+  let groups = poolGroups.get(context);
+  if (!groups) {
+    groups = groupBy(context.attempts, (a) => a.poolKey);
+    poolGroups.set(context, groups);
+  }
+  return groups;
 }
 
 /** Groups items by a key, keeping first-seen order. */

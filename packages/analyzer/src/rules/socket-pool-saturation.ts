@@ -2,9 +2,9 @@ import { FINDING_SOCKET_POOL_SATURATION } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
 import type { Finding } from '../types.js';
 import {
+  attemptsByPool,
   evidence,
   finding,
-  groupBy,
   hostOf,
   median,
   ms,
@@ -74,7 +74,7 @@ export const socketPoolSaturationRule: Rule = {
   code: FINDING_SOCKET_POOL_SATURATION,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
-    for (const attempts of groupBy(context.attempts, (a) => a.poolKey).values()) {
+    for (const attempts of attemptsByPool(context).values()) {
       const queued = queuedBehindOthers(attempts);
       const waits = queued.map((a) => a.queueMs ?? 0);
       const costMs = sum(waits);
