@@ -164,9 +164,10 @@ export class JsonScanner {
       }
     }
     if (this.state === S_CAPTURE) {
-      if (this.capStart < n) this.capParts.push(buf.subarray(this.capStart));
+      // Copies: the chunk's buffer may be used again for the next chunk.
+      if (this.capStart < n) this.capParts.push(Buffer.from(buf.subarray(this.capStart)));
     } else if (this.state === S_IN_KEY) {
-      this.keyParts.push(buf.subarray(this.keyStart));
+      this.keyParts.push(Buffer.from(buf.subarray(this.keyStart)));
     }
     this.base += n;
   }

@@ -71,7 +71,8 @@ export async function* readConvertedLines<T>(
       lineOffset += lineBytes + 1;
       start = newline + 1;
     }
-    if (start < chunk.length) carry.push(start === 0 ? chunk : chunk.subarray(start));
+    // A copy: the chunk's buffer may be used again for the next chunk.
+    if (start < chunk.length) carry.push(Buffer.from(chunk.subarray(start)));
     if (out.length > 0) {
       yield out;
       out = [];

@@ -1,12 +1,24 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../input-error.js';
 import type { ReadSpansInput } from './types.js';
 
 /** Chunk size for files: large chunks keep the per-chunk overhead of the scanners small. */
-const FILE_CHUNK_BYTES = 1 << 20;
+let fileChunkBytes = 1 << 20;
 
-/** The bytes of an input, decompressed, with the name errors use. */
+/** Sets the chunk size files are read in (tests read with tiny chunks); returns the previous size. */
+export function setFileChunkBytes(bytes: number): number {
+  const previous = fileChunkBytes;
+  fileChunkBytes = bytes;
+  return previous;
+}
+
+/**
+ * The bytes of an input, decompressed, with the name errors use. A file is read into one buffer used
+ * again for every chunk (a new buffer per chunk would make V8 collect garbage every few megabytes
+ * for the external memory alone): the bytes of a chunk are valid until the next chunk is pulled, and
+ * a reader that keeps bytes longer copies them.
+ */
 export interface OpenedInput {
   name: string;
   chunks: AsyncIterable<Buffer>;
@@ -16,8 +28,8 @@ export interface OpenedInput {
 export function openInput(input: ReadSpansInput): OpenedInput {
   if ('path' in input) {
     const name = input.path;
-    const stream = name === '-' ? process.stdin : createReadStream(name, { highWaterMark: FILE_CHUNK_BYTES });
-    return { name, chunks: gunzipIfNeeded(fileErrors(stream, name), name) };
+    const chunks = name === '-' ? asBuffers(process.stdin) : readFile(name, fileChunkBytes);
+    return { name, chunks: gunzipIfNeeded(fileErrors(chunks, name), name) };
   }
   return { name: input.name, chunks: gunzipIfNeeded(asBuffers(input.stream), input.name) };
 }
@@ -31,9 +43,24 @@ async function* asBuffers(stream: AsyncIterable<unknown> | NodeJS.ReadableStream
   }
 }
 
-async function* fileErrors(stream: NodeJS.ReadableStream, name: string): AsyncGenerator<Buffer> {
+/** The bytes of a file, chunk by chunk, in one buffer used again for each chunk. */
+async function* readFile(path: string, chunkBytes: number): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r');
   try {
-    yield* asBuffers(stream);
+    const buffer = Buffer.allocUnsafeSlow(chunkBytes);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, chunkBytes, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+async function* fileErrors(chunks: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
+  try {
+    yield* chunks;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ENOENT') {
@@ -63,7 +90,7 @@ async function* gunzipIfNeeded(chunks: AsyncIterable<Buffer>, name: string): Asy
   while (head.length < 2 && !done) {
     const next = await iterator.next();
     if (next.done) done = true;
-    else head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+    else head = Buffer.concat([head, next.value]); // a copy: the chunk's buffer is used again
   }
   const rest = restOf(iterator, done);
   if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
@@ -78,7 +105,8 @@ async function* gunzipIfNeeded(chunks: AsyncIterable<Buffer>, name: string): Asy
       if (!gunzip.write(head)) await onceDrained(gunzip);
       for await (const chunk of rest) {
         if (gunzip.destroyed) break;
-        if (!gunzip.write(chunk)) await onceDrained(gunzip);
+        // A copy: zlib reads it later, and the chunk's buffer is used again.
+        if (!gunzip.write(Buffer.from(chunk))) await onceDrained(gunzip);
       }
       gunzip.end();
     } catch (error) {

@@ -96,8 +96,8 @@ function colon(): void {
   p++;
 }
 
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && (HEX_VALUE[c] as number) >= 0;
 }
 
 /** Reads a string (at its opening quote): sets `strStart`, `strEnd`, `strEscaped`. */
@@ -301,11 +301,12 @@ class Keys {
     const length = strEnd - strStart;
     const candidates = this.bytes[length];
     if (candidates === undefined) return -1;
+    // From the end: keys of one length often share a prefix (`wirescope.`).
     for (let k = 0; k < candidates.length; k++) {
       const key = candidates[k] as Uint8Array;
-      let i = 0;
-      while (i < length && key[i] === b[strStart + i]) i++;
-      if (i === length) return (this.indexes[length] as number[])[k] as number;
+      let i = length - 1;
+      while (i >= 0 && key[i] === b[strStart + i]) i--;
+      if (i < 0) return (this.indexes[length] as number[])[k] as number;
     }
     return -1;
   }
@@ -364,6 +365,7 @@ const STATUS_KEYS = new Keys(['code']);
 const KEY_VALUE_KEYS = new Keys(['key', 'value']);
 const ANY_VALUE_KEYS = new Keys(['stringValue', 'intValue', 'boolValue', 'doubleValue']);
 const ENGINE_KEY_MATCH = new Keys(ENGINE_KEYS);
+const ENGINE_KEY_PREFIXED = ENGINE_KEYS.map((key) => key.startsWith('wirescope.'));
 
 function request(out: SpanRecord[]): void {
   p++;
@@ -390,8 +392,8 @@ function request(out: SpanRecord[]): void {
 }
 
 function resourceSpans(out: SpanRecord[]): void {
-  // The spans share this object; the resource may come before or after them.
-  const resource: Attributes = {};
+  const first = out.length;
+  let resource: Attributes = NO_RESOURCE;
   let seen = 0;
   if (!openObject()) return;
   do {
@@ -407,27 +409,55 @@ function resourceSpans(out: SpanRecord[]): void {
     if (field === 2 || (seen & (1 << field)) !== 0) giveUp();
     seen |= 1 << field;
     if (isNull()) continue;
-    if (field === 0) {
-      if (!openObject()) continue;
-      do {
-        if (ws() !== QUOTE) giveUp();
-        str();
-        const rk = RESOURCE_KEYS.match();
-        colon();
-        if (rk < 0) skip(1);
-        else if (!isNull() && openArray()) {
-          do keyValue(resource);
-          while (more(CLOSE_ARRAY));
-        }
-      } while (more(CLOSE_OBJECT));
-    } else if (openArray()) {
-      do scopeSpans(out, resource);
+    if (field === 0) resource = resourceObject();
+    else if (openArray()) {
+      do scopeSpans(out);
       while (more(CLOSE_ARRAY));
     }
   } while (more(CLOSE_OBJECT));
+  // The resource may come before or after the spans.
+  for (let i = first; i < out.length; i++) (out[i] as SpanRecord).resource = resource;
 }
 
-function scopeSpans(out: SpanRecord[], resource: Attributes): void {
+const NO_RESOURCE: Attributes = Object.freeze({});
+/** The last resource read, and its bytes: exporters repeat one resource line after line. */
+let lastResource: Attributes = NO_RESOURCE;
+let lastResourceBytes: Buffer = EMPTY;
+
+/** A `Resource` object's attributes (the same object as before when its bytes are the same). */
+function resourceObject(): Attributes {
+  ws();
+  const s = p;
+  skip(1);
+  const e = p;
+  if (e - s === lastResourceBytes.length && b.compare(lastResourceBytes, 0, e - s, s, e) === 0)
+    return lastResource;
+  p = s;
+  const resource: Attributes = {};
+  let seen = false;
+  if (openObject()) {
+    do {
+      if (ws() !== QUOTE) giveUp();
+      str();
+      const rk = RESOURCE_KEYS.match();
+      colon();
+      if (rk < 0) skip(1);
+      else {
+        if (seen) giveUp();
+        seen = true;
+        if (!isNull() && openArray()) {
+          do keyValue(resource);
+          while (more(CLOSE_ARRAY));
+        }
+      }
+    } while (more(CLOSE_OBJECT));
+  }
+  lastResource = resource;
+  lastResourceBytes = Buffer.from(b.subarray(s, e));
+  return resource;
+}
+
+function scopeSpans(out: SpanRecord[]): void {
   let seen = false;
   if (!openObject()) return;
   do {
@@ -440,14 +470,14 @@ function scopeSpans(out: SpanRecord[], resource: Attributes): void {
       if (seen) giveUp();
       seen = true;
       if (!isNull() && openArray()) {
-        do out.push(span(resource));
+        do out.push(span());
         while (more(CLOSE_ARRAY));
       }
     }
   } while (more(CLOSE_OBJECT));
 }
 
-function span(resource: Attributes): SpanRecord {
+function span(): SpanRecord {
   if (used === pool.length) pool.push(newRecord());
   const r = pool[used++] as SpanRecord;
   r.traceText = undefined;
@@ -459,7 +489,6 @@ function span(resource: Attributes): SpanRecord {
   r.values.fill(undefined);
   r.wirescope = false;
   r.redirectEvents = 0;
-  r.resource = resource;
   let seen = 0;
   let startAt = -1;
   let endAt = -1;
@@ -554,19 +583,24 @@ function span(resource: Attributes): SpanRecord {
 
 const REQUIRED = (1 << F_TRACE) | (1 << F_SPAN) | (1 << F_START) | (1 << F_END);
 
+/** Value of a hex digit (either case) by byte, else -1. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let c = 0; c < 256; c++) {
+  if (c >= 0x30 && c <= 0x39) HEX_VALUE[c] = c - 0x30;
+  else if (c >= 0x61 && c <= 0x66) HEX_VALUE[c] = c - 0x57;
+  else if (c >= 0x41 && c <= 0x46) HEX_VALUE[c] = c - 0x37;
+}
+
 /** Value of 8 hex digits (either case) at `at`; gives up on anything else. */
 function hexWord(at: number): number {
   let word = 0;
+  let bad = 0;
   for (let i = at; i < at + 8; i++) {
-    const c = b[i] as number;
-    let d: number;
-    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
-    else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
-    else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
-    else return giveUp();
+    const d = HEX_VALUE[b[i] as number] as number;
+    bad |= d;
     word = word * 16 + d;
   }
-  return word;
+  return bad < 0 ? giveUp() : word;
 }
 
 /** True when the last string read is 19 decimal digits (nanoseconds since 2001 until 2286). */
@@ -632,7 +666,7 @@ function compactKeyValue(values: Array<AttributeValue | undefined>): number {
   strEnd = q;
   strEscaped = false;
   const index = ENGINE_KEY_MATCH.match();
-  const prefixed = startsWithWirescope() ? 1 : 0;
+  const prefixed = (index >= 0 ? ENGINE_KEY_PREFIXED[index] : startsWithWirescope()) ? 1 : 0;
   if (!bytesAt(q, KV_MID)) return -1;
   q += KV_MID.length;
   let value: AttributeValue | undefined;

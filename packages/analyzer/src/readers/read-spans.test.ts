@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../engine/analysis.js';
 import { InputError } from '../input-error.js';
-import type { WireSpan } from '../types.js';
+import type { AnalysisResult, WireSpan } from '../types.js';
+import { setFileChunkBytes } from './open-input.js';
 import { detectFormat, readSpans } from './read-spans.js';
 import type { ReadSpansOptions } from './types.js';
 
@@ -362,5 +364,59 @@ describe('readSpans: bad input', () => {
     const gz = gzipSync(Buffer.from(COLLECTOR_STYLE));
     const error = await readError(gz.subarray(0, gz.length - 12));
     expect(error.problem).toMatch(/^gzip: /);
+  });
+});
+
+describe('readSpans: files read through one reused buffer', () => {
+  const fixtures = fileURLToPath(new URL('../../../../test/fixtures/', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'wirescope-chunks-'));
+
+  /** Every span of a file, read in chunks of `size` bytes (the buffer is used again for each chunk). */
+  async function readFileIn(path: string, size: number): Promise<WireSpan[]> {
+    const previous = setFileChunkBytes(size);
+    try {
+      const out: WireSpan[] = [];
+      for await (const span of readSpans({ path })) out.push(span);
+      return out;
+    } finally {
+      setFileChunkBytes(previous);
+    }
+  }
+
+  /** The analysis of a file read in chunks of `size` bytes (the fast path for JSON Lines). */
+  async function analyzeFileIn(path: string, size: number): Promise<AnalysisResult> {
+    const previous = setFileChunkBytes(size);
+    try {
+      return await analyze(readSpans({ path }));
+    } finally {
+      setFileChunkBytes(previous);
+    }
+  }
+
+  it('reads every format, gzipped or not, the same at any chunk size', async () => {
+    const jsonl = readFileSync(join(fixtures, 'connection-churn.otlp.jsonl'));
+    const gz = join(dir, 'churn.otlp.jsonl.gz');
+    writeFileSync(gz, gzipSync(jsonl));
+    const tricky = join(dir, 'tricky.json');
+    writeFileSync(tricky, JSON.stringify(JSON.parse(COLLECTOR_STYLE), null, 2));
+    const files = [
+      join(fixtures, 'connection-churn.otlp.jsonl'),
+      join(fixtures, 'connection-churn.otlp.json'),
+      join(fixtures, 'connection-churn.jaeger.json'),
+      gz,
+      tricky,
+    ];
+    for (const file of files) {
+      const whole = await readFileIn(file, 1 << 20);
+      expect(whole.length).toBeGreaterThan(0);
+      for (const size of [1, 3, 64, 4096]) expect(await readFileIn(file, size)).toEqual(whole);
+    }
+  });
+
+  it('gives the same analysis at any chunk size on the JSON Lines fast path', async () => {
+    const file = join(fixtures, 'stale-connection-reset.otlp.jsonl');
+    const whole = await analyzeFileIn(file, 1 << 20);
+    expect(whole.findings.length).toBeGreaterThan(0);
+    for (const size of [1, 7, 256, 4096]) expect(await analyzeFileIn(file, size)).toEqual(whole);
   });
 });

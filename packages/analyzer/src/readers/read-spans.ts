@@ -175,7 +175,7 @@ async function peekFirstLine(
     const next = await chunks.next();
     if (next.done) break;
     const chunk = next.value;
-    head.push(chunk);
+    head.push(Buffer.from(chunk)); // a copy: the chunk's buffer may be used again
     size += chunk.length;
     let from = 0;
     if (!sawContent) {

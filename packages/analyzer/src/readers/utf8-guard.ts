@@ -59,7 +59,7 @@ export function guardUtf8(chunks: AsyncIterable<Buffer>, file: string): GuardedB
           chunk.length > 0 &&
           Buffer.from([0xef, 0xbb, 0xbf]).subarray(0, chunk.length).equals(chunk)
         ) {
-          carry = chunk;
+          carry = Buffer.from(chunk); // a copy: the chunk's buffer may be used again
           continue;
         }
         first = false;
