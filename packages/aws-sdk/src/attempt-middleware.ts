@@ -19,11 +19,9 @@ import {
   ATTR_SERVER_PORT,
   ATTR_SOCKET_RESET,
   type AttemptScope,
-  attemptSpanName,
   EVENT_REGION_REDIRECT,
   errorTypeOf,
   isSocketReset,
-  operationSpanName,
   recordFact,
   runInAttemptScope,
 } from '@wirescope/semconv';
@@ -32,6 +30,7 @@ import { type OperationState, operationStateOf } from './operation-state.js';
 import { boundedId, safeMessage } from './redact.js';
 import { recordAttemptRegion } from './region-facts.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
+import { callNext, observeSettled } from './run-guarded.js';
 
 interface HttpRequestLike {
   method?: string;
@@ -54,29 +53,22 @@ export function attemptMiddleware(
   options: ResolvedWirescopeOptions,
 ): FinalizeRequestMiddleware<object, MetadataBearer> {
   return (next: FinalizeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
-    async (args: FinalizeHandlerArguments<object>): Promise<FinalizeHandlerOutput<MetadataBearer>> => {
+    (args: FinalizeHandlerArguments<object>): Promise<FinalizeHandlerOutput<MetadataBearer>> => {
       const state = operationStateOf(context);
-      if (!state) return next(args);
+      if (!state) return callNext(next, args);
       const started = guard('starting the attempt span', () => startAttempt(options, state, args), undefined);
-      if (!started) return next(args);
+      if (!started) return callNext(next, args);
       const { scope } = started;
-      try {
+      return observeSettled(
         // One context for both: the attempt span active and the scope the socket layer looks for.
-        const output = await runInAttemptScope(scope, () => next(args), started.context);
-        guard(
-          'ending the attempt span',
-          () => endAttempt(state, context, scope, output.response, undefined),
-          undefined,
-        );
-        return output;
-      } catch (error) {
-        guard(
-          'ending the attempt span',
-          () => endAttempt(state, context, scope, undefined, error),
-          undefined,
-        );
-        throw error;
-      }
+        () => runInAttemptScope(scope, () => next(args), started.context),
+        (output, error) =>
+          guard(
+            'ending the attempt span',
+            () => endAttempt(state, context, scope, output?.response, error),
+            undefined,
+          ),
+      );
     };
 }
 
@@ -103,26 +95,37 @@ function startAttempt(
   if (request.hostname) attributes[ATTR_SERVER_ADDRESS] = request.hostname;
   const port = request.port ?? (request.protocol === 'http:' ? 80 : 443);
   attributes[ATTR_SERVER_PORT] = port;
-  const headers = request.headers ?? {};
-  const length = headerValue(headers, 'content-length');
-  if (length !== undefined && /^\d+$/.test(length)) attributes[ATTR_REQUEST_BODY_SIZE] = Number(length);
-  if (headerValue(headers, 'expect')?.toLowerCase() === '100-continue')
-    attributes[ATTR_EXPECT_CONTINUE] = true;
-  const parent = trace.setSpan(otelContext.active(), state.span);
-  const span = options
-    .tracer()
-    .startSpan(
-      attemptSpanName(operationSpanName(state.names.service, state.names.operation)),
-      { kind: SpanKind.INTERNAL, attributes },
-      parent,
-    );
-  const scope: AttemptScope = {
-    attempt: state.attempts,
-    span,
-    tracer: options.tracer(),
-    facts: new Map(Object.entries(attributes)),
-  };
+  if (request.headers) addHeaderFacts(request.headers, attributes);
+  // With a context manager the operation's context is usually still the active one: no copy needed.
+  const active = otelContext.active();
+  const parent = trace.getSpan(active) === state.span ? active : trace.setSpan(active, state.span);
+  const tracer = options.tracer();
+  const span = tracer.startSpan(state.names.attemptSpanName, { kind: SpanKind.INTERNAL, attributes }, parent);
+  const facts = new Map<string, string | number | boolean>();
+  for (const key in attributes) facts.set(key, attributes[key]!);
+  const scope: AttemptScope = { attempt: state.attempts, span, tracer, facts };
   return { scope, context: trace.setSpan(parent, span) };
+}
+
+/**
+ * `http.request.body.size` and `wirescope.expect_continue` from the request headers (names in any
+ * case), in one pass that lower-cases only the names as long as the two it looks for.
+ */
+function addHeaderFacts(
+  headers: Record<string, string>,
+  attributes: Record<string, string | number | boolean>,
+): void {
+  let length: string | undefined;
+  let expect: string | undefined;
+  for (const name of Object.keys(headers)) {
+    if (name.length === 14) {
+      if (length === undefined && name.toLowerCase() === 'content-length') length = headers[name];
+    } else if (name.length === 6 && expect === undefined && name.toLowerCase() === 'expect') {
+      expect = headers[name];
+    }
+  }
+  if (length !== undefined && /^\d+$/.test(length)) attributes[ATTR_REQUEST_BODY_SIZE] = Number(length);
+  if (expect?.toLowerCase() === '100-continue') attributes[ATTR_EXPECT_CONTINUE] = true;
 }
 
 function endAttempt(
@@ -152,11 +155,4 @@ function endAttempt(
     scope.span.setStatus({ code: SpanStatusCode.ERROR, message: message ? `${type}: ${message}` : type });
   }
   scope.span.end();
-}
-
-function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  for (const key of Object.keys(headers)) {
-    if (key.toLowerCase() === name) return headers[key];
-  }
-  return undefined;
 }

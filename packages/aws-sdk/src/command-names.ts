@@ -1,23 +1,52 @@
 import type { HandlerExecutionContext } from '@smithy/types';
+import { attemptSpanName, operationSpanName } from '@wirescope/semconv';
 
 /** Service and operation names of a call, e.g. `{ service: 'S3', operation: 'PutObject' }`. */
 export interface CommandNames {
-  service: string;
-  operation: string;
+  readonly service: string;
+  readonly operation: string;
+  /** Name of the operation span, `S3.PutObject`. */
+  readonly spanName: string;
+  /** Name of the attempt spans, `S3.PutObject attempt`. */
+  readonly attemptSpanName: string;
 }
+
+// Client name → command name → names: a client has a fixed set of commands, so every call after the
+// first finds its names here instead of slicing and joining strings. Bounded in case a hand-made
+// client invents names per call.
+const cache = new Map<string, Map<string, CommandNames>>();
+let cached = 0;
+const MAX_CACHED = 2000;
 
 /**
  * `S3Client` + `PutObjectCommand` → `S3` / `PutObject`. Falls back to the smithy context
  * (`__smithy_context.operation`) when a hand-made client has other names.
  */
 export function commandNames(context: HandlerExecutionContext): CommandNames {
-  const smithy = smithyContext(context);
-  const client = context.clientName ?? smithy.service ?? 'AWS';
-  const command = context.commandName ?? smithy.operation ?? 'Unknown';
-  return {
-    service: client.endsWith('Client') ? client.slice(0, -'Client'.length) : client,
-    operation: command.endsWith('Command') ? command.slice(0, -'Command'.length) : command,
-  };
+  let client = context.clientName;
+  let command = context.commandName;
+  if (client === undefined || command === undefined) {
+    const smithy = smithyContext(context);
+    client ??= smithy.service ?? 'AWS';
+    command ??= smithy.operation ?? 'Unknown';
+  }
+  const byCommand = cache.get(client);
+  const hit = byCommand?.get(command);
+  if (hit) return hit;
+  const names = namesOf(client, command);
+  if (cached < MAX_CACHED) {
+    cached += 1;
+    if (byCommand) byCommand.set(command, names);
+    else cache.set(client, new Map([[command, names]]));
+  }
+  return names;
+}
+
+function namesOf(client: string, command: string): CommandNames {
+  const service = client.endsWith('Client') ? client.slice(0, -'Client'.length) : client;
+  const operation = command.endsWith('Command') ? command.slice(0, -'Command'.length) : command;
+  const spanName = operationSpanName(service, operation);
+  return Object.freeze({ service, operation, spanName, attemptSpanName: attemptSpanName(spanName) });
 }
 
 interface SmithyContext {

@@ -17,7 +17,6 @@ import {
   ATTR_RPC_SYSTEM,
   ATTR_S3_KEY_PREFIX,
   errorTypeOf,
-  operationSpanName,
   RPC_SYSTEM_AWS_API,
 } from '@wirescope/semconv';
 import { commandNames } from './command-names.js';
@@ -31,7 +30,7 @@ import {
 import { boundedId, safeMessage } from './redact.js';
 import { finishRegionFacts, startRegionFacts } from './region-facts.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
-import { runGuarded } from './run-guarded.js';
+import { callNext, observeSettled, runGuarded } from './run-guarded.js';
 
 /**
  * The operation span: one per SDK call, around everything the call does (initialize/high sees S3's
@@ -41,26 +40,23 @@ export function operationMiddleware(
   options: ResolvedWirescopeOptions,
 ): InitializeMiddleware<object, MetadataBearer> {
   return (next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
-    async (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<MetadataBearer>> => {
+    (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<MetadataBearer>> => {
       // A second copy of the plugin on the same call, or no recording tracer: just pass through.
-      if (operationStateOf(context)) return next(args);
+      if (operationStateOf(context)) return callNext(next, args);
       const state = guard(
         'starting the operation span',
         () => startOperation(options, context, args),
         undefined,
       );
-      if (!state) return next(args);
+      if (!state) return callNext(next, args);
       trackOperation(context, state);
-      try {
-        const output = await runGuarded(trace.setSpan(otelContext.active(), state.span), () => next(args));
-        guard('ending the operation span', () => endOperation(options, state, output, undefined), undefined);
-        return output;
-      } catch (error) {
-        guard('ending the operation span', () => endOperation(options, state, undefined, error), undefined);
-        throw error;
-      } finally {
-        untrackOperation(context);
-      }
+      return observeSettled(
+        () => runGuarded(trace.setSpan(otelContext.active(), state.span), () => next(args)),
+        (output, error) => {
+          untrackOperation(context);
+          guard('ending the operation span', () => endOperation(options, state, output, error), undefined);
+        },
+      );
     };
 }
 
@@ -70,7 +66,7 @@ function startOperation(
   args: InitializeHandlerArguments<object>,
 ): OperationState | undefined {
   const names = commandNames(context);
-  const span = options.tracer().startSpan(operationSpanName(names.service, names.operation), {
+  const span = options.tracer().startSpan(names.spanName, {
     kind: SpanKind.CLIENT,
     attributes: {
       [ATTR_RPC_SYSTEM]: RPC_SYSTEM_AWS_API,
@@ -95,6 +91,7 @@ function startOperation(
     lastSigningRegion: undefined,
     pendingRedirect: false,
     redirects: 0,
+    region: undefined,
   };
   startRegionFacts(options, state, context, input);
   return state;

@@ -1,6 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import type { HandlerExecutionContext } from '@smithy/types';
 import type { CommandNames } from './command-names.js';
+import type { RegionState } from './region-facts.js';
 
 /** What the plugin knows about one SDK call while it runs. */
 export interface OperationState {
@@ -18,6 +19,8 @@ export interface OperationState {
   pendingRedirect: boolean;
   /** Region redirects paid (an attempt answered with another region, then a re-run). */
   redirects: number;
+  /** The rest of the region facts, set by `startRegionFacts`. */
+  region: RegionState | undefined;
 }
 
 // Keyed by the smithy handler context: one object per call, shared by every middleware of that call,

@@ -21,8 +21,8 @@ import type { ResolvedWirescopeOptions } from './resolve-options.js';
 /** Event attribute listing the disagreements, e.g. `caller us-east-1 ≠ target us-west-2`. */
 const ATTR_DISAGREEMENTS = 'wirescope.region.disagreements';
 
-// Region facts the operation state does not hold, per call.
-interface RegionState {
+/** Region facts of one call beyond the ones the rest of the plugin reads (`OperationState.region`). */
+export interface RegionState {
   /** The S3 bucket the call names. */
   bucket: string | undefined;
   /** Where S3 bucket regions are remembered across calls. */
@@ -34,8 +34,6 @@ interface RegionState {
   /** The SDK's own redirect marker (`context.__s3RegionRedirect`) once we have accounted for it. */
   seenRedirectMarker: string | undefined;
 }
-
-const regionStates = new WeakMap<OperationState, RegionState>();
 
 /**
  * Where the code runs: the `callerRegion` option, else `AWS_REGION`, else `AWS_DEFAULT_REGION` (both
@@ -57,13 +55,13 @@ export function startRegionFacts(
   const bucketInput = (input as { Bucket?: unknown }).Bucket;
   const bucket = state.names.service === 'S3' && typeof bucketInput === 'string' ? bucketInput : undefined;
   if (bucket) state.bucketRegion = options.bucketRegions.get(bucket);
-  regionStates.set(state, {
+  state.region = {
     bucket,
     memory: options.bucketRegions,
     firstTarget: undefined,
     lastTarget: undefined,
     seenRedirectMarker: undefined,
-  });
+  };
 }
 
 /**
@@ -78,7 +76,7 @@ export function recordAttemptRegion(
   headers: Record<string, string> | undefined,
   error?: unknown,
 ): void {
-  const regional = regionStates.get(state);
+  const regional = state.region;
   const signing = signingRegion(context);
   if (signing) {
     state.firstSigningRegion ??= signing;
@@ -107,7 +105,7 @@ export function recordAttemptRegion(
 /** Region facts when the call ends: client and bucket regions, redirects, mismatch. */
 export function finishRegionFacts(options: ResolvedWirescopeOptions, state: OperationState): void {
   const { span } = state;
-  const regional = regionStates.get(state);
+  const regional = state.region;
   span.setAttribute(ATTR_REGION_REDIRECTS, state.redirects);
   if (state.bucketRegion) span.setAttribute(ATTR_BUCKET_REGION, state.bucketRegion);
   const caller = callerRegionOf(options);
@@ -116,22 +114,24 @@ export function finishRegionFacts(options: ResolvedWirescopeOptions, state: Oper
   const client = regional?.firstTarget ?? state.firstSigningRegion;
   const target = regional?.lastTarget ?? state.lastSigningRegion;
   if (client) span.setAttribute(ATTR_CLIENT_REGION, client);
+  const bucket = state.bucketRegion;
+  const callerMismatch = Boolean(caller && target && caller !== target);
+  const bucketMismatch = Boolean(bucket && client && bucket !== client);
+  span.setAttribute(ATTR_REGION_MISMATCH, callerMismatch || bucketMismatch);
+  if (!callerMismatch && !bucketMismatch) return; // the usual case: no event to build
   const disagreements: string[] = [];
   const event: Record<string, string> = {};
-  if (caller && target && caller !== target) {
+  if (callerMismatch && caller && target) {
     disagreements.push(`caller ${caller} ≠ target ${target}`);
     event[ATTR_CALLER_REGION] = caller;
     event[ATTR_CLOUD_REGION] = target;
   }
-  if (state.bucketRegion && client && state.bucketRegion !== client) {
-    disagreements.push(`client ${client} ≠ bucket ${state.bucketRegion}`);
+  if (bucketMismatch && bucket && client) {
+    disagreements.push(`client ${client} ≠ bucket ${bucket}`);
     event[ATTR_CLIENT_REGION] = client;
-    event[ATTR_BUCKET_REGION] = state.bucketRegion;
+    event[ATTR_BUCKET_REGION] = bucket;
   }
-  span.setAttribute(ATTR_REGION_MISMATCH, disagreements.length > 0);
-  if (disagreements.length > 0) {
-    span.addEvent(EVENT_REGION_MISMATCH, { ...event, [ATTR_DISAGREEMENTS]: disagreements.join('; ') });
-  }
+  span.addEvent(EVENT_REGION_MISMATCH, { ...event, [ATTR_DISAGREEMENTS]: disagreements.join('; ') });
 }
 
 // S3 re-runs a call in the bucket's region (`followRegionRedirects`) on 301, and on 400 for

@@ -17,3 +17,44 @@ export function runGuarded<T>(ctx: Context, fn: () => T): T {
     return fn();
   }
 }
+
+/**
+ * Calls the next handler as an async middleware would: a synchronous throw becomes a rejection, so
+ * the host sees its errors exactly as without the plugin. Our middlewares are plain functions (see
+ * `observeSettled`), not async ones.
+ */
+export function callNext<A, T>(next: (args: A) => Promise<T>, args: A): Promise<T> {
+  try {
+    return next(args);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Calls `settle` when `run()` settles and hands its outcome on unchanged. `then` rather than
+ * async/await: with a context manager's promise hooks on every promise costs, and an async function
+ * with an await makes two where `then` makes one. `settle` must not throw (callers guard it).
+ */
+export function observeSettled<T>(
+  run: () => Promise<T>,
+  settle: (output: T | undefined, error: unknown) => void,
+): Promise<T> {
+  let result: Promise<T>;
+  try {
+    result = run();
+  } catch (error) {
+    settle(undefined, error);
+    return Promise.reject(error);
+  }
+  return Promise.resolve(result).then(
+    (output) => {
+      settle(output, undefined);
+      return output;
+    },
+    (error: unknown) => {
+      settle(undefined, error);
+      throw error;
+    },
+  );
+}

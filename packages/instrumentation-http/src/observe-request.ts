@@ -51,6 +51,10 @@ interface RequestState {
   statusRecorded: boolean;
   errored: boolean;
   closed: boolean;
+  /** The 'continue' listener, added once the headers say `Expect: 100-continue`. */
+  onContinue: (() => void) | undefined;
+  /** Our 'response' listener is on (the host listens too). */
+  listensForResponse: boolean;
 }
 
 /** What `beginRequest` hands to `settleAddRequest`. */
@@ -115,6 +119,8 @@ export function beginRequest(
       statusRecorded: false,
       errored: false,
       closed: false,
+      onContinue: undefined,
+      listensForResponse: false,
     };
     listen(state);
     return { state, totalSocketsBefore: agent.totalSocketCount };
@@ -170,15 +176,19 @@ function listen(state: RequestState): void {
     guard('close', () => closeRequest(state));
     req.removeListener('socket', onSocket);
     req.removeListener('finish', onFinish);
-    req.removeListener('continue', onContinue);
-    req.removeListener('response', onResponse);
     req.removeListener(errorMonitor, onError);
+    req.removeListener('close', onClose);
+    if (state.expectContinue) req.removeListener('continue', onContinue);
+    if (state.listensForResponse) req.removeListener('response', onResponse);
   };
-  req.once('socket', onSocket);
-  req.once('finish', onFinish);
-  req.once('continue', onContinue);
+  // `on`, not `once`: each of these events comes at most once per request, `once` would wrap every
+  // listener in two more objects, and 'close' takes them all off anyway. 'continue' and 'response' are
+  // listened to from takeSocket, only when needed.
+  req.on('socket', onSocket);
+  req.on('finish', onFinish);
   req.on(errorMonitor, onError);
-  req.once('close', onClose);
+  req.on('close', onClose);
+  state.onContinue = onContinue;
 }
 
 function takeSocket(state: RequestState, socket: Socket, onResponse: (res: IncomingMessage) => void): void {
@@ -233,9 +243,14 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
   socketState.idleSince = undefined;
   if (state.queued) target.record(ATTR_CONNECTION_QUEUE_MS, round(now - state.addedAt));
   readHeaders(state);
+  // An interim 100 Continue can only arrive after the headers went out on this socket.
+  if (state.expectContinue && state.onContinue) req.on('continue', state.onContinue);
   // Adding a 'response' listener to a request that has none would stop Node from dumping the
   // response (it checks emit()'s return): listen only when the host listens too.
-  if (req.listenerCount('response') > 0) req.once('response', onResponse);
+  if (req.listenerCount('response') > 0) {
+    state.listensForResponse = true;
+    req.on('response', onResponse);
+  }
 }
 
 /** Reads the only two headers we may read: content-length and expect. */

@@ -69,8 +69,13 @@ export function currentAttemptScope(): AttemptScope | undefined {
   return scope ?? (globalThis as GlobalWithStorage)[STORAGE_KEY]?.getStore();
 }
 
-/** Records a fact on an attempt: always in `facts`, on the span only while it is recording. */
+/**
+ * Records a fact on an attempt: always in `facts`, on the span only while it is recording. A fact the
+ * attempt already holds with the same value is skipped (the plugin and the socket layer both record
+ * method, host and port).
+ */
 export function recordFact(scope: AttemptScope, key: string, value: string | number | boolean): void {
+  if (scope.facts.get(key) === value) return;
   scope.facts.set(key, value);
   if (scope.span.isRecording()) scope.span.setAttribute(key, value);
 }

@@ -42,13 +42,14 @@ afterEach(() => {
 function newCall(service: string, input: object, options = resolveOptions({ tracerProvider: provider })) {
   const state: OperationState = {
     span: options.tracer().startSpan(`${service}.Op`),
-    names: { service, operation: 'Op' },
+    names: { service, operation: 'Op', spanName: `${service}.Op`, attemptSpanName: `${service}.Op attempt` },
     attempts: 0,
     bucketRegion: undefined,
     firstSigningRegion: undefined,
     lastSigningRegion: undefined,
     pendingRedirect: false,
     redirects: 0,
+    region: undefined,
   };
   startRegionFacts(options, state, {} as HandlerExecutionContext, input);
   return { state, options };
