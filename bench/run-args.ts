@@ -1,5 +1,8 @@
-/** The configurations the benchmark compares. */
-export const CONFIGS = ['bare', 'wirescope', 'wirescope-no-provider', 'otel-contrib'] as const;
+/**
+ * The configurations the benchmark compares. `otel-floor`: the provider and context manager of
+ * `wirescope`, and a middleware that only starts and ends two empty spans per call (otel-floor-plugin.ts).
+ */
+export const CONFIGS = ['bare', 'wirescope', 'wirescope-no-provider', 'otel-floor', 'otel-contrib'] as const;
 /** One benchmark configuration. */
 export type BenchConfig = (typeof CONFIGS)[number];
 /** The SDK's two request handlers. */

@@ -14,7 +14,7 @@ import type { BenchConfig, BenchHandler } from './run-args.js';
 
 /** What a worker needs from its configuration's tracing. */
 export interface BenchTracing {
-  /** The wirescope plugin factory, for the wirescope configurations. */
+  /** The SDK plugin factory: wirescope, or the otel-floor middleware. */
   plugin?: () => Pluggable<object, MetadataBearer>;
   /** Exports what the batch processor holds. */
   flush(): Promise<void>;
@@ -70,6 +70,10 @@ export async function setUpTracing(config: BenchConfig, handler: BenchHandler): 
   if (config === 'wirescope') {
     const { wirescope } = await import('@wirescope/aws-sdk');
     return { ...traced, plugin: () => wirescope() };
+  }
+  if (config === 'otel-floor') {
+    const { otelFloorPlugin } = await import('./otel-floor-plugin.js');
+    return { ...traced, plugin: otelFloorPlugin };
   }
   const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
   const { AwsInstrumentation } = await import('@opentelemetry/instrumentation-aws-sdk');
