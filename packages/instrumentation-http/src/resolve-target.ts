@@ -19,7 +19,7 @@ export function resolveTarget(
     if (scope) {
       const hookOptions = toHookOptions(options);
       for (const consumer of consumers) {
-        if (!ignores(consumer, hookOptions)) return scopeTarget(scope);
+        if (!ignores(consumer, hookOptions)) return new ScopeTarget(scope);
       }
       return undefined;
     }
@@ -30,7 +30,7 @@ export function resolveTarget(
       span ??= trace.getSpan(context.active());
       if (!span?.isRecording()) return undefined;
       hookOptions ??= toHookOptions(options);
-      if (!ignores(consumer, hookOptions)) return spanTarget(span, consumer.tracer());
+      if (!ignores(consumer, hookOptions)) return new SpanTarget(span, consumer.tracer());
     }
     return undefined;
   } catch (error) {
@@ -52,20 +52,28 @@ function ignores(consumer: Consumer, options: RequestOptions): boolean {
   }
 }
 
-function scopeTarget(scope: AttemptScope): RecordTarget {
-  return {
-    span: scope.span,
-    tracer: scope.tracer,
-    record: (key: string, value: FactValue) => recordFact(scope, key, value),
-  };
+// Classes rather than object literals with closures: one of these per request, and a method costs
+// nothing per instance.
+class ScopeTarget implements RecordTarget {
+  readonly span: Span;
+  readonly tracer: Tracer;
+  readonly #scope: AttemptScope;
+  constructor(scope: AttemptScope) {
+    this.span = scope.span;
+    this.tracer = scope.tracer;
+    this.#scope = scope;
+  }
+  record(key: string, value: FactValue): void {
+    recordFact(this.#scope, key, value);
+  }
 }
 
-function spanTarget(span: Span, tracer: Tracer): RecordTarget {
-  return {
-    span,
-    tracer,
-    record: (key: string, value: FactValue) => {
-      if (span.isRecording()) span.setAttribute(key, value);
-    },
-  };
+class SpanTarget implements RecordTarget {
+  constructor(
+    readonly span: Span,
+    readonly tracer: Tracer,
+  ) {}
+  record(key: string, value: FactValue): void {
+    if (this.span.isRecording()) this.span.setAttribute(key, value);
+  }
 }
