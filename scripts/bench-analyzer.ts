@@ -1,12 +1,15 @@
 /**
- * Analyzer benchmark (not a test). Generates a JSON Lines file of 1M realistic wirescope spans in a
- * temporary directory, then measures in separate child processes (so peak RSS is each one's own):
+ * Analyzer benchmark (not a test). Builds the analyzer, generates a JSON Lines file of 1M realistic
+ * wirescope spans in a temporary directory, then measures each step in a process of its own (so peak
+ * RSS is the step's own; scripts/bench-analyzer-child.mjs):
  *   raw      read the lines and JSON.parse each (the floor any JSON reader pays)
- *   read     readSpans only (parse + normalize to WireSpan)
- *   analyze  analyze(readSpans(file)), when the analyzer exports `analyze`
- * Run: node --import tsx --conditions=@wirescope/source scripts/bench-analyzer.ts [spans] [steps]
+ *   read     readSpans only (every span as a WireSpan)
+ *   analyze  analyze(readSpans(file)): the JSON Lines fast path, the rules, the result
+ * The steps run the built analyzer on plain node, as the CLI does; `--source` runs the TypeScript
+ * through tsx instead (its loader thread adds some 45 MB of RSS to every step).
+ * Run: node --import tsx --conditions=@wirescope/source scripts/bench-analyzer.ts [spans] [steps] [--source]
  *   e.g. `… 1000000 raw,read` (raw always runs first: the ratios are against it).
- * Targets (issue): analysis ≤ 1.5× raw, ≤ 250 MB RSS; reader alone ≤ 1.3× raw.
+ * Targets (issue): analysis ≤ 1.5× raw, ≤ 250 MB RSS.
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -24,7 +27,6 @@ interface Measurement {
   cpuSeconds: number;
   spans: number;
   maxRssMb: number;
-  skipped?: string;
 }
 
 async function generate(file: string, spanCount: number): Promise<void> {
@@ -37,94 +39,31 @@ async function generate(file: string, spanCount: number): Promise<void> {
   );
 }
 
-/**
- * Lines split from 1 MiB chunks read the way the analyzer reads files (one buffer used again for each
- * chunk), each given to JSON.parse.
- */
-async function raw(file: string): Promise<number> {
-  let spans = 0;
-  let carry: Buffer | undefined;
-  const parse = (text: string): void => {
-    const request = JSON.parse(text) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }> };
-    for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) spans += ss.spans.length;
-  };
-  const handle = await open(file, 'r');
-  const buffer = Buffer.allocUnsafeSlow(1 << 20);
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      let start = 0;
-      for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
-        parse(
-          carry
-            ? Buffer.concat([carry, chunk.subarray(0, nl)]).toString()
-            : chunk.toString('utf8', start, nl),
-        );
-        carry = undefined;
-        start = nl + 1;
-      }
-      if (start < chunk.length)
-        carry = Buffer.concat(carry ? [carry, chunk.subarray(start)] : [chunk.subarray(start)]);
-    }
-  } finally {
-    await handle.close();
-  }
-  if (carry) parse(carry.toString());
-  return spans;
-}
-
-async function child(mode: Mode, file: string): Promise<Measurement> {
-  const analyzer = (await import('@wirescope/analyzer')) as Record<string, unknown> &
-    typeof import('@wirescope/analyzer');
-  const started = process.hrtime.bigint();
-  const cpuStart = process.cpuUsage();
-  let spans = 0;
-  if (mode === 'raw') {
-    spans = await raw(file);
-  } else if (mode === 'read') {
-    for await (const _span of analyzer.readSpans({ path: file })) spans++;
-  } else {
-    const analyze = analyzer['analyze'];
-    if (typeof analyze !== 'function') {
-      return {
-        seconds: 0,
-        cpuSeconds: 0,
-        spans: 0,
-        maxRssMb: 0,
-        skipped: '@wirescope/analyzer does not export analyze yet',
-      };
-    }
-    const result = (await analyze(analyzer.readSpans({ path: file }))) as { stats: { spans: number } };
-    spans = result.stats.spans;
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = process.cpuUsage(cpuStart);
-  return {
-    seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    spans,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-  };
-}
-
-function runChild(mode: Mode, file: string): Measurement {
-  const script = fileURLToPath(import.meta.url);
-  const stdout = execFileSync(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@wirescope/source', script, '--child', mode, file],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
-  );
+/** Each step in a fresh process: the built analyzer on plain node, or with `--source` the TypeScript through tsx. */
+function runChild(mode: Mode, file: string, source: boolean): Measurement {
+  const script = fileURLToPath(new URL('./bench-analyzer-child.mjs', import.meta.url));
+  const flags = source ? ['--import', 'tsx', '--conditions=@wirescope/source'] : [];
+  const stdout = execFileSync(process.execPath, [...flags, script, mode, file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
   const last = stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as Measurement;
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args[0] === '--child') {
-    process.stdout.write(`${JSON.stringify(await child(args[1] as Mode, args[2]!))}\n`);
-    return;
+  const source = process.argv.includes('--source');
+  const args = process.argv.slice(2).filter((arg) => arg !== '--source');
+  if (!source) {
+    console.log('building @wirescope/analyzer (turbo run build)…');
+    execFileSync(
+      'npx',
+      ['turbo', 'run', 'build', '--filter=@wirescope/analyzer...', '--output-logs=errors-only'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
   }
   const spanCount = Number(args[0] ?? 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'wirescope-bench-'));
@@ -144,12 +83,8 @@ async function main(): Promise<void> {
     const steps = new Set((args[1] ?? 'raw,read,analyze').split(','));
     steps.add('raw');
     for (const mode of (['raw', 'read', 'analyze'] as const).filter((step) => steps.has(step))) {
-      const m = runChild(mode, file);
+      const m = runChild(mode, file, source);
       rows.push([mode, m]);
-      if (m.skipped) {
-        console.log(`${mode.padEnd(10)}skipped: ${m.skipped}`);
-        continue;
-      }
       const base = rows[0]![1].seconds;
       const baseCpu = rows[0]![1].cpuSeconds;
       console.log(
@@ -158,7 +93,7 @@ async function main(): Promise<void> {
           `${pad((m.cpuSeconds / baseCpu).toFixed(2), 11)}${pad(m.maxRssMb.toFixed(0), 13)}`,
       );
     }
-    const counts = new Set(rows.filter(([, m]) => !m.skipped).map(([, m]) => m.spans));
+    const counts = new Set(rows.map(([, m]) => m.spans));
     if (counts.size !== 1)
       console.log(`WARNING: the steps saw different span counts: ${[...counts].join(', ')}`);
   } finally {

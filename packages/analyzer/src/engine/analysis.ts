@@ -12,9 +12,8 @@ import {
 } from './collect.js';
 import { IdIndex } from './columns.js';
 import type { RuleContext, SpanRecord } from './internal-types.js';
-import { attemptRef, opRef, resolve } from './resolve.js';
+import { attemptRef, operationViews, opRef, resolve } from './resolve.js';
 import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './store.js';
-import type { OperationView } from './views.js';
 import { WarningList } from './warnings.js';
 import { buildWaterfalls } from './waterfall.js';
 
@@ -148,6 +147,8 @@ function createEngine(options: AnalyzeOptions): Engine {
     finished = true;
     pending.clear();
     const resolved = resolve(ops, attempts, byId, n, warnings);
+    byId.release();
+    n.traces.releaseIndex();
     const context: RuleContext = { ...resolved, callerRegion: options.callerRegion };
     const findings = runRules(context, warnings);
     const spanCountsByName: Record<string, number> = {};
@@ -165,7 +166,7 @@ function createEngine(options: AnalyzeOptions): Engine {
       },
       waterfalls: buildWaterfalls(
         waterfallTraces,
-        resolved.operations.filter((op) => waterfallTraceNumbers.has((op as OperationView).traceNumber)),
+        operationViews(resolved.stores, (c, i) => waterfallTraceNumbers.has(c.trace[i] as number)),
       ),
       warnings: warnings.toArray(),
     };

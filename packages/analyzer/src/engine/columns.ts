@@ -110,6 +110,12 @@ export class IdIndex {
     return this.slots[this.slotOf(hi, lo, this.slots)] as number;
   }
 
+  /** Drops the index (no `get` or `set` after this): its memory goes before the rules run. */
+  release(): void {
+    this.slots = new Int32Array(0);
+    this.count = 0;
+  }
+
   /** Stores a value (whose key the KeySource gives) for the id. */
   set(hi: number, lo: number, value: number): void {
     if ((this.count + 1) * 2 > this.slots.length) this.rehash();
@@ -190,6 +196,12 @@ export class TraceTable {
     this.hexCount++;
     this.added = true;
     return trace;
+  }
+
+  /** Drops the index of ids (no `id` or `idOfWords` after this); `text` still works. */
+  releaseIndex(): void {
+    this.slots = new Int32Array(0);
+    this.odd.clear();
   }
 
   /** The text of a trace number. */

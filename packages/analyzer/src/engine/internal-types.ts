@@ -68,8 +68,17 @@ export interface AttemptRecord extends TimedRecord {
   maxSockets: number | undefined;
   oneOff: boolean;
   // ---- resolved at finish ----
+  /** The operation (a new object on each read: compare `callKey`, not operations). */
   operation: OperationRecord | undefined;
+  /** The same number for the attempts of one call (an attempt without an operation is a call of its own). */
+  readonly callKey: number;
   phases: Partial<Record<PhaseKind, PhaseRecord>>;
+  /** True when a phase of this kind was found under the attempt (`phases` without building it). */
+  hasPhase(kind: PhaseKind): boolean;
+  /** Duration of the phase of this kind, if there is one. */
+  phaseMs(kind: PhaseKind): number | undefined;
+  /** True when the phase of this kind is there and did not end in error. */
+  phaseOk(kind: PhaseKind): boolean;
   /** The next attempt of the same call, if any. */
   next: AttemptRecord | undefined;
   /** `origin|host:port` (host `(unknown host)` when absent): the key connections are pooled by, one string per key. */
@@ -82,21 +91,12 @@ export interface AttemptRecord extends TimedRecord {
   isNew: boolean;
 }
 
-/** One SDK call: the attempts that share a parent (the operation span, present or not). */
-export interface CallGroup {
-  operation: OperationRecord | undefined;
-  /** Sorted by attempt number, then start. */
-  attempts: AttemptRecord[];
-}
-
 /** Everything a rule sees. */
 export interface RuleContext {
-  /** Operation spans the plugin made. */
-  operations: OperationRecord[];
+  /** Operation spans that followed region redirects (`redirects` > 0), by start. */
+  redirected: OperationRecord[];
   /** Every attempt, sorted by start. */
   attempts: AttemptRecord[];
-  /** Attempts grouped per call. */
-  calls: CallGroup[];
   /** Region the caller runs in when spans do not say (AnalyzeOptions.callerRegion). */
   callerRegion: string | undefined;
 }

@@ -1,14 +1,24 @@
 import type { IdIndex } from './columns.js';
-import type { AttemptRecord, CallGroup, OperationRecord } from './internal-types.js';
-import { A, type AttemptStore, CHUNK_MASK, type Interning, type OperationStore } from './store.js';
+import type { AttemptRecord, OperationRecord } from './internal-types.js';
+import {
+  A,
+  type AttemptStore,
+  CHUNK_MASK,
+  type Interning,
+  O,
+  type OperationChunk,
+  type OperationStore,
+} from './store.js';
 import { AttemptView, OperationView, type Stores } from './views.js';
 import type { WarningList } from './warnings.js';
 
 /** What `resolve` returns: records linked into calls. */
 export interface Resolved {
-  operations: OperationRecord[];
+  /** Operations that followed region redirects, by start. */
+  redirected: OperationRecord[];
   attempts: AttemptRecord[];
-  calls: CallGroup[];
+  /** The stores and links the views read. */
+  stores: Stores;
 }
 
 /** Record number of an operation row in the id index (attempt rows are odd). */
@@ -59,7 +69,6 @@ export function resolve(
     ops,
     attempts,
     n,
-    opViews: new Array(ops.size),
     attemptViews: new Array(count),
     opOf: new Int32Array(count).fill(-1),
     next: new Int32Array(count).fill(-1),
@@ -67,8 +76,7 @@ export function resolve(
     callStart: new Int32Array(ops.size + 1),
     callRows: new Int32Array(count),
   };
-  const { opViews, attemptViews, opOf, callStart, callRows } = x;
-  for (let row = 0; row < ops.size; row++) opViews[row] = new OperationView(x, row);
+  const { attemptViews, opOf, callStart, callRows } = x;
   // Per attempt row: attempt number and start, for sorting without views.
   const attemptNo = new Float64Array(count);
   const start = new Float64Array(count);
@@ -82,7 +90,7 @@ export function resolve(
     start[row] = c.start[i] as number;
     let flags = c.flags[i] as number;
     const isNew =
-      (flags & A.reusedKnown) !== 0 ? (flags & A.reused) === 0 : view.hasPhase(1) || view.hasPhase(2);
+      (flags & A.reusedKnown) !== 0 ? (flags & A.reused) === 0 : view.hasPhase('tcp') || view.hasPhase('tls');
     if (isNew) c.flags[i] = flags |= A.isNew;
     if ((flags & A.hasParent) !== 0) {
       const ref = byId.get(c.parHi[i] as number, c.parLo[i] as number);
@@ -118,20 +126,29 @@ export function resolve(
       x.previous[rows[i] as number] = rows[i - 1] as number;
     }
   };
-  const calls: CallGroup[] = [];
-  for (let op = 0; op < ops.size; op++) {
-    const from = callStart[op] as number;
-    const to = callStart[op + 1] as number;
-    if (to === from) continue;
-    link(callRows, from, to);
-    calls.push(opViews[op] as OperationView);
-  }
-  for (const rows of orphans.values()) {
-    link(rows, 0, rows.length);
-    calls.push({ operation: undefined, attempts: rows.map((row) => attemptViews[row] as AttemptView) });
-  }
+  for (let op = 0; op < ops.size; op++) link(callRows, callStart[op] as number, callStart[op + 1] as number);
+  for (const rows of orphans.values()) link(rows, 0, rows.length);
   const sorted: AttemptRecord[] = attemptViews.slice().sort((a, b) => start[a.row]! - start[b.row]!);
-  const operations = opViews.filter((op) => op.wirescope || op.attemptCount > 0);
-  operations.sort((a, b) => a.startMs - b.startMs);
-  return { operations, attempts: sorted, calls };
+  const redirected = operationViews(x, (c, i) => (c.redirects[i] as number) > 0);
+  return { redirected, attempts: sorted, stores: x };
+}
+
+/**
+ * Views of the operations the plugin made (or with attempts) whose row passes `keep`, by start. Views of
+ * operations are made on demand, never one per row: a million small objects would double the memory
+ * the rules run in.
+ */
+export function operationViews(
+  x: Stores,
+  keep: (chunk: OperationChunk, i: number) => boolean,
+): OperationView[] {
+  const out: OperationView[] = [];
+  for (let row = 0; row < x.ops.size; row++) {
+    const c = x.ops.at(row);
+    const i = row & CHUNK_MASK;
+    if (!keep(c, i)) continue;
+    const hasAttempts = (x.callStart[row + 1] as number) > (x.callStart[row] as number);
+    if (hasAttempts || ((c.flags[i] as number) & O.wirescope) !== 0) out.push(new OperationView(x, row));
+  }
+  return out.sort((a, b) => a.startMs - b.startMs);
 }

@@ -20,8 +20,6 @@ export interface Stores {
   ops: OperationStore;
   attempts: AttemptStore;
   n: Interning;
-  /** View by operation row. */
-  opViews: OperationView[];
   /** View by attempt row. */
   attemptViews: AttemptView[];
   /** Operation row of an attempt row (-1: none). */
@@ -110,10 +108,6 @@ export class OperationView extends SpanRowView<OperationChunk> implements Operat
   get attemptCount(): number {
     return (this.x.callStart[this.row + 1] as number) - (this.x.callStart[this.row] as number);
   }
-  /** An operation view is the call group of its attempts. */
-  get operation(): OperationRecord {
-    return this;
-  }
   protected get c(): OperationChunk {
     return this.x.ops.at(this.row);
   }
@@ -165,7 +159,11 @@ export class OperationView extends SpanRowView<OperationChunk> implements Operat
 export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRecord {
   get operation(): OperationRecord | undefined {
     const op = this.x.opOf[this.row] as number;
-    return op < 0 ? undefined : this.x.opViews[op];
+    return op < 0 ? undefined : new OperationView(this.x, op); // made on each read: see `operationViews`
+  }
+  get callKey(): number {
+    const op = this.x.opOf[this.row] as number;
+    return op < 0 ? -1 - this.row : op;
   }
   get next(): AttemptRecord | undefined {
     const row = this.x.next[this.row] as number;
@@ -282,22 +280,30 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
   get oneOff(): boolean {
     return this.flag(A.oneOff);
   }
-  /** True when a phase of this kind was found under the attempt. */
-  hasPhase(kind: number): boolean {
-    return this.flag(A.phasePresent << kind);
+  hasPhase(kind: PhaseKind): boolean {
+    return this.flag(A.phasePresent << PHASE_INDEX[kind]);
+  }
+  phaseMs(kind: PhaseKind): number | undefined {
+    if (!this.hasPhase(kind)) return undefined;
+    const prow = this.c.prow[this.i] as number;
+    return this.x.attempts.phasesAt(prow).dur[(prow & CHUNK_MASK) * 3 + PHASE_INDEX[kind]] as number;
+  }
+  phaseOk(kind: PhaseKind): boolean {
+    return this.hasPhase(kind) && !this.flag(A.phaseError << PHASE_INDEX[kind]);
   }
   /** The phases, built on each read (they live in columns). */
   get phases(): Partial<Record<PhaseKind, PhaseRecord>> {
     if (((this.c.flags[this.i] as number) & PHASE_BITS) === 0) return NO_PHASES;
     const out: Partial<Record<PhaseKind, PhaseRecord>> = {};
     for (let k = 0; k < 3; k++) {
-      if (this.hasPhase(k)) out[PHASE_KINDS[k] as PhaseKind] = new PhaseView(this.x, this, k);
+      if (this.flag(A.phasePresent << k)) out[PHASE_KINDS[k] as PhaseKind] = new PhaseView(this.x, this, k);
     }
     return out;
   }
 }
 
 const PHASE_BITS = A.phasePresent * 7;
+const PHASE_INDEX: Record<PhaseKind, number> = { dns: 0, tcp: 1, tls: 2 };
 const NO_PHASES: Partial<Record<PhaseKind, PhaseRecord>> = Object.freeze({});
 
 /** One connection phase of an attempt row. */

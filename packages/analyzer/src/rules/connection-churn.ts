@@ -50,7 +50,7 @@ export const connectionChurnRule: Rule = {
       const perCall = costMs / extra.length;
       const first = attempts[0] as AttemptRecord;
       const keepAliveOff = fresh.some((a) => a.keepAlive === false);
-      const tls = fresh.some((a) => a.phases.tls !== undefined || a.tlsVersion !== undefined);
+      const tls = fresh.some((a) => a.hasPhase('tls') || a.tlsVersion !== undefined);
       const trips = median(extra.map(roundTripsOf)) - 1;
       findings.push(
         finding({

@@ -78,15 +78,15 @@ function roundTripSamples(attempts: AttemptRecord[]): RoundTrips {
   let tlsNetMin = Number.POSITIVE_INFINITY;
   let tcpSamples = 0;
   for (const a of attempts) {
-    const { tcp, tls } = a.phases;
-    if (tcp && !tcp.error) {
+    if (a.phaseOk('tcp')) {
       tcpSamples++;
-      tcpMin = Math.min(tcpMin, tcp.durationMs);
+      tcpMin = Math.min(tcpMin, a.phaseMs('tcp') as number);
     }
-    if (tls && !tls.error) {
+    if (a.phaseOk('tls')) {
+      const tls = a.phaseMs('tls') as number;
       const trips = a.tlsVersion === '1.3' || a.tlsVersion === 'TLSv1.3' ? 1 : 2;
-      tlsMin = Math.min(tlsMin, tls.durationMs / trips);
-      tlsNetMin = Math.min(tlsNetMin, Math.max(0, tls.durationMs - TLS_CPU_MS) / trips);
+      tlsMin = Math.min(tlsMin, tls / trips);
+      tlsNetMin = Math.min(tlsNetMin, Math.max(0, tls - TLS_CPU_MS) / trips);
     }
   }
   const finite = (v: number) => (Number.isFinite(v) ? v : undefined);
@@ -108,7 +108,7 @@ function costOf(attempts: AttemptRecord[], excessPerTripMs: number) {
   const trips = attempts.map(roundTripsOf);
   const costMs = Math.max(0, excessPerTripMs) * sum(trips);
   // One call per operation (an attempt without one counts as its own call).
-  const calls = new Set<unknown>(attempts.map((a) => a.operation ?? a)).size;
+  const calls = new Set(attempts.map((a) => a.callKey)).size;
   return { costMs, calls, trips: sum(trips), perCall: calls > 0 ? costMs / calls : 0 };
 }
 
@@ -186,7 +186,7 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
         ? `Call an endpoint in ${caller}: check the client's region, custom endpoint or proxy, and where the bucket or table lives.`
         : `Set the caller's region (AWS_REGION or --caller-region) to confirm, and run the code next to ${target}.`,
     evidence: evidence(
-      attempts.filter((a) => a.phases.tcp !== undefined),
+      attempts.filter((a) => a.hasPhase('tcp')),
       { calls: cost.calls, attempts: attempts.length, roundTrips: cost.trips, tcpConnects: connect.samples },
       {
         tcpConnectMinMs: connect.min,

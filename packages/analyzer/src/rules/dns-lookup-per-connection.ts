@@ -36,12 +36,12 @@ export const dnsLookupPerConnectionRule: Rule = {
     const groups = groupBy(context.attempts, (a) => (a.serverAddress ? a.hostKey : undefined));
     for (const attempts of groups.values()) {
       const fresh = attempts.filter((a) => a.isNew);
-      const lookups = fresh.filter((a) => a.phases.dns !== undefined);
+      const lookups = fresh.filter((a) => a.hasPhase('dns'));
       const peak = Math.max(1, peakConcurrency(attempts));
       const extra = lookups.slice(peak);
       if (extra.length < DNS_MIN_EXTRA_LOOKUPS || lookups.length < DNS_MIN_LOOKUP_SHARE * fresh.length)
         continue;
-      const durations = extra.map((a) => a.phases.dns?.durationMs ?? 0);
+      const durations = extra.map((a) => a.phaseMs('dns') ?? 0);
       const costMs = sum(durations);
       if (costMs < DNS_MIN_TOTAL_MS) continue;
       const host = (attempts[0] as AttemptRecord).serverAddress as string;

@@ -16,7 +16,7 @@ function isSlowDown(a: AttemptRecord): boolean {
 
 /** Most attempts that started within any one-second window. */
 function peakPerSecond(attempts: AttemptRecord[]): number {
-  const starts = attempts.map((a) => a.startMs).sort((x, y) => x - y);
+  const starts = Float64Array.from(attempts, (a) => a.startMs).sort();
   let peak = 0;
   let lo = 0;
   for (let hi = 0; hi < starts.length; hi++) {

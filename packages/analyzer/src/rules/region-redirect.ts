@@ -27,7 +27,7 @@ function wastedAttempts(op: OperationRecord): AttemptRecord[] {
 export const regionRedirectRule: Rule = {
   code: FINDING_REGION_REDIRECT,
   run(context: RuleContext): Finding[] {
-    const redirected = context.operations.filter((op) => op.redirects > 0);
+    const redirected = context.redirected;
     const groups = groupBy(
       redirected,
       (op) => `${op.clientRegion ?? op.signingRegion ?? '?'}|${op.bucketRegion ?? '?'}|${op.bucket ?? ''}`,

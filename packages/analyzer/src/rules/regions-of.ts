@@ -23,8 +23,7 @@ export function roundTripsOf(attempt: AttemptRecord): number {
   let trips = 1;
   if (attempt.isNew) {
     trips += 1;
-    const tls =
-      attempt.phases.tls !== undefined || attempt.tlsVersion !== undefined || attempt.serverPort === 443;
+    const tls = attempt.hasPhase('tls') || attempt.tlsVersion !== undefined || attempt.serverPort === 443;
     if (tls) trips += attempt.tlsVersion === '1.3' || attempt.tlsVersion === 'TLSv1.3' ? 1 : 2;
   }
   if (attempt.expectContinue) trips += 1;

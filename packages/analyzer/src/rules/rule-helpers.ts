@@ -68,8 +68,7 @@ export function hostOf(attempt: AttemptRecord): string {
 
 /** Milliseconds an attempt spent opening its connection: dns + tcp + tls phase durations. */
 export function handshakeMs(attempt: AttemptRecord): number {
-  const { dns, tcp, tls } = attempt.phases;
-  return (dns?.durationMs ?? 0) + (tcp?.durationMs ?? 0) + (tls?.durationMs ?? 0);
+  return (attempt.phaseMs('dns') ?? 0) + (attempt.phaseMs('tcp') ?? 0) + (attempt.phaseMs('tls') ?? 0);
 }
 
 const poolGroups = new WeakMap<RuleContext, Map<string, AttemptRecord[]>>();

@@ -37,18 +37,20 @@ export const slowHandshakeRule: Rule = {
       const first = attempts[0] as AttemptRecord;
       const caller = callerRegionOf(first, context);
       const target = targetRegionOf(first);
-      const tcps = attempts.flatMap((a) => (a.phases.tcp ? [a.phases.tcp.durationMs] : []));
+      const tcps = attempts.flatMap((a) => (a.hasPhase('tcp') ? [a.phaseMs('tcp') as number] : []));
       const tableRtt = caller && target ? regionRttMs(caller, target) : undefined;
       const rtt = tableRtt ?? (tcps.length > 0 ? tcps.reduce((m, v) => Math.min(m, v)) : undefined);
       if (rtt === undefined) continue;
       const slow: Array<{ phase: PhaseRecord; excess: number }> = [];
       for (const a of attempts) {
-        const { tcp, tls } = a.phases;
-        if (tcp && tcp.durationMs > SLOW_FACTOR * rtt + SLOW_MARGIN_MS)
-          slow.push({ phase: tcp, excess: tcp.durationMs - rtt });
+        // Phase records only for the slow ones: `phases` builds objects on each read.
+        const tcp = a.phaseMs('tcp');
+        if (tcp !== undefined && tcp > SLOW_FACTOR * rtt + SLOW_MARGIN_MS)
+          slow.push({ phase: a.phases.tcp as PhaseRecord, excess: tcp - rtt });
         const expectedTls = (a.tlsVersion === '1.3' || a.tlsVersion === 'TLSv1.3' ? 1 : 2) * rtt + TLS_CPU_MS;
-        if (tls && tls.durationMs > SLOW_FACTOR * expectedTls + SLOW_MARGIN_MS) {
-          slow.push({ phase: tls, excess: tls.durationMs - expectedTls });
+        const tls = a.phaseMs('tls');
+        if (tls !== undefined && tls > SLOW_FACTOR * expectedTls + SLOW_MARGIN_MS) {
+          slow.push({ phase: a.phases.tls as PhaseRecord, excess: tls - expectedTls });
         }
       }
       if (slow.length === 0) continue;

@@ -1,0 +1,65 @@
+/**
+ * One step of scripts/bench-analyzer.ts, in a process of its own so peak RSS is the step's own:
+ *   node scripts/bench-analyzer-child.mjs raw|read|analyze <file>
+ * Plain JavaScript: on plain node it measures the built analyzer (packages/analyzer/dist), as the CLI
+ * runs it; under `--import tsx --conditions=@wirescope/source` the TypeScript source.
+ * Prints one JSON line: seconds, cpuSeconds (user + system), spans, maxRssMb.
+ */
+import { open } from 'node:fs/promises';
+import { analyze, readSpans } from '@wirescope/analyzer';
+
+/**
+ * Lines split from 1 MiB chunks read the way the analyzer reads files (one buffer used again for each
+ * chunk), each given to JSON.parse: the floor any JSON reader pays.
+ */
+async function raw(file) {
+  let spans = 0;
+  let carry;
+  const parse = (text) => {
+    const request = JSON.parse(text);
+    for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) spans += ss.spans.length;
+  };
+  const handle = await open(file, 'r');
+  const buffer = Buffer.allocUnsafeSlow(1 << 20);
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+        parse(
+          carry
+            ? Buffer.concat([carry, chunk.subarray(0, nl)]).toString()
+            : chunk.toString('utf8', start, nl),
+        );
+        carry = undefined;
+        start = nl + 1;
+      }
+      if (start < chunk.length)
+        carry = Buffer.concat(carry ? [carry, chunk.subarray(start)] : [chunk.subarray(start)]);
+    }
+  } finally {
+    await handle.close();
+  }
+  if (carry) parse(carry.toString());
+  return spans;
+}
+
+const [mode, file] = process.argv.slice(2);
+const started = process.hrtime.bigint();
+const cpuStart = process.cpuUsage();
+let spans = 0;
+if (mode === 'raw') spans = await raw(file);
+else if (mode === 'read') for await (const _span of readSpans({ path: file })) spans++;
+else if (mode === 'analyze') spans = (await analyze(readSpans({ path: file }))).stats.spans;
+else throw new Error(`unknown step ${mode}: raw, read or analyze`);
+const cpu = process.cpuUsage(cpuStart);
+process.stdout.write(
+  `${JSON.stringify({
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    spans,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  })}\n`,
+);
