@@ -1,6 +1,7 @@
 import { FINDING_CODES } from '@wirescope/semconv';
 import { recordBatchesOf } from '../readers/read-spans.js';
 import { ALL_RULES } from '../rules/all-rules.js';
+import { releaseScratch } from '../rules/rule-helpers.js';
 import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
 import {
   attachPhase,
@@ -50,10 +51,11 @@ function createEngine(options: AnalyzeOptions): Engine {
   const countsByName = new Map<string, number>();
   const ops = new OperationStore();
   const attempts = new AttemptStore();
-  const byId = new IdIndex({
-    keyHi: (ref) => (ref % 2 === 0 ? ops.keyHi(ref / 2) : attempts.keyHi((ref - 1) / 2)),
-    keyLo: (ref) => (ref % 2 === 0 ? ops.keyLo(ref / 2) : attempts.keyLo((ref - 1) / 2)),
-  });
+  // The index asks the low half of an id of the row's column (operation rows are even refs).
+  const byId = new IdIndex((ref) =>
+    ref % 2 === 0 ? (ops.at(ref / 2).lo[(ref / 2) & CHUNK_MASK] as number) : attemptLo((ref - 1) / 2),
+  );
+  const attemptLo = (row: number) => attempts.at(row).lo[row & CHUNK_MASK] as number;
   /** Phases whose attempt has not arrived yet, by `pendingKey` of the attempt's span id. */
   const pending = new Map<number, PendingPhase[]>();
   let spans = 0;
@@ -115,18 +117,21 @@ function createEngine(options: AnalyzeOptions): Engine {
       span.hasParent = true;
     }
     const kind = classify(span);
-    if ((kind === 'operation' || kind === 'attempt') && byId.get(span.hi, span.lo) >= 0) {
+    // The row a new operation or attempt gets: taken only when its id is new.
+    if (kind === 'operation' && byId.insert(span.hi, span.lo, opRef(ops.size)) >= 0) {
+      duplicate(span.hi, span.lo, span.name, trace);
+      return;
+    }
+    if (kind === 'attempt' && byId.insert(span.hi, span.lo, attemptRef(attempts.size)) >= 0) {
       duplicate(span.hi, span.lo, span.name, trace);
       return;
     }
     count(span.name, 1);
     if (kind === 'operation') {
       operationSpans++;
-      const row = writeOperation(span, trace, ops, n);
-      byId.set(span.hi, span.lo, opRef(row));
+      writeOperation(span, trace, ops, n);
     } else if (kind === 'attempt') {
       const row = writeAttempt(span, trace, attempts, n);
-      byId.set(span.hi, span.lo, attemptRef(row));
       if (pending.size > 0) attachWaiting(row, span.hi, span.lo);
     } else if (kind === 'phase' && span.hasParent) {
       const phase = pendingPhase(span, trace);
@@ -191,6 +196,7 @@ function runRules(context: RuleContext, warnings: WarningList): Finding[] {
       warnings.add(`rule ${rule.code} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  releaseScratch();
   const order = (code: string) => (FINDING_CODES as readonly string[]).indexOf(code);
   return findings.sort((a, b) => b.costMs - a.costMs || order(a.code) - order(b.code));
 }

@@ -82,55 +82,75 @@ export class SpanIds {
   }
 }
 
-/** Keys of an IdIndex live in the caller's columns: it asks for the key of a stored value. */
-export interface KeySource {
-  keyHi(value: number): number;
-  keyLo(value: number): number;
-}
-
-/** Open-addressing hash from (hi, lo) span ids to non-negative numbers, 4 bytes a slot. */
+/**
+ * Open-addressing hash from (hi, lo) span ids to non-negative numbers, 8 bytes a slot (the value and
+ * the id's high half; the low half is asked of `loOf(value)`, the row's own column, only when the high
+ * halves match), at most three quarters of the slots used.
+ */
 export class IdIndex {
-  private slots = new Int32Array(1 << 12).fill(-1);
+  private his = new Int32Array(1 << 12);
+  private values = new Int32Array(1 << 12).fill(-1);
   private count = 0;
 
-  constructor(private readonly keys: KeySource) {}
+  constructor(private readonly loOf: (value: number) => number) {}
 
-  private slotOf(hi: number, lo: number, slots: Int32Array): number {
-    const mask = slots.length - 1;
-    let i = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 0) & mask;
+  /** Slot of the id, or of the empty slot where it would go. */
+  private slotOf(hi: number, lo: number, his: Int32Array, values: Int32Array): number {
+    const mask = values.length - 1;
+    const h = hi | 0;
+    let i = (Math.imul(h ^ Math.imul(lo | 0, 0x9e3779b1), 0x85ebca6b) >>> 0) & mask;
     for (;;) {
-      const v = slots[i] as number;
-      if (v < 0 || (this.keys.keyHi(v) === hi && this.keys.keyLo(v) === lo)) return i;
+      const value = values[i] as number;
+      if (value < 0 || (his[i] === h && this.loOf(value) === lo)) return i;
       i = (i + 1) & mask;
     }
   }
 
   /** The value stored for the id, or -1. */
   get(hi: number, lo: number): number {
-    return this.slots[this.slotOf(hi, lo, this.slots)] as number;
+    return this.values[this.slotOf(hi, lo, this.his, this.values)] as number;
   }
 
-  /** Drops the index (no `get` or `set` after this): its memory goes before the rules run. */
+  /**
+   * Stores `value` for the id unless it has one: returns the value it had, or -1 when it is stored
+   * (`loOf(value)` must give `lo` from now on).
+   */
+  insert(hi: number, lo: number, value: number): number {
+    if ((this.count + 1) * 4 > this.values.length * 3) this.grow();
+    const i = this.slotOf(hi, lo, this.his, this.values);
+    const had = this.values[i] as number;
+    if (had >= 0) return had;
+    this.his[i] = hi | 0;
+    this.values[i] = value;
+    this.count++;
+    return -1;
+  }
+
+  /** Drops the index (no `get` or `insert` after this): its memory goes before the rules run. */
   release(): void {
-    this.slots = new Int32Array(0);
+    this.his = new Int32Array(0);
+    this.values = new Int32Array(0);
     this.count = 0;
   }
 
-  /** Stores a value (whose key the KeySource gives) for the id. */
-  set(hi: number, lo: number, value: number): void {
-    if ((this.count + 1) * 2 > this.slots.length) this.rehash();
-    const i = this.slotOf(hi, lo, this.slots);
-    if ((this.slots[i] as number) < 0) this.count++;
-    this.slots[i] = value;
-  }
-
-  private rehash(): void {
-    const old = this.slots;
-    const next = new Int32Array(old.length * 2).fill(-1);
-    for (const v of old) {
-      if (v >= 0) next[this.slotOf(this.keys.keyHi(v), this.keys.keyLo(v), next)] = v;
+  private grow(): void {
+    const his = this.his;
+    const values = this.values;
+    const nextHis = new Int32Array(his.length * 2);
+    const nextValues = new Int32Array(values.length * 2).fill(-1);
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i] as number;
+      if (value < 0) continue;
+      const hi = his[i] as number;
+      // Every id is distinct: the first empty slot is its place.
+      const mask = nextValues.length - 1;
+      let slot = (Math.imul(hi ^ Math.imul(this.loOf(value) | 0, 0x9e3779b1), 0x85ebca6b) >>> 0) & mask;
+      while ((nextValues[slot] as number) >= 0) slot = (slot + 1) & mask;
+      nextHis[slot] = hi;
+      nextValues[slot] = value;
     }
-    this.slots = next;
+    this.his = nextHis;
+    this.values = nextValues;
   }
 }
 

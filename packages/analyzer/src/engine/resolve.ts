@@ -27,14 +27,10 @@ export const opRef = (row: number) => row * 2;
 export const attemptRef = (row: number) => row * 2 + 1;
 
 /** Sorts attempt rows `from`…`to` of `rows` by attempt number, then start (stable). */
-function sortCall(
-  rows: Int32Array | number[],
-  from: number,
-  to: number,
-  attempt: Float64Array,
-  start: Float64Array,
-) {
-  const before = (a: number, b: number) => attempt[a]! - attempt[b]! || start[a]! - start[b]!;
+function sortCall(rows: Int32Array | number[], from: number, to: number, attempts: AttemptStore) {
+  const attempt = (row: number) => attempts.at(row).attempt[row & CHUNK_MASK] as number;
+  const start = (row: number) => attempts.at(row).start[row & CHUNK_MASK] as number;
+  const before = (a: number, b: number) => attempt(a) - attempt(b) || start(a) - start(b);
   if (to - from <= 16) {
     for (let i = from + 1; i < to; i++) {
       const row = rows[i] as number;
@@ -77,17 +73,12 @@ export function resolve(
     callRows: new Int32Array(count),
   };
   const { attemptViews, opOf, callStart, callRows } = x;
-  // Per attempt row: attempt number and start, for sorting without views.
-  const attemptNo = new Float64Array(count);
-  const start = new Float64Array(count);
   const orphans = new Map<string, number[]>();
   for (let row = 0; row < count; row++) {
     const view = new AttemptView(x, row);
     attemptViews[row] = view;
     const c = attempts.at(row);
     const i = row & CHUNK_MASK;
-    attemptNo[row] = c.attempt[i] as number;
-    start[row] = c.start[i] as number;
     let flags = c.flags[i] as number;
     const isNew =
       (flags & A.reusedKnown) !== 0 ? (flags & A.reused) === 0 : view.hasPhase('tcp') || view.hasPhase('tls');
@@ -120,7 +111,7 @@ export function resolve(
     if (op >= 0) callRows[(fill[op] as number)++] = row;
   }
   const link = (rows: Int32Array | number[], from: number, to: number) => {
-    if (to - from > 1) sortCall(rows, from, to, attemptNo, start);
+    if (to - from > 1) sortCall(rows, from, to, attempts);
     for (let i = from + 1; i < to; i++) {
       x.next[rows[i - 1] as number] = rows[i] as number;
       x.previous[rows[i] as number] = rows[i - 1] as number;
@@ -128,7 +119,13 @@ export function resolve(
   };
   for (let op = 0; op < ops.size; op++) link(callRows, callStart[op] as number, callStart[op + 1] as number);
   for (const rows of orphans.values()) link(rows, 0, rows.length);
-  const sorted: AttemptRecord[] = attemptViews.slice().sort((a, b) => start[a.row]! - start[b.row]!);
+  // Spans mostly arrive in start order: no second array of views when they did.
+  let inOrder = true;
+  for (let row = 1; row < count && inOrder; row++)
+    inOrder = (attemptViews[row - 1] as AttemptView).startMs <= (attemptViews[row] as AttemptView).startMs;
+  const sorted: AttemptRecord[] = inOrder
+    ? attemptViews
+    : attemptViews.slice().sort((a, b) => a.startMs - b.startMs);
   const redirected = operationViews(x, (c, i) => (c.redirects[i] as number) > 0);
   return { redirected, attempts: sorted, stores: x };
 }

@@ -1,4 +1,4 @@
-import { type KeySource, SpanIds, StringTable, TraceTable } from './columns.js';
+import { SpanIds, StringTable, TraceTable } from './columns.js';
 import type { PhaseKind } from './internal-types.js';
 
 /** Bits of the attempt `flags` column. */
@@ -72,7 +72,7 @@ function spanColumns() {
 }
 
 /** Operation spans, one row each, in fixed-size chunks of columns. */
-export class OperationStore implements KeySource {
+export class OperationStore {
   size = 0;
   readonly chunks: OperationChunk[] = [];
   static readonly STRINGS = 10;
@@ -98,12 +98,6 @@ export class OperationStore implements KeySource {
   /** The chunk holding a row (index it with `row & CHUNK_MASK`). */
   at(row: number): OperationChunk {
     return this.chunks[row >>> CHUNK_SHIFT] as OperationChunk;
-  }
-  keyHi(row: number): number {
-    return this.at(row).hi[row & CHUNK_MASK] as number;
-  }
-  keyLo(row: number): number {
-    return this.at(row).lo[row & CHUNK_MASK] as number;
   }
 }
 
@@ -135,7 +129,7 @@ export interface PhaseChunk {
 }
 
 /** Attempt spans, one row each, with the connection phases found under them. */
-export class AttemptStore implements KeySource {
+export class AttemptStore {
   size = 0;
   readonly chunks: AttemptChunk[] = [];
   /** Phase rows used (row 0 is never used). Only attempts that opened a connection get one. */
@@ -187,12 +181,6 @@ export class AttemptStore implements KeySource {
   /** The chunk holding a row (index it with `row & CHUNK_MASK`). */
   at(row: number): AttemptChunk {
     return this.chunks[row >>> CHUNK_SHIFT] as AttemptChunk;
-  }
-  keyHi(row: number): number {
-    return this.at(row).hi[row & CHUNK_MASK] as number;
-  }
-  keyLo(row: number): number {
-    return this.at(row).lo[row & CHUNK_MASK] as number;
   }
 }
 

@@ -103,14 +103,35 @@ export function operationNames(attempts: AttemptRecord[], limit = 3): string {
 }
 
 /**
+ * Two number buffers the rules sort in, kept for the next group (a new pair per group is megabytes of
+ * garbage) until the rules are done (`releaseScratch`).
+ */
+let scratchBuffers: Float64Array[] = [new Float64Array(1024), new Float64Array(1024)];
+
+/** Lets the scratch buffers go: the rules of an analysis are done. */
+export function releaseScratch(): void {
+  scratchBuffers = [new Float64Array(1024), new Float64Array(1024)];
+}
+
+/** The first `length` slots of scratch buffer `k` (grown when needed). */
+function scratch(k: 0 | 1, length: number): Float64Array {
+  let buffer = scratchBuffers[k] as Float64Array;
+  if (buffer.length < length) {
+    buffer = new Float64Array(Math.max(length, buffer.length * 2));
+    scratchBuffers[k] = buffer;
+  }
+  return buffer.subarray(0, length);
+}
+
+/**
  * Most attempts to one host in flight at the same time: the connections a keep-alive pool legitimately
  * opens. Connections beyond it are churn.
  */
 export function peakConcurrency(attempts: AttemptRecord[]): number {
   // Sorted starts and ends in typed arrays (no tuple per attempt); an end at the same time as a start
   // is counted first, as before.
-  const starts = new Float64Array(attempts.length);
-  const ends = new Float64Array(attempts.length);
+  const starts = scratch(0, attempts.length);
+  const ends = scratch(1, attempts.length);
   attempts.forEach((a, i) => {
     starts[i] = a.startMs;
     ends[i] = a.startMs + a.durationMs;
