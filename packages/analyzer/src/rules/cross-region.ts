@@ -8,6 +8,7 @@ import {
   finding,
   groupBy,
   hostOf,
+  KeyMemo,
   ms,
   operationNames,
   plural,
@@ -39,15 +40,24 @@ export const crossRegionRule: Rule = {
   code: FINDING_CROSS_REGION,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
+    // One key string per distinct (caller, target, host, port), not one per attempt.
+    const keys = new KeyMemo();
     const groups = groupBy(context.attempts, (attempt) => {
-      const caller = callerRegionOf(attempt, context);
-      const target = targetRegionOf(attempt);
+      const op = attempt.operation;
+      const caller = callerRegionOf(attempt, context, op);
+      const target = targetRegionOf(attempt, op);
       if (caller === undefined && target === undefined) return undefined;
       const byRegions = caller !== undefined && target !== undefined && caller !== target;
       // Attribute-based findings group per region pair; RTT-based ones per host (one host, one place).
       return byRegions
-        ? `regions|${caller}|${target}`
-        : `rtt|${caller ?? ''}|${target ?? ''}|${hostOf(attempt)}`;
+        ? keys.key(caller, target, undefined, undefined, () => `regions|${caller}|${target}`)
+        : keys.key(
+            caller,
+            target,
+            attempt.serverAddress,
+            attempt.serverPort,
+            () => `rtt|${caller ?? ''}|${target ?? ''}|${hostOf(attempt)}`,
+          );
     });
     for (const [key, attempts] of groups) {
       const result = key.startsWith('regions|') ? byRegions(attempts, context) : byRtt(attempts, context);

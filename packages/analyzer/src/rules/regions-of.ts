@@ -2,16 +2,19 @@ import type { AttemptRecord, RuleContext } from '../engine/internal-types.js';
 import { regionFromHost } from '../engine/regions.js';
 
 /** Where the calling code runs: the span's `wirescope.caller.region`, else `AnalyzeOptions.callerRegion`. */
-export function callerRegionOf(attempt: AttemptRecord, context: RuleContext): string | undefined {
-  return attempt.operation?.callerRegion ?? context.callerRegion;
+export function callerRegionOf(
+  attempt: AttemptRecord,
+  context: RuleContext,
+  op = attempt.operation,
+): string | undefined {
+  return op?.callerRegion ?? context.callerRegion;
 }
 
 /**
  * Where the request went: the bucket's region when S3 told us, else the region the endpoint host names,
  * else the region the request was signed for.
  */
-export function targetRegionOf(attempt: AttemptRecord): string | undefined {
-  const op = attempt.operation;
+export function targetRegionOf(attempt: AttemptRecord, op = attempt.operation): string | undefined {
   return op?.bucketRegion ?? regionFromHost(attempt.serverAddress) ?? op?.signingRegion;
 }
 

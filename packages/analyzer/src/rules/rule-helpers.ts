@@ -83,6 +83,33 @@ export function attemptsByPool(context: RuleContext): Map<string, AttemptRecord[
   return groups;
 }
 
+type Part = string | number | undefined;
+
+/** Key strings made once per distinct tuple of parts (group keys are asked for once per attempt). */
+export class KeyMemo {
+  private readonly root = new Map<Part, Map<Part, Map<Part, Map<Part, string>>>>();
+  /** The key of the parts, made by `make` the first time. */
+  key(a: Part, b: Part, c: Part, d: Part, make: () => string): string {
+    const level3 = child(child(child(this.root, a), b), c);
+    let key = level3.get(d);
+    if (key === undefined) {
+      key = make();
+      level3.set(d, key);
+    }
+    return key;
+  }
+}
+
+/** The map under `part`, made when missing. */
+function child<V>(map: Map<Part, Map<Part, V>>, part: Part): Map<Part, V> {
+  let next = map.get(part);
+  if (!next) {
+    next = new Map();
+    map.set(part, next);
+  }
+  return next;
+}
+
 /** Groups items by a key, keeping first-seen order. */
 export function groupBy<T>(items: Iterable<T>, key: (item: T) => string | undefined): Map<string, T[]> {
   const groups = new Map<string, T[]>();
