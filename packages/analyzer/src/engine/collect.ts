@@ -203,11 +203,7 @@ export function writeOperation(span: SpanRecord, trace: number, store: Operation
   c.hi[i] = span.hi;
   c.lo[i] = span.lo;
   let flags = 0;
-  if (span.hasParent) {
-    c.parHi[i] = span.parHi;
-    c.parLo[i] = span.parLo;
-    flags |= O.hasParent;
-  }
+  if (span.hasParent) flags |= O.hasParent;
   if (span.error) flags |= O.error;
   if (boolVal(v[K.regionMismatch]) === true) flags |= O.regionMismatch;
   if (span.wirescope) flags |= O.wirescope;

@@ -8,7 +8,6 @@ export type PhaseKind = 'dns' | 'tcp' | 'tls';
 interface TimedRecord {
   traceId: string;
   spanId: string;
-  parentSpanId: string | undefined;
   startMs: number;
   durationMs: number;
   /** Span status is error. */
@@ -38,11 +37,13 @@ export interface OperationRecord extends TimedRecord {
 
 /** One connection phase under an attempt (several spans of one kind are summed). */
 export interface PhaseRecord extends TimedRecord {
+  parentSpanId: string;
   kind: PhaseKind;
 }
 
 /** What the rules need of an attempt span (`wirescope.attempt`). */
 export interface AttemptRecord extends TimedRecord {
+  parentSpanId: string | undefined;
   name: string;
   attempt: number;
   reused: boolean | undefined;

@@ -47,12 +47,11 @@ export interface OperationChunk {
   trace: Uint32Array;
   hi: Uint32Array;
   lo: Uint32Array;
-  parHi: Uint32Array;
-  parLo: Uint32Array;
   flags: Uint32Array;
   start: Float64Array;
   dur: Float64Array;
-  redirects: Float64Array;
+  /** Region redirects (small counts). */
+  redirects: Float32Array;
   /** name, service, method, errorType, signingRegion, callerRegion, clientRegion, bucketRegion, bucket, keyPrefix (16-bit until wide). */
   str: Uint16Array | Uint32Array;
 }
@@ -63,8 +62,6 @@ function spanColumns() {
     trace: new Uint32Array(CHUNK_ROWS),
     hi: new Uint32Array(CHUNK_ROWS),
     lo: new Uint32Array(CHUNK_ROWS),
-    parHi: new Uint32Array(CHUNK_ROWS),
-    parLo: new Uint32Array(CHUNK_ROWS),
     flags: new Uint32Array(CHUNK_ROWS),
     start: new Float64Array(CHUNK_ROWS),
     dur: new Float64Array(CHUNK_ROWS),
@@ -89,7 +86,7 @@ export class OperationStore {
     } else {
       this.chunks.push({
         ...spanColumns(),
-        redirects: new Float64Array(CHUNK_ROWS),
+        redirects: new Float32Array(CHUNK_ROWS),
         str: new (wide ? Uint32Array : Uint16Array)(CHUNK_ROWS * OperationStore.STRINGS),
       });
     }
@@ -170,6 +167,8 @@ export class AttemptStore {
     } else {
       this.chunks.push({
         ...spanColumns(),
+        parHi: new Uint32Array(CHUNK_ROWS),
+        parLo: new Uint32Array(CHUNK_ROWS),
         attempt: new Float64Array(CHUNK_ROWS),
         num: new Float32Array(CHUNK_ROWS * AttemptStore.NUMS).fill(Number.NaN),
         str: new (wide ? Uint32Array : Uint16Array)(CHUNK_ROWS * AttemptStore.STRINGS),

@@ -39,10 +39,7 @@ function defined(value: number): number | undefined {
 }
 
 /** The columns every span row has, whatever its kind. */
-type SpanColumns = Pick<
-  OperationChunk,
-  'trace' | 'hi' | 'lo' | 'parHi' | 'parLo' | 'flags' | 'start' | 'dur'
->;
+type SpanColumns = Pick<OperationChunk, 'trace' | 'hi' | 'lo' | 'flags' | 'start' | 'dur'>;
 
 /**
  * What operation and attempt views share: ids, times and the error flag, read from their row's columns
@@ -72,12 +69,6 @@ abstract class SpanRowView<C extends SpanColumns> {
   }
   get spanId(): string {
     return this.n.ids.text(this.c.hi[this.i] as number, this.c.lo[this.i] as number);
-  }
-  get parentSpanId(): string | undefined {
-    const c = this.c;
-    return this.flag(O.hasParent)
-      ? this.n.ids.text(c.parHi[this.i] as number, c.parLo[this.i] as number)
-      : undefined;
   }
   get startMs(): number {
     return this.c.start[this.i] as number;
@@ -160,6 +151,12 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
   get operation(): OperationRecord | undefined {
     const op = this.x.opOf[this.row] as number;
     return op < 0 ? undefined : new OperationView(this.x, op); // made on each read: see `operationViews`
+  }
+  get parentSpanId(): string | undefined {
+    const c = this.c;
+    return this.flag(A.hasParent)
+      ? this.n.ids.text(c.parHi[this.i] as number, c.parLo[this.i] as number)
+      : undefined;
   }
   get callKey(): number {
     const op = this.x.opOf[this.row] as number;
