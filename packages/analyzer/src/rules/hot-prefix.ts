@@ -1,7 +1,17 @@
 import { FINDING_HOT_PREFIX } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
 import type { Finding } from '../types.js';
-import { evidence, finding, groupBy, ms, plural, severityForCost, sum } from './rule-helpers.js';
+import {
+  evidence,
+  finding,
+  groupBy,
+  KeyMemo,
+  ms,
+  plural,
+  scratch,
+  severityForCost,
+  sum,
+} from './rule-helpers.js';
 
 /** S3's documented per-prefix request rates (per second): PUT/COPY/POST/DELETE, and GET/HEAD. */
 export const S3_WRITE_LIMIT_PER_S = 3500;
@@ -14,9 +24,18 @@ function isSlowDown(a: AttemptRecord): boolean {
   return a.statusCode === 503 || a.errorType === 'SlowDown' || a.errorType === '503';
 }
 
-/** Most attempts that started within any one-second window. */
-function peakPerSecond(attempts: AttemptRecord[]): number {
-  const starts = Float64Array.from(attempts, (a) => a.startMs).sort();
+const isWrite = (a: AttemptRecord) =>
+  a.httpMethod !== undefined && a.httpMethod !== 'GET' && a.httpMethod !== 'HEAD';
+const isRead = (a: AttemptRecord) => a.httpMethod === 'GET' || a.httpMethod === 'HEAD';
+
+/** Most attempts that `count` takes that started within any one-second window. */
+function peakPerSecond(attempts: AttemptRecord[], count: (a: AttemptRecord) => boolean): number {
+  let n = 0;
+  for (const a of attempts) if (count(a)) n++;
+  const starts = scratch(0, n);
+  n = 0;
+  for (const a of attempts) if (count(a)) starts[n++] = a.startMs;
+  starts.sort();
   let peak = 0;
   let lo = 0;
   for (let hi = 0; hi < starts.length; hi++) {
@@ -38,20 +57,21 @@ export const hotPrefixRule: Rule = {
   code: FINDING_HOT_PREFIX,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
+    const keys = new KeyMemo();
     const groups = groupBy(context.attempts, (a) => {
-      const bucket = a.operation?.bucket;
+      const op = a.operation;
+      const bucket = op?.bucket;
       if (bucket === undefined) return undefined;
-      return a.operation?.keyPrefix !== undefined ? `${bucket}/${a.operation.keyPrefix}` : bucket;
+      const prefix = op?.keyPrefix;
+      return prefix !== undefined
+        ? keys.key(bucket, prefix, undefined, undefined, () => `${bucket}/${prefix}`)
+        : bucket;
     });
     for (const [subject, attempts] of groups) {
       const hasPrefix = (attempts[0] as AttemptRecord).operation?.keyPrefix !== undefined;
       const slowDowns = attempts.filter(isSlowDown);
-      const writes = attempts.filter(
-        (a) => a.httpMethod !== undefined && a.httpMethod !== 'GET' && a.httpMethod !== 'HEAD',
-      );
-      const reads = attempts.filter((a) => a.httpMethod === 'GET' || a.httpMethod === 'HEAD');
-      const writePeak = peakPerSecond(writes);
-      const readPeak = peakPerSecond(reads);
+      const writePeak = peakPerSecond(attempts, isWrite);
+      const readPeak = peakPerSecond(attempts, isRead);
       const hotRate =
         writePeak >= HOT_RATE_SHARE * S3_WRITE_LIMIT_PER_S ||
         readPeak >= HOT_RATE_SHARE * S3_READ_LIMIT_PER_S;

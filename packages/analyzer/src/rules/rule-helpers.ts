@@ -141,7 +141,7 @@ export function releaseScratch(): void {
 }
 
 /** The first `length` slots of scratch buffer `k` (grown when needed). */
-function scratch(k: 0 | 1, length: number): Float64Array {
+export function scratch(k: 0 | 1, length: number): Float64Array {
   let buffer = scratchBuffers[k] as Float64Array;
   if (buffer.length < length) {
     buffer = new Float64Array(Math.max(length, buffer.length * 2));

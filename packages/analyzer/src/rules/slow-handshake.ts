@@ -37,9 +37,13 @@ export const slowHandshakeRule: Rule = {
       const first = attempts[0] as AttemptRecord;
       const caller = callerRegionOf(first, context);
       const target = targetRegionOf(first);
-      const tcps = attempts.flatMap((a) => (a.hasPhase('tcp') ? [a.phaseMs('tcp') as number] : []));
+      let fastestTcp: number | undefined;
+      for (const a of attempts) {
+        const tcp = a.phaseMs('tcp');
+        if (tcp !== undefined && (fastestTcp === undefined || tcp < fastestTcp)) fastestTcp = tcp;
+      }
       const tableRtt = caller && target ? regionRttMs(caller, target) : undefined;
-      const rtt = tableRtt ?? (tcps.length > 0 ? tcps.reduce((m, v) => Math.min(m, v)) : undefined);
+      const rtt = tableRtt ?? fastestTcp;
       if (rtt === undefined) continue;
       const slow: Array<{ phase: PhaseRecord; excess: number }> = [];
       for (const a of attempts) {
