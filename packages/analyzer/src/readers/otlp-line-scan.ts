@@ -146,7 +146,38 @@ interface Slices {
 function strText(): string {
   const slices = b as unknown as Slices;
   if (strEscaped) return JSON.parse(slices.utf8Slice(strStart - 1, strEnd + 1)) as string;
-  return slices.utf8Slice(strStart, strEnd);
+  return cachedText(strStart, strEnd);
+}
+
+/**
+ * Texts of recent byte strings without escapes, in a direct-mapped cache: span names and attribute
+ * values repeat line after line, and the same string object is cheaper to make (no copy) and to look
+ * up (its hash is kept) than a new one each time.
+ */
+const TEXT_SLOTS = 256;
+const textBytes: Array<Uint8Array | undefined> = new Array(TEXT_SLOTS).fill(undefined);
+const texts: string[] = new Array(TEXT_SLOTS).fill('');
+
+/** The text of the bytes `s`…`e` (valid UTF-8, no escapes). */
+function cachedText(s: number, e: number): string {
+  const length = e - s;
+  if (length === 0) return '';
+  const slot =
+    (Math.imul(length, 31) +
+      (b[s] as number) * 7 +
+      (b[e - 1] as number) +
+      (b[s + (length >> 1)] as number) * 3) &
+    (TEXT_SLOTS - 1);
+  const known = textBytes[slot];
+  if (known !== undefined && known.length === length) {
+    let i = 0;
+    while (i < length && known[i] === b[s + i]) i++;
+    if (i === length) return texts[slot] as string;
+  }
+  const text = (b as unknown as Slices).utf8Slice(s, e);
+  textBytes[slot] = Uint8Array.prototype.slice.call(b, s, e);
+  texts[slot] = text;
+  return text;
 }
 
 /** The text of ASCII bytes (a number). */
@@ -428,10 +459,14 @@ let lastResourceBytes: Buffer = EMPTY;
 function resourceObject(): Attributes {
   ws();
   const s = p;
+  // The same bytes as a resource already read are that value: a JSON object ends where its bytes do.
+  const length = lastResourceBytes.length;
+  if (length > 0 && s + length <= end && b.compare(lastResourceBytes, 0, length, s, s + length) === 0) {
+    p = s + length;
+    return lastResource;
+  }
   skip(1);
   const e = p;
-  if (e - s === lastResourceBytes.length && b.compare(lastResourceBytes, 0, e - s, s, e) === 0)
-    return lastResource;
   p = s;
   const resource: Attributes = {};
   let seen = false;
@@ -677,7 +712,7 @@ function compactKeyValue(values: Array<AttributeValue | undefined>): number {
     const s = ++q;
     for (let c = buf[q] as number; c !== QUOTE; c = buf[++q] as number)
       if (c < 0x20 || c === BACKSLASH) return -1;
-    if (index >= 0) value = (buf as unknown as Slices).utf8Slice(s, q);
+    if (index >= 0) value = cachedText(s, q);
     q++;
   } else if (kind === 0x69 && bytesAt(q, INT_VALUE)) {
     q += INT_VALUE.length;
