@@ -670,8 +670,6 @@ function setTimes(r: SpanRecord, startAt: number, endAt: number): void {
 }
 
 const bytesOf = (text: string): Uint8Array => Buffer.from(text, 'latin1');
-const KV_HEAD = bytesOf('{"key":"');
-const KV_MID = bytesOf('","value":{"');
 const STRING_VALUE = bytesOf('stringValue":');
 const INT_VALUE = bytesOf('intValue":');
 const BOOL_VALUE = bytesOf('boolValue":');
@@ -692,8 +690,19 @@ function bytesAt(at: number, pattern: Uint8Array): boolean {
 function compactKeyValue(values: Array<AttributeValue | undefined>): number {
   const buf = b;
   const at = p;
-  if (!bytesAt(at, KV_HEAD)) return -1;
-  let q = at + KV_HEAD.length;
+  // {"key":"
+  if (
+    buf[at] !== 0x7b ||
+    buf[at + 1] !== 0x22 ||
+    buf[at + 2] !== 0x6b ||
+    buf[at + 3] !== 0x65 ||
+    buf[at + 4] !== 0x79 ||
+    buf[at + 5] !== 0x22 ||
+    buf[at + 6] !== 0x3a ||
+    buf[at + 7] !== 0x22
+  )
+    return -1;
+  let q = at + 8;
   const keyStart = q;
   for (let c = buf[q] as number; c !== QUOTE; c = buf[++q] as number)
     if (c < 0x20 || c === BACKSLASH) return -1;
@@ -702,8 +711,23 @@ function compactKeyValue(values: Array<AttributeValue | undefined>): number {
   strEscaped = false;
   const index = ENGINE_KEY_MATCH.match();
   const prefixed = (index >= 0 ? ENGINE_KEY_PREFIXED[index] : startsWithWirescope()) ? 1 : 0;
-  if (!bytesAt(q, KV_MID)) return -1;
-  q += KV_MID.length;
+  // ","value":{"
+  if (
+    buf[q] !== 0x22 ||
+    buf[q + 1] !== 0x2c ||
+    buf[q + 2] !== 0x22 ||
+    buf[q + 3] !== 0x76 ||
+    buf[q + 4] !== 0x61 ||
+    buf[q + 5] !== 0x6c ||
+    buf[q + 6] !== 0x75 ||
+    buf[q + 7] !== 0x65 ||
+    buf[q + 8] !== 0x22 ||
+    buf[q + 9] !== 0x3a ||
+    buf[q + 10] !== 0x7b ||
+    buf[q + 11] !== 0x22
+  )
+    return -1;
+  q += 12;
   let value: AttributeValue | undefined;
   const kind = buf[q];
   if (kind === 0x73 && bytesAt(q, STRING_VALUE)) {
@@ -740,8 +764,8 @@ function compactKeyValue(values: Array<AttributeValue | undefined>): number {
   } else if (kind === 0x64 && bytesAt(q, DOUBLE_VALUE)) {
     q += DOUBLE_VALUE.length;
     const s = q;
-    p = q;
     if (buf[q] !== 0x2d && !isDigit(buf[q])) return -1;
+    p = q;
     num();
     q = p;
     if (index >= 0) value = Number(asciiText(s, q));
