@@ -6,6 +6,7 @@ import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from
 import {
   attachPhase,
   classify,
+  newRecord,
   pendingPhase,
   recordOfWire,
   writeAttempt,
@@ -38,8 +39,8 @@ interface Engine extends Analysis {
   addRecord(span: SpanRecord): void;
 }
 
-/** Key of the pending phases of an attempt (several attempts may share one: the phases say whose they are). */
-const pendingKey = (hi: number, lo: number) => hi * 0x200000 + (lo >>> 11);
+/** Key of the pending phases of an attempt, a small integer (attempts may share one: the phases say whose they are). */
+const pendingKey = (hi: number, lo: number) => ((hi ^ Math.imul(lo, 0x9e3779b1)) >>> 2) | 0;
 
 function createEngine(options: AnalyzeOptions): Engine {
   const maxWaterfallTraces = Math.max(0, options.maxWaterfallTraces ?? 50);
@@ -56,8 +57,14 @@ function createEngine(options: AnalyzeOptions): Engine {
     ref % 2 === 0 ? (ops.at(ref / 2).lo[(ref / 2) & CHUNK_MASK] as number) : attemptLo((ref - 1) / 2),
   );
   const attemptLo = (row: number) => attempts.at(row).lo[row & CHUNK_MASK] as number;
-  /** Phases whose attempt has not arrived yet, by `pendingKey` of the attempt's span id. */
-  const pending = new Map<number, PendingPhase[]>();
+  /**
+   * Phases whose attempt has not arrived yet (OpenTelemetry exports children first), by `pendingKey` of
+   * the attempt's span id: lists linked through `next`, in arrival order; attached ones are used again.
+   */
+  const pending = new Map<number, PendingPhase>();
+  const spare: PendingPhase[] = [];
+  /** The phase of a span whose attempt is already there: attached at once. */
+  const immediate = pendingPhase(newRecord(), 0);
   let spans = 0;
   let operationSpans = 0;
   let finished = false;
@@ -84,12 +91,25 @@ function createEngine(options: AnalyzeOptions): Engine {
   /** Phases that waited for the attempt `row` (span id `hi`/`lo`). */
   function attachWaiting(row: number, hi: number, lo: number): void {
     const key = pendingKey(hi, lo);
-    const waiting = pending.get(key);
-    if (!waiting) return;
-    const others = waiting.filter((phase) => phase.parHi !== hi || phase.parLo !== lo);
-    if (others.length > 0) pending.set(key, others);
+    let phase = pending.get(key);
+    if (!phase) return;
+    let othersHead: PendingPhase | undefined;
+    let othersTail: PendingPhase | undefined;
+    while (phase) {
+      const next: PendingPhase | undefined = phase.next;
+      phase.next = undefined;
+      if (phase.parHi === hi && phase.parLo === lo) {
+        attach(row, phase);
+        spare.push(phase);
+      } else {
+        if (othersTail) othersTail.next = phase;
+        else othersHead = phase;
+        othersTail = phase;
+      }
+      phase = next;
+    }
+    if (othersHead) pending.set(key, othersHead);
     else pending.delete(key);
-    for (const phase of waiting) if (phase.parHi === hi && phase.parLo === lo) attach(row, phase);
   }
 
   function add(span: WireSpan): void {
@@ -134,14 +154,17 @@ function createEngine(options: AnalyzeOptions): Engine {
       const row = writeAttempt(span, trace, attempts, n);
       if (pending.size > 0) attachWaiting(row, span.hi, span.lo);
     } else if (kind === 'phase' && span.hasParent) {
-      const phase = pendingPhase(span, trace);
       const ref = byId.get(span.parHi, span.parLo);
-      if (ref >= 0 && ref % 2 === 1) attach((ref - 1) / 2, phase);
+      if (ref >= 0 && ref % 2 === 1) attach((ref - 1) / 2, pendingPhase(span, trace, immediate));
       else if (ref < 0) {
+        const phase = pendingPhase(span, trace, spare.pop());
         const key = pendingKey(span.parHi, span.parLo);
-        const list = pending.get(key);
-        if (list) list.push(phase);
-        else pending.set(key, [phase]);
+        let last = pending.get(key);
+        if (!last) pending.set(key, phase);
+        else {
+          while (last.next) last = last.next;
+          last.next = phase;
+        }
       }
     }
     if (options.progressHook && spans % PROGRESS_EVERY === 0) options.progressHook(spans);

@@ -277,20 +277,33 @@ export function writeAttempt(span: SpanRecord, trace: number, store: AttemptStor
   return row;
 }
 
-/** A phase span, held until its attempt is known. */
-export function pendingPhase(span: SpanRecord, trace: number): PendingPhase {
-  return {
-    trace,
-    hi: span.hi,
-    lo: span.lo,
-    parHi: span.parHi,
-    parLo: span.parLo,
-    kind: PHASE_KINDS.indexOf(PHASE_BY_NAME[span.name] as PhaseKind),
-    start: span.startMs,
-    dur: span.durationMs,
-    error: span.error,
-    name: span.name,
+/** A phase span, held until its attempt is known (`into`: an object to fill instead of a new one). */
+export function pendingPhase(span: SpanRecord, trace: number, into?: PendingPhase): PendingPhase {
+  const phase: PendingPhase = into ?? {
+    trace: 0,
+    hi: 0,
+    lo: 0,
+    parHi: 0,
+    parLo: 0,
+    kind: 0,
+    start: 0,
+    dur: 0,
+    error: false,
+    name: '',
+    next: undefined,
   };
+  phase.trace = trace;
+  phase.hi = span.hi;
+  phase.lo = span.lo;
+  phase.parHi = span.parHi;
+  phase.parLo = span.parLo;
+  phase.kind = Math.max(0, PHASE_KINDS.indexOf(PHASE_BY_NAME[span.name] as PhaseKind));
+  phase.start = span.startMs;
+  phase.dur = span.durationMs;
+  phase.error = span.error;
+  phase.name = span.name;
+  phase.next = undefined;
+  return phase;
 }
 
 /**

@@ -233,4 +233,6 @@ export interface PendingPhase {
   dur: number;
   error: boolean;
   name: string;
+  /** The next phase waiting for the same attempt key. */
+  next: PendingPhase | undefined;
 }
