@@ -7,8 +7,8 @@
  *   analyze  analyze(readSpans(file)): the JSON Lines fast path, the rules, the result
  * The steps run the built analyzer on plain node, as the CLI does; `--source` runs the TypeScript
  * through tsx instead (its loader thread adds some 45 MB of RSS to every step).
- * Run: node --import tsx --conditions=@wirescope/source scripts/bench-analyzer.ts [spans] [steps] [--source]
- *   e.g. `… 1000000 raw,read` (raw always runs first: the ratios are against it).
+ * Run: node --import tsx --conditions=@wirescope/source scripts/bench-analyzer.ts [spans] [steps] [--rounds=3] [--source]
+ *   e.g. `… 1000000 raw,analyze --rounds=5` (raw always runs, first in each round: the ratios are against it).
  * Targets (issue): analysis ≤ 1.5× raw, ≤ 250 MB RSS.
  */
 import { execFileSync } from 'node:child_process';
@@ -53,7 +53,9 @@ function runChild(mode: Mode, file: string, source: boolean): Measurement {
 
 async function main(): Promise<void> {
   const source = process.argv.includes('--source');
-  const args = process.argv.slice(2).filter((arg) => arg !== '--source');
+  const roundsArg = process.argv.find((arg) => arg.startsWith('--rounds='));
+  const rounds = Math.max(1, Number(roundsArg?.slice('--rounds='.length) ?? 3));
+  const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   if (!source) {
     console.log('building @wirescope/analyzer (turbo run build)…');
     execFileSync(
@@ -74,25 +76,44 @@ async function main(): Promise<void> {
     console.log(
       `generated ${file}: ${mb.toFixed(0)} MB, ≥${spanCount} spans, in ${((Date.now() - genStart) / 1000).toFixed(1)} s`,
     );
-    const rows: Array<[string, Measurement]> = [];
+    const steps = new Set((args[1] ?? 'raw,read,analyze').split(','));
+    steps.add('raw');
+    const modes = (['raw', 'read', 'analyze'] as const).filter((step) => steps.has(step));
+    // Interleaved rounds: this kind of machine drifts by tens of percent between minutes, so each
+    // step's ratio is taken against the raw run of its own round, and the medians are shown.
+    const runs = new Map<Mode, Measurement[]>(modes.map((mode) => [mode, []]));
+    for (let round = 1; round <= rounds; round++) {
+      process.stderr.write(`round ${round}/${rounds}: ${modes.join(', ')}…\n`);
+      for (const mode of modes) runs.get(mode)?.push(runChild(mode, file, source));
+    }
+    const median = (values: number[]): number => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 === 1
+        ? (sorted[mid] as number)
+        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+    };
+    const raws = runs.get('raw') as Measurement[];
     const pad = (text: string, width: number): string => text.padStart(width);
     console.log(
       `${'step'.padEnd(10)}${pad('seconds', 9)}${pad('spans/s', 12)}${pad('× raw', 8)}${pad('cpu s', 8)}${pad('cpu × raw', 11)}${pad('peak RSS MB', 13)}`,
     );
-    const steps = new Set((args[1] ?? 'raw,read,analyze').split(','));
-    steps.add('raw');
-    for (const mode of (['raw', 'read', 'analyze'] as const).filter((step) => steps.has(step))) {
-      const m = runChild(mode, file, source);
-      rows.push([mode, m]);
-      const base = rows[0]![1].seconds;
-      const baseCpu = rows[0]![1].cpuSeconds;
+    for (const mode of modes) {
+      const ms = runs.get(mode) as Measurement[];
+      const seconds = median(ms.map((m) => m.seconds));
+      const spans = ms[0]?.spans ?? 0;
       console.log(
-        `${mode.padEnd(10)}${pad(m.seconds.toFixed(2), 9)}${pad(Math.round(m.spans / m.seconds).toLocaleString('en-US'), 12)}` +
-          `${pad((m.seconds / base).toFixed(2), 8)}${pad(m.cpuSeconds.toFixed(2), 8)}` +
-          `${pad((m.cpuSeconds / baseCpu).toFixed(2), 11)}${pad(m.maxRssMb.toFixed(0), 13)}`,
+        `${mode.padEnd(10)}${pad(seconds.toFixed(2), 9)}${pad(Math.round(spans / seconds).toLocaleString('en-US'), 12)}` +
+          `${pad(median(ms.map((m, i) => m.seconds / (raws[i] as Measurement).seconds)).toFixed(2), 8)}` +
+          `${pad(median(ms.map((m) => m.cpuSeconds)).toFixed(2), 8)}` +
+          `${pad(median(ms.map((m, i) => m.cpuSeconds / (raws[i] as Measurement).cpuSeconds)).toFixed(2), 11)}` +
+          `${pad(Math.max(...ms.map((m) => m.maxRssMb)).toFixed(0), 13)}`,
       );
     }
-    const counts = new Set(rows.map(([, m]) => m.spans));
+    console.log(
+      `medians of ${rounds} interleaved rounds; × raw is each round's ratio to its own raw run; peak RSS is the highest of the rounds`,
+    );
+    const counts = new Set([...runs.values()].flat().map((m) => m.spans));
     if (counts.size !== 1)
       console.log(`WARNING: the steps saw different span counts: ${[...counts].join(', ')}`);
   } finally {
