@@ -1,0 +1,191 @@
+// Paired overhead benchmark: `node --conditions=@wirescope/source --import tsx bench/paired.ts [options]`.
+//
+// bench/bench.ts compares whole processes, which on a shared VM drift by tens of percent from one minute
+// to the next. Here one worker process holds three clients on one tracer provider (BatchSpanProcessor, a
+// no-op exporter, the AsyncLocalStorage context manager): `bare`, `otel-floor` (two empty active spans a
+// call, see otel-floor-plugin.ts) and `wirescope`. They take turns in batches of PutObject + GetObject
+// pairs against the fake S3 (in this, the parent process), order alternating each round, and each batch's
+// CPU µs per call is compared with the bare batch of the same round: the median of those paired
+// differences is what a configuration adds per call.
+//
+// Caveat: wirescope's socket-level hooks are process-wide (the http `addRequest` patch, undici's
+// diagnostics channels), so `bare` and `otel-floor` pay their pass-through cost too here (the whole-process
+// bench counts it for wirescope only).
+//
+// Options: --handlers=node,fetch --rounds=30 --batchPairs=100 --warmupPairs=300
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ExportResultCode } from '@opentelemetry/core';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { startFakeS3 } from './fake-s3-server.js';
+
+const CLIENTS = ['bare', 'otel-floor', 'wirescope'] as const;
+type ClientName = (typeof CLIENTS)[number];
+
+function option(name: string, fallback: string): string {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? arg.slice(name.length + 3) : fallback;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+interface WorkerResult {
+  handler: string;
+  /** CPU µs per call of each batch, by client. */
+  samples: Record<ClientName, number[]>;
+  spansPerCall: Record<ClientName, number>;
+}
+
+async function worker(endpoint: string, handler: string): Promise<WorkerResult> {
+  let exported = 0;
+  const provider = new BasicTracerProvider({
+    spanProcessors: [
+      new BatchSpanProcessor(
+        {
+          export: (spans, done) => {
+            exported += spans.length;
+            done({ code: ExportResultCode.SUCCESS });
+          },
+          shutdown: async () => {},
+          forceFlush: async () => {},
+        },
+        { maxQueueSize: 100_000 },
+      ),
+    ],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(provider);
+  const require = createRequire(import.meta.url);
+  const { S3Client, PutObjectCommand, GetObjectCommand } =
+    require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+  const { FetchHttpHandler } =
+    require('@smithy/fetch-http-handler') as typeof import('@smithy/fetch-http-handler');
+  const { wirescope } = await import('@wirescope/aws-sdk');
+  const { otelFloorPlugin } = await import('./otel-floor-plugin.js');
+  const make = (plugin?: ReturnType<typeof wirescope>) => {
+    const client = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      ...(handler === 'fetch' ? { requestHandler: new FetchHttpHandler() } : {}),
+    });
+    if (plugin) client.middlewareStack.use(plugin);
+    return client;
+  };
+  const clients: Record<ClientName, InstanceType<typeof S3Client>> = {
+    bare: make(),
+    'otel-floor': make(otelFloorPlugin() as ReturnType<typeof wirescope>),
+    wirescope: make(wirescope()),
+  };
+  const body = 'x'.repeat(1024);
+  let key = 0;
+  /** `pairs` PutObject + GetObject pairs in 4 lanes; returns the spans they exported. */
+  const run = async (client: InstanceType<typeof S3Client>, pairs: number): Promise<void> => {
+    let left = pairs;
+    const lane = async () => {
+      while (left-- > 0) {
+        const Key = `k${key++ % 64}`;
+        await client.send(new PutObjectCommand({ Bucket: 'bench', Key, Body: body }));
+        const got = await client.send(new GetObjectCommand({ Bucket: 'bench', Key }));
+        await got.Body?.transformToString();
+      }
+    };
+    await Promise.all([lane(), lane(), lane(), lane()]);
+  };
+  const rounds = Number(option('rounds', '30'));
+  const batch = Number(option('batchPairs', '100'));
+  for (const name of CLIENTS) await run(clients[name], Number(option('warmupPairs', '300')));
+  const samples = Object.fromEntries(CLIENTS.map((n) => [n, [] as number[]])) as WorkerResult['samples'];
+  const spans = Object.fromEntries(CLIENTS.map((n) => [n, 0])) as Record<ClientName, number>;
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 === 0 ? CLIENTS : [...CLIENTS].reverse()) {
+      await provider.forceFlush();
+      const before = exported;
+      const cpu = process.cpuUsage();
+      await run(clients[name], batch);
+      const used = process.cpuUsage(cpu);
+      await provider.forceFlush();
+      spans[name] += exported - before;
+      samples[name].push((used.user + used.system) / (batch * 2));
+    }
+  }
+  for (const client of Object.values(clients)) client.destroy();
+  await provider.shutdown();
+  const spansPerCall = Object.fromEntries(CLIENTS.map((n) => [n, spans[n] / (rounds * batch * 2)])) as Record<
+    ClientName,
+    number
+  >;
+  return { handler, samples, spansPerCall };
+}
+
+async function main(): Promise<void> {
+  const workerAt = process.argv.indexOf('--worker');
+  if (workerAt >= 0) {
+    const result = await worker(process.argv[workerAt + 1] as string, process.argv[workerAt + 2] as string);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const server = await startFakeS3();
+  const script = fileURLToPath(import.meta.url);
+  const flags = ['--conditions=@wirescope/source', '--import', 'tsx'];
+  const pass = process.argv.slice(2).filter((a) => a.startsWith('--') && !a.startsWith('--handlers='));
+  try {
+    console.log(
+      'handler  configuration  CPU µs/call  Δ vs bare (paired median)  Δ vs otel-floor  spans/call',
+    );
+    for (const handler of option('handlers', 'node,fetch').split(',')) {
+      process.stderr.write(`${handler}: running…\n`);
+      const out = await new Promise<string>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [...flags, script, ...pass, '--worker', server.endpoint, handler],
+          {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`worker exited ${code}`))));
+      });
+      const result = JSON.parse(out.trim().split('\n').pop() as string) as WorkerResult;
+      const paired = (a: ClientName, b: ClientName) =>
+        median(result.samples[a].map((v, i) => v - (result.samples[b][i] as number)));
+      for (const name of CLIENTS) {
+        const delta =
+          name === 'bare'
+            ? '—'
+            : `${paired(name, 'bare') >= 0 ? '+' : ''}${paired(name, 'bare').toFixed(0)} µs`;
+        const overFloor =
+          name === 'wirescope'
+            ? `${paired(name, 'otel-floor') >= 0 ? '+' : ''}${paired(name, 'otel-floor').toFixed(0)} µs`
+            : '';
+        console.log(
+          `${handler.padEnd(9)}${name.padEnd(15)}${median(result.samples[name]).toFixed(0).padStart(11)}` +
+            `${delta.padStart(28)}${overFloor.padStart(17)}${result.spansPerCall[name].toFixed(1).padStart(12)}`,
+        );
+      }
+    }
+    console.log(
+      'CPU of the worker process per call (PutObject or GetObject), medians over the batches of all rounds.',
+    );
+  } finally {
+    await server.close();
+  }
+}
+
+await main();
