@@ -19,9 +19,19 @@ export interface AttemptPlan {
 
 let connections = 0;
 
-/** A connection phase span, a child of the attempt that is active. */
-function phase(name: string): void {
-  tracer.startSpan(name, { kind: SpanKind.INTERNAL }).end();
+/**
+ * The time the spans say (ms since the epoch): each span gets explicit start and end times on this
+ * clock, and calls follow each other 50 ms apart. Spans timed by the real clock would make the analysis
+ * depend on the speed of the machine: six calls made within one millisecond look concurrent (the SDK
+ * gives a span's start millisecond precision), and concurrency explains new connections away.
+ */
+let clock = Date.now();
+
+/** A connection phase span taking `ms`, a child of the attempt that is active. */
+function phase(name: string, ms: number): void {
+  const start = clock;
+  clock += ms;
+  tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: start }).end(clock);
 }
 
 function attempt(
@@ -31,30 +41,36 @@ function attempt(
   plan: AttemptPlan,
   connectionId: string,
 ): void {
-  tracer.startActiveSpan(`${service}.${operation} attempt`, { kind: SpanKind.INTERNAL }, (span) => {
-    span.setAttributes({
-      'wirescope.attempt': n,
-      'wirescope.connection.reused': plan.reused,
-      'wirescope.connection.id': connectionId,
-      'server.address': 'example-bucket.s3.us-west-2.amazonaws.com',
-      'server.port': 443,
-      'http.request.method': 'PUT',
-    });
-    if (!plan.reused) {
-      phase('dns.lookup');
-      phase('tcp.connect');
-      phase('tls.handshake');
-      span.setAttributes({ 'tls.protocol.version': '1.3', 'tls.resumed': false });
-    } else if (plan.idleMs !== undefined) {
-      span.setAttribute('wirescope.connection.idle_ms', plan.idleMs);
-    }
-    if (plan.status !== undefined) span.setAttribute('http.response.status_code', plan.status);
-    if (plan.errorType !== undefined) {
-      span.setAttributes({ 'error.type': plan.errorType, 'wirescope.socket.reset': true });
-      span.setStatus({ code: SpanStatusCode.ERROR, message: plan.errorType });
-    }
-    span.end();
-  });
+  const start = clock;
+  tracer.startActiveSpan(
+    `${service}.${operation} attempt`,
+    { kind: SpanKind.INTERNAL, startTime: start },
+    (span) => {
+      span.setAttributes({
+        'wirescope.attempt': n,
+        'wirescope.connection.reused': plan.reused,
+        'wirescope.connection.id': connectionId,
+        'server.address': 'example-bucket.s3.us-west-2.amazonaws.com',
+        'server.port': 443,
+        'http.request.method': 'PUT',
+      });
+      if (!plan.reused) {
+        phase('dns.lookup', 2);
+        phase('tcp.connect', 5);
+        phase('tls.handshake', 10);
+        span.setAttributes({ 'tls.protocol.version': '1.3', 'tls.resumed': false });
+      } else if (plan.idleMs !== undefined) {
+        span.setAttribute('wirescope.connection.idle_ms', plan.idleMs);
+      }
+      if (plan.status !== undefined) span.setAttribute('http.response.status_code', plan.status);
+      if (plan.errorType !== undefined) {
+        span.setAttributes({ 'error.type': plan.errorType, 'wirescope.socket.reset': true });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: plan.errorType });
+      }
+      clock += 20; // request and response
+      span.end(clock);
+    },
+  );
 }
 
 /**
@@ -62,7 +78,8 @@ function attempt(
  * previous call left (`c1`), a new one opens the next.
  */
 export function recordPutObject(attempts: AttemptPlan[]): void {
-  tracer.startActiveSpan('S3.PutObject', { kind: SpanKind.CLIENT }, (op) => {
+  const start = clock;
+  tracer.startActiveSpan('S3.PutObject', { kind: SpanKind.CLIENT, startTime: start }, (op) => {
     op.setAttributes({
       'rpc.system': 'aws-api',
       'rpc.service': 'S3',
@@ -79,6 +96,7 @@ export function recordPutObject(attempts: AttemptPlan[]): void {
     const last = attempts.at(-1);
     if (last?.errorType !== undefined || (last?.status ?? 200) >= 400)
       op.setStatus({ code: SpanStatusCode.ERROR });
-    op.end();
+    op.end(clock);
   });
+  clock += 50;
 }
