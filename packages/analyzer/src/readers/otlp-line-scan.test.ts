@@ -5,7 +5,7 @@ import { recordOfWire } from '../engine/collect.js';
 import type { SpanRecord } from '../engine/internal-types.js';
 import type { WireSpan } from '../types.js';
 import { lineToWire } from './lines-reader.js';
-import { scanOtlpLine } from './otlp-line-scan.js';
+import { RecordPool, scanOtlpLine } from './otlp-line-scan.js';
 import { syntheticOtlpLines } from './testing/synthetic-otlp.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/', import.meta.url));
@@ -34,7 +34,7 @@ function plain(r: SpanRecord) {
 function scanned(line: string): ReturnType<typeof plain>[] | false {
   const bytes = Buffer.from(`${line}\n`);
   const out: SpanRecord[] = [];
-  const taken = scanOtlpLine(bytes, 0, bytes.length - 1, out);
+  const taken = scanOtlpLine(bytes, 0, bytes.length - 1, out, new RecordPool());
   if (!taken) expect(out).toHaveLength(0);
   return taken && out.map(plain);
 }

@@ -13,18 +13,25 @@ import { otlpKind, statusCode } from './values.js';
  * the line up: it returns false, having added nothing, and the caller parses the line and reads it
  * the full way, so errors and rare forms are exactly the reader's. Tested against that path.
  *
- * `buf[stop]` must be the newline after the line. The records pushed to `out` are reused once `out`
- * is a new, empty batch: use them up before reading on.
+ * `buf[stop]` must be the newline after the line. The records come from `records`, one pool per
+ * reader: they are used again once `out` is a new, empty batch, so use a batch up before reading on.
  */
-export function scanOtlpLine(buf: Buffer, start: number, stop: number, out: SpanRecord[]): boolean {
+export function scanOtlpLine(
+  buf: Buffer,
+  start: number,
+  stop: number,
+  out: SpanRecord[],
+  records: RecordPool,
+): boolean {
   // The newline after the line stops every loop below without a bounds check per byte.
   if (buf[stop] !== 0x0a) return false;
-  if (out.length === 0) used = 0;
+  if (out.length === 0) records.used = 0;
   const before = out.length;
-  const usedBefore = used;
+  const usedBefore = records.used;
   b = buf;
   p = start;
   end = stop;
+  pool = records;
   try {
     if (ws() !== OPEN_OBJECT) giveUp();
     request(out);
@@ -34,16 +41,32 @@ export function scanOtlpLine(buf: Buffer, start: number, stop: number, out: Span
     // ShapeError: a bad kind or status code, which the full path reports with its position.
     if (error !== GIVE_UP && !(error instanceof ShapeError)) throw error;
     out.length = before;
-    used = usedBefore;
+    records.used = usedBefore;
     return false;
   } finally {
     b = EMPTY;
+    pool = NO_POOL;
   }
 }
 
-/** Records handed out since the batch began, reused batch after batch. */
-const pool: SpanRecord[] = [];
-let used = 0;
+/**
+ * The records one reader hands out, reused batch after batch. One per reader: two analyses reading at
+ * once (their batches interleave at every await) must not share records.
+ */
+export class RecordPool {
+  readonly records: SpanRecord[] = [];
+  /** Records handed out since the batch began. */
+  used = 0;
+  /** A cleared record for the next span. */
+  next(): SpanRecord {
+    if (this.used === this.records.length) this.records.push(newRecord());
+    return this.records[this.used++] as SpanRecord;
+  }
+}
+
+const NO_POOL = new RecordPool();
+/** The pool of the line being read. */
+let pool: RecordPool = NO_POOL;
 
 // ---- state of the line being read (one line at a time, synchronously) ----
 const EMPTY = Buffer.alloc(0);
@@ -513,8 +536,7 @@ function scopeSpans(out: SpanRecord[]): void {
 }
 
 function span(): SpanRecord {
-  if (used === pool.length) pool.push(newRecord());
-  const r = pool[used++] as SpanRecord;
+  const r = pool.next();
   r.traceText = undefined;
   r.spanText = undefined;
   r.parentText = undefined;

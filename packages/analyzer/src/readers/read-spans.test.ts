@@ -413,6 +413,20 @@ describe('readSpans: files read through one reused buffer', () => {
     }
   });
 
+  it('gives each of two analyses reading at once its own records', async () => {
+    // Streams of small chunks: the two readers' batches interleave at every await.
+    const chunked = (file: string) => {
+      const bytes = readFileSync(join(fixtures, file));
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += 2048) chunks.push(bytes.subarray(i, i + 2048));
+      return readSpans({ stream: Readable.from(chunks), name: file });
+    };
+    const files = ['stale-connection-reset.otlp.jsonl', 'connection-churn.otlp.jsonl'];
+    const alone = [await analyze(chunked(files[0] as string)), await analyze(chunked(files[1] as string))];
+    const together = await Promise.all(files.map((file) => analyze(chunked(file))));
+    expect(together).toEqual(alone);
+  });
+
   it('gives the same analysis at any chunk size on the JSON Lines fast path', async () => {
     const file = join(fixtures, 'stale-connection-reset.otlp.jsonl');
     const whole = await analyzeFileIn(file, 1 << 20);

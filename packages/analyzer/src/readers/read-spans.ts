@@ -5,7 +5,7 @@ import { readDocument } from './document-reader.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { type LineConverter, type LineScanner, lineToWire, readConvertedLines } from './lines-reader.js';
 import { openInput } from './open-input.js';
-import { scanOtlpLine } from './otlp-line-scan.js';
+import { RecordPool, scanOtlpLine } from './otlp-line-scan.js';
 import type { ReadSpansInput, ReadSpansOptions, TraceFormat } from './types.js';
 import { guardUtf8 } from './utf8-guard.js';
 
@@ -74,7 +74,10 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
   takeRecords(): AsyncGenerator<SpanRecord[]> | undefined {
     if (this.started) return undefined;
     this.started = (async function* () {})();
-    return readBatches(this.input, this.options, lineToRecords, recordBatch, scanOtlpLine);
+    const records = new RecordPool();
+    return readBatches(this.input, this.options, lineToRecords, recordBatch, (buf, start, end, out) =>
+      scanOtlpLine(buf, start, end, out, records),
+    );
   }
 
   [Symbol.asyncIterator](): this {
