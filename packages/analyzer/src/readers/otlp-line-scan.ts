@@ -375,6 +375,15 @@ function startsWithWirescope(): boolean {
   return true;
 }
 
+/** Reads an object member's key (at its quote) and the colon: the key's index in `keys`, or -1. */
+function memberKey(keys: Keys): number {
+  if (ws() !== QUOTE) giveUp();
+  str();
+  const k = keys.match();
+  colon();
+  return k;
+}
+
 // Keys, with both spellings of each field giving the same field number.
 const REQUEST_KEYS = new Keys(['resourceSpans', 'resource_spans']);
 const RESOURCE_SPANS_KEYS = new Keys([
@@ -426,10 +435,7 @@ function request(out: SpanRecord[]): void {
   let seen = false;
   if (ws() !== CLOSE_OBJECT) {
     do {
-      if (ws() !== QUOTE) giveUp();
-      str();
-      const k = REQUEST_KEYS.match();
-      colon();
+      const k = memberKey(REQUEST_KEYS);
       if (k < 0) skip(1);
       else {
         if (seen) giveUp();
@@ -451,10 +457,7 @@ function resourceSpans(out: SpanRecord[]): void {
   let seen = 0;
   if (!openObject()) return;
   do {
-    if (ws() !== QUOTE) giveUp();
-    str();
-    const k = RESOURCE_SPANS_KEYS.match();
-    colon();
+    const k = memberKey(RESOURCE_SPANS_KEYS);
     if (k < 0) {
       skip(1);
       continue;
@@ -495,10 +498,7 @@ function resourceObject(): Attributes {
   let seen = false;
   if (openObject()) {
     do {
-      if (ws() !== QUOTE) giveUp();
-      str();
-      const rk = RESOURCE_KEYS.match();
-      colon();
+      const rk = memberKey(RESOURCE_KEYS);
       if (rk < 0) skip(1);
       else {
         if (seen) giveUp();
@@ -519,10 +519,7 @@ function scopeSpans(out: SpanRecord[]): void {
   let seen = false;
   if (!openObject()) return;
   do {
-    if (ws() !== QUOTE) giveUp();
-    str();
-    const k = SCOPE_SPANS_KEYS.match();
-    colon();
+    const k = memberKey(SCOPE_SPANS_KEYS);
     if (k < 0) skip(1);
     else {
       if (seen) giveUp();
@@ -551,10 +548,7 @@ function span(): SpanRecord {
   let endAt = -1;
   if (openObject()) {
     do {
-      if (ws() !== QUOTE) giveUp();
-      str();
-      const k = SPAN_KEYS.match();
-      colon();
+      const k = memberKey(SPAN_KEYS);
       if (k < 0) {
         skip(1);
         continue;
@@ -621,10 +615,7 @@ function span(): SpanRecord {
         case F_STATUS:
           if (!isNull() && openObject()) {
             do {
-              if (ws() !== QUOTE) giveUp();
-              str();
-              const sk = STATUS_KEYS.match();
-              colon();
+              const sk = memberKey(STATUS_KEYS);
               if (sk < 0) skip(1);
               else r.error = statusCode(scalar()) === 'error';
             } while (more(CLOSE_OBJECT));
@@ -815,10 +806,7 @@ function keyValue(kept: Attributes | Array<AttributeValue | undefined>, keys?: K
   let sawValue = false;
   if (!openObject()) giveUp();
   do {
-    if (ws() !== QUOTE) giveUp();
-    str();
-    const k = KEY_VALUE_KEYS.match();
-    colon();
+    const k = memberKey(KEY_VALUE_KEYS);
     if (k === 0) {
       if (sawKey || ws() !== QUOTE) giveUp();
       sawKey = true;
@@ -848,10 +836,7 @@ function keyValue(kept: Attributes | Array<AttributeValue | undefined>, keys?: K
  */
 function anyValue(checkOnly: boolean): AttributeValue | undefined {
   if (!openObject()) giveUp();
-  if (ws() !== QUOTE) giveUp();
-  str();
-  const k = ANY_VALUE_KEYS.match();
-  colon();
+  const k = memberKey(ANY_VALUE_KEYS);
   let value: AttributeValue | undefined;
   const c = ws();
   switch (k) {
