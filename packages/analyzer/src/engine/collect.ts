@@ -51,6 +51,7 @@ import {
   OSTR,
   type PendingPhase,
   PHASE_KINDS,
+  type SpanColumns,
   STR,
 } from './store.js';
 
@@ -193,36 +194,90 @@ function originOf(span: SpanRecord): string {
   return String(r['service.instance.id'] ?? r['host.name'] ?? r['process.pid'] ?? '');
 }
 
+/**
+ * Writes what every row has (trace, ids, times) and returns the flag bits both stores share
+ * (`hasParent`, `error`).
+ */
+function writeSpanColumns(c: SpanColumns, i: number, span: SpanRecord, trace: number): number {
+  c.trace[i] = trace;
+  c.hi[i] = span.hi;
+  c.lo[i] = span.lo;
+  c.start[i] = span.startMs;
+  c.dur[i] = span.durationMs;
+  return (span.hasParent ? O.hasParent : 0) | (span.error ? O.error : 0);
+}
+
+/** Writes string attributes as interned ids: `columns[k]` of the row's `base` gets attribute `keys[k]`. */
+function writeStrings(
+  str: Uint16Array | Uint32Array,
+  base: number,
+  columns: readonly number[],
+  keys: readonly number[],
+  span: SpanRecord,
+  t: Interning['strings'],
+): void {
+  for (let k = 0; k < columns.length; k++)
+    str[base + (columns[k] as number)] = t.id(strVal(span.values[keys[k] as number]));
+}
+
+/** Operation string columns filled from attributes, and their attributes (the name is written apart). */
+const OP_STRING_COLUMNS = [
+  OSTR.service,
+  OSTR.method,
+  OSTR.errorType,
+  OSTR.signingRegion,
+  OSTR.callerRegion,
+  OSTR.clientRegion,
+  OSTR.bucketRegion,
+  OSTR.bucket,
+  OSTR.keyPrefix,
+];
+const OP_STRING_KEYS = [
+  K.rpcService,
+  K.rpcMethod,
+  K.errorType,
+  K.cloudRegion,
+  K.callerRegion,
+  K.clientRegion,
+  K.bucketRegion,
+  K.bucket,
+  K.keyPrefix,
+];
+
+/** Attempt string columns filled from attributes, and their attributes (name and origin apart). */
+const ATTEMPT_STRING_COLUMNS = [
+  STR.connectionId,
+  STR.serverAddress,
+  STR.httpMethod,
+  STR.errorType,
+  STR.socketError,
+  STR.tlsVersion,
+  STR.handler,
+];
+const ATTEMPT_STRING_KEYS = [
+  K.connectionId,
+  K.serverAddress,
+  K.httpMethod,
+  K.errorType,
+  K.socketError,
+  K.tlsVersion,
+  K.handler,
+];
+
 /** Writes the row of an operation span (what the rules need of it; the rest is dropped). */
 export function writeOperation(span: SpanRecord, trace: number, store: OperationStore, n: Interning): number {
   const v = span.values;
   const row = store.add(n.strings.size + OperationStore.STRINGS > 0xffff);
   const c = store.at(row);
   const i = row & CHUNK_MASK;
-  c.trace[i] = trace;
-  c.hi[i] = span.hi;
-  c.lo[i] = span.lo;
-  let flags = 0;
-  if (span.hasParent) flags |= O.hasParent;
-  if (span.error) flags |= O.error;
+  let flags = writeSpanColumns(c, i, span, trace);
   if (boolVal(v[K.regionMismatch]) === true) flags |= O.regionMismatch;
   if (span.wirescope) flags |= O.wirescope;
   c.flags[i] = flags;
-  c.start[i] = span.startMs;
-  c.dur[i] = span.durationMs;
   c.redirects[i] = Math.max(numVal(v[K.redirects]) ?? 0, span.redirectEvents);
-  const s = i * 10;
-  const t = n.strings;
-  c.str[s + OSTR.name] = t.id(span.name);
-  c.str[s + OSTR.service] = t.id(strVal(v[K.rpcService]));
-  c.str[s + OSTR.method] = t.id(strVal(v[K.rpcMethod]));
-  c.str[s + OSTR.errorType] = t.id(strVal(v[K.errorType]));
-  c.str[s + OSTR.signingRegion] = t.id(strVal(v[K.cloudRegion]));
-  c.str[s + OSTR.callerRegion] = t.id(strVal(v[K.callerRegion]));
-  c.str[s + OSTR.clientRegion] = t.id(strVal(v[K.clientRegion]));
-  c.str[s + OSTR.bucketRegion] = t.id(strVal(v[K.bucketRegion]));
-  c.str[s + OSTR.bucket] = t.id(strVal(v[K.bucket]));
-  c.str[s + OSTR.keyPrefix] = t.id(strVal(v[K.keyPrefix]));
+  const s = i * OperationStore.STRINGS;
+  c.str[s + OSTR.name] = n.strings.id(span.name);
+  writeStrings(c.str, s, OP_STRING_COLUMNS, OP_STRING_KEYS, span, n.strings);
   return row;
 }
 
@@ -232,16 +287,11 @@ export function writeAttempt(span: SpanRecord, trace: number, store: AttemptStor
   const row = store.add(n.strings.size + AttemptStore.STRINGS > 0xffff);
   const c = store.at(row);
   const i = row & CHUNK_MASK;
-  c.trace[i] = trace;
-  c.hi[i] = span.hi;
-  c.lo[i] = span.lo;
-  let flags = 0;
+  let flags = writeSpanColumns(c, i, span, trace);
   if (span.hasParent) {
     c.parHi[i] = span.parHi;
     c.parLo[i] = span.parLo;
-    flags |= A.hasParent;
   }
-  if (span.error) flags |= A.error;
   const reused = boolVal(v[K.reused]);
   if (reused !== undefined) flags |= A.reusedKnown | (reused ? A.reused : 0);
   const keepAlive = boolVal(v[K.keepAlive]);
@@ -251,8 +301,6 @@ export function writeAttempt(span: SpanRecord, trace: number, store: AttemptStor
   if (boolVal(v[K.expectContinue]) === true || expectWait !== undefined) flags |= A.expectContinue;
   if (boolVal(v[K.oneOff]) === true) flags |= A.oneOff;
   c.flags[i] = flags;
-  c.start[i] = span.startMs;
-  c.dur[i] = span.durationMs;
   c.attempt[i] = numVal(v[K.attempt]) ?? 1;
   const nb = i * 8;
   c.num[nb + NUM.idle] = numVal(v[K.idle]) ?? Number.NaN;
@@ -263,17 +311,10 @@ export function writeAttempt(span: SpanRecord, trace: number, store: AttemptStor
   c.num[nb + NUM.ttfb] = numVal(v[K.ttfb]) ?? Number.NaN;
   c.num[nb + NUM.bodySize] = numVal(v[K.bodySize]) ?? Number.NaN;
   c.num[nb + NUM.maxSockets] = numVal(v[K.maxSockets]) ?? Number.NaN;
-  const sb = i * 9;
-  const t = n.strings;
-  c.str[sb + STR.name] = t.id(span.name);
-  c.str[sb + STR.connectionId] = t.id(strVal(v[K.connectionId]));
-  c.str[sb + STR.origin] = t.id(originOf(span));
-  c.str[sb + STR.serverAddress] = t.id(strVal(v[K.serverAddress]));
-  c.str[sb + STR.httpMethod] = t.id(strVal(v[K.httpMethod]));
-  c.str[sb + STR.errorType] = t.id(strVal(v[K.errorType]));
-  c.str[sb + STR.socketError] = t.id(strVal(v[K.socketError]));
-  c.str[sb + STR.tlsVersion] = t.id(strVal(v[K.tlsVersion]));
-  c.str[sb + STR.handler] = t.id(strVal(v[K.handler]));
+  const sb = i * AttemptStore.STRINGS;
+  c.str[sb + STR.name] = n.strings.id(span.name);
+  c.str[sb + STR.origin] = n.strings.id(originOf(span));
+  writeStrings(c.str, sb, ATTEMPT_STRING_COLUMNS, ATTEMPT_STRING_KEYS, span, n.strings);
   return row;
 }
 

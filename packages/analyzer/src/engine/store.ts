@@ -43,21 +43,25 @@ export const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 const CHUNK_ROWS = 1 << CHUNK_SHIFT;
 
 /** The columns of `CHUNK_ROWS` operation rows. */
-export interface OperationChunk {
-  trace: Uint32Array;
-  hi: Uint32Array;
-  lo: Uint32Array;
-  flags: Uint32Array;
-  start: Float64Array;
-  dur: Float64Array;
+export interface OperationChunk extends SpanColumns {
   /** Region redirects (small counts). */
   redirects: Float32Array;
   /** name, service, method, errorType, signingRegion, callerRegion, clientRegion, bucketRegion, bucket, keyPrefix (16-bit until wide). */
   str: Uint16Array | Uint32Array;
 }
 
-/** The columns every span row has (ids, times, flags), for one new chunk. */
-function spanColumns() {
+/** The columns every span row has (ids, times, flags). */
+export interface SpanColumns {
+  trace: Uint32Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  flags: Uint32Array;
+  start: Float64Array;
+  dur: Float64Array;
+}
+
+/** The columns every span row has, for one new chunk. */
+function spanColumns(): SpanColumns {
   return {
     trace: new Uint32Array(CHUNK_ROWS),
     hi: new Uint32Array(CHUNK_ROWS),
@@ -99,15 +103,9 @@ export class OperationStore {
 }
 
 /** The columns of `CHUNK_ROWS` attempt rows. */
-export interface AttemptChunk {
-  trace: Uint32Array;
-  hi: Uint32Array;
-  lo: Uint32Array;
+export interface AttemptChunk extends SpanColumns {
   parHi: Uint32Array;
   parLo: Uint32Array;
-  flags: Uint32Array;
-  start: Float64Array;
-  dur: Float64Array;
   attempt: Float64Array;
   /** idle, queue, port, status, expectWait, ttfb, bodySize, maxSockets: NaN when absent. */
   num: Float32Array;

@@ -12,6 +12,7 @@ import {
   OSTR,
   PHASE_KINDS,
   type PhaseChunk,
+  type SpanColumns,
   STR,
 } from './store.js';
 
@@ -39,7 +40,6 @@ function defined(value: number): number | undefined {
 }
 
 /** The columns every span row has, whatever its kind. */
-type SpanColumns = Pick<OperationChunk, 'trace' | 'hi' | 'lo' | 'flags' | 'start' | 'dur'>;
 
 /**
  * What operation and attempt views share: ids, times and the error flag, read from their row's columns
