@@ -50,6 +50,11 @@ export async function* readConvertedLines<T>(
   let lineNumber = 0;
   let lineOffset = -1; // of the current line in the decompressed input
   let out: T[] = [];
+  /** One line, `buf[s…e)` with its newline at `buf[e]`: scanned, or parsed when the scanner declines. */
+  const read = (buf: Buffer, s: number, e: number, line: number): void => {
+    if (!scan?.(buf, s, e, out))
+      parseLine(buf.toString('utf8', s, e), file, line, lineOffset, accept, convert, out);
+  };
   for await (const chunk of chunks) {
     let start = 0;
     if (lineOffset < 0) lineOffset = startOffset();
@@ -63,10 +68,9 @@ export async function* readConvertedLines<T>(
         const bytes = Buffer.concat(carry);
         lineBytes = bytes.length - 1;
         carry = [];
-        if (!scan?.(bytes, 0, lineBytes, out))
-          parseLine(bytes.toString('utf8', 0, lineBytes), file, lineNumber, lineOffset, accept, convert, out);
-      } else if (!scan?.(chunk, start, newline, out)) {
-        parseLine(chunk.toString('utf8', start, newline), file, lineNumber, lineOffset, accept, convert, out);
+        read(bytes, 0, lineBytes, lineNumber);
+      } else {
+        read(chunk, start, newline, lineNumber);
       }
       lineOffset += lineBytes + 1;
       start = newline + 1;
@@ -80,16 +84,7 @@ export async function* readConvertedLines<T>(
   }
   if (carry.length > 0) {
     const bytes = Buffer.concat([...carry, NEWLINE]);
-    if (!scan?.(bytes, 0, bytes.length - 1, out))
-      parseLine(
-        bytes.toString('utf8', 0, bytes.length - 1),
-        file,
-        lineNumber + 1,
-        lineOffset,
-        accept,
-        convert,
-        out,
-      );
+    read(bytes, 0, bytes.length - 1, lineNumber + 1);
     if (out.length > 0) yield out;
   }
 }
