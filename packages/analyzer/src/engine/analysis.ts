@@ -138,13 +138,12 @@ function createEngine(options: AnalyzeOptions): Engine {
     }
     const kind = classify(span);
     // The row a new operation or attempt gets: taken only when its id is new.
-    if (kind === 'operation' && byId.insert(span.hi, span.lo, opRef(ops.size)) >= 0) {
-      duplicate(span.hi, span.lo, span.name, trace);
-      return;
-    }
-    if (kind === 'attempt' && byId.insert(span.hi, span.lo, attemptRef(attempts.size)) >= 0) {
-      duplicate(span.hi, span.lo, span.name, trace);
-      return;
+    if (kind === 'operation' || kind === 'attempt') {
+      const ref = kind === 'operation' ? opRef(ops.size) : attemptRef(attempts.size);
+      if (byId.insert(span.hi, span.lo, ref) >= 0) {
+        duplicate(span.hi, span.lo, span.name, trace);
+        return;
+      }
     }
     count(span.name, 1);
     if (kind === 'operation') {

@@ -82,6 +82,11 @@ export class SpanIds {
   }
 }
 
+/** First slot to probe for a span id in a table of `mask + 1` slots. */
+function idSlot(hi: number, lo: number, mask: number): number {
+  return (Math.imul(hi ^ Math.imul(lo | 0, 0x9e3779b1), 0x85ebca6b) >>> 0) & mask;
+}
+
 /**
  * Open-addressing hash from (hi, lo) span ids to non-negative numbers, 8 bytes a slot (the value and
  * the id's high half; the low half is asked of `loOf(value)`, the row's own column, only when the high
@@ -98,7 +103,7 @@ export class IdIndex {
   private slotOf(hi: number, lo: number, his: Int32Array, values: Int32Array): number {
     const mask = values.length - 1;
     const h = hi | 0;
-    let i = (Math.imul(h ^ Math.imul(lo | 0, 0x9e3779b1), 0x85ebca6b) >>> 0) & mask;
+    let i = idSlot(h, lo, mask);
     for (;;) {
       const value = values[i] as number;
       if (value < 0 || (his[i] === h && this.loOf(value) === lo)) return i;
@@ -144,7 +149,7 @@ export class IdIndex {
       const hi = his[i] as number;
       // Every id is distinct: the first empty slot is its place.
       const mask = nextValues.length - 1;
-      let slot = (Math.imul(hi ^ Math.imul(this.loOf(value) | 0, 0x9e3779b1), 0x85ebca6b) >>> 0) & mask;
+      let slot = idSlot(hi, this.loOf(value), mask);
       while ((nextValues[slot] as number) >= 0) slot = (slot + 1) & mask;
       nextHis[slot] = hi;
       nextValues[slot] = value;
