@@ -1,53 +1,17 @@
 // One benchmark run in its own process: one configuration, one handler, one protocol. Prints a single
 // JSON line (RunResult) on stdout. Spawned by bench.ts; see there for the arguments.
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { parseRunArgs, type RunResult } from './run-args.js';
 import { setUpTracing } from './tracing-setups.js';
+import { benchClient, runPairs } from './workload.js';
 
 const args = parseRunArgs(process.argv.slice(2));
 // Tracing first: the OpenTelemetry instrumentations hook `require`, so they must be in place before
 // the SDK and node:https load. Every configuration loads the SDK through `require` for the same reason.
 const tracing = await setUpTracing(args.config, args.handler);
-const require = createRequire(import.meta.url);
-const { S3Client, PutObjectCommand, GetObjectCommand } =
-  require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
-const { FetchHttpHandler } =
-  require('@smithy/fetch-http-handler') as typeof import('@smithy/fetch-http-handler');
-
-const client = new S3Client({
-  endpoint: args.endpoint,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-  ...(args.handler === 'fetch' ? { requestHandler: new FetchHttpHandler() } : {}),
-});
+const client = benchClient(args.endpoint, args.handler);
 if (tracing.plugin) client.middlewareStack.use(tracing.plugin());
-
-const body = 'x'.repeat(args.bodyBytes);
-let nextKey = 0;
-
-/** One unit of work: a PutObject and a GetObject whose body is read. Two calls. */
-async function putAndGet(): Promise<void> {
-  const Key = `k${nextKey++ % 64}`;
-  await client.send(new PutObjectCommand({ Bucket: 'bench', Key, Body: body }));
-  const got = await client.send(new GetObjectCommand({ Bucket: 'bench', Key }));
-  const text = await got.Body?.transformToString();
-  if (text?.length !== args.bodyBytes) throw new Error(`GetObject returned ${text?.length} bytes`);
-}
-
-async function run(pairs: number): Promise<void> {
-  let remaining = pairs;
-  const lane = async () => {
-    while (remaining > 0) {
-      remaining -= 1;
-      await putAndGet();
-    }
-  };
-  await Promise.all(Array.from({ length: args.concurrency }, lane));
-}
+const run = (pairs: number) => runPairs(client, pairs, args.bodyBytes, args.concurrency);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 await run(args.warmupPairs);

@@ -14,13 +14,11 @@
 //
 // Options: --handlers=node,fetch --rounds=30 --batchPairs=100 --warmupPairs=300
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { ExportResultCode } from '@opentelemetry/core';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { startFakeS3 } from './fake-s3-server.js';
+import { registerProvider } from './tracing-setups.js';
+import { benchClient, runPairs } from './workload.js';
 
 const CLIENTS = ['bare', 'otel-floor', 'wirescope'] as const;
 type ClientName = (typeof CLIENTS)[number];
@@ -46,64 +44,20 @@ interface WorkerResult {
 }
 
 async function worker(endpoint: string, handler: string): Promise<WorkerResult> {
-  let exported = 0;
-  const provider = new BasicTracerProvider({
-    spanProcessors: [
-      new BatchSpanProcessor(
-        {
-          export: (spans, done) => {
-            exported += spans.length;
-            done({ code: ExportResultCode.SUCCESS });
-          },
-          shutdown: async () => {},
-          forceFlush: async () => {},
-        },
-        { maxQueueSize: 100_000 },
-      ),
-    ],
-  });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-  const require = createRequire(import.meta.url);
-  const { S3Client, PutObjectCommand, GetObjectCommand } =
-    require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
-  const { FetchHttpHandler } =
-    require('@smithy/fetch-http-handler') as typeof import('@smithy/fetch-http-handler');
+  const { provider, exporter } = registerProvider();
   const { wirescope } = await import('@wirescope/aws-sdk');
   const { otelFloorPlugin } = await import('./otel-floor-plugin.js');
   const make = (plugin?: ReturnType<typeof wirescope>) => {
-    const client = new S3Client({
-      endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      ...(handler === 'fetch' ? { requestHandler: new FetchHttpHandler() } : {}),
-    });
+    const client = benchClient(endpoint, handler);
     if (plugin) client.middlewareStack.use(plugin);
     return client;
   };
-  const clients: Record<ClientName, InstanceType<typeof S3Client>> = {
+  const clients: Record<ClientName, S3Client> = {
     bare: make(),
     'otel-floor': make(otelFloorPlugin() as ReturnType<typeof wirescope>),
     wirescope: make(wirescope()),
   };
-  const body = 'x'.repeat(1024);
-  let key = 0;
-  /** `pairs` PutObject + GetObject pairs in 4 lanes; returns the spans they exported. */
-  const run = async (client: InstanceType<typeof S3Client>, pairs: number): Promise<void> => {
-    let left = pairs;
-    const lane = async () => {
-      while (left-- > 0) {
-        const Key = `k${key++ % 64}`;
-        await client.send(new PutObjectCommand({ Bucket: 'bench', Key, Body: body }));
-        const got = await client.send(new GetObjectCommand({ Bucket: 'bench', Key }));
-        await got.Body?.transformToString();
-      }
-    };
-    await Promise.all([lane(), lane(), lane(), lane()]);
-  };
+  const run = (client: S3Client, pairs: number) => runPairs(client, pairs, 1024, 4);
   const rounds = Number(option('rounds', '30'));
   const batch = Number(option('batchPairs', '100'));
   for (const name of CLIENTS) await run(clients[name], Number(option('warmupPairs', '300')));
@@ -112,12 +66,12 @@ async function worker(endpoint: string, handler: string): Promise<WorkerResult> 
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 === 0 ? CLIENTS : [...CLIENTS].reverse()) {
       await provider.forceFlush();
-      const before = exported;
+      const before = exporter.exported;
       const cpu = process.cpuUsage();
       await run(clients[name], batch);
       const used = process.cpuUsage(cpu);
       await provider.forceFlush();
-      spans[name] += exported - before;
+      spans[name] += exporter.exported - before;
       samples[name].push((used.user + used.system) / (batch * 2));
     }
   }

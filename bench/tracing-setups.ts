@@ -36,7 +36,7 @@ class CountingNoopExporter implements SpanExporter {
 }
 
 /** A provider with a BatchSpanProcessor and a no-op exporter, registered globally (as NodeSDK does). */
-function registerProvider(): { provider: BasicTracerProvider; exporter: CountingNoopExporter } {
+export function registerProvider(): { provider: BasicTracerProvider; exporter: CountingNoopExporter } {
   const exporter = new CountingNoopExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
