@@ -9,13 +9,13 @@ import {
   ATTR_REGION_REDIRECTS,
   EVENT_REGION_MISMATCH,
   EVENT_REGION_REDIRECT,
+  isRegionName,
+  regionOfHost,
 } from '@wirescope/semconv';
 import { signingRegion } from './command-names.js';
 import type { OperationState } from './operation-state.js';
 import type { BucketRegionMemory } from './region/bucket-region-memory.js';
 import { bucketRegionFromError } from './region/error-region.js';
-import { regionFromHost } from './region/region-from-host.js';
-import { isRegionName } from './region/region-name.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
 
 /** Event attribute listing the disagreements, e.g. `caller us-east-1 ≠ target us-west-2`. */
@@ -82,7 +82,7 @@ export function recordAttemptRegion(
     state.firstSigningRegion ??= signing;
     state.lastSigningRegion = signing;
   }
-  const target = signing ?? regionFromHost(endpointHost(context));
+  const target = signing ?? regionOfHost(endpointHost(context));
   if (target) {
     state.span.setAttribute(ATTR_CLOUD_REGION, target);
     if (regional) {

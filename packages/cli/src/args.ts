@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isRegionName } from '@wirescope/semconv';
 import { UsageError } from './errors.js';
 
 /** Option declarations in the shape `node:util` parseArgs takes. */
@@ -79,13 +80,11 @@ export function choiceFlag<T extends string>(
   throw new UsageError(`--${name} must be one of ${choices.join(', ')} (got '${value}')`, command);
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /** `--caller-region`, checked to look like an AWS region (`us-west-2`). */
 export function regionFlag(args: ParsedArgs, command: string): string | undefined {
   const value = stringFlag(args, 'caller-region');
   if (value === undefined) return undefined;
-  if (!REGION.test(value)) {
+  if (!isRegionName(value)) {
     throw new UsageError(`--caller-region '${value}' is not an AWS region such as us-west-2`, command);
   }
   return value;

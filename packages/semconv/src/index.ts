@@ -67,6 +67,7 @@ export {
   FINDING_UNRETRIED_SOCKET_ERROR,
   isFindingCode,
 } from './finding-codes.js';
+export { isRegionName, regionOfHost } from './region-of-host.js';
 export type { PhaseSpanName } from './span-names.js';
 export {
   attemptSpanName,

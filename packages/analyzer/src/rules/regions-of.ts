@@ -1,5 +1,5 @@
+import { regionOfHost } from '@wirescope/semconv';
 import type { AttemptRecord, RuleContext } from '../engine/internal-types.js';
-import { regionFromHost } from '../engine/regions.js';
 
 /** Where the calling code runs: the span's `wirescope.caller.region`, else `AnalyzeOptions.callerRegion`. */
 export function callerRegionOf(
@@ -15,7 +15,20 @@ export function callerRegionOf(
  * else the region the request was signed for.
  */
 export function targetRegionOf(attempt: AttemptRecord, op = attempt.operation): string | undefined {
-  return op?.bucketRegion ?? regionFromHost(attempt.serverAddress) ?? op?.signingRegion;
+  return op?.bucketRegion ?? regionOfServer(attempt.serverAddress) ?? op?.signingRegion;
+}
+
+/** Hosts already looked at (rules ask once per attempt; a host repeats across thousands of them). */
+const hostRegions = new Map<string, string | undefined>();
+const MAX_REMEMBERED_HOSTS = 10_000;
+
+/** {@link regionOfHost}, remembered per host. */
+function regionOfServer(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  if (hostRegions.has(host)) return hostRegions.get(host);
+  const region = regionOfHost(host);
+  if (hostRegions.size < MAX_REMEMBERED_HOSTS) hostRegions.set(host, region);
+  return region;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { regionFromHost } from './region-from-host.js';
-import { isRegionName } from './region-name.js';
+import { isRegionName, regionOfHost } from '@wirescope/semconv';
 
 interface ParsedS3Error {
   name?: unknown;
@@ -19,6 +18,6 @@ export function bucketRegionFromError(error: unknown): string | undefined {
   const parsed = error as ParsedS3Error;
   const region = typeof parsed.Region === 'string' ? parsed.Region.trim().toLowerCase() : undefined;
   if (isRegionName(region)) return region;
-  if (typeof parsed.Endpoint === 'string') return regionFromHost(parsed.Endpoint);
+  if (typeof parsed.Endpoint === 'string') return regionOfHost(parsed.Endpoint);
   return undefined;
 }

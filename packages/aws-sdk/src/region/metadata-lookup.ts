@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { createContextKey, diag, context as otelContext } from '@opentelemetry/api';
-import { isRegionName, regionFromArn, regionFromAvailabilityZone } from './region-name.js';
+import { isRegionName } from '@wirescope/semconv';
+import { regionFromArn, regionFromAvailabilityZone } from './region-name.js';
 
 /** Where and how long to look for the caller's region in the EC2 / ECS metadata services. */
 export interface MetadataLookupOptions {
