@@ -36,6 +36,7 @@ export const dnsLookupPerConnectionRule: Rule = {
     const groups = groupBy(context.attempts, (a) => (a.serverAddress ? a.hostKey : undefined));
     for (const attempts of groups.values()) {
       const fresh = attempts.filter((a) => a.isNew);
+      if (fresh.length < DNS_MIN_NEW_SHARE * attempts.length) continue;
       const lookups = fresh.filter((a) => a.hasPhase('dns'));
       const peak = Math.max(1, peakConcurrency(attempts));
       const extra = lookups.slice(peak);
