@@ -1,7 +1,9 @@
 // The fault-matrix runner shared by test/fault-matrix-node.test.ts and test/fault-matrix-fetch.test.ts:
 // the misbehaving servers, the bare runs (all before the first wirescope() call), the bare-vs-traced
 // comparison, the span checks and the matrix printing. Each test file only lists its scenarios.
+
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { wirescope } from '@wirescope/aws-sdk';
 import { ATTR_CONNECTION_QUEUE_MS, ATTR_ERROR_TYPE, ATTR_SOCKET_RESET } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +23,14 @@ import type { TestTracing } from './otel.js';
 import { createTestBucket, type S3ServerHandle, startS3Server } from './s3-server.js';
 import { attr } from './span-query.js';
 import { startTcpProxy, type TcpProxyHandle } from './tcp-proxy.js';
+
+/** The codes that mean the peer reset or closed the socket (PRODUCT.md `wirescope.socket.reset`). */
+const RESET_CODES = ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED'];
+
+function matchesType(expected: string | RegExp | undefined, code: string): boolean {
+  if (expected === undefined) return false;
+  return typeof expected === 'string' ? expected === code : expected.test(code);
+}
 
 /** The bucket the matrix seeds (`seed` → `seed-body`) and writes to. */
 export const FAULT_BUCKET = 'fault-matrix';
@@ -155,18 +165,37 @@ export function describeFaultMatrix(
       expect(ops).toHaveLength(traced.length);
       expect(ops.map((o) => o.attempts.length).sort()).toEqual(traced.map((o) => o.attempts).sort());
 
-      // The spans classify the fault.
-      for (const { op, attempts } of ops) {
-        const failed = attempts.filter((a) => a.status.code === 2);
-        if (scenario.attemptErrorType === undefined) {
-          expect(failed).toHaveLength(0);
-          continue;
+      // The spans classify the fault, as the scenario defines it (not as the spans say): a call that
+      // succeeded after n attempts had n − 1 failed ones, then a good one; a failed call failed on
+      // every attempt. Each failed attempt carries ERROR status and the injected error.type, and
+      // socket.reset exactly when the injected fault is a reset; the others carry none of them.
+      const resetFault = RESET_CODES.some((code) => matchesType(scenario.attemptErrorType, code));
+      ops.forEach(({ op, attempts }, call) => {
+        const outcome = traced[call]!;
+        const failedCount = outcome.ok ? (outcome.attempts ?? 1) - 1 : (outcome.attempts ?? 1);
+        attempts.forEach((attempt, index) => {
+          const where = `${scenario.name}: call ${call + 1}, attempt ${index + 1}`;
+          if (index < failedCount) {
+            expect(
+              scenario.attemptErrorType,
+              `${where} failed: the scenario must name its error`,
+            ).toBeDefined();
+            expect(attempt.status.code, where).toBe(SpanStatusCode.ERROR);
+            expect(String(attr(attempt, ATTR_ERROR_TYPE)), where).toMatch(scenario.attemptErrorType!);
+            if (resetFault) expect(attr(attempt, ATTR_SOCKET_RESET), where).toBe(true);
+            else expect(attr(attempt, ATTR_SOCKET_RESET), where).not.toBe(true);
+          } else {
+            expect(attempt.status.code, where).not.toBe(SpanStatusCode.ERROR);
+            expect(attr(attempt, ATTR_ERROR_TYPE), where).toBeUndefined();
+          }
+        });
+        if (outcome.ok) {
+          expect(op.status.code, `${scenario.name}: call ${call + 1}`).not.toBe(SpanStatusCode.ERROR);
+        } else {
+          expect(op.status.code, `${scenario.name}: call ${call + 1}`).toBe(SpanStatusCode.ERROR);
+          expect(String(attr(op, ATTR_ERROR_TYPE))).toMatch(scenario.attemptErrorType!);
         }
-        for (const attempt of failed)
-          expect(String(attr(attempt, ATTR_ERROR_TYPE))).toMatch(scenario.attemptErrorType);
-        if (op.status.code === 2)
-          expect(String(attr(op, ATTR_ERROR_TYPE))).toMatch(scenario.attemptErrorType);
-      }
+      });
       matrix.push({
         fault: scenario.name,
         outcome: traced
