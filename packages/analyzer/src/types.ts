@@ -59,6 +59,8 @@ export interface WireSpan {
   status: SpanStatus;
   /** Resource attributes (`service.name`, …). */
   resource: Attributes;
+  /** Name of the instrumentation scope that made the span (`@opentelemetry/instrumentation-net`), when known. */
+  scope?: string;
   /** Where the span was read from. */
   source?: SpanSource;
 }
@@ -100,20 +102,60 @@ export interface Finding {
   evidence: FindingEvidence;
 }
 
-/** Counts over everything analyzed; `check` budgets are held against these. */
+/**
+ * Counts over everything analyzed; `check` budgets are held against these. Each AWS call and each
+ * connection phase counts once: where another instrumentation recorded a call or a phase the plugin
+ * recorded too (an instrumentation-aws-sdk operation span, an instrumentation-http span under a
+ * wirescope attempt, instrumentation-net / -dns phase spans), that second span is not counted
+ * (`duplicateSpans` says how many there were).
+ */
 export interface AnalysisStats {
-  /** Spans read. */
+  /** Spans read, less the duplicates. */
   spans: number;
   /** Distinct traces. */
   traces: number;
-  /** Operation spans (`rpc.system=aws-api`). */
+  /** AWS SDK calls (operation spans `rpc.system=aws-api`, each call once). */
   operations: number;
-  /** Attempt spans (spans with `wirescope.attempt`). */
+  /** HTTP attempts of those calls (wirescope attempt spans, or inferred from HTTP client spans). */
   attempts: number;
   /** Attempts on a reused connection. */
   reusedAttempts: number;
-  /** Spans by name. */
+  /** Spans of other instrumentations that recorded a call or phase a second time: not counted. */
+  duplicateSpans: number;
+  /** Spans by name (duplicates not counted). */
   spanCountsByName: Record<string, number>;
+}
+
+/** What one rule could judge. */
+export interface RuleCoverage {
+  /** The rule's finding code. */
+  code: FindingCode;
+  /** Calls the rule could judge. */
+  judged: number;
+  /** Calls the rule applies to (every AWS call; the S3 calls for `hot-prefix`). */
+  of: number;
+  /** Of the judged calls, those judged from facts inferred from other instrumentations' spans. */
+  inferred: number;
+  /** The facts the rule needs and where they come from, in a few words. */
+  needs: string;
+  /** Why the other calls could not be judged and what would let them be; absent when all were judged. */
+  reason?: string;
+}
+
+/** What an analysis saw and what it could judge. */
+export interface AnalysisCoverage {
+  /** AWS SDK calls (each once, whichever instrumentations recorded it). */
+  calls: number;
+  /** Calls recorded by the wirescope plugin, and by other instrumentations only (instrumentation-aws-sdk). */
+  callsBy: { wirescope: number; other: number };
+  /** Attempts inferred from other instrumentations' HTTP client spans. */
+  inferredAttempts: number;
+  /** Spans by instrumentation scope name (`(unknown)` when the input does not say), most first. */
+  scopes: Record<string, number>;
+  /** Calls whose caller region is known, and of those, from the resource's `cloud.region`. */
+  callerRegion: { known: number; fromResource: number; fromOption: boolean };
+  /** One entry per rule, in finding-code order. */
+  rules: RuleCoverage[];
 }
 
 /** A connection phase or wait inside one attempt, for the waterfall. */
@@ -160,10 +202,12 @@ export interface TraceWaterfall {
 
 /** What an analysis returns. */
 export interface AnalysisResult {
-  /** Version of this shape (the JSON report's `schemaVersion`). */
-  schemaVersion: 1;
+  /** Version of this shape (the JSON report's `schemaVersion`; 2 added `coverage` and `stats.duplicateSpans`). */
+  schemaVersion: 2;
   /** Findings, worst cost first. */
   findings: Finding[];
+  /** What was seen and what each rule could judge. */
+  coverage: AnalysisCoverage;
   /** Counts. */
   stats: AnalysisStats;
   /** Waterfalls of the first traces, for the HTML report. */

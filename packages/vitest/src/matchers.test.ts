@@ -1,4 +1,5 @@
 import type { AnalysisResult, WireSpan } from '@wirescope/analyzer';
+import { FINDING_CODES } from '@wirescope/semconv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installWirescopeMatchers } from './matchers.js';
 
@@ -134,7 +135,15 @@ describe('toHaveReusedConnectionRatio', () => {
 
 describe('toHaveFinding on an AnalysisResult', () => {
   const result: AnalysisResult = {
-    schemaVersion: 1,
+    schemaVersion: 2,
+    coverage: {
+      calls: 3,
+      callsBy: { wirescope: 3, other: 0 },
+      inferredAttempts: 0,
+      scopes: { '@wirescope/aws-sdk': 6 },
+      callerRegion: { known: 3, fromResource: 0, fromOption: false },
+      rules: FINDING_CODES.slice(0, 10).map((code) => ({ code, judged: 3, of: 3, inferred: 0, needs: '' })),
+    },
     findings: [
       {
         code: 'connection-churn',
@@ -153,6 +162,7 @@ describe('toHaveFinding on an AnalysisResult', () => {
       operations: 3,
       attempts: 3,
       reusedAttempts: 0,
+      duplicateSpans: 0,
       spanCountsByName: { 'S3.PutObject': 3 },
     },
     waterfalls: [],

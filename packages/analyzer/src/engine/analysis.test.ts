@@ -29,6 +29,7 @@ describe('createAnalysis', () => {
       operations: 4,
       attempts: 4,
       reusedAttempts: 3,
+      duplicateSpans: 0,
       spanCountsByName: {
         'GET /health': 1,
         'S3.PutObject': 4,
@@ -39,7 +40,7 @@ describe('createAnalysis', () => {
       },
     });
     expect(result.findings).toEqual([]);
-    expect(result.schemaVersion).toBe(1);
+    expect(result.schemaVersion).toBe(2);
   });
 
   it('drops duplicate wirescope spans with a warning, and warns about attempts without their operation', async () => {

@@ -1,12 +1,15 @@
-import { FINDING_CODES } from '@wirescope/semconv';
+import { FINDING_CODES, SPAN_DNS_LOOKUP, SPAN_TCP_CONNECT } from '@wirescope/semconv';
 import { recordBatchesOf } from '../readers/read-spans.js';
 import { ALL_RULES } from '../rules/all-rules.js';
+import { callsOf, computeCoverage } from '../rules/coverage.js';
 import { releaseScratch } from '../rules/rule-helpers.js';
 import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
 import {
+  type Attached,
   attachPhase,
   classify,
   newRecord,
+  originOf,
   pendingPhase,
   recordOfWire,
   writeAttempt,
@@ -15,11 +18,24 @@ import {
 import { IdIndex } from './columns.js';
 import type { RuleContext, SpanRecord } from './internal-types.js';
 import { attemptRef, operationViews, opRef, resolve } from './resolve.js';
-import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './store.js';
+import {
+  AttemptStore,
+  CHUNK_MASK,
+  Interning,
+  OperationStore,
+  type PendingPhase,
+  PHASE_KINDS,
+} from './store.js';
+import { attachStrayPhases } from './stray-phases.js';
 import { WarningList } from './warnings.js';
 import { buildWaterfalls } from './waterfall.js';
 
 const PROGRESS_EVERY = 10_000;
+
+/** The names other instrumentations give each phase kind, in `PHASE_KINDS` order. */
+const OTHER_PHASE_NAMES = PHASE_KINDS.map(
+  (kind) => ({ dns: SPAN_DNS_LOOKUP, tcp: SPAN_TCP_CONNECT, tls: 'tls.connect' })[kind],
+);
 
 /**
  * Starts an analysis. Memory stays bounded by what the rules need: one row of typed-array columns per
@@ -65,13 +81,27 @@ function createEngine(options: AnalyzeOptions): Engine {
   const spare: PendingPhase[] = [];
   /** The phase of a span whose attempt is already there: attached at once. */
   const immediate = pendingPhase(newRecord(), 0);
+  /** Phases of other instrumentations whose parent is an operation or another phase: placed at finish. */
+  const strays: PendingPhase[] = [];
+  /** Spans by instrumentation scope ('' when the input does not say). */
+  const scopes = new Map<string, number>();
+  /** Origins (processes) where another instrumentation recorded tcp/tls phases, and dns lookups. */
+  const netOrigins = new Set<string>();
+  const dnsOrigins = new Set<string>();
   let spans = 0;
-  let operationSpans = 0;
+  /** Spans another instrumentation made of a call or a phase wirescope recorded too: not counted. */
+  let duplicateSpans = 0;
   let finished = false;
 
   function count(name: string, delta: number): void {
     spans += delta;
     countsByName.set(name, (countsByName.get(name) ?? 0) + delta);
+  }
+
+  /** A second instrumentation's record of a call or phase: not counted under its name. */
+  function countDuplicate(name: string): void {
+    count(name, -1);
+    duplicateSpans++;
   }
 
   function duplicate(hi: number, lo: number, name: string, trace: number): void {
@@ -82,10 +112,14 @@ function createEngine(options: AnalyzeOptions): Engine {
 
   function attach(row: number, phase: PendingPhase): void {
     if (attempts.at(row).trace[row & CHUNK_MASK] !== phase.trace) return;
-    if (!attachPhase(attempts, row, phase)) {
+    const result: Attached = attachPhase(attempts, row, phase);
+    if (result === 'duplicate') {
       duplicate(phase.hi, phase.lo, phase.name, phase.trace);
       count(phase.name, -1);
-    }
+    } else if (result === 'other-dropped') countDuplicate(phase.name);
+    else if (result === 'other-replaced') countDuplicate(OTHER_PHASE_NAMES[phase.kind] as string);
+    // instrumentation-net's tcp.connect is a child of its tls.connect: it belongs to the same attempt.
+    if (phase.other && pending.size > 0) attachWaiting(row, phase.hi, phase.lo);
   }
 
   /** Phases that waited for the attempt `row` (span id `hi`/`lo`). */
@@ -137,8 +171,9 @@ function createEngine(options: AnalyzeOptions): Engine {
       span.hasParent = true;
     }
     const kind = classify(span);
+    scopes.set(span.scope, (scopes.get(span.scope) ?? 0) + 1);
     // The row a new operation or attempt gets: taken only when its id is new.
-    if (kind === 'operation' || kind === 'attempt') {
+    if (kind === 'operation' || kind === 'attempt' || kind === 'http') {
       const ref = kind === 'operation' ? opRef(ops.size) : attemptRef(attempts.size);
       if (byId.insert(span.hi, span.lo, ref) >= 0) {
         duplicate(span.hi, span.lo, span.name, trace);
@@ -147,16 +182,20 @@ function createEngine(options: AnalyzeOptions): Engine {
     }
     count(span.name, 1);
     if (kind === 'operation') {
-      operationSpans++;
       writeOperation(span, trace, ops, n);
-    } else if (kind === 'attempt') {
-      const row = writeAttempt(span, trace, attempts, n);
+    } else if (kind === 'attempt' || kind === 'http') {
+      const row = writeAttempt(span, trace, attempts, n, kind === 'http');
       if (pending.size > 0) attachWaiting(row, span.hi, span.lo);
     } else if (kind === 'phase' && span.hasParent) {
       const ref = byId.get(span.parHi, span.parLo);
-      if (ref >= 0 && ref % 2 === 1) attach((ref - 1) / 2, pendingPhase(span, trace, immediate));
-      else if (ref < 0) {
-        const phase = pendingPhase(span, trace, spare.pop());
+      const phase = pendingPhase(span, trace, ref >= 0 && ref % 2 === 1 ? immediate : spare.pop());
+      if (phase.other) (span.name === SPAN_DNS_LOOKUP ? dnsOrigins : netOrigins).add(originOf(span));
+      if (ref >= 0 && ref % 2 === 1) attach((ref - 1) / 2, phase);
+      else if (ref >= 0) {
+        // Under an operation: instrumentation-net and -dns spans of fetch (undici) calls are siblings of
+        // the HTTP span, not its children; placed by time at finish.
+        if (phase.other) strays.push(phase);
+      } else {
         const key = pendingKey(span.parHi, span.parLo);
         let last = pending.get(key);
         if (!last) pending.set(key, phase);
@@ -172,21 +211,40 @@ function createEngine(options: AnalyzeOptions): Engine {
   function finish(): AnalysisResult {
     if (finished) throw new Error('createAnalysis: finish() called twice');
     finished = true;
+    for (const list of pending.values())
+      for (let p: PendingPhase | undefined = list; p; p = p.next) if (p.other) strays.push(p);
     pending.clear();
-    const resolved = resolve(ops, attempts, byId, n, warnings);
+    if (strays.length > 0) attachStrayPhases(strays, attempts, attach);
+    const resolved = resolve(ops, attempts, byId, n, warnings, {
+      dropped: countDuplicate,
+      connectionFactsFrom: (origin) => netOrigins.has(origin),
+    });
     byId.release();
     n.traces.releaseIndex();
     const context: RuleContext = { ...resolved, callerRegion: options.callerRegion };
     const findings = runRules(context, warnings);
+    const coverage = computeCoverage(
+      context,
+      callsOf(
+        context,
+        operationViews(resolved.stores, () => true, true),
+      ),
+      {
+        scopes,
+        dnsFrom: (origin) => dnsOrigins.has(origin),
+      },
+    );
     const spanCountsByName: Record<string, number> = {};
     for (const name of [...countsByName.keys()].sort()) spanCountsByName[name] = countsByName.get(name) ?? 0;
     return {
-      schemaVersion: 1,
+      schemaVersion: 2,
       findings,
+      coverage,
       stats: {
         spans,
         traces: n.traces.size,
-        operations: operationSpans,
+        operations: coverage.calls,
+        duplicateSpans,
         attempts: resolved.attempts.length,
         reusedAttempts: reusedCount(resolved.attempts),
         spanCountsByName,

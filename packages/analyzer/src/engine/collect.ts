@@ -55,11 +55,32 @@ import {
   STR,
 } from './store.js';
 
+/** `tls.connect`: the TLS span of @opentelemetry/instrumentation-net (it includes the TCP connect). */
+const OTEL_TLS_CONNECT = 'tls.connect';
+
+/**
+ * Phase span names: wirescope's, and `tls.connect` of @opentelemetry/instrumentation-net (which also
+ * writes `tcp.connect`; @opentelemetry/instrumentation-dns writes `dns.lookup`).
+ */
 const PHASE_BY_NAME: Record<string, PhaseKind> = {
   [SPAN_DNS_LOOKUP]: 'dns',
   [SPAN_TCP_CONNECT]: 'tcp',
   [SPAN_TLS_HANDSHAKE]: 'tls',
+  [OTEL_TLS_CONNECT]: 'tls',
 };
+
+/** Scope names of wirescope's own tracers start with this. */
+const WIRESCOPE_SCOPE = '@wirescope/';
+
+/**
+ * True when another instrumentation (not wirescope) made this phase span: its scope is known and not
+ * wirescope's, or it is named as only @opentelemetry/instrumentation-net names it. Spans without a scope
+ * (older exports, hand-written fixtures) count as wirescope's, as before scopes were read.
+ */
+export function isOtherPhase(span: SpanRecord): boolean {
+  if (span.name === OTEL_TLS_CONNECT) return true;
+  return span.scope !== '' && !span.scope.startsWith(WIRESCOPE_SCOPE) && !span.wirescope;
+}
 
 /** Index of each attribute the engine reads in `SpanRecord.values`. */
 export const K = {
@@ -95,6 +116,12 @@ export const K = {
   socketReset: 29,
   tlsVersion: 30,
   ttfb: 31,
+  oldHttpMethod: 32,
+  oldPeerName: 33,
+  oldPeerPort: 34,
+  oldStatus: 35,
+  urlFull: 36,
+  oldHttpUrl: 37,
 } as const;
 
 /** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
@@ -131,6 +158,13 @@ export const ENGINE_KEYS: readonly string[] = [
   ATTR_SOCKET_RESET,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TTFB_MS,
+  // The HTTP client spans of the standard instrumentations, in the semantic conventions before 1.23.
+  'http.method',
+  'net.peer.name',
+  'net.peer.port',
+  'http.status_code',
+  'url.full',
+  'http.url',
 ];
 
 /** A record with nothing in it, for the readers to fill. */
@@ -146,6 +180,8 @@ export function newRecord(): SpanRecord {
     parHi: 0,
     parLo: 0,
     name: '',
+    kind: 'unspecified',
+    scope: '',
     error: false,
     startMs: 0,
     durationMs: 0,
@@ -164,6 +200,8 @@ export function recordOfWire(span: WireSpan): SpanRecord {
   record.parentText = span.parentSpanId;
   record.hasParent = span.parentSpanId !== undefined;
   record.name = span.name;
+  record.kind = span.kind;
+  record.scope = span.scope ?? '';
   record.error = span.status.code === 'error';
   record.startMs = toMs(span.startTimeUnixNano);
   record.durationMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
@@ -180,16 +218,43 @@ export function recordOfWire(span: WireSpan): SpanRecord {
   return record;
 }
 
-/** What kind of wirescope span this is, or undefined for any other span. */
-export function classify(span: SpanRecord): 'operation' | 'attempt' | 'phase' | undefined {
+/**
+ * What the engine makes of a span: a wirescope attempt, an AWS operation (wirescope's or
+ * @opentelemetry/instrumentation-aws-sdk's), a connection phase, an HTTP client span of another
+ * instrumentation (`http`: an attempt the engine infers, kept when its parent is an AWS operation), or
+ * undefined for any other span.
+ */
+export function classify(span: SpanRecord): 'operation' | 'attempt' | 'phase' | 'http' | undefined {
   const v = span.values;
   if (v[K.attempt] !== undefined && numVal(v[K.attempt]) !== undefined) return 'attempt';
   if (v[K.rpcSystem] === RPC_SYSTEM_AWS_API) return 'operation';
   if (PHASE_BY_NAME[span.name] !== undefined) return 'phase';
+  if (span.kind === 'client' && (v[K.httpMethod] !== undefined || v[K.oldHttpMethod] !== undefined))
+    return 'http';
   return undefined;
 }
 
-function originOf(span: SpanRecord): string {
+/** The host of a URL attribute, or undefined. */
+function hostOfUrl(value: AttributeValue | undefined): string | undefined {
+  const url = strVal(value);
+  if (url === undefined) return undefined;
+  const match = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@?#]*@)?(\[[^\]]*\]|[^/:?#]*)/i.exec(url);
+  return match?.[1] || undefined;
+}
+
+/**
+ * Fills the attributes an attempt row reads from what the standard HTTP client instrumentations write,
+ * in either generation of the conventions (`http.method`, `net.peer.name`, `http.status_code`).
+ */
+function inferAttemptValues(v: Array<AttributeValue | undefined>): void {
+  v[K.httpMethod] ??= v[K.oldHttpMethod];
+  v[K.serverAddress] ??= v[K.oldPeerName] ?? hostOfUrl(v[K.urlFull]) ?? hostOfUrl(v[K.oldHttpUrl]);
+  v[K.serverPort] ??= v[K.oldPeerPort];
+  v[K.status] ??= v[K.oldStatus];
+}
+
+/** `service.instance.id`, `host.name` or `process.pid` of the span's resource: connection ids are per process. */
+export function originOf(span: SpanRecord): string {
   const r = span.resource;
   return String(r['service.instance.id'] ?? r['host.name'] ?? r['process.pid'] ?? '');
 }
@@ -275,15 +340,35 @@ export function writeOperation(span: SpanRecord, trace: number, store: Operation
   if (span.wirescope) flags |= O.wirescope;
   c.flags[i] = flags;
   c.redirects[i] = Math.max(numVal(v[K.redirects]) ?? 0, span.redirectEvents);
+  if (span.hasParent) {
+    c.parHi[i] = span.parHi;
+    c.parLo[i] = span.parLo;
+  }
   const s = i * OperationStore.STRINGS;
   c.str[s + OSTR.name] = n.strings.id(span.name);
   writeStrings(c.str, s, OP_STRING_COLUMNS, OP_STRING_KEYS, span, n.strings);
+  // Where the code runs: the plugin's attribute, else the resource's `cloud.region` (the SDK's resource
+  // detectors set it on EC2, ECS, EKS and Lambda).
+  if (v[K.callerRegion] === undefined) {
+    const resourceRegion = strVal(span.resource['cloud.region']);
+    if (resourceRegion !== undefined) {
+      c.str[s + OSTR.callerRegion] = n.strings.id(resourceRegion);
+      c.flags[i] = flags | O.callerFromResource;
+    }
+  }
   return row;
 }
 
 /** Writes the row of an attempt span. */
-export function writeAttempt(span: SpanRecord, trace: number, store: AttemptStore, n: Interning): number {
+export function writeAttempt(
+  span: SpanRecord,
+  trace: number,
+  store: AttemptStore,
+  n: Interning,
+  inferred = false,
+): number {
   const v = span.values;
+  if (inferred) inferAttemptValues(v);
   const row = store.add(n.strings.size + AttemptStore.STRINGS > 0xffff);
   const c = store.at(row);
   const i = row & CHUNK_MASK;
@@ -300,8 +385,10 @@ export function writeAttempt(span: SpanRecord, trace: number, store: AttemptStor
   const expectWait = numVal(v[K.expectWait]);
   if (boolVal(v[K.expectContinue]) === true || expectWait !== undefined) flags |= A.expectContinue;
   if (boolVal(v[K.oneOff]) === true) flags |= A.oneOff;
+  if (inferred) flags |= A.inferred;
   c.flags[i] = flags;
-  c.attempt[i] = numVal(v[K.attempt]) ?? 1;
+  // Inferred attempts are numbered at finish, in start order within their call.
+  c.attempt[i] = inferred ? 0 : (numVal(v[K.attempt]) ?? 1);
   const nb = i * 8;
   c.num[nb + NUM.idle] = numVal(v[K.idle]) ?? Number.NaN;
   c.num[nb + NUM.queue] = numVal(v[K.queue]) ?? Number.NaN;
@@ -330,6 +417,7 @@ export function pendingPhase(span: SpanRecord, trace: number, into?: PendingPhas
     start: 0,
     dur: 0,
     error: false,
+    other: false,
     name: '',
     next: undefined,
   };
@@ -342,17 +430,29 @@ export function pendingPhase(span: SpanRecord, trace: number, into?: PendingPhas
   phase.start = span.startMs;
   phase.dur = span.durationMs;
   phase.error = span.error;
+  phase.other = isOtherPhase(span);
   phase.name = span.name;
   phase.next = undefined;
   return phase;
 }
 
+/** What `attachPhase` did with a phase. */
+export type Attached =
+  | 'added'
+  /** A second copy of a phase span already there (a duplicate span id): dropped. */
+  | 'duplicate'
+  /** Another instrumentation's record of a phase wirescope recorded too: dropped. */
+  | 'other-dropped'
+  /** wirescope's record replaced another instrumentation's record of the phase. */
+  | 'other-replaced';
+
 /**
  * Puts a phase under its attempt. Happy Eyeballs can make two tcp.connect spans under one attempt:
  * the earliest start is kept and the times summed; the phase is in error only when all of them were.
- * Returns false for a second copy of a phase span already there (a duplicate span id).
+ * When wirescope and another instrumentation (instrumentation-net, -dns) both recorded a phase, the
+ * phase is counted once, from wirescope's span.
  */
-export function attachPhase(store: AttemptStore, row: number, phase: PendingPhase): boolean {
+export function attachPhase(store: AttemptStore, row: number, phase: PendingPhase): Attached {
   const c = store.at(row);
   const i = row & CHUNK_MASK;
   const prow = store.phaseRow(row);
@@ -360,18 +460,25 @@ export function attachPhase(store: AttemptStore, row: number, phase: PendingPhas
   const p = store.phasesAt(prow);
   const present = A.phasePresent << phase.kind;
   const errorBit = A.phaseError << phase.kind;
+  const otherBit = A.phaseOther << phase.kind;
   const flags = c.flags[i] as number;
-  if ((flags & present) === 0) {
-    c.flags[i] = flags | present | (phase.error ? errorBit : 0);
+  const replace = (flags & present) !== 0 && (flags & otherBit) !== 0 && !phase.other;
+  if ((flags & present) === 0 || replace) {
+    c.flags[i] =
+      (flags & ~(errorBit | otherBit)) |
+      present |
+      (phase.error ? errorBit : 0) |
+      (phase.other ? otherBit : 0);
     p.start[slot] = phase.start;
     p.dur[slot] = phase.dur;
     p.hi[slot] = phase.hi;
     p.lo[slot] = phase.lo;
-    return true;
+    return replace ? 'other-replaced' : 'added';
   }
-  if (p.hi[slot] === phase.hi && p.lo[slot] === phase.lo) return false;
+  if (p.hi[slot] === phase.hi && p.lo[slot] === phase.lo) return 'duplicate';
+  if (phase.other && (flags & otherBit) === 0) return 'other-dropped';
   p.start[slot] = Math.min(p.start[slot] as number, phase.start);
   p.dur[slot] = (p.dur[slot] as number) + phase.dur;
   if (!phase.error) c.flags[i] = (c.flags[i] as number) & ~errorBit;
-  return true;
+  return 'added';
 }

@@ -1,5 +1,5 @@
 import type { FindingCode } from '@wirescope/semconv';
-import type { Attributes, AttributeValue, Finding } from '../types.js';
+import type { Attributes, AttributeValue, Finding, SpanKindName } from '../types.js';
 
 /** A connection phase, from the `dns.lookup` / `tcp.connect` / `tls.handshake` span names. */
 export type PhaseKind = 'dns' | 'tcp' | 'tls';
@@ -31,6 +31,8 @@ export interface OperationRecord extends TimedRecord {
   redirects: number;
   /** True when a `wirescope.*` attribute says the plugin made this span (not another instrumentation). */
   wirescope: boolean;
+  /** True when `callerRegion` is the resource's `cloud.region` (the span did not say). */
+  callerRegionFromResource: boolean;
   /** Attempts found under it (set at finish), by attempt number. */
   attempts: AttemptRecord[];
 }
@@ -90,6 +92,12 @@ export interface AttemptRecord extends TimedRecord {
   previous: AttemptRecord | undefined;
   /** True when it opened a connection (`reused=false`, else a tcp/tls phase under it). */
   isNew: boolean;
+  /**
+   * Inferred from another instrumentation's HTTP client span (instrumentation-http, -undici): its
+   * number is its place in the call, and `reused` is known only when instrumentation-net recorded
+   * connections in the same process.
+   */
+  inferred: boolean;
 }
 
 /** Everything a rule sees. */
@@ -128,6 +136,10 @@ export interface SpanRecord {
   parHi: number;
   parLo: number;
   name: string;
+  /** Span kind (`client` for the HTTP client spans of the standard instrumentations). */
+  kind: SpanKindName;
+  /** Instrumentation scope name ('' when unknown). */
+  scope: string;
   error: boolean;
   /** Start, ms since the epoch (`toMs` of the nanoseconds). */
   startMs: number;

@@ -18,11 +18,26 @@ export const A = {
   phaseError: 4096,
   /** Opened a connection (set by resolve). */
   isNew: 32768,
+  /** Inferred from another instrumentation's HTTP client span (no `wirescope.attempt`). */
+  inferred: 65536,
+  /** Left out: a second record of a wirescope attempt, or an HTTP span of no AWS call (set by resolve). */
+  dropped: 131072,
+  /** The phase in the slot came from another instrumentation: `phaseOther << kindIndex`. */
+  phaseOther: 262144,
 } as const;
 
 /** Bits of the operation `flags` column. */
 // `error` and `hasParent` share their bits with the attempt flags: views read both through one base.
-export const O = { error: A.error, hasParent: A.hasParent, regionMismatch: 4, wirescope: 8 } as const;
+export const O = {
+  error: A.error,
+  hasParent: A.hasParent,
+  regionMismatch: 4,
+  wirescope: 8,
+  /** A second record of a call the plugin recorded too (another instrumentation's span): left out. */
+  dropped: 16,
+  /** The caller region column holds the resource's `cloud.region`. */
+  callerFromResource: 32,
+} as const;
 
 /** Column order of the phase kinds. */
 export const PHASE_KINDS: readonly PhaseKind[] = ['dns', 'tcp', 'tls'];
@@ -44,6 +59,8 @@ const CHUNK_ROWS = 1 << CHUNK_SHIFT;
 
 /** The columns of `CHUNK_ROWS` operation rows. */
 export interface OperationChunk extends SpanColumns {
+  parHi: Uint32Array;
+  parLo: Uint32Array;
   /** Region redirects (small counts). */
   redirects: Float32Array;
   /** name, service, method, errorType, signingRegion, callerRegion, clientRegion, bucketRegion, bucket, keyPrefix (16-bit until wide). */
@@ -90,6 +107,8 @@ export class OperationStore {
     } else {
       this.chunks.push({
         ...spanColumns(),
+        parHi: new Uint32Array(CHUNK_ROWS),
+        parLo: new Uint32Array(CHUNK_ROWS),
         redirects: new Float32Array(CHUNK_ROWS),
         str: new (wide ? Uint32Array : Uint16Array)(CHUNK_ROWS * OperationStore.STRINGS),
       });
@@ -230,6 +249,8 @@ export interface PendingPhase {
   start: number;
   dur: number;
   error: boolean;
+  /** Made by another instrumentation than wirescope (`isOtherPhase`). */
+  other: boolean;
   name: string;
   /** The next phase waiting for the same attempt key. */
   next: PendingPhase | undefined;

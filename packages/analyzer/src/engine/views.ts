@@ -144,6 +144,9 @@ export class OperationView extends SpanRowView<OperationChunk> implements Operat
   get wirescope(): boolean {
     return this.flag(O.wirescope);
   }
+  get callerRegionFromResource(): boolean {
+    return this.flag(O.callerFromResource);
+  }
 }
 
 /** An attempt row seen as the record the rules read; the links are columns `resolve` fills. */
@@ -172,6 +175,13 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
   }
   get isNew(): boolean {
     return this.flag(A.isNew);
+  }
+  get inferred(): boolean {
+    return this.flag(A.inferred);
+  }
+  /** Left out by `resolve` (a second record of an attempt, or not an AWS call). */
+  get dropped(): boolean {
+    return this.flag(A.dropped);
   }
   protected get c(): AttemptChunk {
     return this.x.attempts.at(this.row);

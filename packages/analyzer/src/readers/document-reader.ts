@@ -45,6 +45,8 @@ export function parseRecord(file: string, text: string, position: RecordPosition
 class DocumentAssembler implements ScanHandler {
   out: WireSpan[] = [];
   private resource: Attributes | undefined;
+  /** Scope name of the current `scopeSpans` entry (exporters write `scope` before `spans`). */
+  private scope: string | undefined;
   private processes: JsonObject | undefined;
   private processesSeen = false;
   private pending: PendingSpan[] = [];
@@ -55,6 +57,7 @@ class DocumentAssembler implements ScanHandler {
   ) {}
 
   open(role: Role): void {
+    if (role === ROLE.SS_ITEM) this.scope = undefined;
     if (role === ROLE.RS_ITEM) this.resource = undefined;
     if (role === ROLE.J_TRACE) {
       this.processes = undefined;
@@ -101,6 +104,12 @@ class DocumentAssembler implements ScanHandler {
         this.resource = this.normalize(position, () => otlpResource(parseRecord(this.file, text, position)));
         this.flush(ROLE.RS_ITEM);
         return;
+      case ROLE.SCOPE: {
+        const scope = parseRecord(this.file, text, position);
+        const name = typeof scope === 'object' && scope !== null ? (scope as JsonObject).name : undefined;
+        this.scope = typeof name === 'string' && name !== '' ? name : undefined;
+        return;
+      }
       case ROLE.PROCESSES: {
         const processes = parseRecord(this.file, text, position);
         if (processes !== null && (typeof processes !== 'object' || Array.isArray(processes))) {
@@ -128,7 +137,7 @@ class DocumentAssembler implements ScanHandler {
     this.out.push(
       this.normalize(position, () =>
         role === ROLE.SPAN
-          ? otlpSpanToWire(span, this.resource ?? {}, source)
+          ? otlpSpanToWire(span, this.resource ?? {}, source, this.scope)
           : jaegerSpanToWire(span, this.processes, source),
       ),
     );

@@ -134,6 +134,8 @@ export function jaegerSpanToWire(
   };
   const parent = parentOf(span);
   if (parent !== undefined) wire.parentSpanId = parent;
+  const scope = findTag(tags, 'otel.scope.name') ?? findTag(tags, 'otel.library.name');
+  if (typeof scope === 'string' && scope !== '') wire.scope = scope;
   return wire;
 }
 

@@ -17,6 +17,7 @@ export const ROLE = {
   SPAN: 12,
   PROCESSES: 13,
   JSPAN: 14,
+  SCOPE: 15,
 } as const;
 
 /** One of {@link ROLE}. */
@@ -45,6 +46,7 @@ export const ROLE_NAMES: Record<number, string> = {
   [ROLE.JSPAN]: 'each span',
   [ROLE.RESOURCE]: 'resource',
   [ROLE.PROCESSES]: 'processes',
+  [ROLE.SCOPE]: 'scope',
 };
 
 export const KEY_ROLES: Record<number, Record<string, Role>> = {
@@ -55,7 +57,12 @@ export const KEY_ROLES: Record<number, Record<string, Role>> = {
     instrumentationLibrarySpans: ROLE.SS_ARRAY,
     instrumentation_library_spans: ROLE.SS_ARRAY,
   },
-  [ROLE.SS_ITEM]: { spans: ROLE.SPANS },
+  [ROLE.SS_ITEM]: {
+    spans: ROLE.SPANS,
+    scope: ROLE.SCOPE,
+    instrumentationLibrary: ROLE.SCOPE,
+    instrumentation_library: ROLE.SCOPE,
+  },
   [ROLE.J_TRACE]: { spans: ROLE.J_SPANS, processes: ROLE.PROCESSES },
 };
 

@@ -395,7 +395,8 @@ const RESOURCE_SPANS_KEYS = new Keys([
 ]);
 const RS_FIELD = [0, 1, 1, 2, 2];
 const RESOURCE_KEYS = new Keys(['attributes']);
-const SCOPE_SPANS_KEYS = new Keys(['spans']);
+const SCOPE_SPANS_KEYS = new Keys(['spans', 'scope', 'instrumentationLibrary', 'instrumentation_library']);
+const SCOPE_KEYS = new Keys(['name']);
 const SPAN_KEYS = new Keys([
   'traceId',
   'trace_id',
@@ -517,11 +518,22 @@ function resourceObject(): Attributes {
 
 function scopeSpans(out: SpanRecord[]): void {
   let seen = false;
+  let scope = '';
+  const first = out.length;
   if (!openObject()) return;
   do {
     const k = memberKey(SCOPE_SPANS_KEYS);
     if (k < 0) skip(1);
-    else {
+    else if (k > 0) {
+      if (isNull() || !openObject()) continue;
+      do {
+        if (memberKey(SCOPE_KEYS) < 0) skip(1);
+        else {
+          const name = scalar();
+          if (typeof name === 'string') scope = name;
+        }
+      } while (more(CLOSE_OBJECT));
+    } else {
       if (seen) giveUp();
       seen = true;
       if (!isNull() && openArray()) {
@@ -530,6 +542,8 @@ function scopeSpans(out: SpanRecord[]): void {
       }
     }
   } while (more(CLOSE_OBJECT));
+  // The scope may come before or after its spans.
+  for (let i = first; i < out.length; i++) (out[i] as SpanRecord).scope = scope;
 }
 
 function span(): SpanRecord {
@@ -539,6 +553,7 @@ function span(): SpanRecord {
   r.parentText = undefined;
   r.hasParent = false;
   r.name = '';
+  r.kind = 'unspecified';
   r.error = false;
   r.values.fill(undefined);
   r.wirescope = false;
@@ -586,7 +601,7 @@ function span(): SpanRecord {
           break;
         }
         case F_KIND:
-          otlpKind(scalar());
+          r.kind = otlpKind(scalar());
           break;
         case F_START:
           if (ws() !== QUOTE) giveUp();

@@ -127,7 +127,12 @@ export function otlpEvents(value: unknown): SpanEventRecord[] {
 }
 
 /** One OTLP/JSON `Span` in the analyzer's model. */
-export function otlpSpanToWire(span: unknown, resource: Attributes, source: SpanSource): WireSpan {
+export function otlpSpanToWire(
+  span: unknown,
+  resource: Attributes,
+  source: SpanSource,
+  scope?: string,
+): WireSpan {
   if (!isObject(span)) throw new ShapeError('span is not an object');
   const status = span.status;
   let code: WireSpan['status']['code'] = 'unset';
@@ -153,6 +158,7 @@ export function otlpSpanToWire(span: unknown, resource: Attributes, source: Span
   };
   const parent = normalizeParentId(field(span, 'parentSpanId', 'parent_span_id'), 'parentSpanId');
   if (parent !== undefined) wire.parentSpanId = parent;
+  if (scope !== undefined) wire.scope = scope;
   return wire;
 }
 
@@ -171,7 +177,9 @@ export function scopeSpansOf(resourceSpans: JsonObject): unknown {
 /** Every span of one parsed `ExportTraceServiceRequest`, in order. */
 export function otlpRequestToWire(request: unknown, source: SpanSource, out: WireSpan[]): void {
   if (!isObject(request)) throw new ShapeError('expected an ExportTraceServiceRequest object');
-  forEachOtlpSpan(request, (span, resource) => out.push(otlpSpanToWire(span, resource, source)));
+  forEachOtlpSpan(request, (span, resource, scope) =>
+    out.push(otlpSpanToWire(span, resource, source, scope)),
+  );
 }
 
 /**
@@ -180,7 +188,7 @@ export function otlpRequestToWire(request: unknown, source: SpanSource, out: Wir
  */
 export function forEachOtlpSpan(
   request: Record<string, unknown>,
-  visit: (span: unknown, resource: Attributes) => void,
+  visit: (span: unknown, resource: Attributes, scope: string | undefined) => void,
 ): void {
   const resourceSpans = list(resourceSpansOf(request), 'resourceSpans');
   for (let r = 0; r < resourceSpans.length; r++) {
@@ -193,15 +201,23 @@ export function forEachOtlpSpan(
       const scope = scopes[s];
       if (!isObject(scope)) throw new ShapeError(`${at}.scopeSpans[${s}] is not an object`);
       const spans = list(scope.spans, `${at}.scopeSpans[${s}].spans`);
+      const name = scopeName(scope);
       for (let i = 0; i < spans.length; i++) {
         try {
-          visit(spans[i], resource);
+          visit(spans[i], resource, name);
         } catch (error) {
           throw prefixed(`${at}.scopeSpans[${s}].spans[${i}]`, error);
         }
       }
     }
   }
+}
+
+/** The `scope.name` (or pre-1.0 `instrumentationLibrary.name`) of one scope list, when it is a string. */
+function scopeName(scopeSpans: JsonObject): string | undefined {
+  const scope = scopeSpans.scope ?? field(scopeSpans, 'instrumentationLibrary', 'instrumentation_library');
+  const name = isObject(scope) ? scope.name : undefined;
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
 /** Runs `fn`, prefixing a shape error with `path`. */

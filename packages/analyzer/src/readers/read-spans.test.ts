@@ -111,6 +111,7 @@ describe('readSpans: normalization', () => {
       events: [{ name: 'e', timeUnixNano: 1760000000123456000n, attributes: {} }],
       status: { code: 'error', message: 'boom' },
       resource: { 'service.name': 'orders' },
+      scope: 'x',
       source: { file: 'in.json', line: 1 },
     });
   });

@@ -65,5 +65,7 @@ export function wireSpanFromReadable(span: ReadableSpanLike, source: SpanSource 
   };
   const parent = span.parentSpanContext?.spanId ?? span.parentSpanId;
   if (parent) wire.parentSpanId = parent.toLowerCase();
+  const scope = span.instrumentationScope?.name ?? span.instrumentationLibrary?.name;
+  if (scope) wire.scope = scope;
   return wire;
 }

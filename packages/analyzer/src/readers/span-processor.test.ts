@@ -37,6 +37,7 @@ describe('AnalyzerSpanProcessor', () => {
         events: [],
         status: { code: 'error', message: 'NoSuchKey' },
         resource: expect.objectContaining({ 'telemetry.sdk.language': 'nodejs' }),
+        scope: 't',
         source: { file: 'live' },
       },
     ]);

@@ -27,6 +27,10 @@ export interface ReadableSpanLike {
   readonly parentSpanContext?: { spanId: string } | undefined;
   /** Parent span id (SDK 1.x). */
   readonly parentSpanId?: string | undefined;
+  /** Instrumentation scope (SDK 2.x). */
+  readonly instrumentationScope?: { name: string } | undefined;
+  /** Instrumentation library (SDK 1.x). */
+  readonly instrumentationLibrary?: { name: string } | undefined;
   /** Start time. */
   readonly startTime: HrTimeLike;
   /** End time. */

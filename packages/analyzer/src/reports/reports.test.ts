@@ -100,7 +100,7 @@ describe('formatJson', () => {
     const json = formatJson(result);
     const parsed = JSON.parse(json);
     expect(Object.keys(parsed)[0]).toBe('schemaVersion');
-    expect(parsed.schemaVersion).toBe(1);
+    expect(parsed.schemaVersion).toBe(2);
     expect(parsed.findings[0].code).toBe('connection-churn');
     const spans = hostileChurn();
     expect(formatJson(await analyze(spans))).toBe(formatJson(await analyze([...spans].reverse())));
