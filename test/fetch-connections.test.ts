@@ -40,6 +40,9 @@ function tracedClient(handle: TcpProxyHandle): S3Client {
   return client;
 }
 
+/** Sleep between sequential calls: a lower bound of every reused socket's idle_ms. */
+const IDLE_SLEEP_MS = 20;
+
 const ms = (span: { duration: [number, number] }) => span.duration[0] * 1e3 + span.duration[1] / 1e6;
 
 describe('fetch handler: connections', () => {
@@ -48,6 +51,7 @@ describe('fetch handler: connections', () => {
     const client = tracedClient(handle);
     for (let i = 0; i < 10; i++) {
       await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `seq-${i}`, Body: `body ${i}` }));
+      await new Promise((resolve) => setTimeout(resolve, IDLE_SLEEP_MS));
     }
     client.destroy();
 
@@ -71,7 +75,9 @@ describe('fetch handler: connections', () => {
       expect(attr(a, ATTR_NETWORK_PEER_ADDRESS)).toBe('127.0.0.1');
       expect(attr(a, ATTR_TTFB_MS)).toBeGreaterThan(0);
     }
-    for (const a of reused) expect(attr(a, ATTR_CONNECTION_IDLE_MS)).toBeGreaterThanOrEqual(0);
+    // Each reused socket sat idle at least the sleep between calls (the body was read before it).
+    for (const a of reused)
+      expect(attr(a, ATTR_CONNECTION_IDLE_MS)).toBeGreaterThanOrEqual(IDLE_SLEEP_MS - 1);
     // The first attempt paid the connection: TLS facts and the three phases are its children.
     const first = attempts.find((a) => attr(a, ATTR_CONNECTION_REUSED) === false)!;
     expect(attr(first, ATTR_TLS_PROTOCOL_VERSION)).toBe('1.3');

@@ -59,8 +59,8 @@ describe('default NodeHttpHandler over HTTPS', () => {
     expect(attr(first, ATTR_CONNECTION_REUSED)).toBe(false);
     for (const attempt of ordered.slice(1)) {
       expect(attr(attempt, ATTR_CONNECTION_REUSED)).toBe(true);
-      expect(attr(attempt, ATTR_CONNECTION_IDLE_MS)).toBeGreaterThanOrEqual(0);
-      expect(typeof attr(attempt, ATTR_CONNECTION_IDLE_MS)).toBe('number');
+      // The loop sleeps 5 ms between calls, after the response was read: idle at least that long.
+      expect(attr(attempt, ATTR_CONNECTION_IDLE_MS)).toBeGreaterThanOrEqual(4);
     }
     const ids = new Set(attempts.map((a) => attr(a, ATTR_CONNECTION_ID)));
     expect(ids.size).toBe(1);

@@ -139,7 +139,8 @@ describe.each([
     const count = (name: string) => spansNamed(spans, name).length;
     client.destroy();
 
-    expect(calls).toBeGreaterThan(40);
+    // No speed floor (speed is measured by the benches): enough calls for the churn check below.
+    expect(calls).toBeGreaterThanOrEqual(CLOSE_EVERY);
     expect(maxListenerWarnings.map((w) => w.message)).toEqual([]);
     expect(after).toEqual(before);
     // Nothing lost: every call has its operation span and at least one attempt span.

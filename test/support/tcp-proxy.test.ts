@@ -110,8 +110,8 @@ describe('TCP proxy', () => {
     await withProxiedServer({ latencyMs: 100 }, async (proxy) => {
       const slow = await proxiedGet(proxy.port, false);
       expect(slow.status).toBe(200);
-      // The kernel completes the client's connect with the proxy's listen socket: not delayable.
-      expect(slow.connectMs).toBeLessThan(100);
+      // The kernel completes the client's connect with the proxy's listen socket, so the latency shows
+      // in the handshake only (a wall-clock bound on connectMs was dropped: tests do not time speed).
       expect(slow.secureConnectMs! - slow.connectMs!).toBeGreaterThanOrEqual(200);
 
       proxy.setLatency(40);

@@ -94,7 +94,8 @@ describe('keep-alive HTTPS agent', () => {
     expect(first.get(ATTR_NETWORK_PEER_PORT)).toBe(server.port);
     expect(first.get(ATTR_TLS_PROTOCOL_VERSION)).toBe('1.3');
     expect(first.get(ATTR_TLS_RESUMED)).toBe(false);
-    expect(first.get(ATTR_TTFB_MS)).toBeGreaterThanOrEqual(0);
+    // Present; its value against an injected server pause is pinned in timings.test.ts.
+    expect(first.get(ATTR_TTFB_MS)).toBeTypeOf('number');
 
     const firstSpanId = spanIdOf(attempts[0]!.scope.span);
     for (const name of [SPAN_DNS_LOOKUP, SPAN_TCP_CONNECT, SPAN_TLS_HANDSHAKE]) {
@@ -166,7 +167,9 @@ describe('keep-alive HTTPS agent', () => {
     for (const f of facts.slice(1)) {
       // req.reusedSocket is false for these: reuse is detected from the socket itself.
       expect(f.get(ATTR_CONNECTION_REUSED)).toBe(true);
-      expect(f.get(ATTR_CONNECTION_IDLE_MS)).toBeLessThan(50);
+      // Handed straight from one request to the next: idle is a small part of the wait in the queue
+      // (relative to the measured wait, not a wall-clock bound).
+      expect(f.get(ATTR_CONNECTION_IDLE_MS)).toBeLessThan(queued[0]! / 2);
     }
     expect(facts.map((f) => f.get(ATTR_CONNECTION_REQUESTS))).toEqual([1, 2, 3, 4]);
     expect(tracing.named(SPAN_TLS_HANDSHAKE)).toHaveLength(1);

@@ -80,7 +80,8 @@ describe('Expect: 100-continue', () => {
     expect(facts.get(ATTR_REQUEST_BODY_SIZE)).toBe(4096);
     expect(facts.get(ATTR_AGENT_ONE_OFF)).toBe(true);
     expect(facts.get(ATTR_HTTP_RESPONSE_STATUS_CODE)).toBe(200);
-    expect(facts.get(ATTR_TTFB_MS)).toBeGreaterThanOrEqual(0);
+    // Present; its value against an injected server pause is pinned in timings.test.ts.
+    expect(facts.get(ATTR_TTFB_MS)).toBeTypeOf('number');
     expect(facts.has('wirescope.agent.max_sockets')).toBe(false); // Infinity is "unlimited": not recorded
   });
 
