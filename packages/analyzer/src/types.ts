@@ -234,6 +234,16 @@ export interface Budget {
   forbid?: FindingCode[];
   /** Finding codes that are reported but do not fail the check. */
   warn?: FindingCode[];
+  /**
+   * A forbidden code whose rule could judge no call fails the check (nothing was checked); `true` lets
+   * every such code pass with a warning instead, a list lets those codes pass.
+   */
+  allowUnjudged?: boolean | FindingCode[];
+  /**
+   * Least share (0–1) of the calls each forbidden code's rule must have judged: one number for every
+   * forbidden code, or a number per code (also for codes not forbidden).
+   */
+  minCoverage?: number | Partial<Record<FindingCode, number>>;
 }
 
 /** Limits for one span name. */
@@ -248,8 +258,8 @@ export interface SpanCountLimit {
 
 /** One budget line that was not met. */
 export interface BudgetViolation {
-  /** `spans` or `forbid`. */
-  kind: 'spans' | 'forbid';
+  /** `spans`, `forbid`, or `coverage` (a rule that could not judge enough calls to check the budget). */
+  kind: 'spans' | 'forbid' | 'coverage';
   /** Span name or finding code. */
   subject: string;
   /** What was expected, e.g. `max 2`. */

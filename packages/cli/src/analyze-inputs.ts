@@ -1,5 +1,5 @@
 import type { AnalysisResult } from '@wirescope/analyzer';
-import { createAnalysis, readSpans } from '@wirescope/analyzer';
+import { createAnalysis, InputError, readSpans } from '@wirescope/analyzer';
 import { UsageError } from './errors.js';
 import type { ResolvedIo } from './internal-types.js';
 import { NO_PROGRESS, ProgressLine } from './progress.js';
@@ -47,6 +47,14 @@ export async function analyzeInputs(io: ResolvedIo, options: AnalyzeInputsOption
     }
   } finally {
     progress.done();
+  }
+  if (spansRead === 0) {
+    // An empty file, whitespace, or an empty stdin: there is nothing to analyze or check.
+    throw new InputError({
+      code: 'WIRESCOPE_NO_SPANS',
+      file: options.files.join(', '),
+      problem: `no spans: the input ${options.files.length === 1 ? 'is' : 'inputs are'} empty or hold no trace records`,
+    });
   }
   return await analysis.finish();
 }

@@ -9,8 +9,8 @@ import { paint } from './color.js';
 
 /** One line of the check table. */
 export interface BudgetRow {
-  /** `spans` (a span-count limit), `forbid` or `warn` (a finding code). */
-  kind: 'spans' | 'forbid' | 'warn';
+  /** `spans` (a span-count limit), `forbid` or `warn` (a finding code), `coverage` (what a rule could judge). */
+  kind: 'spans' | 'forbid' | 'warn' | 'coverage';
   /** Span name or finding code. */
   subject: string;
   /** What was found. */
@@ -97,7 +97,11 @@ export function budgetRows(result: AnalysisResult, budget: Budget, checked: Budg
 }
 
 function label(row: BudgetRow): string {
-  return row.kind === 'spans' ? row.subject : `finding ${row.subject}`;
+  return row.kind === 'spans'
+    ? row.subject
+    : row.kind === 'coverage'
+      ? `judged ${row.subject}`
+      : `finding ${row.subject}`;
 }
 
 /** The check report: an aligned table, the findings behind failed or warned codes, and a verdict line. */
@@ -126,7 +130,9 @@ export function formatBudgetTable(
   }
 
   const flagged = new Set(
-    rows.filter((row) => row.kind !== 'spans' && row.status !== 'pass').map((r) => r.subject),
+    rows
+      .filter((row) => (row.kind === 'forbid' || row.kind === 'warn') && row.status !== 'pass')
+      .map((r) => r.subject),
   );
   const details = result.findings.filter((finding) => flagged.has(finding.code));
   if (details.length > 0) {

@@ -1,4 +1,12 @@
-import type { AnalysisResult, Budget, BudgetResult, BudgetViolation, SpanCountLimit } from '../types.js';
+import type { FindingCode } from '@wirescope/semconv';
+import type {
+  AnalysisResult,
+  Budget,
+  BudgetResult,
+  BudgetViolation,
+  RuleCoverage,
+  SpanCountLimit,
+} from '../types.js';
 
 function spanViolations(name: string, limit: SpanCountLimit, actual: number): BudgetViolation[] {
   const out: BudgetViolation[] = [];
@@ -11,10 +19,68 @@ function spanViolations(name: string, limit: SpanCountLimit, actual: number): Bu
   return out;
 }
 
+/** `3 of 8 calls judged (why not)`. */
+function judged(rule: RuleCoverage | undefined, calls: number): string {
+  if (!rule) return `rule unknown to this analysis`;
+  const share = `${rule.judged} of ${rule.of} calls judged`;
+  return rule.reason ? `${share}: ${rule.reason}` : share;
+}
+
+/**
+ * What the budget asks of coverage: a forbidden code whose rule judged no call (no calls at all, or
+ * none with the facts it needs) cannot pass — nothing was checked — unless `allowUnjudged` lets it;
+ * `minCoverage` asks for a least share of judged calls.
+ */
+function coverageViolations(result: AnalysisResult, budget: Budget): BudgetViolation[] {
+  const out: BudgetViolation[] = [];
+  const rules = new Map(result.coverage.rules.map((rule) => [rule.code, rule]));
+  const calls = result.coverage.calls;
+  const allowed = (code: FindingCode) =>
+    budget.allowUnjudged === true ||
+    (Array.isArray(budget.allowUnjudged) && budget.allowUnjudged.includes(code));
+  for (const code of budget.forbid ?? []) {
+    const rule = rules.get(code);
+    // A rule with no call to apply to (hot-prefix without S3 calls) has nothing to miss.
+    const applies = calls === 0 || (rule !== undefined && rule.of > 0);
+    if (applies && (rule?.judged ?? 0) === 0) {
+      out.push({
+        kind: 'coverage',
+        subject: code,
+        expected: 'judged at least one call',
+        actual: calls === 0 ? 'no AWS SDK calls in the input' : judged(rule, calls),
+        warnOnly: allowed(code),
+      });
+    }
+  }
+  const min = budget.minCoverage;
+  if (min !== undefined) {
+    const wanted: Array<[FindingCode, number]> =
+      typeof min === 'number'
+        ? (budget.forbid ?? []).map((code) => [code, min])
+        : (Object.entries(min) as Array<[FindingCode, number]>);
+    for (const [code, share] of wanted) {
+      const rule = rules.get(code);
+      const of = rule?.of ?? 0;
+      const got = of === 0 ? (calls === 0 ? 0 : 1) : (rule?.judged ?? 0) / of;
+      if (got < share) {
+        out.push({
+          kind: 'coverage',
+          subject: code,
+          expected: `judged ≥ ${Math.round(share * 100)} % of calls`,
+          actual: judged(rule, calls),
+          warnOnly: false,
+        });
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Holds an analysis against a budget: span counts by name (min / max / exact; `warnOnly` limits only
- * warn), `forbid` codes fail when any finding has them, `warn` codes are listed but never fail.
- * `ok` is false when any violation is not warn-only.
+ * warn), `forbid` codes fail when any finding has them or when their rule could judge no call
+ * (`allowUnjudged` turns that into a warning), `minCoverage` asks for a least share of judged calls,
+ * `warn` codes are listed but never fail. `ok` is false when any violation is not warn-only.
  */
 export function checkBudget(result: AnalysisResult, budget: Budget): BudgetResult {
   const violations: BudgetViolation[] = [];
@@ -39,5 +105,6 @@ export function checkBudget(result: AnalysisResult, budget: Budget): BudgetResul
       }
     }
   }
+  violations.push(...coverageViolations(result, budget));
   return { ok: violations.every((v) => v.warnOnly), violations };
 }

@@ -2,7 +2,15 @@ import { FINDING_CODES, type FindingCode, isFindingCode } from '@wirescope/semco
 import { InputError } from '../input-error.js';
 import type { Budget, SpanCountLimit } from '../types.js';
 
-const TOP_LEVEL_KEYS = new Set(['spans', 'forbid', 'warn', '$schema', 'description']);
+const TOP_LEVEL_KEYS = new Set([
+  'spans',
+  'forbid',
+  'warn',
+  'allowUnjudged',
+  'minCoverage',
+  '$schema',
+  'description',
+]);
 const LIMIT_KEYS = new Set(['min', 'max', 'exact', 'warnOnly']);
 
 function fail(file: string, problem: string, position?: { line: number; column: number }): never {
@@ -57,7 +65,30 @@ function parseLimit(value: unknown, file: string, path: string): SpanCountLimit 
   return limit;
 }
 
-function parseCodes(value: unknown, file: string, key: 'forbid' | 'warn'): FindingCode[] {
+function parseShare(value: unknown, file: string, path: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    fail(file, `${path} must be a share of calls from 0 to 1 (0.9 for 90 %)`);
+  }
+  return value;
+}
+
+function parseMinCoverage(value: unknown, file: string): number | Partial<Record<FindingCode, number>> {
+  if (typeof value === 'number') return parseShare(value, file, 'minCoverage');
+  if (!isObject(value)) fail(file, 'minCoverage must be a share (0–1) or an object of finding code → share');
+  const out: Partial<Record<FindingCode, number>> = {};
+  for (const [code, share] of Object.entries(value)) {
+    if (!isFindingCode(code)) {
+      fail(
+        file,
+        `minCoverage[${JSON.stringify(code)}] is not a finding code (known: ${FINDING_CODES.join(', ')})`,
+      );
+    }
+    out[code] = parseShare(share, file, `minCoverage[${JSON.stringify(code)}]`);
+  }
+  return out;
+}
+
+function parseCodes(value: unknown, file: string, key: 'forbid' | 'warn' | 'allowUnjudged'): FindingCode[] {
   if (!Array.isArray(value)) fail(file, `${key} must be an array of finding codes`);
   return value.map((code, index) => {
     if (typeof code !== 'string' || !isFindingCode(code)) {
@@ -82,7 +113,10 @@ export function parseBudget(text: string, file: string): Budget {
   const budget: Budget = {};
   for (const key of Object.keys(root)) {
     if (!TOP_LEVEL_KEYS.has(key))
-      fail(file, `${JSON.stringify(key)} is not a budget key (use spans, forbid, warn)`);
+      fail(
+        file,
+        `${JSON.stringify(key)} is not a budget key (use spans, forbid, warn, allowUnjudged, minCoverage)`,
+      );
   }
   if (root.spans !== undefined) {
     if (!isObject(root.spans))
@@ -94,5 +128,12 @@ export function parseBudget(text: string, file: string): Budget {
   }
   if (root.forbid !== undefined) budget.forbid = parseCodes(root.forbid, file, 'forbid');
   if (root.warn !== undefined) budget.warn = parseCodes(root.warn, file, 'warn');
+  if (root.allowUnjudged !== undefined) {
+    budget.allowUnjudged =
+      typeof root.allowUnjudged === 'boolean'
+        ? root.allowUnjudged
+        : parseCodes(root.allowUnjudged, file, 'allowUnjudged');
+  }
+  if (root.minCoverage !== undefined) budget.minCoverage = parseMinCoverage(root.minCoverage, file);
   return budget;
 }

@@ -1,8 +1,9 @@
 import type { AnalysisResult, Finding, HtmlReportOptions } from '../types.js';
+import { coverageNote, headline, judgedText, scopesLine, seenLine } from './coverage-text.js';
 import { HTML_STYLE } from './html-style.js';
 import { waterfallHtml, waterfallLegend } from './html-waterfall.js';
 import { escapeHtml } from './sanitize.js';
-import { formatCount, formatMeasurement, formatMs, totalCostMs } from './units.js';
+import { formatCount, formatMeasurement, formatMs } from './units.js';
 
 function findingHtml(f: Finding, index: number): string {
   const e = f.evidence;
@@ -34,6 +35,19 @@ function statsHtml(result: AnalysisResult): string {
 <details><summary>spans by name</summary><table class="stats">${byName}</table></details>`;
 }
 
+/** What was seen and what each rule could judge. */
+function coverageHtml(result: AnalysisResult): string {
+  const rows = result.coverage.rules
+    .map(
+      (rule) =>
+        `<tr data-rule="${rule.code}" data-judged="${rule.judged}" data-of="${rule.of}"><td><code>${rule.code}</code></td><td class="num">${escapeHtml(judgedText(rule))}</td><td>${escapeHtml(coverageNote(rule))}</td></tr>`,
+    )
+    .join('');
+  return `<p id="seen">${escapeHtml(`Seen: ${seenLine(result)}.`)}</p>
+<p class="muted">${escapeHtml(`Spans by instrumentation: ${scopesLine(result)}.`)}</p>
+<table class="stats" id="coverage"><tr><th>rule</th><th>calls judged</th><th>needs / why not</th></tr>${rows}</table>`;
+}
+
 /**
  * The HTML report: one self-contained file (inline CSS, no script, no external asset). Findings are
  * `<article class="finding" data-finding-code="…">`; each trace's waterfall is a
@@ -42,10 +56,8 @@ function statsHtml(result: AnalysisResult): string {
 export function formatHtml(result: AnalysisResult, options: HtmlReportOptions = {}): string {
   const title = escapeHtml(options.title ?? 'wirescope report');
   const { findings } = result;
-  const headline =
-    findings.length === 0
-      ? 'No findings: the calls look healthy.'
-      : `${formatCount(findings.length, 'finding')}, ≈ ${formatMs(totalCostMs(findings))} estimated cost`;
+  const verdict = headline(result);
+  const head = `${verdict.charAt(0).toUpperCase()}${verdict.slice(1)}.`;
   const warnings =
     result.warnings.length > 0
       ? `<h2>Warnings</h2><ul id="warnings">${result.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
@@ -63,9 +75,11 @@ export function formatHtml(result: AnalysisResult, options: HtmlReportOptions = 
 <style>${HTML_STYLE}</style>
 </head>
 <body data-schema-version="${result.schemaVersion}">
-<header><h1>${title}</h1><p class="muted" id="headline">${headline}</p></header>
+<header><h1>${title}</h1><p class="muted" id="headline">${escapeHtml(head)}</p></header>
 <h2>Findings</h2>
 <div id="findings" data-count="${findings.length}">${findings.length === 0 ? '<p class="no-findings">No findings.</p>' : findings.map(findingHtml).join('\n')}</div>
+<h2>Coverage</h2>
+${coverageHtml(result)}
 <h2>Counts</h2>
 ${statsHtml(result)}
 ${waterfalls}

@@ -1,6 +1,7 @@
 import type { AnalysisResult } from '../types.js';
+import { coverageNote, headline, judgedText, scopesLine, seenLine } from './coverage-text.js';
 import { escapeMarkdown } from './sanitize.js';
-import { formatCount, formatMeasurement, formatMs, totalCostMs } from './units.js';
+import { formatCount, formatMeasurement, formatMs } from './units.js';
 
 const ICON = { error: '🔴', warning: '🟠', info: '🔵' } as const;
 
@@ -13,13 +14,13 @@ export function formatMarkdown(result: AnalysisResult): string {
   const { stats, findings } = result;
   const counts = `${formatCount(stats.operations, 'call')}, ${formatCount(stats.attempts, 'attempt')} (${formatCount(stats.reusedAttempts, 'reused connection')}), ${formatCount(stats.traces, 'trace')}, ${formatCount(stats.spans, 'span')}`;
   const out: string[] = [];
-  if (findings.length === 0) {
-    out.push('### wirescope: no findings', '', `${counts}.`);
-  } else {
+  out.push(
+    `### wirescope: ${escapeMarkdown(headline(result))}`,
+    '',
+    `${counts}. Seen: ${escapeMarkdown(seenLine(result))}.`,
+  );
+  if (findings.length > 0) {
     out.push(
-      `### wirescope: ${formatCount(findings.length, 'finding')}, ≈ ${formatMs(totalCostMs(findings))} estimated cost`,
-      '',
-      `${counts}.`,
       '',
       '| Severity | Finding | Cost | Per call | What happened |',
       '| --- | --- | ---: | ---: | --- |',
@@ -45,6 +46,22 @@ export function formatMarkdown(result: AnalysisResult): string {
         `Cost: ${escapeMarkdown(f.costBasis)}. Measured: ${measured}. Spans: ${f.evidence.spanIds.map(escapeMarkdown).join(' ')}${f.evidence.spanIdsTotal > f.evidence.spanIds.length ? ` … (${f.evidence.spanIdsTotal} in all)` : ''}`,
       );
     }
+  }
+  if (result.coverage.calls > 0) {
+    out.push(
+      '',
+      `<details><summary>Coverage: what each rule could judge</summary>`,
+      '',
+      `Spans by instrumentation: ${escapeMarkdown(scopesLine(result))}.`,
+      '',
+      '| Rule | Calls judged | Needs / why not |',
+      '| --- | --- | --- |',
+      ...result.coverage.rules.map(
+        (rule) => `| \`${rule.code}\` | ${judgedText(rule)} | ${escapeMarkdown(coverageNote(rule))} |`,
+      ),
+      '',
+      '</details>',
+    );
   }
   if (result.warnings.length > 0) {
     out.push('', '<details><summary>Warnings</summary>', '');

@@ -1,6 +1,7 @@
 import type { AnalysisResult, Finding, Severity, TextReportOptions } from '../types.js';
+import { coverageNote, headline, judgedText, scopesLine, seenLine } from './coverage-text.js';
 import { escapeControl } from './sanitize.js';
-import { formatCount, formatMeasurement, formatMs, totalCostMs } from './units.js';
+import { formatCount, formatMeasurement, formatMs } from './units.js';
 
 const SGR = {
   reset: '\x1b[0m',
@@ -33,8 +34,9 @@ function truncate(text: string, width: number): string {
 }
 
 /**
- * The text report: a header with the counts, an aligned table of findings (severity, code, total
- * cost, cost per call, summary), then each finding's cost basis, fix and evidence, then warnings.
+ * The text report: the headline and counts, what was seen, an aligned table of findings (severity,
+ * code, total cost, cost per call, summary), each finding's cost basis, fix and evidence, what each
+ * rule could judge (coverage), then warnings.
  * Every string from the input goes through `escapeControl`; colour codes are added afterwards.
  */
 export function formatText(result: AnalysisResult, options: TextReportOptions = {}): string {
@@ -49,22 +51,17 @@ export function formatText(result: AnalysisResult, options: TextReportOptions = 
     formatCount(stats.attempts, 'attempt'),
     `${formatCount(stats.reusedAttempts, 'attempt')} on a reused connection`,
   ].join(', ');
-  if (findings.length === 0) {
-    out.push(paint(SGR.bold, 'wirescope: no findings'), `  ${counts}`);
-  } else {
-    out.push(
-      paint(
-        SGR.bold,
-        `wirescope: ${formatCount(findings.length, 'finding')}, ≈ ${formatMs(totalCostMs(findings))} estimated cost`,
-      ),
-      `  ${counts}`,
-      '',
-    );
-    out.push(...table(findings, width, paint));
+  out.push(paint(SGR.bold, `wirescope: ${headline(result)}`), `  ${counts}`);
+  out.push(...wrap(escapeControl(`seen: ${seenLine(result)}`), width, '  '));
+  if (Object.keys(result.coverage.scopes).length > 0)
+    out.push(...wrap(escapeControl(`spans by instrumentation: ${scopesLine(result)}`), width, '  '));
+  if (findings.length > 0) {
+    out.push('', ...table(findings, width, paint));
     findings.forEach((finding, index) => {
       out.push('', ...details(finding, index + 1, width, paint));
     });
   }
+  if (result.coverage.calls > 0) out.push('', ...coverageTable(result, width, paint));
   if (result.warnings.length > 0) {
     out.push('', paint(SGR.bold, `warnings (${result.warnings.length})`));
     for (const warning of result.warnings) out.push(...wrap(escapeControl(warning), width, '  '));
@@ -73,6 +70,21 @@ export function formatText(result: AnalysisResult, options: TextReportOptions = 
 }
 
 type Paint = (style: string, text: string) => string;
+
+/** What each rule could judge: `rule  judged  note`, aligned. */
+function coverageTable(result: AnalysisResult, width: number, paint: Paint): string[] {
+  const rows = result.coverage.rules.map((rule) => [
+    rule.code,
+    judgedText(rule),
+    escapeControl(coverageNote(rule)),
+  ]);
+  const head = ['COVERAGE', 'CALLS JUDGED', 'NEEDS / WHY NOT'];
+  const w0 = Math.max(head[0]!.length, ...rows.map((r) => r[0]!.length));
+  const w1 = Math.max(head[1]!.length, ...rows.map((r) => r[1]!.length));
+  const line = (cells: string[]) =>
+    truncate(`${cells[0]!.padEnd(w0)}  ${cells[1]!.padEnd(w1)}  ${cells[2]}`, width);
+  return [paint(SGR.dim, line(head)), ...rows.map(line)];
+}
 
 function table(findings: Finding[], width: number, paint: Paint): string[] {
   const rows = findings.map((f) => [

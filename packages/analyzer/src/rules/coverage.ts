@@ -37,14 +37,16 @@ interface Need {
   missing: string;
   /** The calls it applies to (default: every call). */
   applies?(call: CallFacts): boolean;
-  can(call: CallFacts, context: RuleContext, input: CoverageInput): boolean;
+  can(call: CallFacts, context: RuleContext, input: CoverageInput, rttHosts: ReadonlySet<string>): boolean;
 }
 
 const hasAttempts = (call: CallFacts) => call.attempts.length > 0;
 const connectionKnown = (call: CallFacts) =>
   hasAttempts(call) && call.attempts.every((a) => a.reused !== undefined);
 const allWirescope = (call: CallFacts) => hasAttempts(call) && call.attempts.every((a) => !a.inferred);
-const measuredRtt = (call: CallFacts) => call.attempts.some((a) => a.phaseOk('tcp') || a.phaseOk('tls'));
+/** A round trip was measured to a host of the call (a tcp or tls phase to the same host, any call). */
+const measuredRtt = (call: CallFacts, hosts: ReadonlySet<string>) =>
+  call.attempts.some((a) => hosts.has(a.hostKey));
 const callerRegion = (call: CallFacts, context: RuleContext) =>
   call.operation?.callerRegion ?? context.callerRegion;
 const isS3 = (call: CallFacts) =>
@@ -64,10 +66,10 @@ const NEEDS: readonly Need[] = [
     needs: 'caller and target region, or a measured round trip',
     missing:
       'caller region unknown and no connection measured: set cloud.region in the resource (AWS_REGION) or pass --caller-region',
-    can: (call, context) =>
+    can: (call, context, _input, rttHosts) =>
       (callerRegion(call, context) !== undefined &&
         call.attempts.some((a) => targetRegionOf(a, call.operation) !== undefined)) ||
-      measuredRtt(call),
+      measuredRtt(call, rttHosts),
   },
   {
     code: FINDING_REGION_REDIRECT,
@@ -151,6 +153,9 @@ export function computeCoverage(
   calls: readonly CallFacts[],
   input: CoverageInput,
 ): AnalysisCoverage {
+  const rttHosts = new Set<string>();
+  for (const attempt of context.attempts)
+    if (attempt.phaseOk('tcp') || attempt.phaseOk('tls')) rttHosts.add(attempt.hostKey);
   const rules: RuleCoverage[] = NEEDS.map((need) => {
     let of = 0;
     let judged = 0;
@@ -158,7 +163,7 @@ export function computeCoverage(
     for (const call of calls) {
       if (need.applies && !need.applies(call)) continue;
       of++;
-      if (!need.can(call, context, input)) continue;
+      if (!need.can(call, context, input, rttHosts)) continue;
       judged++;
       if (inferredCall(call)) inferred++;
     }

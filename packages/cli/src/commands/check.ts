@@ -45,7 +45,13 @@ export async function runCheck(argv: readonly string[], io: ResolvedIo): Promise
   const checked = checkBudget(result, budget);
   const rows = budgetRows(result, budget, checked);
   if (format === 'json') {
-    const report = { ok: checked.ok, rows, violations: checked.violations, stats: result.stats };
+    const report = {
+      ok: checked.ok,
+      rows,
+      violations: checked.violations,
+      stats: result.stats,
+      coverage: result.coverage,
+    };
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     io.stdout.write(formatBudgetTable(result, rows, checked.ok, shouldColor(args, io, false)));
