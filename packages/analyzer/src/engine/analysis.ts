@@ -1,4 +1,4 @@
-import { FINDING_CODES, SPAN_DNS_LOOKUP, SPAN_TCP_CONNECT } from '@wirescope/semconv';
+import { FINDING_CODES, SPAN_DNS_LOOKUP } from '@wirescope/semconv';
 import { recordBatchesOf } from '../readers/read-spans.js';
 import { ALL_RULES } from '../rules/all-rules.js';
 import { callsOf, computeCoverage } from '../rules/coverage.js';
@@ -9,6 +9,7 @@ import {
   attachPhase,
   classify,
   newRecord,
+  OTHER_PHASE_NAMES,
   originOf,
   pendingPhase,
   recordOfWire,
@@ -31,11 +32,6 @@ import { WarningList } from './warnings.js';
 import { buildWaterfalls } from './waterfall.js';
 
 const PROGRESS_EVERY = 10_000;
-
-/** The names other instrumentations give each phase kind, in `PHASE_KINDS` order. */
-const OTHER_PHASE_NAMES = PHASE_KINDS.map(
-  (kind) => ({ dns: SPAN_DNS_LOOKUP, tcp: SPAN_TCP_CONNECT, tls: 'tls.connect' })[kind],
-);
 
 /**
  * Starts an analysis. Memory stays bounded by what the rules need: one row of typed-array columns per

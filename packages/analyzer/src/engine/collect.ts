@@ -69,6 +69,9 @@ const PHASE_BY_NAME: Record<string, PhaseKind> = {
   [OTEL_TLS_CONNECT]: 'tls',
 };
 
+/** The names other instrumentations give each phase kind, in `PHASE_KINDS` order. */
+export const OTHER_PHASE_NAMES: readonly string[] = [SPAN_DNS_LOOKUP, SPAN_TCP_CONNECT, OTEL_TLS_CONNECT];
+
 /** Scope names of wirescope's own tracers start with this. */
 const WIRESCOPE_SCOPE = '@wirescope/';
 

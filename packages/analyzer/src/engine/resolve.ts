@@ -1,4 +1,4 @@
-import { attachPhase } from './collect.js';
+import { attachPhase, OTHER_PHASE_NAMES } from './collect.js';
 import type { IdIndex } from './columns.js';
 import type { AttemptRecord, OperationRecord } from './internal-types.js';
 import {
@@ -240,24 +240,28 @@ function dropSecondRecords(
     if (ref < 0 || ref % 2 !== 1) continue;
     const owner = (ref - 1) / 2;
     if (attempts.at(owner).trace[owner & CHUNK_MASK] !== c.trace[i]) continue;
-    movePhases(attempts, row, owner);
+    for (const kind of movePhases(attempts, row, owner)) hooks.dropped(OTHER_PHASE_NAMES[kind] as string);
     c.flags[i] = (c.flags[i] as number) | A.dropped;
     hooks.dropped(n.strings.get(c.str[i * AttemptStore.STRINGS + STR.name] as number) ?? '');
   }
 }
 
-/** Gives the phases of attempt row `from` to row `to` (as another instrumentation's phases). */
-function movePhases(attempts: AttemptStore, from: number, to: number): void {
+/**
+ * Gives the phases of attempt row `from` to row `to` (as another instrumentation's phases); returns the
+ * kinds `to` already had from wirescope (those spans are not kept).
+ */
+function movePhases(attempts: AttemptStore, from: number, to: number): number[] {
   const c = attempts.at(from);
   const i = from & CHUNK_MASK;
   const flags = c.flags[i] as number;
-  if ((flags & (A.phasePresent * 7)) === 0) return;
+  const notKept: number[] = [];
+  if ((flags & (A.phasePresent * 7)) === 0) return notKept;
   const prow = c.prow[i] as number;
   const p = attempts.phasesAt(prow);
   for (let k = 0; k < 3; k++) {
     if ((flags & (A.phasePresent << k)) === 0) continue;
     const slot = (prow & CHUNK_MASK) * 3 + k;
-    attachPhase(attempts, to, {
+    const result = attachPhase(attempts, to, {
       trace: c.trace[i] as number,
       hi: p.hi[slot] as number,
       lo: p.lo[slot] as number,
@@ -271,7 +275,9 @@ function movePhases(attempts: AttemptStore, from: number, to: number): void {
       name: '',
       next: undefined,
     });
+    if (result === 'other-dropped') notKept.push(k);
   }
+  return notKept;
 }
 
 /**
