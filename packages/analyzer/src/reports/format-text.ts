@@ -71,7 +71,7 @@ export function formatText(result: AnalysisResult, options: TextReportOptions = 
 
 type Paint = (style: string, text: string) => string;
 
-/** What each rule could judge: `rule  judged  note`, aligned. */
+/** What each rule could judge: `rule  judged  note`, aligned; long notes wrap under the note column. */
 function coverageTable(result: AnalysisResult, width: number, paint: Paint): string[] {
   const rows = result.coverage.rules.map((rule) => [
     rule.code,
@@ -79,11 +79,17 @@ function coverageTable(result: AnalysisResult, width: number, paint: Paint): str
     escapeControl(coverageNote(rule)),
   ]);
   const head = ['COVERAGE', 'CALLS JUDGED', 'NEEDS / WHY NOT'];
-  const w0 = Math.max(head[0]!.length, ...rows.map((r) => r[0]!.length));
-  const w1 = Math.max(head[1]!.length, ...rows.map((r) => r[1]!.length));
-  const line = (cells: string[]) =>
-    truncate(`${cells[0]!.padEnd(w0)}  ${cells[1]!.padEnd(w1)}  ${cells[2]}`, width);
-  return [paint(SGR.dim, line(head)), ...rows.map(line)];
+  const w0 = Math.max((head[0] as string).length, ...rows.map((r) => (r[0] as string).length));
+  const w1 = Math.max((head[1] as string).length, ...rows.map((r) => (r[1] as string).length));
+  const indent = ' '.repeat(w0 + w1 + 4);
+  const out = [
+    paint(SGR.dim, `${(head[0] as string).padEnd(w0)}  ${(head[1] as string).padEnd(w1)}  ${head[2]}`),
+  ];
+  for (const [code, judged, note] of rows as [string, string, string][]) {
+    const [first = '', ...rest] = wrap(note, width, indent);
+    out.push(`${code.padEnd(w0)}  ${judged.padEnd(w1)}  ${first.slice(indent.length)}`, ...rest);
+  }
+  return out;
 }
 
 function table(findings: Finding[], width: number, paint: Paint): string[] {

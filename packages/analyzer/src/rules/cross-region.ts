@@ -80,6 +80,13 @@ interface RoundTrips {
   tlsMin: number | undefined;
   /** The same less the handshake's CPU time: the network part. */
   tlsNetMin: number | undefined;
+  /** TLS handshakes measured. */
+  tlsSamples: number;
+  /**
+   * Fastest request on a reused connection: its time to first byte, else its whole duration. One
+   * round trip at least: an upper bound of the RTT, a check on the others.
+   */
+  reusedMin: number | undefined;
 }
 
 function roundTripSamples(attempts: AttemptRecord[]): RoundTrips {
@@ -87,20 +94,38 @@ function roundTripSamples(attempts: AttemptRecord[]): RoundTrips {
   let tlsMin = Number.POSITIVE_INFINITY;
   let tlsNetMin = Number.POSITIVE_INFINITY;
   let tcpSamples = 0;
+  let tlsSamples = 0;
+  let reusedMin = Number.POSITIVE_INFINITY;
   for (const a of attempts) {
+    if (!a.isNew && a.reused === true && !a.error) reusedMin = Math.min(reusedMin, a.ttfbMs ?? a.durationMs);
     if (a.phaseOk('tcp')) {
       tcpSamples++;
       tcpMin = Math.min(tcpMin, a.phaseMs('tcp') as number);
     }
     if (a.phaseOk('tls')) {
       const tls = a.phaseMs('tls') as number;
+      tlsSamples++;
       const trips = a.tlsVersion === '1.3' || a.tlsVersion === 'TLSv1.3' ? 1 : 2;
       tlsMin = Math.min(tlsMin, tls / trips);
       tlsNetMin = Math.min(tlsNetMin, Math.max(0, tls - TLS_CPU_MS) / trips);
     }
   }
   const finite = (v: number) => (Number.isFinite(v) ? v : undefined);
-  return { tcpMin: finite(tcpMin), tcpSamples, tlsMin: finite(tlsMin), tlsNetMin: finite(tlsNetMin) };
+  return {
+    tcpMin: finite(tcpMin),
+    tcpSamples,
+    tlsMin: finite(tlsMin),
+    tlsNetMin: finite(tlsNetMin),
+    tlsSamples,
+    reusedMin: finite(reusedMin),
+  };
+}
+
+/** TCP ended at a proxy or sidecar next to the caller: connects far below the TLS round trip. */
+function nearTermination(m: RoundTrips): boolean {
+  return (
+    m.tcpMin !== undefined && m.tlsNetMin !== undefined && m.tcpMin < NEAR_TERMINATION_SHARE * m.tlsNetMin
+  );
 }
 
 /**
@@ -109,8 +134,7 @@ function roundTripSamples(attempts: AttemptRecord[]): RoundTrips {
  * kernel of a local proxy) and the TLS handshake, which reaches the real peer, measures the path.
  */
 function measuredRtt(m: RoundTrips): number | undefined {
-  if (m.tcpMin !== undefined && m.tlsNetMin !== undefined && m.tcpMin < NEAR_TERMINATION_SHARE * m.tlsNetMin)
-    return m.tlsNetMin;
+  if (nearTermination(m)) return m.tlsNetMin;
   return m.tcpMin ?? (m.tlsNetMin !== undefined && m.tlsNetMin > 0 ? m.tlsNetMin : undefined);
 }
 
@@ -130,6 +154,15 @@ function byRegions(attempts: AttemptRecord[], context: RuleContext): Finding | u
   const samples = roundTripSamples(attempts);
   const measured = measuredRtt(samples);
   const tableRtt = regionRttMs(caller, target);
+  // Configuration names two regions, but the measured round trip is that of a near peer: trust the
+  // measurement for the cost and say which said what.
+  if (
+    measured !== undefined &&
+    tableRtt !== undefined &&
+    measured < DISAGREEMENT_SHARE * tableRtt &&
+    measured < CROSS_REGION_MIN_CONNECT_MS
+  )
+    return disagreement(attempts, caller, target, measured, tableRtt, samples);
   const rtt = measured ?? tableRtt;
   const excess = rtt !== undefined ? rtt - same : 0;
   const cost = costOf(attempts, excess);
@@ -164,6 +197,43 @@ function byRegions(attempts: AttemptRecord[], context: RuleContext): Finding | u
   });
 }
 
+/** Below this share of the table's round trip between the configured regions, a measurement disagrees. */
+export const DISAGREEMENT_SHARE = 0.5;
+
+/**
+ * The regions configured (caller vs signing or bucket region) say cross-region, the measured round trip
+ * says near: a proxy, a VPC endpoint, a local stand-in, or a wrong caller region. No cost is claimed.
+ */
+function disagreement(
+  attempts: AttemptRecord[],
+  caller: string,
+  target: string,
+  measured: number,
+  tableRtt: number,
+  samples: RoundTrips,
+): Finding {
+  const calls = new Set(attempts.map((a) => a.callKey)).size;
+  return finding({
+    code: FINDING_CROSS_REGION,
+    severity: 'info',
+    summary: `${plural(calls, 'call')} (${operationNames(attempts)}) are configured from ${caller} to ${target} (CloudPing p50 ${ms(tableRtt)}), but the round trip measured to ${hostOf(attempts[0] as AttemptRecord)} is ${ms(measured)}: the peer is near the caller`,
+    costMs: 0,
+    costPerCallMs: 0,
+    costBasis: `no cost claimed: configuration says cross-region, measurement (${ms(measured)} round trip) says near`,
+    fix: `Check what answers for ${target} here (a proxy, VPC endpoint or local stand-in) and that the caller region ${caller} is right.`,
+    evidence: evidence(
+      attempts,
+      {
+        calls,
+        attempts: attempts.length,
+        tcpConnects: samples.tcpSamples,
+        tlsHandshakes: samples.tlsSamples,
+      },
+      { measuredRttMs: measured, tableRttMs: tableRtt },
+    ),
+  });
+}
+
 function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undefined {
   const first = attempts[0] as AttemptRecord;
   const caller = callerRegionOf(first, context);
@@ -171,13 +241,25 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
   const region = (caller ?? target) as string;
   const same = sameRegionRttMs(region);
   const samples = roundTripSamples(attempts);
-  const connect = { min: samples.tcpMin, samples: samples.tcpSamples };
-  if (connect.min === undefined) return undefined;
   const threshold = Math.max(CROSS_REGION_MIN_CONNECT_MS, CROSS_REGION_SAME_REGION_FACTOR * same);
-  if (connect.min < threshold) return undefined;
-  if (connect.samples < 2 && connect.min < CROSS_REGION_SINGLE_SAMPLE_MS) return undefined;
+  const slow = (min: number | undefined, count: number): min is number =>
+    min !== undefined && min >= threshold && (count >= 2 || min >= CROSS_REGION_SINGLE_SAMPLE_MS);
   // Slow connects alone are not enough: the TLS handshakes to the host must be as slow.
-  const rtt = Math.min(connect.min, samples.tlsMin ?? connect.min);
+  const tcpRtt =
+    samples.tcpMin !== undefined ? Math.min(samples.tcpMin, samples.tlsMin ?? samples.tcpMin) : undefined;
+  // TCP ending nearby (a sidecar or proxy): the TLS handshakes measure the path, and the requests on
+  // reused connections (each at least one round trip) must be as slow.
+  const near =
+    !(slow(samples.tcpMin, samples.tcpSamples) && slow(tcpRtt, samples.tcpSamples)) &&
+    nearTermination(samples) &&
+    slow(samples.tlsNetMin, samples.tlsSamples) &&
+    samples.reusedMin !== undefined &&
+    samples.reusedMin >= threshold;
+  const connect = near
+    ? { min: samples.tlsNetMin as number, samples: samples.tlsSamples }
+    : { min: samples.tcpMin, samples: samples.tcpSamples };
+  if (!slow(connect.min, connect.samples)) return undefined;
+  const rtt = near ? connect.min : Math.min(connect.min, samples.tlsMin ?? connect.min);
   if (rtt < threshold) return undefined;
   const excess = rtt - same;
   const cost = costOf(attempts, excess);
@@ -187,7 +269,9 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
   return finding({
     code: FINDING_CROSS_REGION,
     severity: severityForCost(cost.perCall),
-    summary: `${plural(connect.samples, 'connect')} to ${hostOf(first)} took ≥ ${ms(connect.min)} from ${subject} (same-region ~${ms(same)}): the peer is not in ${region}, ${where}`,
+    summary: near
+      ? `TCP to ${hostOf(first)} ends nearby (connect ${ms(samples.tcpMin as number)}: a proxy or sidecar), but ${plural(connect.samples, 'TLS handshake')} measure a ${ms(rtt)} round trip from ${subject} (same-region ~${ms(same)}): the peer is not in ${region}, ${where}`
+      : `${plural(connect.samples, 'connect')} to ${hostOf(first)} took ≥ ${ms(connect.min)} from ${subject} (same-region ~${ms(same)}): the peer is not in ${region}, ${where}`,
     costMs: cost.costMs,
     costPerCallMs: cost.perCall,
     costBasis: `+${ms(excess)} per round trip (fastest measured round trip − same-region p50) × ${plural(cost.trips, 'round trip')}`,
@@ -196,10 +280,17 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
         ? `Call an endpoint in ${caller}: check the client's region, custom endpoint or proxy, and where the bucket or table lives.`
         : `Set the caller's region (AWS_REGION or --caller-region) to confirm, and run the code next to ${target}.`,
     evidence: evidence(
-      attempts.filter((a) => a.hasPhase('tcp')),
-      { calls: cost.calls, attempts: attempts.length, roundTrips: cost.trips, tcpConnects: connect.samples },
+      attempts.filter((a) => a.hasPhase('tcp') || a.hasPhase('tls')),
       {
-        tcpConnectMinMs: connect.min,
+        calls: cost.calls,
+        attempts: attempts.length,
+        roundTrips: cost.trips,
+        tcpConnects: samples.tcpSamples,
+        tlsHandshakes: samples.tlsSamples,
+      },
+      {
+        ...(samples.tcpMin !== undefined ? { tcpConnectMinMs: samples.tcpMin } : {}),
+        ...(samples.reusedMin !== undefined ? { reusedRequestMinMs: samples.reusedMin } : {}),
         measuredRttMs: rtt,
         sameRegionRttMs: same,
         excessPerRoundTripMs: excess,

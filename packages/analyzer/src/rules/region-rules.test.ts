@@ -9,16 +9,36 @@ async function findings(spans: WireSpan[], code: string, options?: AnalyzeOption
 }
 
 describe('cross-region', () => {
-  it('flags a caller in us-west-2 calling a bucket in us-east-1, from region attributes and the RTT table', async () => {
+  it('says so when the regions configured disagree with the round trip measured, and claims no cost', async () => {
     const spans = Array.from({ length: 3 }, (_, i) =>
       call({ startMs: i * 1000, callerRegion: 'us-west-2', attempts: [{ reused: i > 0 }] }),
     ).flat();
-    // The factory's tcp.connect is 1 ms (a local server): a measured connect wins over the table, so no cost.
+    // The factory's tcp.connect is 1 ms (a local server): the configuration says us-west-2 → us-east-1
+    // (64 ms apart), the measurement says the peer is near.
     const [finding] = await findings(spans, 'cross-region');
-    expect(finding?.summary).toContain('from us-west-2 went to us-east-1');
+    expect(finding?.summary).toContain('configured from us-west-2 to us-east-1 (CloudPing p50 64 ms)');
+    expect(finding?.summary).toContain('is 1.0 ms: the peer is near the caller');
     expect(finding?.evidence.measurements.tableRttMs).toBeCloseTo(64, 0);
-    expect(finding?.evidence.measurements.tcpConnectMinMs).toBe(1);
+    expect(finding?.evidence.measurements.measuredRttMs).toBe(1);
+    expect(finding?.severity).toBe('info');
     expect(finding?.costMs).toBe(0);
+  });
+
+  it('flags a caller in us-west-2 calling a bucket in us-east-1 when the measured round trip agrees', async () => {
+    const spans = Array.from({ length: 3 }, (_, i) =>
+      call({
+        startMs: i * 1000,
+        callerRegion: 'us-west-2',
+        attempts: [
+          i > 0 ? { reused: true, durationMs: 70 } : { reused: false, tcpMs: 66, tlsMs: 80, durationMs: 220 },
+        ],
+      }),
+    ).flat();
+    const [finding] = await findings(spans, 'cross-region');
+    expect(finding?.summary).toContain('from us-west-2 went to us-east-1: one round trip ≈ 66 ms (measured)');
+    // (66 − same-region us-west-2 p50) per round trip × round trips (new TLS connection 1 + 1 + 2, reused 1 + 1).
+    expect(finding?.evidence.measurements.excessPerRoundTripMs).toBeGreaterThan(60);
+    expect(finding?.costMs).toBeGreaterThan(300);
   });
 
   it('uses the table RTT when no connect was measured: ~64 ms per round trip', async () => {
