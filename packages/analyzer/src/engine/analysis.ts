@@ -6,6 +6,7 @@ import { releaseScratch } from '../rules/rule-helpers.js';
 import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
 import {
   type Attached,
+  adoptTlsVersion,
   attachPhase,
   classify,
   newRecord,
@@ -114,6 +115,7 @@ function createEngine(options: AnalyzeOptions): Engine {
       count(phase.name, -1);
     } else if (result === 'other-dropped') countDuplicate(phase.name);
     else if (result === 'other-replaced') countDuplicate(OTHER_PHASE_NAMES[phase.kind] as string);
+    if (phase.tlsVersion !== '') adoptTlsVersion(attempts, row, phase.tlsVersion, n);
     // instrumentation-net's tcp.connect is a child of its tls.connect: it belongs to the same attempt.
     if (phase.other && pending.size > 0) attachWaiting(row, phase.hi, phase.lo);
   }

@@ -125,6 +125,7 @@ export const K = {
   oldStatus: 35,
   urlFull: 36,
   oldHttpUrl: 37,
+  otelTlsProtocol: 38,
 } as const;
 
 /** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
@@ -168,6 +169,8 @@ export const ENGINE_KEYS: readonly string[] = [
   'http.status_code',
   'url.full',
   'http.url',
+  // instrumentation-net's `tls.connect`: `TLSv1.3`.
+  'tls.protocol',
 ];
 
 /** A record with nothing in it, for the readers to fill. */
@@ -235,6 +238,12 @@ export function classify(span: SpanRecord): 'operation' | 'attempt' | 'phase' | 
   if (span.kind === 'client' && (v[K.httpMethod] !== undefined || v[K.oldHttpMethod] !== undefined))
     return 'http';
   return undefined;
+}
+
+/** `TLSv1.3` → `1.3`, `TLSv1` → `1.0` (the `tls.protocol.version` spelling), else undefined. */
+export function tlsVersionOf(protocol: string | undefined): string | undefined {
+  const match = protocol === undefined ? null : /^TLSv(\d)(?:\.(\d))?$/.exec(protocol);
+  return match ? `${match[1]}.${match[2] ?? '0'}` : undefined;
 }
 
 /** The host of a URL attribute, or undefined. */
@@ -421,6 +430,7 @@ export function pendingPhase(span: SpanRecord, trace: number, into?: PendingPhas
     dur: 0,
     error: false,
     other: false,
+    tlsVersion: '',
     name: '',
     next: undefined,
   };
@@ -434,6 +444,7 @@ export function pendingPhase(span: SpanRecord, trace: number, into?: PendingPhas
   phase.dur = span.durationMs;
   phase.error = span.error;
   phase.other = isOtherPhase(span);
+  phase.tlsVersion = phase.other ? (tlsVersionOf(strVal(span.values[K.otelTlsProtocol])) ?? '') : '';
   phase.name = span.name;
   phase.next = undefined;
   return phase;
@@ -484,4 +495,17 @@ export function attachPhase(store: AttemptStore, row: number, phase: PendingPhas
   p.dur[slot] = (p.dur[slot] as number) + phase.dur;
   if (!phase.error) c.flags[i] = (c.flags[i] as number) & ~errorBit;
   return 'added';
+}
+
+/**
+ * The TLS version another instrumentation's `tls.connect` names, for an attempt that has none (an
+ * inferred attempt): round trips per handshake depend on it.
+ */
+export function adoptTlsVersion(store: AttemptStore, row: number, version: string, n: Interning): void {
+  const c = store.at(row);
+  const at = (row & CHUNK_MASK) * AttemptStore.STRINGS + STR.tlsVersion;
+  if (version === '' || c.str[at] !== 0) return;
+  const id = n.strings.id(version);
+  if (id > 0xffff && c.str instanceof Uint16Array) c.str = Uint32Array.from(c.str);
+  c.str[at] = id;
 }

@@ -272,6 +272,7 @@ function movePhases(attempts: AttemptStore, from: number, to: number): number[] 
       dur: p.dur[slot] as number,
       error: (flags & (A.phaseError << k)) !== 0,
       other: true,
+      tlsVersion: '',
       name: '',
       next: undefined,
     });

@@ -251,6 +251,8 @@ export interface PendingPhase {
   error: boolean;
   /** Made by another instrumentation than wirescope (`isOtherPhase`). */
   other: boolean;
+  /** TLS version its `tls.protocol` named (`1.3`; '' for none): instrumentation-net's `tls.connect`. */
+  tlsVersion: string;
   name: string;
   /** The next phase waiting for the same attempt key. */
   next: PendingPhase | undefined;

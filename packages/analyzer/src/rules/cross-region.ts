@@ -259,7 +259,10 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
     ? { min: samples.tlsNetMin as number, samples: samples.tlsSamples }
     : { min: samples.tcpMin, samples: samples.tcpSamples };
   if (!slow(connect.min, connect.samples)) return undefined;
-  const rtt = near ? connect.min : Math.min(connect.min, samples.tlsMin ?? connect.min);
+  // Near: the reused requests bound the round trip from above (a handshake also spends CPU time).
+  const rtt = near
+    ? Math.min(connect.min, samples.reusedMin as number)
+    : Math.min(connect.min, samples.tlsMin ?? connect.min);
   if (rtt < threshold) return undefined;
   const excess = rtt - same;
   const cost = costOf(attempts, excess);
@@ -270,7 +273,7 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
     code: FINDING_CROSS_REGION,
     severity: severityForCost(cost.perCall),
     summary: near
-      ? `TCP to ${hostOf(first)} ends nearby (connect ${ms(samples.tcpMin as number)}: a proxy or sidecar), but ${plural(connect.samples, 'TLS handshake')} measure a ${ms(rtt)} round trip from ${subject} (same-region ~${ms(same)}): the peer is not in ${region}, ${where}`
+      ? `TCP to ${hostOf(first)} ends nearby (connect ${ms(samples.tcpMin as number)}: a proxy or sidecar), but ${plural(connect.samples, 'TLS handshake')} ${connect.samples === 1 ? 'measures' : 'measure'} a ${ms(rtt)} round trip from ${subject} (same-region ~${ms(same)}): the peer is not in ${region}, ${where}`
       : `${plural(connect.samples, 'connect')} to ${hostOf(first)} took ≥ ${ms(connect.min)} from ${subject} (same-region ~${ms(same)}): the peer is not in ${region}, ${where}`,
     costMs: cost.costMs,
     costPerCallMs: cost.perCall,
