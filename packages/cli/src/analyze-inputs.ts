@@ -53,7 +53,7 @@ export async function analyzeInputs(io: ResolvedIo, options: AnalyzeInputsOption
     throw new InputError({
       code: 'WIRESCOPE_NO_SPANS',
       file: options.files.join(', '),
-      problem: `no spans: the input ${options.files.length === 1 ? 'is' : 'inputs are'} empty or hold no trace records`,
+      problem: `no spans: the ${options.files.length === 1 ? 'input is' : 'inputs are'} empty or hold${options.files.length === 1 ? 's' : ''} no trace records`,
     });
   }
   return await analysis.finish();

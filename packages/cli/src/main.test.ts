@@ -187,6 +187,31 @@ describe('unreadable input', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    ['a 0-byte file', ''],
+    ['a whitespace-only file', '  \n\t\n'],
+  ])('exits 2 with "no spans" for %s, in analyze and check', async (_what, text) => {
+    const empty = writeInput(dir, `empty-${text.length}.jsonl`, text);
+    const file = budget('empty-budget.json', { forbid: ['connection-churn'] });
+    for (const argv of [
+      ['analyze', empty],
+      ['check', empty, '--budget', file],
+    ]) {
+      const { code, stdout, stderr } = await run(argv);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(
+        /^wirescope: .*empty-\d+\.jsonl: no spans: the input is empty or holds no trace records\n$/,
+      );
+    }
+  });
+
+  it('exits 2 for an empty stdin', async () => {
+    const { code, stderr } = await run(['analyze', '-'], { stdin: '' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^wirescope: -: no spans/);
+  });
+
   it('prints a stack only with WIRESCOPE_DEBUG=1', async () => {
     const garbage = writeInput(dir, 'garbage.jsonl', '{"resourceSpans": [}\n');
     const quiet = await run(['analyze', garbage]);
@@ -250,6 +275,51 @@ describe('check', () => {
     expect(report.rows).toEqual([
       expect.objectContaining({ subject: 'tls.handshake', status: 'FAIL', actual: '3' }),
     ]);
+  });
+
+  it('fails a forbidden code whose rule could judge no call, with the reason; allowUnjudged lets it pass with a warning', async () => {
+    // The calls' operation spans alone: no attempt, so no connection facts.
+    const callsOnly = writeInput(
+      dir,
+      'calls-only.json',
+      otlpJson(putObjectsOnNewConnections(3).map((t) => t.slice(0, 1))),
+    );
+    const strict = budget('forbid-churn.json', { forbid: ['connection-churn'] });
+    const failed = await run(['check', callsOnly, '--budget', strict]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/finding connection-churn\s+none\s+none\s+pass/);
+    expect(failed.stdout).toMatch(
+      /judged connection-churn\s+0 of 3 calls judged: no connection facts: add the wirescope plugin.*judged at least one call\s+FAIL/,
+    );
+    const lenient = budget('allow-unjudged.json', {
+      forbid: ['connection-churn'],
+      allowUnjudged: ['connection-churn'],
+    });
+    const warned = await run(['check', callsOnly, '--budget', lenient]);
+    expect(warned.code).toBe(0);
+    expect(warned.stdout).toMatch(/judged connection-churn\s+0 of 3 calls judged.*\s+warn$/m);
+  });
+
+  it('holds minCoverage at both sides: 3 of 3 judged passes 1.0, 0 of 3 fails 0.01', async () => {
+    const file = budget('min-coverage.json', {
+      forbid: ['cross-region'],
+      minCoverage: { 'connection-churn': 1, 'cross-region': 1 },
+    });
+    const full = await run(['check', jsonl, '--budget', file]);
+    // Every call judged by both rules (churn is found, but not forbidden here): within budget.
+    expect(full.code).toBe(0);
+    expect(full.stdout).not.toMatch(/judged/);
+    const callsOnly = writeInput(
+      dir,
+      'calls-only-2.json',
+      otlpJson(putObjectsOnNewConnections(3).map((t) => t.slice(0, 1))),
+    );
+    const low = budget('min-coverage-low.json', { minCoverage: { 'connection-churn': 0.01 } });
+    const none = await run(['check', callsOnly, '--budget', low]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(
+      /judged connection-churn\s+0 of 3 calls judged.*judged ≥ 1 % of calls\s+FAIL/,
+    );
   });
 
   it('exits 2 for a missing or malformed budget', async () => {
