@@ -169,6 +169,27 @@ describe('toHaveFinding on an AnalysisResult', () => {
     warnings: [],
   };
 
+  it('fails not.toHaveFinding when the rule could judge no call, naming the reason', () => {
+    const blind: AnalysisResult = {
+      ...result,
+      findings: [],
+      coverage: {
+        ...result.coverage,
+        rules: result.coverage.rules.map((rule) =>
+          rule.code === 'connection-churn' ? { ...rule, judged: 0, reason: 'no connection facts' } : rule,
+        ),
+      },
+    };
+    expect(blind).not.toHaveFinding('cross-region');
+    expect(() => expect(blind).not.toHaveFinding('connection-churn')).toThrowError(
+      /expected no 'connection-churn' finding, but the rule could judge no call: 0 of 3 calls judged \(no connection facts\)/,
+    );
+    const none: AnalysisResult = { ...blind, coverage: { ...blind.coverage, calls: 0 } };
+    expect(() => expect(none).not.toHaveFinding('connection-churn')).toThrowError(
+      /no AWS SDK call was captured/,
+    );
+  });
+
   it('passes when the code was found and shows the findings when not', () => {
     expect(result).toHaveFinding('connection-churn');
     expect(result).not.toHaveFinding('cross-region');

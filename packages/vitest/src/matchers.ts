@@ -143,16 +143,27 @@ function findingOutcome(
   hint: string,
 ): MatcherOutcome {
   const matching = result.findings.filter((finding) => finding.code === code);
+  // `not.toHaveFinding` is no proof when the rule could judge no call (no calls, or not the facts it
+  // needs): it fails then, with the reason, as `wirescope check` does.
+  const coverage = result.coverage as AnalysisResult['coverage'] | undefined;
+  const rule = coverage?.rules.find((r) => r.code === code);
+  const unjudged =
+    state.isNot &&
+    coverage !== undefined &&
+    (rule?.judged ?? 0) === 0 &&
+    (coverage.calls === 0 || (rule?.of ?? 0) > 0);
   return {
-    pass: matching.length > 0,
+    pass: matching.length > 0 || unjudged,
     actual: result.findings.map((finding) => finding.code),
     expected: code,
     message: () =>
-      state.isNot
-        ? `expected no '${code}' finding, found:\n${describeFindings(matching)}`
-        : `expected a '${code}' finding, found ${result.findings.length === 0 ? 'no finding' : 'only'}:\n` +
-          `${describeFindings(result.findings)}\n\nSpans by name:\n` +
-          `${formatCounts(new Map(Object.entries(result.stats.spanCountsByName).sort(([a], [b]) => a.localeCompare(b))))}${hint}`,
+      unjudged && matching.length === 0
+        ? `expected no '${code}' finding, but the rule could judge no call: ${coverage?.calls === 0 ? 'no AWS SDK call was captured' : `0 of ${rule?.of} calls judged (${rule?.reason ?? rule?.needs})`}`
+        : state.isNot
+          ? `expected no '${code}' finding, found:\n${describeFindings(matching)}`
+          : `expected a '${code}' finding, found ${result.findings.length === 0 ? 'no finding' : 'only'}:\n` +
+            `${describeFindings(result.findings)}\n\nSpans by name:\n` +
+            `${formatCounts(new Map(Object.entries(result.stats.spanCountsByName).sort(([a], [b]) => a.localeCompare(b))))}${hint}`,
   };
 }
 
