@@ -1,7 +1,9 @@
 // Issue 11: the analyzer on traces made by the standard OpenTelemetry instrumentations (aws-sdk, http,
 // undici, dns, net) against the local s3rver, alone and beside the plugin (test/fixtures/standard,
 // recorded by scripts/record-standard-fixtures.ts; shapes in its README).
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnalysisResult, analyze, formatText, readSpans, type WireSpan } from '@wirescope/analyzer';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +68,22 @@ describe('standard-instrumentation traces (test/fixtures/standard)', () => {
     ])
       expect(rule(result, code)).toMatchObject({ judged: 8, of: 8 });
   });
+
+  it.each(['std-churn-fetch', 'mixed-churn-https', 'std-near-proxy'])(
+    '%s reads the same as OTLP JSON Lines (the byte-scanning fast path)',
+    async (name) => {
+      const doc = JSON.parse(readFileSync(`${DIR}${name}.otlp.json`, 'utf8')) as { resourceSpans: unknown[] };
+      // One resourceSpans entry per line, as the collector's file exporter writes batches.
+      const lines = doc.resourceSpans.map((rs) => JSON.stringify({ resourceSpans: [rs] })).join('\n');
+      const path = join(mkdtempSync(join(tmpdir(), 'wirescope-std-')), `${name}.otlp.jsonl`);
+      writeFileSync(path, `${lines}\n`);
+      const fromLines = await analyze(readSpans({ path }));
+      const fromJson = await analyzed(name);
+      expect(fromLines.findings).toEqual(fromJson.findings);
+      expect(fromLines.coverage).toEqual(fromJson.coverage);
+      expect(fromLines.stats).toEqual(fromJson.stats);
+    },
+  );
 
   it('infers new and reused connections from the net spans (std https)', async () => {
     const churn = await analyzed('std-churn-https');

@@ -14,7 +14,7 @@ Options:
   -V, --version              Show the version
 
 Inputs: OTLP JSON, OTLP JSON Lines (collector file exporter), Jaeger JSON; gzip too; - for stdin.
-Exit codes: 0 ok, 1 budget exceeded (check), 2 bad usage or unreadable input.
+Exit codes: 0 ok, 1 budget exceeded (check), 2 bad usage, unreadable or empty input.
 `;
 
 /** `wirescope analyze --help`. */
@@ -42,13 +42,17 @@ Examples:
 export const CHECK_HELP = `Usage: wirescope check <file…|-> --budget <file> [options]
 
 Holds the spans against a budget and prints each limit with its actual and expected value.
-Exits 0 within budget, 1 when a limit is exceeded or a forbidden finding shows up.
+Exits 0 within budget, 1 when a limit is exceeded, a forbidden finding shows up, or a forbidden
+finding's rule could judge no call (nothing was checked); 2 when the input holds no spans.
 
 Options:
   -b, --budget <file>        Budget JSON (required), e.g.
                              { "spans": { "tls.handshake": { "max": 2 }, "S3.PutObject": { "min": 1 } },
                                "forbid": ["connection-churn"], "warn": ["slow-handshake"] }
                              Span limits take min, max, exact and warnOnly.
+                             "allowUnjudged": true or [codes] lets forbidden codes whose rule
+                             judged no call pass with a warning; "minCoverage": 0.9 (or
+                             { "<code>": 0.9 }) asks each rule to judge that share of calls.
   -f, --format <format>      text (default) or json
       --caller-region <r>    Region the code ran in, when the spans do not say
       --color / --no-color   Force colour on or off
