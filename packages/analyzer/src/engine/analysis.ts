@@ -20,14 +20,7 @@ import {
 import { IdIndex } from './columns.js';
 import type { RuleContext, SpanRecord } from './internal-types.js';
 import { attemptRef, operationViews, opRef, resolve } from './resolve.js';
-import {
-  AttemptStore,
-  CHUNK_MASK,
-  Interning,
-  OperationStore,
-  type PendingPhase,
-  PHASE_KINDS,
-} from './store.js';
+import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './store.js';
 import { attachStrayPhases } from './stray-phases.js';
 import { WarningList } from './warnings.js';
 import { buildWaterfalls } from './waterfall.js';

@@ -20,7 +20,7 @@ function spanViolations(name: string, limit: SpanCountLimit, actual: number): Bu
 }
 
 /** `3 of 8 calls judged (why not)`. */
-function judged(rule: RuleCoverage | undefined, calls: number): string {
+function judged(rule: RuleCoverage | undefined): string {
   if (!rule) return `rule unknown to this analysis`;
   const share = `${rule.judged} of ${rule.of} calls judged`;
   return rule.reason ? `${share}: ${rule.reason}` : share;
@@ -47,7 +47,7 @@ function coverageViolations(result: AnalysisResult, budget: Budget): BudgetViola
         kind: 'coverage',
         subject: code,
         expected: 'judged at least one call',
-        actual: calls === 0 ? 'no AWS SDK calls in the input' : judged(rule, calls),
+        actual: calls === 0 ? 'no AWS SDK calls in the input' : judged(rule),
         warnOnly: allowed(code),
       });
     }
@@ -67,7 +67,7 @@ function coverageViolations(result: AnalysisResult, budget: Budget): BudgetViola
           kind: 'coverage',
           subject: code,
           expected: `judged ≥ ${Math.round(share * 100)} % of calls`,
-          actual: judged(rule, calls),
+          actual: judged(rule),
           warnOnly: false,
         });
       }
