@@ -71,23 +71,27 @@ export function formatText(result: AnalysisResult, options: TextReportOptions = 
 
 type Paint = (style: string, text: string) => string;
 
-/** What each rule could judge: `rule  judged  note`, aligned; long notes wrap under the note column. */
+/**
+ * What each rule could judge: `rule  judged  note`, aligned under a heading and indented (a line never
+ * starts with a finding code); long notes wrap under the note column.
+ */
 function coverageTable(result: AnalysisResult, width: number, paint: Paint): string[] {
   const rows = result.coverage.rules.map((rule) => [
     rule.code,
     judgedText(rule),
     escapeControl(coverageNote(rule)),
   ]);
-  const head = ['COVERAGE', 'CALLS JUDGED', 'NEEDS / WHY NOT'];
+  const head = ['RULE', 'CALLS JUDGED', 'NEEDS / WHY NOT'];
   const w0 = Math.max((head[0] as string).length, ...rows.map((r) => (r[0] as string).length));
   const w1 = Math.max((head[1] as string).length, ...rows.map((r) => (r[1] as string).length));
-  const indent = ' '.repeat(w0 + w1 + 4);
+  const indent = ' '.repeat(2 + w0 + w1 + 4);
   const out = [
-    paint(SGR.dim, `${(head[0] as string).padEnd(w0)}  ${(head[1] as string).padEnd(w1)}  ${head[2]}`),
+    paint(SGR.bold, 'coverage: what each rule could judge'),
+    paint(SGR.dim, `  ${(head[0] as string).padEnd(w0)}  ${(head[1] as string).padEnd(w1)}  ${head[2]}`),
   ];
   for (const [code, judged, note] of rows as [string, string, string][]) {
     const [first = '', ...rest] = wrap(note, width, indent);
-    out.push(`${code.padEnd(w0)}  ${judged.padEnd(w1)}  ${first.slice(indent.length)}`, ...rest);
+    out.push(`  ${code.padEnd(w0)}  ${judged.padEnd(w1)}  ${first.slice(indent.length)}`, ...rest);
   }
   return out;
 }
