@@ -3,6 +3,7 @@ import { regionRttMs, regionsAtRtt, sameRegionRttMs } from '../data/rtt-table.js
 import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
 import type { Finding } from '../types.js';
 import { callerRegionOf, roundTripsOf, targetRegionOf } from './regions-of.js';
+import { confirmedFarRtt, measuredRtt, type RoundTrips, roundTripSamples } from './round-trips.js';
 import {
   evidence,
   finding,
@@ -66,77 +67,6 @@ export const crossRegionRule: Rule = {
     return findings;
   },
 };
-
-/** A connect this far below the TLS handshake's network round trip ended at a nearby proxy, not in the region. */
-export const NEAR_TERMINATION_SHARE = 0.25;
-/** CPU time a TLS handshake takes on top of its round trips (ms), left out when a handshake measures RTT. */
-const TLS_CPU_MS = 10;
-
-interface RoundTrips {
-  /** Fastest successful `tcp.connect`, and how many there were. */
-  tcpMin: number | undefined;
-  tcpSamples: number;
-  /** Fastest TLS handshake per its round trips (1 for TLS 1.3, else 2): an upper bound of the RTT. */
-  tlsMin: number | undefined;
-  /** The same less the handshake's CPU time: the network part. */
-  tlsNetMin: number | undefined;
-  /** TLS handshakes measured. */
-  tlsSamples: number;
-  /**
-   * Fastest request on a reused connection: its time to first byte, else its whole duration. One
-   * round trip at least: an upper bound of the RTT, a check on the others.
-   */
-  reusedMin: number | undefined;
-}
-
-function roundTripSamples(attempts: AttemptRecord[]): RoundTrips {
-  let tcpMin = Number.POSITIVE_INFINITY;
-  let tlsMin = Number.POSITIVE_INFINITY;
-  let tlsNetMin = Number.POSITIVE_INFINITY;
-  let tcpSamples = 0;
-  let tlsSamples = 0;
-  let reusedMin = Number.POSITIVE_INFINITY;
-  for (const a of attempts) {
-    if (!a.isNew && a.reused === true && !a.error) reusedMin = Math.min(reusedMin, a.ttfbMs ?? a.durationMs);
-    if (a.phaseOk('tcp')) {
-      tcpSamples++;
-      tcpMin = Math.min(tcpMin, a.phaseMs('tcp') as number);
-    }
-    if (a.phaseOk('tls')) {
-      const tls = a.phaseMs('tls') as number;
-      tlsSamples++;
-      const trips = a.tlsVersion === '1.3' || a.tlsVersion === 'TLSv1.3' ? 1 : 2;
-      tlsMin = Math.min(tlsMin, tls / trips);
-      tlsNetMin = Math.min(tlsNetMin, Math.max(0, tls - TLS_CPU_MS) / trips);
-    }
-  }
-  const finite = (v: number) => (Number.isFinite(v) ? v : undefined);
-  return {
-    tcpMin: finite(tcpMin),
-    tcpSamples,
-    tlsMin: finite(tlsMin),
-    tlsNetMin: finite(tlsNetMin),
-    tlsSamples,
-    reusedMin: finite(reusedMin),
-  };
-}
-
-/** TCP ended at a proxy or sidecar next to the caller: connects far below the TLS round trip. */
-function nearTermination(m: RoundTrips): boolean {
-  return (
-    m.tcpMin !== undefined && m.tlsNetMin !== undefined && m.tcpMin < NEAR_TERMINATION_SHARE * m.tlsNetMin
-  );
-}
-
-/**
- * The measured round trip: the fastest `tcp.connect` (one round trip), unless it is far below the TLS
- * handshakes' network round trip: then TCP ended at a proxy or sidecar next to the caller (or in the
- * kernel of a local proxy) and the TLS handshake, which reaches the real peer, measures the path.
- */
-function measuredRtt(m: RoundTrips): number | undefined {
-  if (nearTermination(m)) return m.tlsNetMin;
-  return m.tcpMin ?? (m.tlsNetMin !== undefined && m.tlsNetMin > 0 ? m.tlsNetMin : undefined);
-}
 
 function costOf(attempts: AttemptRecord[], excessPerTripMs: number) {
   const trips = attempts.map(roundTripsOf);
@@ -247,22 +177,17 @@ function byRtt(attempts: AttemptRecord[], context: RuleContext): Finding | undef
   // Slow connects alone are not enough: the TLS handshakes to the host must be as slow.
   const tcpRtt =
     samples.tcpMin !== undefined ? Math.min(samples.tcpMin, samples.tlsMin ?? samples.tcpMin) : undefined;
-  // TCP ending nearby (a sidecar or proxy): the TLS handshakes measure the path, and the requests on
-  // reused connections (each at least one round trip) must be as slow.
+  // TCP ending nearby (a sidecar or proxy): the TLS handshakes measure the path, confirmed (and bounded
+  // from above) by the requests on reused connections, each at least one round trip.
+  const far = confirmedFarRtt(samples);
   const near =
     !(slow(samples.tcpMin, samples.tcpSamples) && slow(tcpRtt, samples.tcpSamples)) &&
-    nearTermination(samples) &&
-    slow(samples.tlsNetMin, samples.tlsSamples) &&
-    samples.reusedMin !== undefined &&
-    samples.reusedMin >= threshold;
+    slow(far, samples.tlsSamples);
   const connect = near
-    ? { min: samples.tlsNetMin as number, samples: samples.tlsSamples }
+    ? { min: far as number, samples: samples.tlsSamples }
     : { min: samples.tcpMin, samples: samples.tcpSamples };
   if (!slow(connect.min, connect.samples)) return undefined;
-  // Near: the reused requests bound the round trip from above (a handshake also spends CPU time).
-  const rtt = near
-    ? Math.min(connect.min, samples.reusedMin as number)
-    : Math.min(connect.min, samples.tlsMin ?? connect.min);
+  const rtt = near ? connect.min : Math.min(connect.min, samples.tlsMin ?? connect.min);
   if (rtt < threshold) return undefined;
   const excess = rtt - same;
   const cost = costOf(attempts, excess);

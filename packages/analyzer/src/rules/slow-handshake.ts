@@ -3,7 +3,9 @@ import { regionRttMs } from '../data/rtt-table.js';
 import type { AttemptRecord, PhaseRecord, Rule, RuleContext } from '../engine/internal-types.js';
 import type { Finding } from '../types.js';
 import { callerRegionOf, targetRegionOf } from './regions-of.js';
+import { confirmedFarRtt, roundTripSamples, TLS_CPU_MS } from './round-trips.js';
 import {
+  attemptsByPool,
   evidence,
   finding,
   groupBy,
@@ -19,12 +21,12 @@ import {
 export const SLOW_FACTOR = 3;
 /** …plus this margin (ms): a loaded event loop delays callbacks by tens of ms, a SYN retransmit by 1 s. */
 export const SLOW_MARGIN_MS = 200;
-/** CPU time a TLS handshake may take on top of its round trips (ms). */
-const TLS_CPU_MS = 10;
 
 /**
  * `slow-handshake`. Per host (and process) the round trip is the table's median between caller and
- * target regions when both are known, else the fastest measured `tcp.connect`. A `tcp.connect` is slow
+ * target regions when both are known, else — when TCP ends at a near proxy and requests on reused
+ * connections confirm a far peer — the TLS / reused-request round trip, else the fastest measured
+ * `tcp.connect`. A `tcp.connect` is slow
  * above 3 × RTT + 200 ms; a `tls.handshake` above 3 × (RTTs of the handshake × RTT + 10 ms) + 200 ms
  * (1 RTT for TLS 1.3, else 2). Triggers on ≥ 1 slow phase. Cost = sum over slow phases of
  * (measured − expected duration).
@@ -33,6 +35,8 @@ export const slowHandshakeRule: Rule = {
   code: FINDING_SLOW_HANDSHAKE,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
+    const pools = attemptsByPool(context);
+    const poolOf = (a: AttemptRecord) => pools.get(a.poolKey) ?? [a];
     for (const attempts of groupBy(context.attempts, (a) => (a.isNew ? a.poolKey : undefined)).values()) {
       const first = attempts[0] as AttemptRecord;
       const caller = callerRegionOf(first, context);
@@ -43,7 +47,9 @@ export const slowHandshakeRule: Rule = {
         if (tcp !== undefined && (fastestTcp === undefined || tcp < fastestTcp)) fastestTcp = tcp;
       }
       const tableRtt = caller && target ? regionRttMs(caller, target) : undefined;
-      const rtt = tableRtt ?? fastestTcp;
+      // TCP ending at a near proxy while the reused requests to the host are far: the far round trip.
+      const far = tableRtt === undefined ? confirmedFarRtt(roundTripSamples(poolOf(first))) : undefined;
+      const rtt = tableRtt ?? far ?? fastestTcp;
       if (rtt === undefined) continue;
       const slow: Array<{ phase: PhaseRecord; excess: number }> = [];
       for (const a of attempts) {
@@ -69,7 +75,7 @@ export const slowHandshakeRule: Rule = {
           summary: `${plural(slow.length, 'connection phase')} (${kinds}) to ${hostOf(first)} took far longer than the round trip of ${ms(rtt)} suggests: median ${ms(median(slow.map((s) => s.phase.durationMs)))}`,
           costMs,
           costPerCallMs: costMs / slow.length,
-          costBasis: `measured duration − expected (tcp 1 RTT, TLS 1–2 RTT + ${TLS_CPU_MS} ms CPU) with RTT ${ms(rtt)} (${tableRtt !== undefined ? 'CloudPing p50' : 'fastest tcp.connect'})`,
+          costBasis: `measured duration − expected (tcp 1 RTT, TLS 1–2 RTT + ${TLS_CPU_MS} ms CPU) with RTT ${ms(rtt)} (${tableRtt !== undefined ? 'CloudPing p50' : far !== undefined ? 'TLS handshakes and reused requests: TCP ends at a near proxy' : 'fastest tcp.connect'})`,
           fix: 'Look for packet loss (SYN retransmits take 1 s), a blocked event loop or a starved CPU (small Lambda memory) during handshakes; reuse connections so fewer handshakes happen.',
           evidence: evidence(
             slow.map((s) => s.phase),
