@@ -115,3 +115,44 @@ describe('escapeControl', () => {
     expect(escapeControl('a\x1b[31mb\x9bc\u202ed\n')).toBe('a\\x1b[31mb\\x9bc\\u202ed\\x0a');
   });
 });
+
+describe('coverage in every format', () => {
+  /** Calls whose attempts say nothing of connection reuse: connection rules cannot judge them. */
+  function blindCalls(): WireSpan[] {
+    return Array.from({ length: 3 }, (_, i) =>
+      call({
+        startMs: i * 100,
+        attempts: [{ reused: true, attributes: { 'wirescope.connection.reused': 'x' } }],
+      }),
+    ).flat();
+  }
+
+  it('says healthy only when every rule judged every call, in text, markdown and html', async () => {
+    const healthy = await analyze(healthyRun(5));
+    expect(healthy.coverage.rules.every((r) => r.judged === r.of)).toBe(true);
+    expect(formatText(healthy)).toMatch(
+      /^wirescope: no findings: 5 calls judged by every rule; they look healthy/,
+    );
+    expect(formatMarkdown(healthy)).toMatch(/^### wirescope: no findings: 5 calls judged by every rule/);
+    expect(formatHtml(healthy)).toContain(
+      'id="headline">No findings: 5 calls judged by every rule; they look healthy.<',
+    );
+
+    const blind = await analyze(blindCalls());
+    const churn = blind.coverage.rules.find((r) => r.code === 'connection-churn');
+    expect(churn).toMatchObject({ judged: 0, of: 3 });
+    for (const out of [formatText(blind), formatMarkdown(blind), formatHtml(blind)]) {
+      expect(out).not.toMatch(/healthy/);
+      expect(out).toMatch(/no findings in what could be judged/i);
+    }
+    expect(formatMarkdown(blind)).toMatch(/\| `connection-churn` \| 0 of 3 \| no connection facts/);
+    expect(formatHtml(blind)).toMatch(
+      /<tr data-rule="connection-churn" data-judged="0" data-of="3"><td><code>connection-churn<\/code><\/td><td class="num">0 of 3<\/td><td>no connection facts/,
+    );
+    const json = JSON.parse(formatJson(blind));
+    expect(json.coverage.rules.find((r: { code: string }) => r.code === 'connection-churn')).toMatchObject({
+      judged: 0,
+      of: 3,
+    });
+  });
+});
