@@ -5,7 +5,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AnalysisResult, analyze, formatText, readSpans, type WireSpan } from '@wirescope/analyzer';
+import {
+  type AnalysisResult,
+  analyze,
+  checkBudget,
+  formatText,
+  readSpans,
+  type WireSpan,
+} from '@wirescope/analyzer';
 import { describe, expect, it } from 'vitest';
 
 const DIR = fileURLToPath(new URL('./fixtures/standard/', import.meta.url));
@@ -162,6 +169,32 @@ describe('standard-instrumentation traces (test/fixtures/standard)', () => {
     expect(f?.summary).toMatch(/configured from us-east-1 to eu-west-1 .*the peer is near the caller/);
     expect(f?.costMs).toBe(0);
     expect(f?.severity).toBe('info');
+  });
+});
+
+describe('budgets on standard-instrumentation traces', () => {
+  it('count instrumentation-net tls.connect spans under a tls.handshake limit (8: max 8 passes, max 7 fails)', async () => {
+    const result = await analyzed('std-churn-https');
+    expect(checkBudget(result, { spans: { 'tls.handshake': { max: 8 } } }).ok).toBe(true);
+    expect(checkBudget(result, { spans: { 'tls.handshake': { max: 7 } } }).violations).toEqual([
+      { kind: 'spans', subject: 'tls.handshake', expected: 'max 7', actual: '8', warnOnly: false },
+    ]);
+  });
+
+  it('fail a forbidden code the traces cannot show (no instrumentation-net), and pass it when it is judged and absent', async () => {
+    const noNet = await analyzed('std-churn-https', (s) => !s.scope?.includes('instrumentation-net'));
+    const checked = checkBudget(noNet, { forbid: ['connection-churn'] });
+    expect(checked.ok).toBe(false);
+    expect(checked.violations[0]).toMatchObject({
+      kind: 'coverage',
+      subject: 'connection-churn',
+      actual: 'not judged (0 of 8 calls)',
+      reason: expect.stringMatching(/instrumentation-net/),
+    });
+    expect(checkBudget(await analyzed('std-reuse-https'), { forbid: ['connection-churn'] })).toEqual({
+      ok: true,
+      violations: [],
+    });
   });
 });
 

@@ -5,7 +5,7 @@
 /** analyze(spans) and createAnalysis(): spans in, findings with a cost and a fix out. */
 export { analyze, createAnalysis } from './engine/analysis.js';
 /** checkBudget(result, budget): span-count limits and forbidden finding codes, for `wirescope check`. */
-export { checkBudget } from './engine/budget-check.js';
+export { budgetSpanCount, checkBudget } from './engine/budget-check.js';
 /** parseBudget(text, file): a validated Budget, or an InputError naming the file and JSON path. */
 export { parseBudget } from './engine/budget-parse.js';
 export { InputError } from './input-error.js';

@@ -268,6 +268,8 @@ export interface BudgetViolation {
   actual: string;
   /** True when it only warns. */
   warnOnly: boolean;
+  /** For `coverage`: why the rule could not judge the calls, and what would let it. */
+  reason?: string;
 }
 
 /** Result of holding an analysis against a budget. */

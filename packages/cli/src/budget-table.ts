@@ -1,9 +1,10 @@
-import type {
-  AnalysisResult,
-  Budget,
-  BudgetResult,
-  BudgetViolation,
-  SpanCountLimit,
+import {
+  type AnalysisResult,
+  type Budget,
+  type BudgetResult,
+  type BudgetViolation,
+  budgetSpanCount,
+  type SpanCountLimit,
 } from '@wirescope/analyzer';
 import { paint } from './color.js';
 
@@ -19,6 +20,8 @@ export interface BudgetRow {
   expected: string;
   /** The verdict. */
   status: 'pass' | 'FAIL' | 'warn';
+  /** Why a rule could not judge the calls (a coverage violation). */
+  reason?: string;
 }
 
 function describeLimit(limit: SpanCountLimit): string {
@@ -57,13 +60,14 @@ export function budgetRows(result: AnalysisResult, budget: Budget, checked: Budg
     rows.push({
       kind: 'spans',
       subject: name,
-      actual: violation?.actual ?? String(result.stats.spanCountsByName[name] ?? 0),
+      actual: violation?.actual ?? String(budgetSpanCount(result, name)),
       expected: violation?.expected ?? describeLimit(limit),
       status: verdict(violation),
     });
   }
   for (const code of budget.forbid ?? []) {
-    const violation = take(['forbid'], code);
+    // A code that could not be judged shows so on its own row: "none" would be a false pass.
+    const violation = take(['forbid'], code) ?? take(['coverage'], code);
     const count = findingCount(result, code);
     rows.push({
       kind: 'forbid',
@@ -71,6 +75,7 @@ export function budgetRows(result: AnalysisResult, budget: Budget, checked: Budg
       actual: violation?.actual ?? (count === 0 ? 'none' : `${count} found`),
       expected: 'none',
       status: verdict(violation),
+      ...(violation?.reason ? { reason: violation.reason } : {}),
     });
   }
   for (const code of budget.warn ?? []) {
@@ -91,6 +96,7 @@ export function budgetRows(result: AnalysisResult, budget: Budget, checked: Budg
       actual: violation.actual,
       expected: violation.expected,
       status: verdict(violation),
+      ...(violation.reason ? { reason: violation.reason } : {}),
     });
   }
   return rows;
@@ -135,9 +141,11 @@ export function formatBudgetTable(
       .map((r) => r.subject),
   );
   const details = result.findings.filter((finding) => flagged.has(finding.code));
-  if (details.length > 0) {
+  const reasons = rows.filter((row) => row.reason !== undefined && row.status !== 'pass');
+  if (details.length > 0 || reasons.length > 0) {
     out.push('');
     for (const finding of details) out.push(`  ${finding.code}: ${finding.summary}`);
+    for (const row of reasons) out.push(`  ${row.subject} could not be judged: ${row.reason}`);
   }
 
   const failed = rows.filter((row) => row.status === 'FAIL').length;

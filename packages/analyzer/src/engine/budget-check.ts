@@ -1,4 +1,4 @@
-import type { FindingCode } from '@wirescope/semconv';
+import { type FindingCode, SPAN_TLS_HANDSHAKE } from '@wirescope/semconv';
 import type {
   AnalysisResult,
   Budget,
@@ -19,12 +19,25 @@ function spanViolations(name: string, limit: SpanCountLimit, actual: number): Bu
   return out;
 }
 
-/** `3 of 8 calls judged (why not)`. */
+/** `not judged (0 of 8 calls)`, `3 of 8 calls judged`. */
 function judged(rule: RuleCoverage | undefined): string {
-  if (!rule) return `rule unknown to this analysis`;
-  const share = `${rule.judged} of ${rule.of} calls judged`;
-  return rule.reason ? `${share}: ${rule.reason}` : share;
+  if (!rule) return 'rule unknown to this analysis';
+  return rule.judged === 0
+    ? `not judged (0 of ${rule.of} calls)`
+    : `${rule.judged} of ${rule.of} calls judged`;
 }
+
+/**
+ * The count a span limit holds against: spans of that name, and for `tls.handshake` also
+ * instrumentation-net's `tls.connect` (the same phase under another name; each phase counts once).
+ */
+export function budgetSpanCount(result: AnalysisResult, name: string): number {
+  const counts = result.stats.spanCountsByName;
+  const count = counts[name] ?? 0;
+  return name === SPAN_TLS_HANDSHAKE ? count + (counts[OTEL_TLS_CONNECT] ?? 0) : count;
+}
+
+const OTEL_TLS_CONNECT = 'tls.connect';
 
 /**
  * What the budget asks of coverage: a forbidden code whose rule judged no call (no calls at all, or
@@ -47,8 +60,13 @@ function coverageViolations(result: AnalysisResult, budget: Budget): BudgetViola
         kind: 'coverage',
         subject: code,
         expected: 'judged at least one call',
-        actual: calls === 0 ? 'no AWS SDK calls in the input' : judged(rule),
+        actual: calls === 0 ? 'not judged (no AWS SDK calls)' : judged(rule),
         warnOnly: allowed(code),
+        ...(calls === 0
+          ? { reason: 'the input holds no AWS SDK call' }
+          : rule?.reason
+            ? { reason: rule.reason }
+            : {}),
       });
     }
   }
@@ -69,6 +87,7 @@ function coverageViolations(result: AnalysisResult, budget: Budget): BudgetViola
           expected: `judged ≥ ${Math.round(share * 100)} % of calls`,
           actual: judged(rule),
           warnOnly: false,
+          ...(rule?.reason ? { reason: rule.reason } : {}),
         });
       }
     }
@@ -85,7 +104,7 @@ function coverageViolations(result: AnalysisResult, budget: Budget): BudgetViola
 export function checkBudget(result: AnalysisResult, budget: Budget): BudgetResult {
   const violations: BudgetViolation[] = [];
   for (const [name, limit] of Object.entries(budget.spans ?? {})) {
-    violations.push(...spanViolations(name, limit, result.stats.spanCountsByName[name] ?? 0));
+    violations.push(...spanViolations(name, limit, budgetSpanCount(result, name)));
   }
   const count = (code: string) => result.findings.filter((f) => f.code === code).length;
   for (const [codes, warnOnly] of [
