@@ -1,7 +1,7 @@
 import { FINDING_CODES, SPAN_DNS_LOOKUP } from '@wirescope/semconv';
 import { recordBatchesOf } from '../readers/read-spans.js';
 import { ALL_RULES } from '../rules/all-rules.js';
-import { callsOf, computeCoverage } from '../rules/coverage.js';
+import { computeCoverage } from '../rules/coverage.js';
 import { releaseScratch } from '../rules/rule-helpers.js';
 import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
 import {
@@ -19,7 +19,7 @@ import {
 } from './collect.js';
 import { IdIndex } from './columns.js';
 import type { RuleContext, SpanRecord } from './internal-types.js';
-import { attemptRef, operationViews, opRef, resolve } from './resolve.js';
+import { attemptRef, eachCall, keptOperations, operationViews, opRef, resolve } from './resolve.js';
 import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './store.js';
 import { attachStrayPhases } from './stray-phases.js';
 import { WarningList } from './warnings.js';
@@ -214,17 +214,10 @@ function createEngine(options: AnalyzeOptions): Engine {
     n.traces.releaseIndex();
     const context: RuleContext = { ...resolved, callerRegion: options.callerRegion };
     const findings = runRules(context, warnings);
-    const coverage = computeCoverage(
-      context,
-      callsOf(
-        context,
-        operationViews(resolved.stores, () => true, true),
-      ),
-      {
-        scopes,
-        dnsFrom: (origin) => dnsOrigins.has(origin),
-      },
-    );
+    const coverage = computeCoverage(context, eachCall(resolved.stores, resolved.attempts), {
+      scopes,
+      dnsFrom: (origin) => dnsOrigins.has(origin),
+    });
     const spanCountsByName: Record<string, number> = {};
     for (const name of [...countsByName.keys()].sort()) spanCountsByName[name] = countsByName.get(name) ?? 0;
     return {
@@ -234,7 +227,7 @@ function createEngine(options: AnalyzeOptions): Engine {
       stats: {
         spans,
         traces: n.traces.size,
-        operations: coverage.calls,
+        operations: keptOperations(ops),
         duplicateSpans,
         attempts: resolved.attempts.length,
         reusedAttempts: reusedCount(resolved.attempts),

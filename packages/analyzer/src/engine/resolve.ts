@@ -178,15 +178,13 @@ export function resolve(
 }
 
 /**
- * Views of the operations the plugin made (or with attempts; `all`: every operation kept) whose row
- * passes `keep`, by start. Views of
+ * Views of the operations the plugin made (or with attempts) whose row passes `keep`, by start. Views of
  * operations are made on demand, never one per row: a million small objects would double the memory
  * the rules run in.
  */
 export function operationViews(
   x: Stores,
   keep: (chunk: OperationChunk, i: number) => boolean,
-  all = false,
 ): OperationView[] {
   const out: OperationView[] = [];
   for (let row = 0; row < x.ops.size; row++) {
@@ -194,8 +192,7 @@ export function operationViews(
     const i = row & CHUNK_MASK;
     if (((c.flags[i] as number) & O.dropped) !== 0 || !keep(c, i)) continue;
     const hasAttempts = (x.callStart[row + 1] as number) > (x.callStart[row] as number);
-    if (all || hasAttempts || ((c.flags[i] as number) & O.wirescope) !== 0)
-      out.push(new OperationView(x, row));
+    if (hasAttempts || ((c.flags[i] as number) & O.wirescope) !== 0) out.push(new OperationView(x, row));
   }
   return out.sort((a, b) => a.startMs - b.startMs);
 }
@@ -313,3 +310,34 @@ function ownPhaseTimes(attempts: AttemptStore, row: number): void {
 
 /** Slack (ms) when checking that one phase lies inside another: span starts are rounded to 1 ms. */
 const NEST_SLACK_MS = 1;
+
+/**
+ * Every call once, as coverage reads it: each operation kept (one short-lived view at a time, none
+ * retained), then the attempts without an operation grouped by call.
+ */
+export function* eachCall(
+  x: Stores,
+  attempts: readonly AttemptRecord[],
+): Generator<{ operation: OperationRecord | undefined; attempts: AttemptRecord[] }> {
+  for (let row = 0; row < x.ops.size; row++) {
+    if (((x.ops.at(row).flags[row & CHUNK_MASK] as number) & O.dropped) !== 0) continue;
+    const operation = new OperationView(x, row);
+    yield { operation, attempts: operation.attempts };
+  }
+  const orphans = new Map<number, AttemptRecord[]>();
+  for (const attempt of attempts) {
+    if (attempt.operation !== undefined) continue;
+    const list = orphans.get(attempt.callKey);
+    if (list) list.push(attempt);
+    else orphans.set(attempt.callKey, [attempt]);
+  }
+  for (const list of orphans.values()) yield { operation: undefined, attempts: list };
+}
+
+/** Operation rows kept (not a second record of a call). */
+export function keptOperations(ops: OperationStore): number {
+  let kept = 0;
+  for (let row = 0; row < ops.size; row++)
+    if (((ops.at(row).flags[row & CHUNK_MASK] as number) & O.dropped) === 0) kept++;
+  return kept;
+}

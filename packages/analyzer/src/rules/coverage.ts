@@ -130,63 +130,53 @@ const NEEDS: readonly Need[] = [
   },
 ];
 
-/** The calls of an analysis: every operation kept, and attempts without one grouped by call. */
-export function callsOf(context: RuleContext, operations: readonly OperationRecord[]): CallFacts[] {
-  const calls: CallFacts[] = operations.map((operation) => ({ operation, attempts: operation.attempts }));
-  const orphans = new Map<number, AttemptRecord[]>();
-  for (const attempt of context.attempts) {
-    if (attempt.operation !== undefined) continue;
-    const list = orphans.get(attempt.callKey);
-    if (list) list.push(attempt);
-    else orphans.set(attempt.callKey, [attempt]);
-  }
-  for (const attempts of orphans.values()) calls.push({ operation: undefined, attempts });
-  return calls;
-}
-
 const inferredCall = (call: CallFacts) =>
   (call.operation !== undefined && !call.operation.wirescope) || call.attempts.some((a) => a.inferred);
 
 /** What each rule could judge of the calls, and what was seen. */
 export function computeCoverage(
   context: RuleContext,
-  calls: readonly CallFacts[],
+  calls: Iterable<CallFacts>,
   input: CoverageInput,
 ): AnalysisCoverage {
   const rttHosts = new Set<string>();
   for (const attempt of context.attempts)
     if (attempt.phaseOk('tcp') || attempt.phaseOk('tls')) rttHosts.add(attempt.hostKey);
-  const rules: RuleCoverage[] = NEEDS.map((need) => {
-    let of = 0;
-    let judged = 0;
-    let inferred = 0;
-    for (const call of calls) {
-      if (need.applies && !need.applies(call)) continue;
-      of++;
-      if (!need.can(call, context, input, rttHosts)) continue;
-      judged++;
-      if (inferredCall(call)) inferred++;
-    }
-    const entry: RuleCoverage = { code: need.code, judged, of, inferred, needs: need.needs };
-    if (judged < of) entry.reason = need.missing;
-    return entry;
-  });
+  // One pass over the calls (each made, read and dropped: a million calls are not held at once).
+  const tally = NEEDS.map(() => ({ of: 0, judged: 0, inferred: 0 }));
+  let count = 0;
   let wirescope = 0;
   let known = 0;
   let fromResource = 0;
   let inferredAttempts = 0;
   for (const call of calls) {
+    count++;
+    const inferred = inferredCall(call);
+    NEEDS.forEach((need, i) => {
+      const t = tally[i] as { of: number; judged: number; inferred: number };
+      if (need.applies && !need.applies(call)) return;
+      t.of++;
+      if (!need.can(call, context, input, rttHosts)) return;
+      t.judged++;
+      if (inferred) t.inferred++;
+    });
     if (call.operation?.wirescope === true || call.attempts.some((a) => !a.inferred)) wirescope++;
     if (callerRegion(call, context) !== undefined) known++;
     if (call.operation?.callerRegionFromResource) fromResource++;
     for (const attempt of call.attempts) if (attempt.inferred) inferredAttempts++;
   }
+  const rules: RuleCoverage[] = NEEDS.map((need, i) => {
+    const { of, judged, inferred } = tally[i] as { of: number; judged: number; inferred: number };
+    const entry: RuleCoverage = { code: need.code, judged, of, inferred, needs: need.needs };
+    if (judged < of) entry.reason = need.missing;
+    return entry;
+  });
   const scopes: Record<string, number> = {};
   for (const [name, spans] of [...input.scopes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
     scopes[name === '' ? '(unknown)' : name] = spans;
   return {
-    calls: calls.length,
-    callsBy: { wirescope, other: calls.length - wirescope },
+    calls: count,
+    callsBy: { wirescope, other: count - wirescope },
     inferredAttempts,
     scopes,
     callerRegion: { known, fromResource, fromOption: context.callerRegion !== undefined },
