@@ -16,6 +16,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
+    // The AWS SDK's Node 20 end-of-support notice (NodeVersionSupportWarning) would open the output of
+    // every worker that builds a client; the SDK's documented switch turns it off (aws-sdk-js-v3#7983).
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     // .ci/run asks for a JSON report too, to print one plain "N passed, N failed" closing line.
     reporters: process.env.WIRESCOPE_TEST_RESULTS
       ? ['default', ['json', { outputFile: process.env.WIRESCOPE_TEST_RESULTS }]]

@@ -1,7 +1,7 @@
 // Issue 11: the analyzer on traces made by the standard OpenTelemetry instrumentations (aws-sdk, http,
 // undici, dns, net) against the local s3rver, alone and beside the plugin (test/fixtures/standard,
 // recorded by scripts/record-standard-fixtures.ts; shapes in its README).
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import {
   readSpans,
   type WireSpan,
 } from '@wirescope/analyzer';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const DIR = fileURLToPath(new URL('./fixtures/standard/', import.meta.url));
 const WIRESCOPE_SCOPE = '@wirescope/';
@@ -82,7 +82,9 @@ describe('standard-instrumentation traces (test/fixtures/standard)', () => {
       const doc = JSON.parse(readFileSync(`${DIR}${name}.otlp.json`, 'utf8')) as { resourceSpans: unknown[] };
       // One resourceSpans entry per line, as the collector's file exporter writes batches.
       const lines = doc.resourceSpans.map((rs) => JSON.stringify({ resourceSpans: [rs] })).join('\n');
-      const path = join(mkdtempSync(join(tmpdir(), 'wirescope-std-')), `${name}.otlp.jsonl`);
+      const dir = mkdtempSync(join(tmpdir(), 'wirescope-std-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      const path = join(dir, `${name}.otlp.jsonl`);
       writeFileSync(path, `${lines}\n`);
       const fromLines = await analyze(readSpans({ path }));
       const fromJson = await analyzed(name);

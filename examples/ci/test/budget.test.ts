@@ -1,13 +1,13 @@
 // The budget step of the workflow, in-process: spans serialized the way the collector's file exporter
 // writes them, then `wirescope check … --budget wirescope-budget.json` from @wirescope/cli.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '@wirescope/cli';
 import { useSpanCapture } from '@wirescope/vitest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { appendOtlpJsonLine } from './support/record-traces.js';
 import { recordPutObject } from './support/s3-spans.js';
 
@@ -15,7 +15,9 @@ const BUDGET = fileURLToPath(new URL('../wirescope-budget.json', import.meta.url
 const captured = useSpanCapture();
 
 async function check(): Promise<{ code: number; stdout: string }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'wirescope-example-')), 'traces.jsonl');
+  const dir = mkdtempSync(join(tmpdir(), 'wirescope-example-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'traces.jsonl');
   appendOtlpJsonLine(file, captured.readableSpans);
   let stdout = '';
   const code = await main(['check', file, '--budget', BUDGET], {

@@ -69,6 +69,10 @@ async function main(): Promise<number> {
     return 0;
   }
   if (!options.aws && process.env[CHILD_MARK] !== '1') return reExecWithCertificate();
+  // The SDK's Node 20 end-of-support notice (NodeVersionSupportWarning) would open the demo's output; the
+  // README states the Node versions. Off through the SDK's documented switch (aws-sdk-js-v3#7983), unless
+  // the user set the variable themselves.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Loaded only here: the parent of the re-exec needs none of the SDK, OTel or analyzer modules.
   const { runDemo } = await import('./run-demo.js');
   return runDemo(options);

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otlpJson, otlpJsonLines, putObjectsOnNewConnections, tempDir, writeInput } from './test-spans.js';
 
 // The real bin in a subprocess, from source: proves exit codes, stderr and the shebang entry point.
@@ -24,6 +25,8 @@ function wirescope(...args: string[]) {
 
 let dir: string;
 let traces: string;
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(() => {
   dir = tempDir();

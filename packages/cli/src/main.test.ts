@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
 import { otlpJson, otlpJsonLines, putObjectsOnNewConnections, tempDir, writeInput } from './test-spans.js';
 
@@ -29,6 +29,8 @@ let dir: string;
 let jsonl: string;
 let json: string;
 let gz: string;
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(() => {
   dir = tempDir();

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { analyze } from '../engine/analysis.js';
 import { InputError } from '../input-error.js';
 import type { AnalysisResult, WireSpan } from '../types.js';
@@ -218,6 +218,7 @@ describe('readSpans: normalization', () => {
 
   it('reads gzip by its magic bytes, whatever the file is called, and drops a BOM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wirescope-readers-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'spans.json'); // no .gz on purpose
     writeFileSync(
       file,
@@ -371,6 +372,7 @@ describe('readSpans: bad input', () => {
 describe('readSpans: files read through one reused buffer', () => {
   const fixtures = fileURLToPath(new URL('../../../../test/fixtures/', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'wirescope-chunks-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Every span of a file, read in chunks of `size` bytes (the buffer is used again for each chunk). */
   async function readFileIn(path: string, size: number): Promise<WireSpan[]> {
