@@ -29,30 +29,42 @@ export interface CoverageInput {
   dnsFrom(origin: string): boolean;
 }
 
+/** Facts of one call, as bits: each found once per call, in one pass over its attempts. */
+const F = {
+  attempts: 1,
+  /** Every attempt says whether its connection was new or reused. */
+  connection: 2,
+  /** Every attempt is a wirescope attempt. */
+  wirescopeAttempts: 4,
+  /** Every inferred attempt ran in a process where instrumentation-dns recorded lookups. */
+  dns: 8,
+  /** Caller and target region known. */
+  regions: 16,
+  /** A round trip was measured to a host of the call (a tcp or tls phase to that host, any call). */
+  rtt: 32,
+  /** The plugin made the operation span. */
+  wirescopeOperation: 64,
+  s3: 128,
+  bucket: 256,
+  /** Some fact came from another instrumentation (an operation or attempt not the plugin's). */
+  inferred: 512,
+  callerRegion: 1024,
+  /** At least one attempt is a wirescope attempt. */
+  someWirescopeAttempt: 2048,
+} as const;
+
 /** Whether a rule can judge one call, and the facts it needs. */
 interface Need {
   code: FindingCode;
   needs: string;
   /** Why a call it cannot judge could not be judged, and what to add. */
   missing: string;
-  /** The calls it applies to (default: every call). */
-  applies?(call: CallFacts): boolean;
-  can(call: CallFacts, context: RuleContext, input: CoverageInput, rttHosts: ReadonlySet<string>): boolean;
+  /** The calls it applies to (bits all required; default every call). */
+  applies?: number;
+  /** The fact bits it needs, all of them — or, in `orBits`, any of those instead. */
+  bits: number;
+  orBits?: number;
 }
-
-const hasAttempts = (call: CallFacts) => call.attempts.length > 0;
-const connectionKnown = (call: CallFacts) =>
-  hasAttempts(call) && call.attempts.every((a) => a.reused !== undefined);
-const allWirescope = (call: CallFacts) => hasAttempts(call) && call.attempts.every((a) => !a.inferred);
-/** A round trip was measured to a host of the call (a tcp or tls phase to the same host, any call). */
-const measuredRtt = (call: CallFacts, hosts: ReadonlySet<string>) =>
-  call.attempts.some((a) => hosts.has(a.hostKey));
-const callerRegion = (call: CallFacts, context: RuleContext) =>
-  call.operation?.callerRegion ?? context.callerRegion;
-const isS3 = (call: CallFacts) =>
-  call.operation?.bucket !== undefined ||
-  call.operation?.service === 'S3' ||
-  call.operation?.name.startsWith('S3.') === true;
 
 const NO_CONNECTION_FACTS =
   'no connection facts: add the wirescope plugin, or @opentelemetry/instrumentation-net beside instrumentation-http/-undici';
@@ -66,72 +78,97 @@ const NEEDS: readonly Need[] = [
     needs: 'caller and target region, or a measured round trip',
     missing:
       'caller region unknown and no connection measured: set cloud.region in the resource (AWS_REGION) or pass --caller-region',
-    can: (call, context, _input, rttHosts) =>
-      (callerRegion(call, context) !== undefined &&
-        call.attempts.some((a) => targetRegionOf(a, call.operation) !== undefined)) ||
-      measuredRtt(call, rttHosts),
+    bits: F.regions,
+    orBits: F.rtt,
   },
   {
     code: FINDING_REGION_REDIRECT,
     needs: 'region redirects (wirescope plugin)',
     missing: 'redirects are recorded by the wirescope plugin only',
-    can: (call) => call.operation?.wirescope === true,
+    bits: F.wirescopeOperation,
   },
   {
     code: FINDING_CONNECTION_CHURN,
     needs: 'new vs reused connection per attempt',
     missing: NO_CONNECTION_FACTS,
-    can: connectionKnown,
+    bits: F.connection,
   },
   {
     code: FINDING_STALE_CONNECTION_RESET,
     needs: 'new vs reused connection, socket errors',
     missing: NO_CONNECTION_FACTS,
-    can: connectionKnown,
+    bits: F.connection,
   },
   {
     code: FINDING_EXPECT_CONTINUE_NO_REUSE,
     needs: '100-continue waits and connection reuse (wirescope plugin)',
     missing: '100-continue waits are recorded by the wirescope plugin only',
-    can: (call) => allWirescope(call) && connectionKnown(call),
+    bits: F.wirescopeAttempts | F.connection,
   },
   {
     code: FINDING_DNS_LOOKUP_PER_CONNECTION,
     needs: 'dns lookups per new connection',
     missing:
       'no DNS facts: add the wirescope plugin, or @opentelemetry/instrumentation-dns and -net in the same process',
-    can: (call, _context, input) =>
-      connectionKnown(call) && call.attempts.every((a) => !a.inferred || input.dnsFrom(a.origin)),
+    bits: F.connection | F.dns,
   },
   {
     code: FINDING_SOCKET_POOL_SATURATION,
     needs: 'pool waits and concurrency (wirescope plugin)',
     missing: 'waits for a pooled socket are recorded by the wirescope plugin only',
-    can: allWirescope,
+    bits: F.wirescopeAttempts,
   },
   {
     code: FINDING_SLOW_HANDSHAKE,
     needs: 'measured dns/tcp/tls phases of new connections',
     missing: NO_CONNECTION_FACTS,
-    can: connectionKnown,
+    bits: F.connection,
   },
   {
     code: FINDING_UNRETRIED_SOCKET_ERROR,
     needs: 'attempts with their errors',
     missing: NO_ATTEMPTS,
-    can: hasAttempts,
+    bits: F.attempts,
   },
   {
     code: FINDING_HOT_PREFIX,
     needs: 'S3 calls with their bucket (key prefix from the wirescope plugin option)',
     missing: 'no bucket on the call span (aws.s3.bucket) or no HTTP attempts under it',
-    applies: isS3,
-    can: (call) => call.operation?.bucket !== undefined && hasAttempts(call),
+    applies: F.s3,
+    bits: F.bucket | F.attempts,
   },
 ];
 
-const inferredCall = (call: CallFacts) =>
-  (call.operation !== undefined && !call.operation.wirescope) || call.attempts.some((a) => a.inferred);
+/** The fact bits of one call. */
+function factsOf(
+  call: CallFacts,
+  context: RuleContext,
+  input: CoverageInput,
+  rttHosts: ReadonlySet<string>,
+): number {
+  const op = call.operation;
+  let facts = 0;
+  if (op?.wirescope === true) facts |= F.wirescopeOperation;
+  else if (op !== undefined) facts |= F.inferred;
+  if (op?.bucket !== undefined) facts |= F.bucket | F.s3;
+  else if (op !== undefined && (op.service === 'S3' || op.name.startsWith('S3.'))) facts |= F.s3;
+  const caller = op?.callerRegion ?? context.callerRegion;
+  if (caller !== undefined) facts |= F.callerRegion;
+  if (call.attempts.length === 0) return facts;
+  facts |= F.attempts | F.connection | F.wirescopeAttempts | F.dns;
+  let target = false;
+  for (const a of call.attempts) {
+    if (a.reused === undefined) facts &= ~F.connection;
+    if (a.inferred) {
+      facts = (facts & ~F.wirescopeAttempts) | F.inferred;
+      if (!input.dnsFrom(a.origin)) facts &= ~F.dns;
+    } else facts |= F.someWirescopeAttempt;
+    if (!target && caller !== undefined) target = targetRegionOf(a, op) !== undefined;
+    if ((facts & F.rtt) === 0 && rttHosts.has(a.hostKey)) facts |= F.rtt;
+  }
+  if (target) facts |= F.regions;
+  return facts;
+}
 
 /** What each rule could judge of the calls, and what was seen. */
 export function computeCoverage(
@@ -143,32 +180,45 @@ export function computeCoverage(
   for (const attempt of context.attempts)
     if (attempt.phaseOk('tcp') || attempt.phaseOk('tls')) rttHosts.add(attempt.hostKey);
   // One pass over the calls (each made, read and dropped: a million calls are not held at once).
-  const tally = NEEDS.map(() => ({ of: 0, judged: 0, inferred: 0 }));
+  const of = new Uint32Array(NEEDS.length);
+  const judged = new Uint32Array(NEEDS.length);
+  const inferred = new Uint32Array(NEEDS.length);
   let count = 0;
-  let wirescope = 0;
   let known = 0;
   let fromResource = 0;
   let inferredAttempts = 0;
+  let byOthersOnly = 0;
   for (const call of calls) {
     count++;
-    const inferred = inferredCall(call);
-    NEEDS.forEach((need, i) => {
-      const t = tally[i] as { of: number; judged: number; inferred: number };
-      if (need.applies && !need.applies(call)) return;
-      t.of++;
-      if (!need.can(call, context, input, rttHosts)) return;
-      t.judged++;
-      if (inferred) t.inferred++;
-    });
-    if (call.operation?.wirescope === true || call.attempts.some((a) => !a.inferred)) wirescope++;
-    if (callerRegion(call, context) !== undefined) known++;
+    const facts = factsOf(call, context, input, rttHosts);
+    for (let i = 0; i < NEEDS.length; i++) {
+      const need = NEEDS[i] as Need;
+      if (need.applies !== undefined && (facts & need.applies) !== need.applies) continue;
+      of[i] = (of[i] as number) + 1;
+      if ((facts & need.bits) !== need.bits && (need.orBits === undefined || (facts & need.orBits) === 0))
+        continue;
+      judged[i] = (judged[i] as number) + 1;
+      if ((facts & F.inferred) !== 0) inferred[i] = (inferred[i] as number) + 1;
+    }
+    if (
+      (facts & (F.wirescopeOperation | F.attempts)) === 0 ||
+      ((facts & F.wirescopeOperation) === 0 && (facts & F.wirescopeAttempts) === 0)
+    )
+      byOthersOnly++;
+    if ((facts & F.callerRegion) !== 0) known++;
     if (call.operation?.callerRegionFromResource) fromResource++;
-    for (const attempt of call.attempts) if (attempt.inferred) inferredAttempts++;
+    if ((facts & F.inferred) !== 0)
+      for (const attempt of call.attempts) if (attempt.inferred) inferredAttempts++;
   }
   const rules: RuleCoverage[] = NEEDS.map((need, i) => {
-    const { of, judged, inferred } = tally[i] as { of: number; judged: number; inferred: number };
-    const entry: RuleCoverage = { code: need.code, judged, of, inferred, needs: need.needs };
-    if (judged < of) entry.reason = need.missing;
+    const entry: RuleCoverage = {
+      code: need.code,
+      judged: judged[i] as number,
+      of: of[i] as number,
+      inferred: inferred[i] as number,
+      needs: need.needs,
+    };
+    if (entry.judged < entry.of) entry.reason = need.missing;
     return entry;
   });
   const scopes: Record<string, number> = {};
@@ -176,7 +226,7 @@ export function computeCoverage(
     scopes[name === '' ? '(unknown)' : name] = spans;
   return {
     calls: count,
-    callsBy: { wirescope, other: count - wirescope },
+    callsBy: { wirescope: count - byOthersOnly, other: byOthersOnly },
     inferredAttempts,
     scopes,
     callerRegion: { known, fromResource, fromOption: context.callerRegion !== undefined },
