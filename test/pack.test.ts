@@ -20,6 +20,7 @@ interface PackageJson {
   name: string;
   license?: string;
   scripts?: Record<string, string>;
+  bin?: Record<string, string>;
   repository?: { url?: string; directory?: string };
   homepage?: string;
   bugs?: { url?: string };
@@ -53,6 +54,10 @@ describe.each(PACKAGES)('the npm tarball of packages/%s', (dir) => {
   it('holds the built code and its type declarations', () => {
     expect(files()).toContain('dist/index.js');
     expect(files()).toContain('dist/index.d.ts');
+  });
+
+  it('holds every file its `bin` names', () => {
+    for (const target of Object.values(pkg.bin ?? {})) expect(files()).toContain(posix.normalize(target));
   });
 
   it('holds no test code', () => {
