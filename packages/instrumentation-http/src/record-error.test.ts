@@ -35,6 +35,18 @@ describe('recordRequestError', () => {
     expect(t.facts.get(ATTR_SOCKET_ERROR)).toBe('r'.repeat(200));
   });
 
+  it('redacts the socket message before it cuts it (a message can quote a presigned URL)', () => {
+    const t = target();
+    const secret = 'fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024';
+    recordRequestError(
+      t,
+      liveRequest,
+      socketError(`connect to /k?X-Amz-Signature=${secret} failed`),
+      undefined,
+    );
+    expect(t.facts.get(ATTR_SOCKET_ERROR)).toBe('connect to /k?X-Amz-Signature=REDACTED failed');
+  });
+
   it('records the code as error.type and a reset for ECONNRESET and EPIPE', () => {
     for (const code of ['ECONNRESET', 'EPIPE']) {
       const t = target();

@@ -5,6 +5,7 @@ import {
   ATTR_SOCKET_RESET,
   errorTypeOf,
   isSocketReset,
+  redactSecrets,
 } from '@wirescope/semconv';
 import type { RecordTarget } from './internal-types.js';
 import { type ConnectionPhases, failureOf } from './observe-connection.js';
@@ -43,7 +44,7 @@ export function recordRequestError(
   // Only Node's own socket-level wording (errors with a code or syscall): other messages could carry
   // anything the host put in them.
   if (message && (typeof nodeError.code === 'string' || typeof nodeError.syscall === 'string')) {
-    target.record(ATTR_SOCKET_ERROR, message.slice(0, MAX_MESSAGE));
+    target.record(ATTR_SOCKET_ERROR, redactSecrets(message).slice(0, MAX_MESSAGE));
   }
   target.record(ATTR_SOCKET_RESET, isSocketReset(errorType));
   phases?.fail(failureOf(error));

@@ -67,6 +67,8 @@ export {
   FINDING_UNRETRIED_SOCKET_ERROR,
   isFindingCode,
 } from './finding-codes.js';
+/** redactSecrets(text): credentials, tokens, signatures and SSE-C keys in free text replaced by REDACTED. */
+export { redactSecrets } from './redact-secrets.js';
 export { isRegionName, regionOfHost } from './region-of-host.js';
 export type { PhaseSpanName } from './span-names.js';
 export {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { redactText } from './redact.js';
+import { redactSecrets } from './redact-secrets.js';
 
 // Exact outputs at the edges of each redaction rule: short values that only the key rule can catch
 // (the shape rules would leave them), every separator form, and key-material runs one character either
-// side of their length bounds. The same table is in instrumentation-undici safe-message.edges.test.ts.
+// side of their length bounds.
 const HEX_32 = 'abcdef0123456789abcdef0123456789';
 const MIXED_20 = 'Abcdefghij0123456789';
 
-describe('redactText, exact outputs', () => {
+describe('redactSecrets, exact outputs', () => {
   it.each([
     ['Signature=abc', 'Signature=REDACTED'],
     ['sig=abc', 'sig=REDACTED'],
@@ -28,11 +28,11 @@ describe('redactText, exact outputs', () => {
       'x-amz-server-side-encryption-customer-key-MD5: REDACTED',
     ],
   ])('%s', (text, expected) => {
-    expect(redactText(text)).toBe(expected);
+    expect(redactSecrets(text)).toBe(expected);
   });
 });
 
-describe('redactText, key-material bounds', () => {
+describe('redactSecrets, key-material bounds', () => {
   it.each([
     ['32 hex digits with a letter', `sig ${HEX_32} end`, 'sig REDACTED end'],
     ['31 hex digits', `sig ${HEX_32.slice(1)} end`, `sig ${HEX_32.slice(1)} end`],
@@ -52,6 +52,6 @@ describe('redactText, key-material bounds', () => {
     ['a run joined by %2B', 't Abc123def4%2BGhi567jkl8 end', 't REDACTED end'],
     ['an access key id', 't AKIAIOSFODNN7EXAMPLE end', 't REDACTED end'],
   ])('%s', (_name, text, expected) => {
-    expect(redactText(text)).toBe(expected);
+    expect(redactSecrets(text)).toBe(expected);
   });
 });
