@@ -42,7 +42,15 @@ interface Endpoints {
   http: string;
   /** `https://localhost:<proxy>`: the latency proxy in front of the HTTPS s3rver. */
   nearProxy: string;
+  /** `https://localhost:<proxy>`: a proxy that resets (RST) connections idle longer than 200 ms. */
+  resetting: string;
+  /** `https://localhost:<proxy>`: a proxy that closes (FIN, no response) connections idle over 200 ms. */
+  closing: string;
 }
+
+/** Idle time after which the resetting and closing proxies drop a connection, and the pause that passes it. */
+const IDLE_DROP_MS = 200;
+const IDLE_PAUSE_MS = 400;
 
 /** Which instrumentations a scenario registers. */
 type Setup = 'standard' | 'mixed' | 'wirescope';
@@ -156,6 +164,26 @@ const SCENARIOS: Record<string, Scenario> = {
     resourceRegion: 'us-east-1',
     run: (lib, e) => puts(lib, client(lib, e.nearProxy, { region: 'us-east-1' }), 'near-proxy'),
   },
+  // Keep-alive through a proxy that resets idle connections: every call after a pause writes into a
+  // reset socket (read ECONNRESET), and the SDK retries it on a new connection.
+  'std-stale-reset-https': {
+    setup: 'standard',
+    run: (lib, e) => puts(lib, client(lib, e.resetting), 'stale-reset', IDLE_PAUSE_MS),
+  },
+  // Fetch through a proxy that closes idle connections with a FIN: undici fails the call with
+  // UND_ERR_SOCKET "other side closed", which the SDK does not retry.
+  'std-unretried-fin-fetch': {
+    setup: 'standard',
+    async run(lib, e) {
+      const c = client(lib, e.closing, { handler: 'fetch' });
+      for (let i = 0; i < CALLS; i++) {
+        await c
+          .send(new lib.PutObjectCommand({ Bucket: BUCKET, Key: `fin/${i}`, Body: BODY }))
+          .catch(() => undefined);
+        await sleep(IDLE_PAUSE_MS);
+      }
+    },
+  },
   'mixed-churn-https': { setup: 'mixed', run: (lib, e) => churnHttps(lib, e, 'mixed-churn-https') },
   'mixed-reuse-https': { setup: 'mixed', run: (lib, e) => reuseHttps(lib, e, 'mixed-reuse-https') },
   'wirescope-churn-https': {
@@ -265,6 +293,14 @@ async function parent(names: string[]): Promise<number> {
     target: { host: '127.0.0.1', port: secure.port },
     latencyMs: NEAR_PROXY_LATENCY_MS,
   });
+  const resetting = await startTcpProxy({
+    target: { host: '127.0.0.1', port: secure.port },
+    resetAfterIdleMs: IDLE_DROP_MS,
+  });
+  const closing = await startTcpProxy({
+    target: { host: '127.0.0.1', port: secure.port },
+    finAfterIdleMs: IDLE_DROP_MS,
+  });
   let failed = 0;
   try {
     const ca = readFileSync(certFile, 'utf8');
@@ -281,6 +317,8 @@ async function parent(names: string[]): Promise<number> {
       https: secure.endpoint,
       http: plain.endpoint,
       nearProxy: `https://localhost:${proxy.port}`,
+      resetting: `https://localhost:${resetting.port}`,
+      closing: `https://localhost:${closing.port}`,
     };
     for (const name of Object.keys(SCENARIOS)) {
       if (names.length > 0 && !names.includes(name)) continue;
@@ -305,6 +343,8 @@ async function parent(names: string[]): Promise<number> {
       }
     }
   } finally {
+    await resetting.close();
+    await closing.close();
     await proxy.close();
     await secure.close();
     await plain.close();

@@ -31,6 +31,17 @@ const EXPECTED: Record<string, string[]> = {
   'std-cross-region-config': ['cross-region'],
   // Through a proxy delaying data 32 ms each way: TCP completes in the local kernel.
   'std-near-proxy': ['cross-region'],
+  // Keep-alive through a proxy that resets connections idle over 200 ms, 400 ms between calls: every
+  // call after the first writes into a reset socket (ECONNRESET, from the exception event) and is
+  // retried on a new connection, which pays a lookup.
+  'std-stale-reset-https': ['stale-connection-reset', 'dns-lookup-per-connection'],
+  // Fetch through a proxy that FINs idle connections: every other call fails with UND_ERR_SOCKET,
+  // unretried; the next call connects again (explained by the reset, not churn) and pays a lookup.
+  'std-unretried-fin-fetch': [
+    'unretried-socket-error',
+    'stale-connection-reset',
+    'dns-lookup-per-connection',
+  ],
   'mixed-churn-https': ['connection-churn', 'dns-lookup-per-connection'],
   'mixed-reuse-https': [],
   'wirescope-churn-https': ['connection-churn', 'dns-lookup-per-connection'],
@@ -66,7 +77,8 @@ describe('standard-instrumentation traces (test/fixtures/standard)', () => {
     expect(codes(result)).toEqual([...expected].sort());
     expect(result.coverage.calls).toBe(8);
     expect(result.stats.operations).toBe(8);
-    expect(result.stats.attempts).toBe(8);
+    // One attempt per call, and a retry for each call after the first when the proxy resets idle sockets.
+    expect(result.stats.attempts).toBe(name === 'std-stale-reset-https' ? 15 : 8);
     for (const code of [
       'connection-churn',
       'dns-lookup-per-connection',
@@ -171,6 +183,19 @@ describe('standard-instrumentation traces (test/fixtures/standard)', () => {
     expect(f?.summary).toMatch(/configured from us-east-1 to eu-west-1 .*the peer is near the caller/);
     expect(f?.costMs).toBe(0);
     expect(f?.severity).toBe('info');
+  });
+});
+
+describe('errors from the standard instrumentations', () => {
+  it('reads the socket error code from the exception event (error.type says only "Error")', async () => {
+    const result = await analyzed('std-stale-reset-https');
+    const stale = finding(result, 'stale-connection-reset');
+    expect(stale?.summary).toMatch(
+      /^7 requests \(S3\.PutObject\) to localhost:\d+ wrote into a dead keep-alive socket \(ECONNRESET\); 7 retried on a new connection/,
+    );
+    expect(stale?.evidence.counts).toEqual({ resets: 7, retried: 7 });
+    const fin = await analyzed('std-unretried-fin-fetch');
+    expect(finding(fin, 'unretried-socket-error')?.summary).toMatch(/UND_ERR_SOCKET/);
   });
 });
 

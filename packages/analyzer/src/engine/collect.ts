@@ -32,6 +32,7 @@ import {
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TTFB_MS,
   EVENT_REGION_REDIRECT,
+  isSocketReset,
   RPC_SYSTEM_AWS_API,
   SPAN_DNS_LOOKUP,
   SPAN_TCP_CONNECT,
@@ -126,6 +127,8 @@ export const K = {
   urlFull: 36,
   oldHttpUrl: 37,
   otelTlsProtocol: 38,
+  /** Not an attribute: `exception.type` of the span's `exception` event (`recordOfWire` fills it). */
+  exceptionType: 39,
 } as const;
 
 /** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
@@ -171,6 +174,8 @@ export const ENGINE_KEYS: readonly string[] = [
   'http.url',
   // instrumentation-net's `tls.connect`: `TLSv1.3`.
   'tls.protocol',
+  // Read from the `exception` event, not the attributes (see K.exceptionType).
+  'exception.type',
 ];
 
 /** A record with nothing in it, for the readers to fill. */
@@ -219,7 +224,11 @@ export function recordOfWire(span: WireSpan): SpanRecord {
       break;
     }
   }
-  for (const event of span.events) if (event.name === EVENT_REGION_REDIRECT) record.redirectEvents++;
+  for (const event of span.events) {
+    if (event.name === EVENT_REGION_REDIRECT) record.redirectEvents++;
+    else if (event.name === 'exception')
+      record.values[K.exceptionType] ??= event.attributes['exception.type'];
+  }
   record.resource = span.resource;
   return record;
 }
@@ -240,6 +249,9 @@ export function classify(span: SpanRecord): 'operation' | 'attempt' | 'phase' | 
   return undefined;
 }
 
+/** An error code (`ECONNRESET`, `UND_ERR_SOCKET`), not an error class name (`Error`, `TypeError`). */
+const ERROR_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+
 /** `TLSv1.3` → `1.3`, `TLSv1` → `1.0` (the `tls.protocol.version` spelling), else undefined. */
 export function tlsVersionOf(protocol: string | undefined): string | undefined {
   const match = protocol === undefined ? null : /^TLSv(\d)(?:\.(\d))?$/.exec(protocol);
@@ -259,6 +271,16 @@ function hostOfUrl(value: AttributeValue | undefined): string | undefined {
  * in either generation of the conventions (`http.method`, `net.peer.name`, `http.status_code`).
  */
 function inferAttemptValues(v: Array<AttributeValue | undefined>): void {
+  // instrumentation-http writes `error.type` = the error's name (`Error`); the code Node gave the
+  // socket error (`ECONNRESET`) is the `exception.type` of its exception event.
+  const exception = strVal(v[K.exceptionType]);
+  const errorType = strVal(v[K.errorType]);
+  if (
+    exception !== undefined &&
+    ERROR_CODE.test(exception) &&
+    (errorType === undefined || !ERROR_CODE.test(errorType))
+  )
+    v[K.errorType] = exception;
   v[K.httpMethod] ??= v[K.oldHttpMethod];
   v[K.serverAddress] ??= v[K.oldPeerName] ?? hostOfUrl(v[K.urlFull]) ?? hostOfUrl(v[K.oldHttpUrl]);
   v[K.serverPort] ??= v[K.oldPeerPort];
@@ -393,7 +415,8 @@ export function writeAttempt(
   if (reused !== undefined) flags |= A.reusedKnown | (reused ? A.reused : 0);
   const keepAlive = boolVal(v[K.keepAlive]);
   if (keepAlive !== undefined) flags |= A.keepAliveKnown | (keepAlive ? A.keepAlive : 0);
-  if (boolVal(v[K.socketReset]) === true) flags |= A.socketReset;
+  if (boolVal(v[K.socketReset]) === true || (inferred && isSocketReset(strVal(v[K.errorType]) ?? '')))
+    flags |= A.socketReset;
   const expectWait = numVal(v[K.expectWait]);
   if (boolVal(v[K.expectContinue]) === true || expectWait !== undefined) flags |= A.expectContinue;
   if (boolVal(v[K.oneOff]) === true) flags |= A.oneOff;

@@ -21,10 +21,20 @@ export const CHURN_MIN_EXTRA_CONNECTIONS = 2;
 /** …and at least this share of the attempts to the host opened a connection. */
 export const CHURN_MIN_NEW_SHARE = 0.5;
 
-/** New connections other rules explain: one-off 100-continue agents, and retries after a reset. */
-function explainedElsewhere(attempt: AttemptRecord, previous: AttemptRecord | undefined): boolean {
+/**
+ * New connections other rules explain: one-off 100-continue agents, retries after a reset, and the
+ * first connection after the pool's previous request lost its socket to a reset (the next call of a
+ * keep-alive client has to connect again: stale-connection-reset's cost, not churn).
+ */
+function explainedElsewhere(
+  attempt: AttemptRecord,
+  previous: AttemptRecord | undefined,
+  poolPrevious: AttemptRecord | undefined,
+): boolean {
   if (attempt.oneOff || (attempt.expectContinue && attempt.keepAlive === false)) return true;
-  return previous !== undefined && (previous.socketReset || isSocketReset(previous.errorType ?? ''));
+  const reset = (a: AttemptRecord | undefined) =>
+    a !== undefined && (a.socketReset || isSocketReset(a.errorType ?? ''));
+  return reset(previous) || reset(poolPrevious);
 }
 
 /**
@@ -40,7 +50,7 @@ export const connectionChurnRule: Rule = {
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
     for (const attempts of attemptsByPool(context).values()) {
-      const fresh = attempts.filter((a) => a.isNew && !explainedElsewhere(a, a.previous));
+      const fresh = attempts.filter((a, i) => a.isNew && !explainedElsewhere(a, a.previous, attempts[i - 1]));
       const peak = peakConcurrency(attempts);
       const extra = fresh.slice(peak);
       if (extra.length < CHURN_MIN_EXTRA_CONNECTIONS) continue;
