@@ -37,6 +37,15 @@ export function startPhaseEntries(): void {
   observer.observe({ entryTypes: ['dns', 'net'] });
 }
 
+/** Keeps the entries queued for the observer's next callback (`takeRecords` empties the queue). */
+function drainPending(): void {
+  try {
+    for (const entry of observer?.takeRecords() ?? []) keep(entry);
+  } catch {
+    // As in the callback: an entry of a shape we do not know is ignored.
+  }
+}
+
 /** Stops observing and forgets the kept entries. */
 export function stopPhaseEntries(): void {
   observer?.disconnect();
@@ -89,6 +98,9 @@ function claim(
   fromMs: number,
   toMs: number,
 ): PhaseWindow | undefined {
+  // The observer's callback runs later (a busy loop delays it past the connect); the entries Node has
+  // queued for it are already there: take them now.
+  drainPending();
   for (const entry of list) {
     if (entry.claimed || !matches(entry)) continue;
     if (entry.startMs < fromMs - SLACK_MS || entry.endMs > toMs + SLACK_MS) continue;
