@@ -1,4 +1,5 @@
 import type { Attributes, AttributeValue, SpanKindName, SpanSource, WireSpan } from '../types.js';
+import { boundedJson, NestingError, nestsDeeperThan, quoted } from './bounded-json.js';
 import { ImpreciseNumberError, type JsonObject, ShapeError } from './internal-types.js';
 import { makeStatus, normalizeId, toInt64, toNanos } from './values.js';
 
@@ -36,7 +37,9 @@ function tagValue(tag: JsonObject): AttributeValue | undefined {
       return typeof value === 'number' ? value : Number(value);
     default:
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-      return value === undefined || value === null ? undefined : JSON.stringify(value);
+      if (value === undefined || value === null) return undefined;
+      if (nestsDeeperThan(value)) throw new NestingError(`tag ${quoted(String(tag.key))}`);
+      return boundedJson(value);
   }
 }
 

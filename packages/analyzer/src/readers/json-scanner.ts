@@ -1,4 +1,5 @@
 import { InputError } from '../input-error.js';
+import { isEngineLimitError, MAX_RECORD_BYTES, recordTooLarge } from './input-limits.js';
 import type { RecordPosition } from './internal-types.js';
 import {
   ARRAY_ROLES,
@@ -70,6 +71,8 @@ export class JsonScanner {
   // key being read
   private keyParts: Buffer[] = [];
   private keyStart = 0;
+  private keyBytes = 0;
+  private keyPosition: RecordPosition = { line: 1, column: 1, offset: 0 };
   // record being captured
   private capRole: Role = ROLE.SKIP;
   private capKind = C_CONTAINER;
@@ -77,6 +80,8 @@ export class JsonScanner {
   private capInString = false;
   private capParts: Buffer[] = [];
   private capStart = 0;
+  /** Bytes of the record in `capParts` (earlier chunks), held to MAX_RECORD_BYTES. */
+  private capBytes = 0;
   private capPosition: RecordPosition = { line: 1, column: 1, offset: 0 };
 
   constructor(
@@ -136,6 +141,8 @@ export class JsonScanner {
             this.state = S_IN_KEY;
             this.keyStart = i;
             this.keyParts = [];
+            this.keyBytes = 0;
+            this.keyPosition = this.position(i);
             i = this.continueKey(buf, i + 1);
           } else {
             throw this.syntaxError(i, b);
@@ -165,8 +172,14 @@ export class JsonScanner {
     }
     if (this.state === S_CAPTURE) {
       // Copies: the chunk's buffer may be used again for the next chunk.
-      if (this.capStart < n) this.capParts.push(Buffer.from(buf.subarray(this.capStart)));
+      if (this.capStart < n) {
+        this.capBytes += n - this.capStart;
+        if (this.capBytes > MAX_RECORD_BYTES) throw this.tooLarge(this.capPosition, this.capRole);
+        this.capParts.push(Buffer.from(buf.subarray(this.capStart)));
+      }
     } else if (this.state === S_IN_KEY) {
+      this.keyBytes += n - this.keyStart;
+      if (this.keyBytes > MAX_RECORD_BYTES) throw this.tooLarge(this.keyPosition, undefined);
       this.keyParts.push(Buffer.from(buf.subarray(this.keyStart)));
     }
     this.base += n;
@@ -249,6 +262,7 @@ export class JsonScanner {
     this.capRole = role;
     this.capParts = [];
     this.capStart = i;
+    this.capBytes = 0;
     this.capPosition = this.position(i);
     this.capDepth = 0;
     this.capInString = false;
@@ -331,6 +345,9 @@ export class JsonScanner {
   }
 
   private finishCapture(buf: Buffer, end: number): void {
+    if (this.capBytes + end - this.capStart > MAX_RECORD_BYTES) {
+      throw this.tooLarge(this.capPosition, this.capRole);
+    }
     let text: string;
     if (this.capParts.length === 0) {
       text = buf.toString('utf8', this.capStart, end);
@@ -340,12 +357,34 @@ export class JsonScanner {
       this.capParts = [];
     }
     this.state = S_AFTER;
-    this.handler.value(this.capRole, text, this.capPosition);
+    try {
+      this.handler.value(this.capRole, text, this.capPosition);
+    } catch (error) {
+      if (!isEngineLimitError(error)) throw error;
+      throw new InputError({
+        file: this.file,
+        ...this.capPosition,
+        problem: `cannot be read: ${error.message}`,
+      });
+    }
+  }
+
+  /** A record (or, with no role, an object key) over MAX_RECORD_BYTES, before it becomes a string. */
+  private tooLarge(position: RecordPosition, role: Role | undefined): InputError {
+    const what =
+      role === undefined
+        ? 'an object key'
+        : role === ROLE.SPAN || role === ROLE.JSPAN
+          ? 'a span'
+          : ROLE_NAMES[role];
+    return recordTooLarge(this.file, position, what ?? 'a value');
   }
 
   private continueKey(buf: Buffer, i: number): number {
     const j = this.closeQuote(buf, i);
     if (j === -1) return buf.length;
+    if (this.keyBytes + j + 1 - this.keyStart > MAX_RECORD_BYTES)
+      throw this.tooLarge(this.keyPosition, undefined);
     let raw: Buffer;
     if (this.keyParts.length === 0) {
       raw = buf.subarray(this.keyStart, j + 1);

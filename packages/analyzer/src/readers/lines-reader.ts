@@ -1,6 +1,7 @@
 import { InputError } from '../input-error.js';
 import type { SpanSource, WireSpan } from '../types.js';
 import { locateShapeError } from './document-reader.js';
+import { isEngineLimitError, MAX_RECORD_BYTES, mebibytes } from './input-limits.js';
 import { ImpreciseNumberError, type JsonObject, ShapeError } from './internal-types.js';
 import { jaegerDocumentToWire } from './jaeger-normalize.js';
 import { findJsonSyntaxError, positionIn, quoteBigIntegers } from './json-syntax.js';
@@ -52,15 +53,30 @@ export async function* readConvertedLines<T>(
   let out: T[] = [];
   /** One line, `buf[s…e)` with its newline at `buf[e]`: scanned, or parsed when the scanner declines. */
   const read = (buf: Buffer, s: number, e: number, line: number): void => {
-    if (!scan?.(buf, s, e, out))
-      parseLine(buf.toString('utf8', s, e), file, line, lineOffset, accept, convert, out);
+    try {
+      if (!scan?.(buf, s, e, out))
+        parseLine(buf.toString('utf8', s, e), file, line, lineOffset, accept, convert, out);
+    } catch (error) {
+      if (!isEngineLimitError(error)) throw error;
+      throw new InputError({ file, line, offset: lineOffset, problem: `cannot be read: ${error.message}` });
+    }
   };
+  /** The error for a line longer than a record may be, before any of it becomes a string. */
+  const tooLong = (): InputError =>
+    new InputError({
+      file,
+      line: lineNumber + 1,
+      offset: lineOffset,
+      problem: `the line is longer than ${mebibytes(MAX_RECORD_BYTES)}, the limit of one record (a single-line document too large for JSON Lines? read it with --format otlp-json)`,
+    });
+  let carryBytes = 0;
   for await (const chunk of chunks) {
     let start = 0;
     if (lineOffset < 0) lineOffset = startOffset();
     for (;;) {
       const newline = chunk.indexOf(0x0a, start);
       if (newline === -1) break;
+      if (carryBytes + newline - start > MAX_RECORD_BYTES) throw tooLong();
       lineNumber++;
       let lineBytes = newline - start;
       if (carry.length > 0) {
@@ -68,6 +84,7 @@ export async function* readConvertedLines<T>(
         const bytes = Buffer.concat(carry);
         lineBytes = bytes.length - 1;
         carry = [];
+        carryBytes = 0;
         read(bytes, 0, lineBytes, lineNumber);
       } else {
         read(chunk, start, newline, lineNumber);
@@ -76,7 +93,11 @@ export async function* readConvertedLines<T>(
       start = newline + 1;
     }
     // A copy: the chunk's buffer may be used again for the next chunk.
-    if (start < chunk.length) carry.push(Buffer.from(chunk.subarray(start)));
+    if (start < chunk.length) {
+      carryBytes += chunk.length - start;
+      if (carryBytes > MAX_RECORD_BYTES) throw tooLong();
+      carry.push(Buffer.from(chunk.subarray(start)));
+    }
     if (out.length > 0) {
       yield out;
       out = [];

@@ -92,12 +92,17 @@ async function* gunzipIfNeeded(chunks: AsyncIterable<Buffer>, name: string): Asy
     if (next.done) done = true;
     else head = Buffer.concat([head, next.value]); // a copy: the chunk's buffer is used again
   }
-  const rest = restOf(iterator, done);
   if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
-    if (head.length > 0) yield head;
-    if (!done) yield* rest;
+    try {
+      if (head.length > 0) yield head;
+      if (!done) yield* restOf(iterator, false);
+    } finally {
+      // Closes the file when the reader stops early (bad input, a `break`) even before `rest` started.
+      if (!done) await iterator.return?.();
+    }
     return;
   }
+  const rest = restOf(iterator, done);
   const gunzip = createGunzip({ chunkSize: 1 << 18 });
   // Feed the compressed bytes in the background, honouring backpressure; errors surface on read.
   const feed = (async () => {

@@ -1,4 +1,6 @@
 import type { Attributes, AttributeValue, SpanEventRecord, SpanSource, WireSpan } from '../types.js';
+import { boundedJson, NestingError, quoted } from './bounded-json.js';
+import { MAX_VALUE_DEPTH } from './input-limits.js';
 import { ImpreciseNumberError, type JsonObject, ShapeError } from './internal-types.js';
 import {
   makeStatus,
@@ -28,10 +30,6 @@ export function list(value: unknown, what: string): unknown[] {
   throw new ShapeError(`${what} is not an array`);
 }
 
-function jsonOf(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
-}
-
 /** An OTLP `AnyValue` in the analyzer's model; `undefined` for an empty value. */
 export function anyValue(value: unknown): AttributeValue | undefined {
   if (!isObject(value)) return undefined;
@@ -44,49 +42,70 @@ export function anyValue(value: unknown): AttributeValue | undefined {
   if (typeof bool === 'boolean') return bool;
   const double = value.doubleValue;
   if (typeof double === 'number') return double;
-  return otherAnyValue(value);
+  const v = otherValue(value, 0);
+  if (Array.isArray(v)) return arrayValue(v);
+  // A map: its JSON text, written once (see boundedJson).
+  if (typeof v === 'object' && v !== null) return boundedJson(v);
+  return v;
 }
 
-function otherAnyValue(value: JsonObject): AttributeValue | undefined {
-  let v = value.string_value;
+/** A value below the top: an AttributeValue scalar, or (for arrays and maps) a plain JS array or object. */
+type PlainValue =
+  | string
+  | number
+  | boolean
+  | bigint
+  | PlainValue[]
+  | { [key: string]: PlainValue | undefined };
+
+/** The scalar of an `AnyValue`, or its array or map as plain values, `depth` levels down. */
+function otherValue(value: JsonObject, depth: number): PlainValue | undefined {
+  let v = field(value, 'stringValue', 'string_value');
   if (typeof v === 'string') return v;
-  v = value.int_value;
+  v = field(value, 'intValue', 'int_value');
   if (v !== undefined) return toInt64(v);
-  v = value.bool_value;
+  v = field(value, 'boolValue', 'bool_value');
   if (typeof v === 'boolean') return v;
   v = field(value, 'doubleValue', 'double_value');
   if (typeof v === 'number') return v;
   if (typeof v === 'string') return Number(v); // "NaN", "Infinity" in the protobuf JSON mapping
   v = field(value, 'arrayValue', 'array_value');
-  if (isObject(v)) return arrayValue(list(v.values, 'arrayValue.values'));
+  if (isObject(v)) {
+    if (depth >= MAX_VALUE_DEPTH) throw new NestingError('arrayValue');
+    const out: PlainValue[] = [];
+    for (const item of list(v.values, 'arrayValue.values')) {
+      const plain = isObject(item) ? otherValue(item, depth + 1) : undefined;
+      if (plain !== undefined) out.push(plain);
+    }
+    return out;
+  }
   v = field(value, 'kvlistValue', 'kvlist_value');
-  if (isObject(v)) return jsonOf(plainKvlist(list(v.values, 'kvlistValue.values')));
+  if (isObject(v)) {
+    if (depth >= MAX_VALUE_DEPTH) throw new NestingError('kvlistValue');
+    // No prototype: a key named `__proto__` is a key like any other.
+    const out: { [key: string]: PlainValue | undefined } = Object.create(null);
+    for (const kv of list(v.values, 'kvlistValue.values')) {
+      if (isObject(kv) && typeof kv.key === 'string')
+        out[kv.key] = isObject(kv.value) ? otherValue(kv.value, depth + 1) : undefined;
+    }
+    return out;
+  }
   v = field(value, 'bytesValue', 'bytes_value');
   if (typeof v === 'string') return v;
   return undefined;
 }
 
-/** Homogeneous arrays stay arrays; mixed or nested ones become their JSON text. */
-function arrayValue(values: unknown[]): AttributeValue {
-  const items = values.map(anyValue).filter((item) => item !== undefined);
-  const first = items[0];
-  const type = typeof first;
+/** Homogeneous arrays of scalars stay arrays; mixed or nested ones become their JSON text, bounded. */
+function arrayValue(items: PlainValue[]): AttributeValue {
+  if (items.length === 0) return [] as string[];
+  const type = typeof items[0];
   if (
     (type === 'string' || type === 'number' || type === 'boolean') &&
     items.every((item) => typeof item === type)
   ) {
     return items as string[] | number[] | boolean[];
   }
-  if (items.length === 0) return [] as string[];
-  return jsonOf(items);
-}
-
-function plainKvlist(values: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const kv of values) {
-    if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
-  }
-  return out;
+  return boundedJson(items);
 }
 
 /** OTLP `KeyValue[]` as attributes; entries without a key or a value are dropped. */
@@ -97,7 +116,12 @@ export function otlpAttributes(value: unknown): Attributes {
   for (let i = 0; i < value.length; i++) {
     const kv = value[i];
     if (!isObject(kv) || typeof kv.key !== 'string') continue;
-    const converted = anyValue(kv.value);
+    let converted: AttributeValue | undefined;
+    try {
+      converted = anyValue(kv.value);
+    } catch (error) {
+      throw error instanceof NestingError ? new NestingError(`attribute ${quoted(kv.key)}`) : error;
+    }
     if (converted !== undefined) out[kv.key] = converted;
   }
   return out;

@@ -29,6 +29,12 @@ const DETECT_LIMIT_BYTES = 4 << 20;
  * line (line, and column for syntax errors): a half-read file would give a silently wrong analysis.
  * Columns count bytes from 1.
  *
+ * Limits against hostile files (see `input-limits.ts`): a record (a JSON Lines line; a span, resource
+ * or other value of a document) of more than 64 MiB, and an attribute value nested more than 256
+ * `arrayValue`/`kvlistValue` levels, end the read with an InputError at the record. Array and map
+ * values that are not a flat list of one scalar type become their JSON text, cut at 16 KiB. The file
+ * is closed on every path: the end, bad input, or a `break` out of the loop.
+ *
  * Tolerated as the collector tolerates them: a BOM, blank lines, `null` for lists, empty attribute
  * values (dropped), unknown keys (syntax-checked, ignored), links (ignored), an all-zero or empty
  * parent id (a root), a resource or `processes` written after the spans. Missing parents and duplicate
@@ -208,6 +214,11 @@ function firstLineIsComplete(head: Buffer[]): boolean {
 }
 
 async function* replayed(head: Buffer[], rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
-  yield* head;
-  yield* rest;
+  try {
+    yield* head;
+    yield* rest;
+  } finally {
+    // A reader that stops inside `head` (bad input, a `break`) must still close the file behind `rest`.
+    await rest.return(undefined);
+  }
 }
