@@ -6,6 +6,10 @@ describe('safeErrorMessage, which message', () => {
     expect(safeErrorMessage({ message: 'fetch failed' })).toBe('fetch failed');
   });
 
+  it('keeps a message of its own even when it has a cause: only "fetch failed" is looked through', () => {
+    expect(safeErrorMessage(new Error('outer', { cause: new Error('inner') }))).toBe('outer');
+  });
+
   it('takes the cause of "fetch failed"', () => {
     expect(safeErrorMessage(new TypeError('fetch failed', { cause: new Error('other side closed') }))).toBe(
       'other side closed',

@@ -68,6 +68,11 @@ const HOSTS: ReadonlyArray<readonly [string, string | undefined]> = [
   // global endpoints of the aws partition: served from and signed for us-east-1
   ['sts.amazonaws.com', 'us-east-1'],
   ['iam.amazonaws.com', 'us-east-1'],
+  ['route53.amazonaws.com', 'us-east-1'],
+  ['cloudfront.amazonaws.com', 'us-east-1'],
+  ['sdb.amazonaws.com', 'us-east-1'],
+  // `dualstack` is stepped over on either side of the label that decides
+  ['s3.dualstack.amazonaws.com', 'us-east-1'],
   ['queue.amazonaws.com', 'us-east-1'],
   // China, GovCloud, ISO and sovereign partitions
   ['s3.cn-north-1.amazonaws.com.cn', 'cn-north-1'],
@@ -81,6 +86,8 @@ const HOSTS: ReadonlyArray<readonly [string, string | undefined]> = [
   ['s3.us-isob-east-1.sc2s.sgov.gov', 'us-isob-east-1'],
   ['s3.eu-isoe-west-1.cloud.adc-e.uk', 'eu-isoe-west-1'],
   ['s3.eusc-de-east-1.amazonaws.eu', 'eusc-de-east-1'],
+  ['dynamodb.cn-north-1.api.amazonwebservices.com.cn', 'cn-north-1'],
+  ['s3.us-isof-south-1.csp.hci.ic.gov', 'us-isof-south-1'],
   // global endpoints exist in the aws partition only
   ['s3.amazonaws.com.cn', undefined],
   ['sts.amazonaws.com.cn', undefined],
