@@ -6,7 +6,7 @@
 export { analyze, createAnalysis } from './engine/analysis.js';
 /** checkBudget(result, budget): span-count limits and forbidden finding codes, for `wirescope check`. */
 export { budgetSpanCount, checkBudget } from './engine/budget-check.js';
-/** parseBudget(text, file): a validated Budget, or an InputError naming the file and JSON path. */
+/** parseBudget(bytes or text, file): a validated Budget, or an InputError naming the file and JSON path. */
 export { parseBudget } from './engine/budget-parse.js';
 export { InputError } from './input-error.js';
 /** readSpans(input) streams WireSpans from OTLP JSON, OTLP JSON Lines or Jaeger JSON (gzip, stdin); detectFormat(head). */

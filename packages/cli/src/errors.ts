@@ -12,6 +12,23 @@ export class UsageError extends Error {
   }
 }
 
+/** A report that cannot be written to `--output`: names the file; exit 2. */
+export class OutputError extends Error {
+  /** Stable code: `WIRESCOPE_CANNOT_WRITE`. */
+  readonly code = 'WIRESCOPE_CANNOT_WRITE';
+  /** The `--output` file as the user named it. */
+  readonly file: string;
+  /** The system's error code (`ENOSPC`, `EACCES`, …). */
+  readonly systemCode: string;
+
+  constructor(file: string, problem: string, systemCode: string) {
+    super(`${file}: cannot write the report: ${problem}`);
+    this.name = 'OutputError';
+    this.file = file;
+    this.systemCode = systemCode;
+  }
+}
+
 interface ErrorWithCode {
   code?: unknown;
   path?: unknown;

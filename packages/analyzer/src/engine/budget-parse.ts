@@ -1,5 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { FINDING_CODES, type FindingCode, isFindingCode } from '@wirescope/semconv';
 import { InputError } from '../input-error.js';
+import { firstInvalid } from '../readers/utf8-guard.js';
 import type { Budget, SpanCountLimit } from '../types.js';
 
 const TOP_LEVEL_KEYS = new Set([
@@ -13,7 +15,11 @@ const TOP_LEVEL_KEYS = new Set([
 ]);
 const LIMIT_KEYS = new Set(['min', 'max', 'exact', 'warnOnly']);
 
-function fail(file: string, problem: string, position?: { line: number; column: number }): never {
+function fail(
+  file: string,
+  problem: string,
+  position?: { line: number; column: number } | { offset: number },
+): never {
   throw new InputError({ code: 'WIRESCOPE_BAD_BUDGET', file, problem, ...(position ?? {}) });
 }
 
@@ -102,12 +108,34 @@ function parseCodes(value: unknown, file: string, key: 'forbid' | 'warn' | 'allo
 }
 
 /**
- * Parses and validates a budget file. Throws InputError (code `WIRESCOPE_BAD_BUDGET`) naming the file
- * and the JSON path: `spans["tls.handshake"].max must be a non-negative integer`. Unknown top-level
- * keys (other than `$schema` and `description`), unknown limit keys and unknown finding codes are errors.
+ * The text of a budget file's bytes, decoded strictly: invalid UTF-8 is an error at its byte offset,
+ * not a U+FFFD that makes a span name match nothing (and `check` pass). A BOM is dropped.
  */
-export function parseBudget(text: string, file: string): Budget {
-  const root = parseJson(text, file);
+function decodeStrictly(bytes: Uint8Array, file: string): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isUtf8(buf)) {
+    const offset = firstInvalid(buf);
+    const byte = buf[offset];
+    fail(
+      file,
+      `invalid UTF-8 (byte 0x${(byte ?? 0).toString(16).padStart(2, '0')}): save the budget as UTF-8`,
+      {
+        offset,
+      },
+    );
+  }
+  const start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  return buf.toString('utf8', start);
+}
+
+/**
+ * Parses and validates a budget file, given as its bytes (decoded strictly as UTF-8) or as text.
+ * Throws InputError (code `WIRESCOPE_BAD_BUDGET`) naming the file and the JSON path:
+ * `spans["tls.handshake"].max must be a non-negative integer`. Unknown top-level keys (other than
+ * `$schema` and `description`), unknown limit keys and unknown finding codes are errors.
+ */
+export function parseBudget(text: string | Uint8Array, file: string): Budget {
+  const root = parseJson(typeof text === 'string' ? text : decodeStrictly(text, file), file);
   if (!isObject(root))
     fail(file, 'a budget must be a JSON object such as { "spans": {...}, "forbid": [...] }');
   const budget: Budget = {};

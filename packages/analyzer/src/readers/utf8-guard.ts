@@ -22,7 +22,7 @@ function completeLength(buf: Buffer): number {
 }
 
 /** Offset of the first byte that breaks UTF-8 in `buf` (which `isUtf8` rejected). */
-function firstInvalid(buf: Buffer): number {
+export function firstInvalid(buf: Buffer): number {
   let i = 0;
   while (i < buf.length) {
     const len = sequenceLength(buf[i]!);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { checkBudget, parseBudget } from '@wirescope/analyzer';
 import { analyzeInputs, checkFileArguments } from '../analyze-inputs.js';
 import type { OptionSpec } from '../args.js';
@@ -8,6 +7,7 @@ import { shouldColor } from '../color.js';
 import { UsageError } from '../errors.js';
 import { CHECK_HELP } from '../help.js';
 import type { ResolvedIo } from '../internal-types.js';
+import { readBudgetFile } from '../read-budget.js';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -35,7 +35,7 @@ export async function runCheck(argv: readonly string[], io: ResolvedIo): Promise
   checkFileArguments(args.positionals, 'check');
 
   // The budget first: a typo in it should not cost a long read of the traces.
-  const budget = parseBudget(await readFile(budgetFile, 'utf8'), budgetFile);
+  const budget = parseBudget(await readBudgetFile(budgetFile), budgetFile);
   const result = await analyzeInputs(io, {
     files: args.positionals,
     command: 'check',
