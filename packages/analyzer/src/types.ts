@@ -191,13 +191,19 @@ export interface WaterfallOperation {
   startMs: number;
   durationMs: number;
   error: boolean;
+  /** The first attempts, at most 50. */
   attempts: WaterfallAttempt[];
+  /** Attempts of this operation left out of `attempts` (present only when some were). */
+  attemptsOmitted?: number;
 }
 
 /** The waterfall of one trace (the first traces only: reports stay small). */
 export interface TraceWaterfall {
   traceId: string;
+  /** The trace's first operations in start order, at most `maxWaterfallOperations` (default 200). */
   operations: WaterfallOperation[];
+  /** Operations of this trace left out of `operations` (present only when some were). */
+  operationsOmitted?: number;
 }
 
 /** What an analysis returns. */
@@ -222,6 +228,8 @@ export interface AnalyzeOptions {
   callerRegion?: string;
   /** Most traces kept for waterfalls. Default 50. */
   maxWaterfallTraces?: number;
+  /** Most operations a trace's waterfall shows (the first in start order; the rest are counted). Default 200. */
+  maxWaterfallOperations?: number;
   /** Called every so often with the number of spans seen so far. */
   progressHook?: (spansSeen: number) => void;
 }

@@ -236,6 +236,7 @@ function createEngine(options: AnalyzeOptions): Engine {
       waterfalls: buildWaterfalls(
         waterfallTraces,
         operationViews(resolved.stores, (c, i) => waterfallTraceNumbers.has(c.trace[i] as number)),
+        options.maxWaterfallOperations,
       ),
       warnings: warnings.toArray(),
     };

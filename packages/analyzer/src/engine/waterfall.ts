@@ -48,32 +48,60 @@ function waterfallAttempt(attempt: AttemptRecord, opStart: number): WaterfallAtt
   return out;
 }
 
+/** Default of `maxWaterfallOperations`: a waterfall shows this many operations of a trace, the first. */
+export const MAX_WATERFALL_OPERATIONS = 200;
+
+/**
+ * Attempts shown per operation (the SDK's standard retry strategy makes 3; a file can claim a million):
+ * the first ones, the rest counted in `attemptsOmitted`.
+ */
+export const MAX_WATERFALL_ATTEMPTS = 50;
+
+function waterfallOperation(op: OperationRecord, traceStart: number): WaterfallOperation {
+  const shown =
+    op.attempts.length > MAX_WATERFALL_ATTEMPTS ? op.attempts.slice(0, MAX_WATERFALL_ATTEMPTS) : op.attempts;
+  const out: WaterfallOperation = {
+    traceId: op.traceId,
+    spanId: op.spanId,
+    name: op.name,
+    startMs: round(op.startMs - traceStart),
+    durationMs: round(op.durationMs),
+    error: op.error,
+    attempts: shown.map((attempt) => waterfallAttempt(attempt, op.startMs)),
+  };
+  if (shown.length < op.attempts.length) out.attemptsOmitted = op.attempts.length - shown.length;
+  return out;
+}
+
 /**
  * Waterfalls of the given traces (the first ones seen), in trace start order, operations in start
- * order. `operations`: those of these traces (others are left out).
+ * order. `operations`: those of these traces (others are left out). A trace shows its first
+ * `maxOperations` operations and counts the rest in `operationsOmitted` (issue 15: one trace of a
+ * million calls made a 267 MB report).
  */
-export function buildWaterfalls(traceIds: string[], operations: OperationRecord[]): TraceWaterfall[] {
+export function buildWaterfalls(
+  traceIds: string[],
+  operations: OperationRecord[],
+  maxOperations = MAX_WATERFALL_OPERATIONS,
+): TraceWaterfall[] {
   const byTrace = new Map<string, OperationRecord[]>(traceIds.map((id) => [id, []]));
   for (const op of operations) byTrace.get(op.traceId)?.push(op);
+  const limit = Number.isFinite(maxOperations)
+    ? Math.max(0, Math.floor(maxOperations))
+    : MAX_WATERFALL_OPERATIONS;
   const out: Array<TraceWaterfall & { start: number }> = [];
   for (const [traceId, ops] of byTrace) {
     if (ops.length === 0) continue;
     const traceStart = ops.reduce((min, op) => Math.min(min, op.startMs), Number.POSITIVE_INFINITY);
-    out.push({
+    // Stable: operations that start together keep the order they were read in.
+    const shown = ops.sort((a, b) => a.startMs - b.startMs).slice(0, limit);
+    const trace: TraceWaterfall & { start: number } = {
       start: traceStart,
       traceId,
-      operations: ops.map(
-        (op): WaterfallOperation => ({
-          traceId,
-          spanId: op.spanId,
-          name: op.name,
-          startMs: round(op.startMs - traceStart),
-          durationMs: round(op.durationMs),
-          error: op.error,
-          attempts: op.attempts.map((attempt) => waterfallAttempt(attempt, op.startMs)),
-        }),
-      ),
-    });
+      operations: shown.map((op) => waterfallOperation(op, traceStart)),
+    };
+    if (shown.length < ops.length) trace.operationsOmitted = ops.length - shown.length;
+    out.push(trace);
   }
   // Trace start order, so the report does not depend on the order spans arrived in.
   return out

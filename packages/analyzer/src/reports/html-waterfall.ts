@@ -1,6 +1,6 @@
 import type { TraceWaterfall, WaterfallAttempt, WaterfallOperation } from '../types.js';
 import { escapeHtml } from './sanitize.js';
-import { formatMs } from './units.js';
+import { formatCount, formatMs } from './units.js';
 
 const SEGMENT_LABEL = {
   queue: 'queue',
@@ -74,9 +74,16 @@ export function waterfallHtml(trace: TraceWaterfall): string {
   }
   const rows = trace.operations.map((op) => {
     const opRow = `<div class="wf-row op" data-span-id="${escapeHtml(op.spanId)}"><div class="wf-label">${escapeHtml(op.name)} <span class="muted">${formatMs(op.durationMs)}</span></div><div class="wf-track"><span class="bar op-bar${op.error ? ' error' : ''}" style="left:${pct(op.startMs, scale)};width:${pct(op.durationMs, scale)}"></span></div></div>`;
-    return opRow + op.attempts.map((a) => attemptRow(a, op.startMs, scale, connIndex, uses)).join('');
+    const attempts = op.attempts.map((a) => attemptRow(a, op.startMs, scale, connIndex, uses)).join('');
+    return opRow + attempts + omitted(op.attemptsOmitted, 'attempt');
   });
-  return `<section class="waterfall" data-trace-id="${escapeHtml(trace.traceId)}"><h3>trace <span class="mono">${escapeHtml(trace.traceId)}</span> <span class="muted">${formatMs(scale)}, ${connIndex.size} connection(s)</span></h3>${rows.join('')}</section>`;
+  return `<section class="waterfall" data-trace-id="${escapeHtml(trace.traceId)}"><h3>trace <span class="mono">${escapeHtml(trace.traceId)}</span> <span class="muted">${formatMs(scale)}, ${connIndex.size} connection(s)</span></h3>${rows.join('')}${omitted(trace.operationsOmitted, 'operation')}</section>`;
+}
+
+/** The row that says how many operations (or attempts) the waterfall leaves out, when it does. */
+function omitted(count: number | undefined, what: 'operation' | 'attempt'): string {
+  if (!count) return '';
+  return `<div class="wf-row omitted muted" data-omitted="${count}">… and ${formatCount(count, `more ${what}`)} of this ${what === 'operation' ? 'trace' : 'operation'}, left out of the waterfall</div>`;
 }
 
 function operationEnd(op: WaterfallOperation): number {
