@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../engine/analysis.js';
+import { call, newSpanId, newTraceId, span } from '../engine/testing/span-factory.js';
+import type { AnalysisCoverage, AnalyzeOptions, WireSpan } from '../types.js';
+import { judgedAll, judgedAny } from './coverage.js';
+
+// Coverage pinned whole: per rule judged / of / inferred and its reason, calls by instrumentation,
+// scopes by span count, caller-region sources — for plugin calls, calls by the standard
+// instrumentations only (with and without attempts, bucket, round trip), and no calls.
+
+/** A PutObject as instrumentation-aws-sdk (+ -http, + -net when `tcp`) records it: no wirescope facts. */
+function other(
+  startMs: number,
+  opts: { bucket?: boolean; http?: boolean; service?: string; tcp?: boolean } = {},
+) {
+  const traceId = newTraceId();
+  const opId = newSpanId();
+  const httpId = newSpanId();
+  const resource = { 'service.name': 'orders', 'process.pid': 7 };
+  const service = opts.service ?? 'S3';
+  const out: WireSpan[] = [
+    {
+      ...span({
+        name: `${service}.PutObject`,
+        traceId,
+        spanId: opId,
+        startMs,
+        durationMs: 30,
+        kind: 'client',
+        attributes: {
+          'rpc.system': 'aws-api',
+          'rpc.service': service,
+          'rpc.method': 'PutObject',
+          'cloud.region': 'us-east-1',
+          ...(opts.bucket === false ? {} : { 'aws.s3.bucket': 'orders' }),
+        },
+      }),
+      scope: '@opentelemetry/instrumentation-aws-sdk',
+      resource,
+    },
+  ];
+  if (opts.http !== false)
+    out.push({
+      ...span({
+        name: 'PUT',
+        traceId,
+        spanId: httpId,
+        parentSpanId: opId,
+        startMs: startMs + 1,
+        durationMs: 20,
+        kind: 'client',
+        attributes: {
+          'http.request.method': 'PUT',
+          'server.address': 'other.example.com',
+          'server.port': 443,
+          'http.response.status_code': 200,
+        },
+      }),
+      scope: '@opentelemetry/instrumentation-http',
+      resource,
+    });
+  if (opts.tcp)
+    out.push({
+      ...span({
+        name: 'tcp.connect',
+        traceId,
+        parentSpanId: httpId,
+        startMs: startMs + 1,
+        durationMs: 3,
+        attributes: { 'network.transport': 'tcp', 'server.address': 'other.example.com' },
+      }),
+      scope: '@opentelemetry/instrumentation-net',
+      resource,
+    });
+  return out;
+}
+
+async function coverage(spans: WireSpan[], options?: AnalyzeOptions) {
+  return (await analyze(spans, options)).coverage;
+}
+
+/** [code, judged, of, inferred, reason given] per rule, in finding-code order. */
+const table = (c: AnalysisCoverage) =>
+  c.rules.map((r) => [r.code, r.judged, r.of, r.inferred, r.reason !== undefined]);
+
+const NO_CONNECTION_FACTS =
+  'no connection facts: add the wirescope plugin, or @opentelemetry/instrumentation-net beside instrumentation-http/-undici';
+
+describe('coverage, pinned', () => {
+  it('plugin calls: every rule judges every call; hot-prefix applies to the S3 call only', async () => {
+    const c = await coverage([
+      ...call({ startMs: 0, attempts: [{ reused: false }] }),
+      ...call({
+        startMs: 100,
+        service: 'DynamoDB',
+        operation: 'GetItem',
+        host: 'dynamodb.us-east-1.amazonaws.com',
+        attempts: [{ reused: true }],
+      }),
+    ]);
+    expect(c.calls).toBe(2);
+    expect(c.callsBy).toEqual({ wirescope: 2, other: 0 });
+    expect(c.inferredAttempts).toBe(0);
+    expect(c.scopes).toEqual({ '(unknown)': 7 });
+    expect(c.callerRegion).toEqual({ known: 2, fromResource: 0, fromOption: false });
+    expect(table(c)).toEqual([
+      ['cross-region', 2, 2, 0, false],
+      ['region-redirect', 2, 2, 0, false],
+      ['connection-churn', 2, 2, 0, false],
+      ['stale-connection-reset', 2, 2, 0, false],
+      ['expect-continue-no-reuse', 2, 2, 0, false],
+      ['dns-lookup-per-connection', 2, 2, 0, false],
+      ['socket-pool-saturation', 2, 2, 0, false],
+      ['slow-handshake', 2, 2, 0, false],
+      ['unretried-socket-error', 2, 2, 0, false],
+      ['hot-prefix', 1, 1, 0, false],
+    ]);
+    expect(c.rules[0]?.needs).toBe('caller and target region, or a measured round trip');
+    expect(judgedAll(c)).toBe(true);
+    expect(judgedAny(c)).toBe(true);
+  });
+
+  it('plugin and standard-instrumentation calls mixed: what each rule could judge, and why not', async () => {
+    const c = await coverage([
+      ...call({ startMs: 0, callerRegion: null, attempts: [{ reused: false }] }),
+      ...other(100),
+      ...other(200, { bucket: false, http: false }),
+      ...other(300, { service: 'DynamoDB', bucket: false, tcp: true }),
+    ]);
+    expect(c.calls).toBe(4);
+    expect(c.callsBy).toEqual({ wirescope: 1, other: 3 });
+    expect(c.inferredAttempts).toBe(2);
+    expect(Object.entries(c.scopes)).toEqual([
+      ['(unknown)', 5],
+      ['@opentelemetry/instrumentation-aws-sdk', 3],
+      ['@opentelemetry/instrumentation-http', 2],
+      ['@opentelemetry/instrumentation-net', 1],
+    ]);
+    expect(c.callerRegion).toEqual({ known: 0, fromResource: 0, fromOption: false });
+    expect(table(c)).toEqual([
+      ['cross-region', 3, 4, 2, true],
+      ['region-redirect', 1, 4, 0, true],
+      ['connection-churn', 3, 4, 2, true],
+      ['stale-connection-reset', 3, 4, 2, true],
+      ['expect-continue-no-reuse', 1, 4, 0, true],
+      ['dns-lookup-per-connection', 1, 4, 0, true],
+      ['socket-pool-saturation', 1, 4, 0, true],
+      ['slow-handshake', 3, 4, 2, true],
+      ['unretried-socket-error', 3, 4, 2, true],
+      ['hot-prefix', 2, 3, 1, true],
+    ]);
+    const reason = (code: string) => c.rules.find((r) => r.code === code)?.reason;
+    expect(reason('cross-region')).toBe(
+      'caller region unknown and no connection measured: set cloud.region in the resource (AWS_REGION) or pass --caller-region',
+    );
+    expect(reason('region-redirect')).toBe('redirects are recorded by the wirescope plugin only');
+    expect(reason('connection-churn')).toBe(NO_CONNECTION_FACTS);
+    expect(reason('stale-connection-reset')).toBe(NO_CONNECTION_FACTS);
+    expect(reason('slow-handshake')).toBe(NO_CONNECTION_FACTS);
+    expect(reason('expect-continue-no-reuse')).toBe(
+      '100-continue waits are recorded by the wirescope plugin only',
+    );
+    expect(reason('dns-lookup-per-connection')).toBe(
+      'no DNS facts: add the wirescope plugin, or @opentelemetry/instrumentation-dns and -net in the same process',
+    );
+    expect(reason('socket-pool-saturation')).toBe(
+      'waits for a pooled socket are recorded by the wirescope plugin only',
+    );
+    expect(reason('unretried-socket-error')).toBe(
+      'no HTTP attempts under the call: add the wirescope plugin, or @opentelemetry/instrumentation-http / -undici',
+    );
+    expect(reason('hot-prefix')).toBe(
+      'no bucket on the call span (aws.s3.bucket) or no HTTP attempts under it',
+    );
+    expect(judgedAll(c)).toBe(false);
+    expect(judgedAny(c)).toBe(true);
+  });
+
+  it('a standard-instrumentation call with the caller region from the option: regions judged, no connection facts', async () => {
+    const c = await coverage(other(100), { callerRegion: 'us-west-2' });
+    expect(c.callsBy).toEqual({ wirescope: 0, other: 1 });
+    expect(c.inferredAttempts).toBe(1);
+    expect(c.callerRegion).toEqual({ known: 1, fromResource: 0, fromOption: true });
+    expect(table(c)).toEqual([
+      ['cross-region', 1, 1, 1, false],
+      ['region-redirect', 0, 1, 0, true],
+      ['connection-churn', 0, 1, 0, true],
+      ['stale-connection-reset', 0, 1, 0, true],
+      ['expect-continue-no-reuse', 0, 1, 0, true],
+      ['dns-lookup-per-connection', 0, 1, 0, true],
+      ['socket-pool-saturation', 0, 1, 0, true],
+      ['slow-handshake', 0, 1, 0, true],
+      ['unretried-socket-error', 1, 1, 1, false],
+      ['hot-prefix', 1, 1, 1, false],
+    ]);
+  });
+
+  it('no calls: nothing judged, nothing missing, not judged all', async () => {
+    const c = await coverage([]);
+    expect(c).toMatchObject({
+      calls: 0,
+      callsBy: { wirescope: 0, other: 0 },
+      inferredAttempts: 0,
+      scopes: {},
+      callerRegion: { known: 0, fromResource: 0, fromOption: false },
+    });
+    expect(table(c).every(([, judged, of, inferred, reason]) => !judged && !of && !inferred && !reason)).toBe(
+      true,
+    );
+    expect(judgedAll(c)).toBe(false);
+    expect(judgedAny(c)).toBe(false);
+  });
+});
+
+describe('judgedAny and judgedAll', () => {
+  const rules = (pairs: Array<[number, number]>) =>
+    ({
+      calls: 3,
+      rules: pairs.map(([judged, of]) => ({ code: 'x', judged, of, inferred: 0, needs: '' })),
+    }) as unknown as AnalysisCoverage;
+
+  it('any: one rule with one judged call is enough', () => {
+    expect(
+      judgedAny(
+        rules([
+          [0, 3],
+          [1, 3],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      judgedAny(
+        rules([
+          [0, 3],
+          [0, 3],
+        ]),
+      ),
+    ).toBe(false);
+  });
+
+  it('all: every rule judged every call it applies to, and there were calls', () => {
+    expect(
+      judgedAll(
+        rules([
+          [3, 3],
+          [0, 0],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      judgedAll(
+        rules([
+          [3, 3],
+          [2, 3],
+        ]),
+      ),
+    ).toBe(false);
+    expect(judgedAll({ ...rules([[0, 0]]), calls: 0 })).toBe(false);
+  });
+});
