@@ -18,7 +18,9 @@ export const ATTEMPT_MIDDLEWARE_NAME = 'wirescopeAttemptMiddleware';
  * twice is harmless: the names are the same and `override` keeps one copy.
  */
 export function wirescope(options: WirescopeOptions = {}): Pluggable<object, MetadataBearer> {
-  const resolved = resolveOptions(options);
+  // Any value, `null` and getters that throw included, gives a working plugin (issue 15).
+  const resolved =
+    guard('reading the options', () => resolveOptions(options), undefined) ?? resolveOptions({});
   guard('enabling connection facts', () => enableConnectionFacts(resolved), undefined);
   return {
     applyToStack(stack: MiddlewareStack<object, MetadataBearer>) {

@@ -77,7 +77,10 @@ export function recordAttemptRegion(
   error?: unknown,
 ): void {
   const regional = state.region;
-  const signing = signingRegion(context);
+  // After a redirect the SDK signs for the region the server named (`x-amz-bucket-region`): it reaches
+  // `cloud.region` and the mismatch event only when it looks like a region (issue 15: 10 KB of it did).
+  const signed = signingRegion(context);
+  const signing = isRegionName(signed) ? signed : undefined;
   if (signing) {
     state.firstSigningRegion ??= signing;
     state.lastSigningRegion = signing;

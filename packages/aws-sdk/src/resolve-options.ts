@@ -23,33 +23,54 @@ export interface ResolvedWirescopeOptions {
   fetch: boolean;
 }
 
+/**
+ * The options as given when they are an object, else none: `wirescope(null)`, `wirescope(42)` or
+ * `wirescope('x')` from untyped code must not throw into the host (issue 15); each field is checked
+ * where it is read, a wrong type reading as absent.
+ */
+function optionsObject(options: unknown): WirescopeOptions {
+  return typeof options === 'object' && options !== null ? (options as WirescopeOptions) : {};
+}
+
+/** The `tracerProvider` option when it has a `getTracer` function, else undefined (the global one). */
+function tracerProviderOf(options: WirescopeOptions): WirescopeOptions['tracerProvider'] {
+  const provider = options.tracerProvider;
+  return typeof provider === 'object' && provider !== null && typeof provider.getTracer === 'function'
+    ? provider
+    : undefined;
+}
+
 /** Applies the defaults of {@link WirescopeOptions}. */
-export function resolveOptions(options: WirescopeOptions = {}): ResolvedWirescopeOptions {
+export function resolveOptions(given: WirescopeOptions | null = {}): ResolvedWirescopeOptions {
+  const options = optionsObject(given);
   let tracer: Tracer | undefined;
   const prefix = options.s3KeyPrefixLength ?? 0;
+  const provider = tracerProviderOf(options);
+  const callerRegion =
+    typeof options.callerRegion === 'string' && options.callerRegion !== ''
+      ? options.callerRegion
+      : undefined;
   return {
     tracer() {
       // The global provider is a proxy: a tracer from it follows a provider registered later.
-      tracer ??= (options.tracerProvider ?? trace.getTracerProvider()).getTracer(
-        PACKAGE_NAME,
-        PACKAGE_VERSION,
-      );
+      tracer ??= (provider ?? trace.getTracerProvider()).getTracer(PACKAGE_NAME, PACKAGE_VERSION);
       return tracer;
     },
     // Read once: the environment of a process does not move, and reading it costs on every call.
-    callerRegion: options.callerRegion ?? callerRegionFromEnv(),
+    callerRegion: callerRegion ?? callerRegionFromEnv(),
     callerRegionDetection: detectCallerRegion(options),
     bucketRegions: new BucketRegionMemory(options.maxRememberedBuckets ?? DEFAULT_MAX_REMEMBERED_BUCKETS),
     s3KeyPrefixLength: Number.isInteger(prefix) && prefix > 0 ? prefix : 0,
-    nodeHttp: options.nodeHttp ?? true,
-    fetch: options.fetch ?? true,
+    nodeHttp: options.nodeHttp !== false,
+    fetch: options.fetch !== false,
   };
 }
 
 // Started here, when the plugin is created (outside any SDK call), so the lookup's requests belong to
 // no attempt; skipped when the option or the environment already names the region.
 function detectCallerRegion(options: WirescopeOptions): CallerRegionDetection | undefined {
-  if (options.callerRegion || callerRegionFromEnv()) return undefined;
+  if ((typeof options.callerRegion === 'string' && options.callerRegion) || callerRegionFromEnv())
+    return undefined;
   const lookup = resolveMetadataLookup(options.detectCallerRegion);
   return lookup ? startCallerRegionDetection(lookup) : undefined;
 }
