@@ -64,6 +64,11 @@ export function startRegionFacts(
   };
 }
 
+/** A short token such as `auto` or `local` (S3-compatible stores' regions), never a server's long text. */
+function isShortRegionWord(value: string | undefined): value is string {
+  return value !== undefined && value.length <= 32 && /^[a-z0-9][a-z0-9-]*$/i.test(value);
+}
+
 /**
  * Region facts of one attempt: the target region (signing region, else the endpoint host), and for
  * S3 the bucket region named by `x-amz-bucket-region` or the parsed error body (`<Region>`,
@@ -79,8 +84,9 @@ export function recordAttemptRegion(
   const regional = state.region;
   // After a redirect the SDK signs for the region the server named (`x-amz-bucket-region`): it reaches
   // `cloud.region` and the mismatch event only when it looks like a region (issue 15: 10 KB of it did).
+  // A configured region that AWS does not name (`auto` for R2, `local`) is kept when it is one short word.
   const signed = signingRegion(context);
-  const signing = isRegionName(signed) ? signed : undefined;
+  const signing = isRegionName(signed) || isShortRegionWord(signed) ? signed : undefined;
   if (signing) {
     state.firstSigningRegion ??= signing;
     state.lastSigningRegion = signing;
