@@ -42,10 +42,15 @@ const budget = {
 } as Budget;
 
 describe('budgetRows and formatBudgetTable, over budget', () => {
-  const checked = checkBudget(result, budget);
-  const rows = budgetRows(result, budget, checked);
+  // Computed inside each test (not while the file is collected), so mutation testing sees which test
+  // runs which code.
+  const run = () => {
+    const checked = checkBudget(result, budget);
+    return { checked, rows: budgetRows(result, budget, checked) };
+  };
 
   it('has a row per limit with the verdict of its violation, and the violations no limit names', () => {
+    const { rows } = run();
     expect(rows).toEqual([
       { kind: 'spans', subject: 'dns.lookup', actual: '3', expected: 'max 2', status: 'FAIL' },
       { kind: 'spans', subject: 'tls.handshake', actual: '1', expected: 'min 1, max 4', status: 'pass' },
@@ -86,6 +91,7 @@ describe('budgetRows and formatBudgetTable, over budget', () => {
   });
 
   it('prints the aligned table, the findings and reasons behind it and the verdict', () => {
+    const { checked, rows } = run();
     expect(formatBudgetTable(result, rows, checked.ok, false)).toBe(
       [
         '  limit                                                 actual  expected                result',
@@ -113,6 +119,7 @@ describe('budgetRows and formatBudgetTable, over budget', () => {
   });
 
   it('colours the verdicts when asked', () => {
+    const { checked, rows } = run();
     const text = formatBudgetTable(result, rows, checked.ok, true);
     expect(text).toContain(paint(true, 'red', 'FAIL'));
     expect(text).toContain(paint(true, 'yellow', 'warn'));
@@ -123,9 +130,10 @@ describe('budgetRows and formatBudgetTable, over budget', () => {
 
 describe('budgetRows and formatBudgetTable, within budget', () => {
   const loose = { spans: { 'tcp.connect': {} }, warn: ['slow-handshake'] } as Budget;
-  const rows = budgetRows(result, loose, { ok: true, violations: [] });
+  const looseRows = () => budgetRows(result, loose, { ok: true, violations: [] });
 
   it('says "any" for a limit with no bound and counts findings of a warn code itself', () => {
+    const rows = looseRows();
     expect(rows).toEqual([
       { kind: 'spans', subject: 'tcp.connect', actual: '0', expected: 'any', status: 'pass' },
       {
@@ -139,6 +147,7 @@ describe('budgetRows and formatBudgetTable, within budget', () => {
   });
 
   it('counts warnings in the verdict line, singular and none', () => {
+    const rows = looseRows();
     expect(formatBudgetTable(result, rows, true, false)).toBe(
       [
         '  limit                    actual  expected          result',

@@ -1,6 +1,7 @@
 import { type AnalysisResult, type Budget, checkBudget } from '@wirescope/analyzer';
 import { describe, expect, it } from 'vitest';
 import { budgetRows, formatBudgetTable } from './budget-table.js';
+import { paint } from './color.js';
 
 // Which violation each row takes: each violation once, by kind and by subject, in budget order; a
 // warn-only span limit warns; a code both forbidden and warned gets both rows; a coverage row's code
@@ -38,10 +39,15 @@ const budget = {
 } as Budget;
 
 describe('budgetRows, matching violations to rows', () => {
-  const checked = checkBudget(result, budget);
-  const rows = budgetRows(result, budget, checked);
+  // Computed inside each test (not while the file is collected), so mutation testing sees which test
+  // runs which code.
+  const run = () => {
+    const checked = checkBudget(result, budget);
+    return { checked, rows: budgetRows(result, budget, checked) };
+  };
 
   it('takes each violation once, by kind and subject', () => {
+    const { checked, rows } = run();
     expect(checked.violations).toHaveLength(5);
     expect(rows).toEqual([
       { kind: 'spans', subject: 'tcp.connect', actual: '1', expected: 'max 5', status: 'pass' },
@@ -81,6 +87,7 @@ describe('budgetRows, matching violations to rows', () => {
   });
 
   it('lists under the table only the findings of flagged forbid and warn codes', () => {
+    const { checked, rows } = run();
     expect(formatBudgetTable(result, rows, checked.ok, false)).toBe(
       [
         '  limit                                          actual  expected                result',
@@ -108,5 +115,24 @@ describe('budgetRows, matching violations to rows', () => {
     expect(within.ok).toBe(true);
     const text = formatBudgetTable(result, budgetRows(result, spansOnly, within), within.ok, false);
     expect(text.endsWith('wirescope check: within budget (1 limits, 1 warning)\n')).toBe(true);
+  });
+
+  it('counts two warnings in the plural, and colours the within-budget line green', () => {
+    const twoWarnings = {
+      spans: { 'dns.lookup': { max: 2, warnOnly: true } },
+      warn: ['hot-prefix'],
+    } as Budget;
+    const within = checkBudget(result, twoWarnings);
+    const rows = budgetRows(result, twoWarnings, within);
+    expect(
+      formatBudgetTable(result, rows, within.ok, false).endsWith(
+        'wirescope check: within budget (2 limits, 2 warnings)\n',
+      ),
+    ).toBe(true);
+    expect(
+      formatBudgetTable(result, rows, within.ok, true).endsWith(
+        `${paint(true, 'green', 'wirescope check: within budget (2 limits, 2 warnings)')}\n`,
+      ),
+    ).toBe(true);
   });
 });
