@@ -3,7 +3,7 @@
 # all four). Slow (minutes per scope), so not part of `npm test`; incremental, so a re-run only tests
 # the mutants whose code or tests changed. Config: stryker.config.mjs; results: bench/MUTATION.md.
 #   npm run mutation                # every scope
-#   npm run mutation -- rules cli   # some scopes
+#   npm run mutation -- rules cli   # some scopes (rules-region, rules-connection: the rules in two halves)
 #   npm run mutation -- --force cli # ignore the incremental file, test every mutant again
 set -euo pipefail
 cd "$(dirname "$0")/.."
