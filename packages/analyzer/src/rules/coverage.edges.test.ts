@@ -195,6 +195,15 @@ describe('coverage, pinned', () => {
     ]);
   });
 
+  it('scopes by span count, ties by name, whatever order they were seen in', async () => {
+    const c = await coverage([...call({ startMs: 0 }), ...other(100).reverse()]);
+    expect(Object.entries(c.scopes)).toEqual([
+      ['(unknown)', 2],
+      ['@opentelemetry/instrumentation-aws-sdk', 1],
+      ['@opentelemetry/instrumentation-http', 1],
+    ]);
+  });
+
   it('no calls: nothing judged, nothing missing, not judged all', async () => {
     const c = await coverage([]);
     expect(c).toMatchObject({

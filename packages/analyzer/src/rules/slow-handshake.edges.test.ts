@@ -75,12 +75,12 @@ describe('slow-handshake, pinned', () => {
   });
 
   it('without regions: the fastest tcp.connect of every connection is the RTT', async () => {
-    // tcp 10, 500, 12 → RTT 10 (not the first, not the last); 500 > 230 → 490.
+    // tcp 12, 10, 500 → RTT 10 (neither the first nor the last); 500 > 230 → 490.
     const host = 'storage.internal';
     const [f] = await slow([
       ...conn(0, 12, 5, { caller: null, host }),
-      ...conn(1, 500, 5, { caller: null, host }),
-      ...conn(2, 10, 5, { caller: null, host }),
+      ...conn(1, 10, 5, { caller: null, host }),
+      ...conn(2, 500, 5, { caller: null, host }),
     ]);
     expect(f?.summary).toBe(
       '1 connection phase (tcp.connect) to storage.internal:443 took far longer than the round trip of 10 ms suggests: median 500 ms',
