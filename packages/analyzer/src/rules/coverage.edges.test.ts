@@ -115,7 +115,18 @@ describe('coverage, pinned', () => {
       ['unretried-socket-error', 2, 2, 0, false],
       ['hot-prefix', 1, 1, 0, false],
     ]);
-    expect(c.rules[0]?.needs).toBe('caller and target region, or a measured round trip');
+    expect(c.rules.map((r) => r.needs)).toEqual([
+      'caller and target region, or a measured round trip',
+      'region redirects (wirescope plugin)',
+      'new vs reused connection per attempt',
+      'new vs reused connection, socket errors',
+      '100-continue waits and connection reuse (wirescope plugin)',
+      'dns lookups per new connection',
+      'pool waits and concurrency (wirescope plugin)',
+      'measured dns/tcp/tls phases of new connections',
+      'attempts with their errors',
+      'S3 calls with their bucket (key prefix from the wirescope plugin option)',
+    ]);
     expect(judgedAll(c)).toBe(true);
     expect(judgedAny(c)).toBe(true);
   });
