@@ -1,3 +1,4 @@
+import { judgedAll, judgedAny } from '../rules/coverage.js';
 import type { AnalysisResult, RuleCoverage } from '../types.js';
 import { formatCount, formatMs, totalCostMs } from './units.js';
 
@@ -17,8 +18,7 @@ export function headline(result: AnalysisResult): string {
       ? 'no spans: nothing to judge'
       : `no AWS SDK calls in ${formatCount(result.stats.spans, 'span')}: nothing to judge`;
   }
-  const judging = coverage.rules.filter((rule) => rule.judged > 0).length;
-  if (judging === 0)
+  if (!judgedAny(coverage))
     return `nothing judged: no rule had the facts it needs for any of ${formatCount(coverage.calls, 'call')} (see coverage)`;
   const blind = unjudgedRules(result).length;
   if (blind === 0)
