@@ -6,11 +6,9 @@ import { releaseScratch } from '../rules/rule-helpers.js';
 import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
 import {
   type Attached,
-  adoptTlsVersion,
   attachPhase,
   classify,
   newRecord,
-  OTHER_PHASE_NAMES,
   originOf,
   pendingPhase,
   recordOfWire,
@@ -19,6 +17,7 @@ import {
 } from './collect.js';
 import { IdIndex } from './columns.js';
 import type { RuleContext, SpanRecord } from './internal-types.js';
+import { adoptTlsVersion, OTHER_PHASE_NAMES } from './other-instrumentations.js';
 import { attemptRef, eachCall, keptOperations, operationViews, opRef, resolve } from './resolve.js';
 import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './store.js';
 import { attachStrayPhases } from './stray-phases.js';

@@ -1,46 +1,9 @@
-import {
-  ATTR_AGENT_KEEP_ALIVE,
-  ATTR_AGENT_MAX_SOCKETS,
-  ATTR_AGENT_ONE_OFF,
-  ATTR_ATTEMPT,
-  ATTR_AWS_S3_BUCKET,
-  ATTR_BUCKET_REGION,
-  ATTR_CALLER_REGION,
-  ATTR_CLIENT_REGION,
-  ATTR_CLOUD_REGION,
-  ATTR_CONNECTION_ID,
-  ATTR_CONNECTION_IDLE_MS,
-  ATTR_CONNECTION_QUEUE_MS,
-  ATTR_CONNECTION_REUSED,
-  ATTR_ERROR_TYPE,
-  ATTR_EXPECT_CONTINUE,
-  ATTR_EXPECT_CONTINUE_WAIT_MS,
-  ATTR_HTTP_HANDLER,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_REGION_MISMATCH,
-  ATTR_REGION_REDIRECTS,
-  ATTR_REQUEST_BODY_SIZE,
-  ATTR_RPC_METHOD,
-  ATTR_RPC_SERVICE,
-  ATTR_RPC_SYSTEM,
-  ATTR_S3_KEY_PREFIX,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-  ATTR_SOCKET_ERROR,
-  ATTR_SOCKET_RESET,
-  ATTR_TLS_PROTOCOL_VERSION,
-  ATTR_TTFB_MS,
-  EVENT_REGION_REDIRECT,
-  isSocketReset,
-  RPC_SYSTEM_AWS_API,
-  SPAN_DNS_LOOKUP,
-  SPAN_TCP_CONNECT,
-  SPAN_TLS_HANDSHAKE,
-} from '@wirescope/semconv';
+import { EVENT_REGION_REDIRECT, isSocketReset, RPC_SYSTEM_AWS_API } from '@wirescope/semconv';
 import type { AttributeValue, WireSpan } from '../types.js';
 import { boolVal, durationMs, numVal, strVal, toMs } from './attribute-values.js';
+import { ENGINE_KEYS, K } from './engine-keys.js';
 import type { PhaseKind, SpanRecord } from './internal-types.js';
+import { inferAttemptValues, isOtherPhase, PHASE_BY_NAME, tlsVersionOf } from './other-instrumentations.js';
 import {
   A,
   AttemptStore,
@@ -55,128 +18,6 @@ import {
   type SpanColumns,
   STR,
 } from './store.js';
-
-/** `tls.connect`: the TLS span of @opentelemetry/instrumentation-net (it includes the TCP connect). */
-const OTEL_TLS_CONNECT = 'tls.connect';
-
-/**
- * Phase span names: wirescope's, and `tls.connect` of @opentelemetry/instrumentation-net (which also
- * writes `tcp.connect`; @opentelemetry/instrumentation-dns writes `dns.lookup`).
- */
-const PHASE_BY_NAME: Record<string, PhaseKind> = {
-  [SPAN_DNS_LOOKUP]: 'dns',
-  [SPAN_TCP_CONNECT]: 'tcp',
-  [SPAN_TLS_HANDSHAKE]: 'tls',
-  [OTEL_TLS_CONNECT]: 'tls',
-};
-
-/** The names other instrumentations give each phase kind, in `PHASE_KINDS` order. */
-export const OTHER_PHASE_NAMES: readonly string[] = [SPAN_DNS_LOOKUP, SPAN_TCP_CONNECT, OTEL_TLS_CONNECT];
-
-/** Scope names of wirescope's own tracers start with this. */
-const WIRESCOPE_SCOPE = '@wirescope/';
-
-/**
- * True when another instrumentation (not wirescope) made this phase span: its scope is known and not
- * wirescope's, or it is named as only @opentelemetry/instrumentation-net names it. Spans without a scope
- * (older exports, hand-written fixtures) count as wirescope's, as before scopes were read.
- */
-export function isOtherPhase(span: SpanRecord): boolean {
-  if (span.name === OTEL_TLS_CONNECT) return true;
-  return span.scope !== '' && !span.scope.startsWith(WIRESCOPE_SCOPE) && !span.wirescope;
-}
-
-/** Index of each attribute the engine reads in `SpanRecord.values`. */
-export const K = {
-  keepAlive: 0,
-  maxSockets: 1,
-  oneOff: 2,
-  attempt: 3,
-  bucket: 4,
-  bucketRegion: 5,
-  callerRegion: 6,
-  clientRegion: 7,
-  cloudRegion: 8,
-  connectionId: 9,
-  idle: 10,
-  queue: 11,
-  reused: 12,
-  errorType: 13,
-  expectContinue: 14,
-  expectWait: 15,
-  handler: 16,
-  httpMethod: 17,
-  status: 18,
-  regionMismatch: 19,
-  redirects: 20,
-  bodySize: 21,
-  rpcMethod: 22,
-  rpcService: 23,
-  rpcSystem: 24,
-  keyPrefix: 25,
-  serverAddress: 26,
-  serverPort: 27,
-  socketError: 28,
-  socketReset: 29,
-  tlsVersion: 30,
-  ttfb: 31,
-  oldHttpMethod: 32,
-  oldPeerName: 33,
-  oldPeerPort: 34,
-  oldStatus: 35,
-  urlFull: 36,
-  oldHttpUrl: 37,
-  otelTlsProtocol: 38,
-  /** Not an attribute: `exception.type` of the span's `exception` event (`recordOfWire` fills it). */
-  exceptionType: 39,
-} as const;
-
-/** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
-export const ENGINE_KEYS: readonly string[] = [
-  ATTR_AGENT_KEEP_ALIVE,
-  ATTR_AGENT_MAX_SOCKETS,
-  ATTR_AGENT_ONE_OFF,
-  ATTR_ATTEMPT,
-  ATTR_AWS_S3_BUCKET,
-  ATTR_BUCKET_REGION,
-  ATTR_CALLER_REGION,
-  ATTR_CLIENT_REGION,
-  ATTR_CLOUD_REGION,
-  ATTR_CONNECTION_ID,
-  ATTR_CONNECTION_IDLE_MS,
-  ATTR_CONNECTION_QUEUE_MS,
-  ATTR_CONNECTION_REUSED,
-  ATTR_ERROR_TYPE,
-  ATTR_EXPECT_CONTINUE,
-  ATTR_EXPECT_CONTINUE_WAIT_MS,
-  ATTR_HTTP_HANDLER,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_REGION_MISMATCH,
-  ATTR_REGION_REDIRECTS,
-  ATTR_REQUEST_BODY_SIZE,
-  ATTR_RPC_METHOD,
-  ATTR_RPC_SERVICE,
-  ATTR_RPC_SYSTEM,
-  ATTR_S3_KEY_PREFIX,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-  ATTR_SOCKET_ERROR,
-  ATTR_SOCKET_RESET,
-  ATTR_TLS_PROTOCOL_VERSION,
-  ATTR_TTFB_MS,
-  // The HTTP client spans of the standard instrumentations, in the semantic conventions before 1.23.
-  'http.method',
-  'net.peer.name',
-  'net.peer.port',
-  'http.status_code',
-  'url.full',
-  'http.url',
-  // instrumentation-net's `tls.connect`: `TLSv1.3`.
-  'tls.protocol',
-  // Read from the `exception` event, not the attributes (see K.exceptionType).
-  'exception.type',
-];
 
 /** A record with nothing in it, for the readers to fill. */
 export function newRecord(): SpanRecord {
@@ -247,44 +88,6 @@ export function classify(span: SpanRecord): 'operation' | 'attempt' | 'phase' | 
   if (span.kind === 'client' && (v[K.httpMethod] !== undefined || v[K.oldHttpMethod] !== undefined))
     return 'http';
   return undefined;
-}
-
-/** An error code (`ECONNRESET`, `UND_ERR_SOCKET`), not an error class name (`Error`, `TypeError`). */
-const ERROR_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
-
-/** `TLSv1.3` → `1.3`, `TLSv1` → `1.0` (the `tls.protocol.version` spelling), else undefined. */
-export function tlsVersionOf(protocol: string | undefined): string | undefined {
-  const match = protocol === undefined ? null : /^TLSv(\d)(?:\.(\d))?$/.exec(protocol);
-  return match ? `${match[1]}.${match[2] ?? '0'}` : undefined;
-}
-
-/** The host of a URL attribute, or undefined. */
-function hostOfUrl(value: AttributeValue | undefined): string | undefined {
-  const url = strVal(value);
-  if (url === undefined) return undefined;
-  const match = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@?#]*@)?(\[[^\]]*\]|[^/:?#]*)/i.exec(url);
-  return match?.[1] || undefined;
-}
-
-/**
- * Fills the attributes an attempt row reads from what the standard HTTP client instrumentations write,
- * in either generation of the conventions (`http.method`, `net.peer.name`, `http.status_code`).
- */
-function inferAttemptValues(v: Array<AttributeValue | undefined>): void {
-  // instrumentation-http writes `error.type` = the error's name (`Error`); the code Node gave the
-  // socket error (`ECONNRESET`) is the `exception.type` of its exception event.
-  const exception = strVal(v[K.exceptionType]);
-  const errorType = strVal(v[K.errorType]);
-  if (
-    exception !== undefined &&
-    ERROR_CODE.test(exception) &&
-    (errorType === undefined || !ERROR_CODE.test(errorType))
-  )
-    v[K.errorType] = exception;
-  v[K.httpMethod] ??= v[K.oldHttpMethod];
-  v[K.serverAddress] ??= v[K.oldPeerName] ?? hostOfUrl(v[K.urlFull]) ?? hostOfUrl(v[K.oldHttpUrl]);
-  v[K.serverPort] ??= v[K.oldPeerPort];
-  v[K.status] ??= v[K.oldStatus];
 }
 
 /** `service.instance.id`, `host.name` or `process.pid` of the span's resource: connection ids are per process. */
@@ -518,17 +321,4 @@ export function attachPhase(store: AttemptStore, row: number, phase: PendingPhas
   p.dur[slot] = (p.dur[slot] as number) + phase.dur;
   if (!phase.error) c.flags[i] = (c.flags[i] as number) & ~errorBit;
   return 'added';
-}
-
-/**
- * The TLS version another instrumentation's `tls.connect` names, for an attempt that has none (an
- * inferred attempt): round trips per handshake depend on it.
- */
-export function adoptTlsVersion(store: AttemptStore, row: number, version: string, n: Interning): void {
-  const c = store.at(row);
-  const at = (row & CHUNK_MASK) * AttemptStore.STRINGS + STR.tlsVersion;
-  if (version === '' || c.str[at] !== 0) return;
-  const id = n.strings.id(version);
-  if (id > 0xffff && c.str instanceof Uint16Array) c.str = Uint32Array.from(c.str);
-  c.str[at] = id;
 }

@@ -1,6 +1,7 @@
-import { attachPhase, OTHER_PHASE_NAMES } from './collect.js';
+import { attachPhase } from './collect.js';
 import type { IdIndex } from './columns.js';
 import type { AttemptRecord, OperationRecord } from './internal-types.js';
+import { OTHER_PHASE_NAMES } from './other-instrumentations.js';
 import {
   A,
   AttemptStore,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { K, newRecord, writeAttempt } from './collect.js';
+import { newRecord, writeAttempt } from './collect.js';
+import { K } from './engine-keys.js';
 import { AttemptStore, CHUNK_MASK, Interning, STR } from './store.js';
 
 describe('AttemptStore string columns', () => {

@@ -1,4 +1,5 @@
-import { ENGINE_KEYS, newRecord } from '../engine/collect.js';
+import { newRecord } from '../engine/collect.js';
+import { ENGINE_KEYS } from '../engine/engine-keys.js';
 import type { SpanRecord } from '../engine/internal-types.js';
 import type { Attributes, AttributeValue } from '../types.js';
 import { ShapeError } from './internal-types.js';

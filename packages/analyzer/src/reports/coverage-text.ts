@@ -21,7 +21,7 @@ export function headline(result: AnalysisResult): string {
   if (!judgedAny(coverage))
     return `nothing judged: no rule had the facts it needs for any of ${formatCount(coverage.calls, 'call')} (see coverage)`;
   const blind = unjudgedRules(result).length;
-  if (blind === 0)
+  if (judgedAll(coverage))
     return `no findings: ${formatCount(coverage.calls, 'call')} judged by every rule; they look healthy`;
   return `no findings in what could be judged; ${formatCount(blind, 'rule')} of ${coverage.rules.length} could not judge every call (see coverage)`;
 }
