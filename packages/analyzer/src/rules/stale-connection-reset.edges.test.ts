@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../engine/analysis.js';
+import { type AttemptSpec, call } from '../engine/testing/span-factory.js';
+import type { WireSpan } from '../types.js';
+
+// stale-connection-reset pinned whole: summary (idle, codes, retried), cost, basis, both fixes, evidence.
+async function stale(spans: WireSpan[]) {
+  const result = await analyze(spans);
+  return result.findings.filter((f) => f.code === 'stale-connection-reset');
+}
+
+/** A call whose first attempt hit a reset on a reused socket, then (with `retry`) retried on a new connection. */
+function resetCall(startMs: number, failed: AttemptSpec, retry?: AttemptSpec): WireSpan[] {
+  return call({
+    startMs,
+    attempts: [
+      { reused: true, errorType: 'ECONNRESET', ...failed },
+      ...(retry ? [{ reused: false, connectionId: `r-${startMs}`, ...retry }] : []),
+    ],
+  });
+}
+
+const HOST = 'my-bucket.s3.us-east-1.amazonaws.com:443';
+const BASIS = 'measured: the failed attempt plus the new connection (dns+tcp+tls) of the retry';
+const retry = { dnsMs: 2, tcpMs: 20, tlsMs: 40, durationMs: 90 };
+
+describe('stale-connection-reset, pinned', () => {
+  it('two resets, one retried on a new connection, the shortest idle in the fix (hand-computed)', async () => {
+    // Reset A: 3 ms + retry handshake 2 + 20 + 40 = 65; reset B (EPIPE): 5 ms, no retry → 70 ms, 35 each.
+    // Idle 6,000 and 9,000 → min 6,000, median 7,500; failed attempts 3 and 5 → median 4.
+    const findings = await stale([
+      ...resetCall(0, { durationMs: 3, attributes: { 'wirescope.connection.idle_ms': 6000 } }, retry),
+      ...resetCall(10_000, {
+        durationMs: 5,
+        errorType: 'EPIPE',
+        attributes: { 'wirescope.connection.idle_ms': 9000 },
+      }),
+    ]);
+    expect(findings).toHaveLength(1);
+    const [f] = findings;
+    expect(f?.summary).toBe(
+      `2 requests (S3.PutObject) to ${HOST} wrote into a dead keep-alive socket after ≥ 6.0 s idle (ECONNRESET, EPIPE); 1 retried on a new connection: +35 ms each`,
+    );
+    expect(f?.severity).toBe('warning');
+    expect(f?.costMs).toBeCloseTo(70, 1);
+    expect(f?.costPerCallMs).toBeCloseTo(35, 1);
+    expect(f?.costBasis).toBe(BASIS);
+    expect(f?.fix).toBe(
+      "Close idle sockets before the peer does: keep the agent's idle timeout (undici keepAliveTimeout) under 6.0 s, or send traffic more often.",
+    );
+    expect(f?.evidence.counts).toEqual({ resets: 2, retried: 1 });
+    expect(f?.evidence.measurements).toEqual({
+      idleMsMin: 6000,
+      idleMsMedian: 7500,
+      failedAttemptMedianMs: 4,
+    });
+    expect(f?.evidence.spanIdsTotal).toBe(2);
+  });
+
+  it('the shortest idle wherever it comes', async () => {
+    const [f] = await stale([
+      ...resetCall(0, { durationMs: 3, attributes: { 'wirescope.connection.idle_ms': 9000 } }),
+      ...resetCall(10_000, { durationMs: 3, attributes: { 'wirescope.connection.idle_ms': 4000 } }),
+      ...resetCall(20_000, { durationMs: 3, attributes: { 'wirescope.connection.idle_ms': 5000 } }),
+    ]);
+    expect(f?.evidence.measurements).toEqual({
+      idleMsMin: 4000,
+      idleMsMedian: 5000,
+      failedAttemptMedianMs: 3,
+    });
+    expect(f?.summary).toContain('after ≥ 4.0 s idle');
+  });
+
+  it('without a recorded idle time: no idle text, the general fix (hand-computed)', async () => {
+    // 30 ms + retry handshake 62 = 92 ms → warning.
+    const spans = resetCall(0, { durationMs: 30 }, retry);
+    for (const s of spans) delete s.attributes['wirescope.connection.idle_ms'];
+    const [f] = await stale(spans);
+    expect(f?.summary).toBe(
+      `1 request (S3.PutObject) to ${HOST} wrote into a dead keep-alive socket (ECONNRESET); 1 retried on a new connection: +92 ms each`,
+    );
+    expect(f?.costMs).toBeCloseTo(92, 1);
+    expect(f?.costBasis).toBe(BASIS);
+    expect(f?.fix).toBe(
+      "Close idle sockets before the server or NAT does: lower the agent's idle timeout (undici keepAliveTimeout) below the peer's.",
+    );
+    expect(f?.evidence.counts).toEqual({ resets: 1, retried: 1 });
+    expect(f?.evidence.measurements).toEqual({ failedAttemptMedianMs: 30 });
+  });
+
+  it('a retry on a reused socket adds no handshake; a reset of 100 ms is an error', async () => {
+    const [f] = await stale(resetCall(0, { durationMs: 100 }, { reused: true, durationMs: 20 }));
+    expect(f?.costMs).toBeCloseTo(100, 1);
+    expect(f?.severity).toBe('error');
+    expect(f?.evidence.counts).toEqual({ resets: 1, retried: 1 });
+  });
+
+  it('a reset on a new connection is not stale', async () => {
+    expect(await stale(resetCall(0, { reused: false, connectionId: 'n', durationMs: 3 }, retry))).toEqual([]);
+  });
+});
