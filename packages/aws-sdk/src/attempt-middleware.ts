@@ -26,9 +26,10 @@ import {
   runInAttemptScope,
 } from '@wirescope/semconv';
 import { guard } from './guard.js';
-import { type OperationState, operationStateOf } from './operation-state.js';
-import { boundedId, safeMessage } from './redact.js';
+import { MAX_SECRET_SOURCES, type OperationState, operationStateOf } from './operation-state.js';
+import { boundedId, errorStatusMessage } from './redact.js';
 import { recordAttemptRegion } from './region-facts.js';
+import { removeSecretValues, requestSecrets } from './request-secrets.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
 import { callNext, observeSettled } from './run-guarded.js';
 
@@ -38,6 +39,7 @@ interface HttpRequestLike {
   port?: number;
   protocol?: string;
   headers?: Record<string, string>;
+  query?: Record<string, string | string[] | null>;
 }
 
 interface HttpResponseLike {
@@ -90,6 +92,9 @@ function startAttempt(
     state.span.addEvent(EVENT_REGION_REDIRECT, { [ATTR_ATTEMPT]: state.attempts });
   }
   const request = args.request as HttpRequestLike;
+  if (state.secretSources.length < MAX_SECRET_SOURCES) {
+    state.secretSources.push({ headers: request.headers, query: request.query });
+  }
   const attributes: Record<string, string | number | boolean> = { [ATTR_ATTEMPT]: state.attempts };
   if (request.method) attributes[ATTR_HTTP_REQUEST_METHOD] = request.method;
   if (request.hostname) attributes[ATTR_SERVER_ADDRESS] = request.hostname;
@@ -147,12 +152,14 @@ function endAttempt(
   recordAttemptRegion(state, context, http?.statusCode, headers, error);
   if (error !== undefined) {
     // The socket layer saw the real error first (the SDK re-labels ECONNRESET as TimeoutError).
-    const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? boundedId(errorTypeOf(error));
+    const secrets = requestSecrets(state.secretSources);
+    const type =
+      (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ??
+      boundedId(removeSecretValues(errorTypeOf(error), secrets));
     recordFact(scope, ATTR_ERROR_TYPE, type);
     if (isSocketReset(type) && !scope.facts.has(ATTR_SOCKET_RESET))
       recordFact(scope, ATTR_SOCKET_RESET, true);
-    const message = error instanceof Error ? safeMessage(error.message) : '';
-    scope.span.setStatus({ code: SpanStatusCode.ERROR, message: message ? `${type}: ${message}` : type });
+    scope.span.setStatus({ code: SpanStatusCode.ERROR, message: errorStatusMessage(type, error, secrets) });
   }
   scope.span.end();
 }

@@ -27,8 +27,9 @@ import {
   trackOperation,
   untrackOperation,
 } from './operation-state.js';
-import { boundedId, safeMessage } from './redact.js';
+import { boundedId, errorStatusMessage } from './redact.js';
 import { finishRegionFacts, startRegionFacts } from './region-facts.js';
+import { removeSecretValues, requestSecrets } from './request-secrets.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
 import { callNext, observeSettled, runGuarded } from './run-guarded.js';
 
@@ -92,6 +93,7 @@ function startOperation(
     pendingRedirect: false,
     redirects: 0,
     region: undefined,
+    secretSources: [],
   };
   startRegionFacts(options, state, context, input);
   return state;
@@ -109,10 +111,10 @@ function endOperation(
   if (metadata?.requestId) span.setAttribute(ATTR_AWS_REQUEST_ID, boundedId(metadata.requestId));
   finishRegionFacts(options, state);
   if (error !== undefined) {
-    const type = boundedId(errorTypeOf(error));
+    const secrets = requestSecrets(state.secretSources);
+    const type = boundedId(removeSecretValues(errorTypeOf(error), secrets));
     span.setAttribute(ATTR_ERROR_TYPE, type);
-    const message = error instanceof Error ? safeMessage(error.message) : '';
-    span.setStatus({ code: SpanStatusCode.ERROR, message: message ? `${type}: ${message}` : type });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorStatusMessage(type, error, secrets) });
   }
   span.end();
 }

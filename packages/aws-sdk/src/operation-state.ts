@@ -2,6 +2,7 @@ import type { Span } from '@opentelemetry/api';
 import type { HandlerExecutionContext } from '@smithy/types';
 import type { CommandNames } from './command-names.js';
 import type { RegionState } from './region-facts.js';
+import type { SecretSource } from './request-secrets.js';
 
 /** What the plugin knows about one SDK call while it runs. */
 export interface OperationState {
@@ -21,7 +22,12 @@ export interface OperationState {
   redirects: number;
   /** The rest of the region facts, set by `startRegionFacts`. */
   region: RegionState | undefined;
+  /** Headers and query of the attempts' signed requests (read only when a status message is written). */
+  readonly secretSources: SecretSource[];
 }
+
+/** Attempts whose requests are kept for redaction (retries and redirect re-runs stay well below). */
+export const MAX_SECRET_SOURCES = 16;
 
 // Keyed by the smithy handler context: one object per call, shared by every middleware of that call,
 // so the attempt middleware finds its operation and a second copy of the plugin finds the first.

@@ -48,6 +48,7 @@ function newCall(service: string, input: object, options = resolveOptions({ trac
     firstSigningRegion: undefined,
     lastSigningRegion: undefined,
     pendingRedirect: false,
+    secretSources: [],
     redirects: 0,
     region: undefined,
   };
