@@ -1,2 +1,4 @@
+/** Switches every wirescope hook off / on again, process-wide (see the README, "Turning it off"). */
+export { disableWirescope, enableWirescope } from './connection-facts.js';
 export { ATTEMPT_MIDDLEWARE_NAME, OPERATION_MIDDLEWARE_NAME, wirescope } from './plugin.js';
 export type { WirescopeOptions } from './types.js';

@@ -1,4 +1,5 @@
 import { type Tracer, trace } from '@opentelemetry/api';
+import { tracerUnlessDisabled } from './connection-facts.js';
 import { BucketRegionMemory, DEFAULT_MAX_REMEMBERED_BUCKETS } from './region/bucket-region-memory.js';
 import {
   type CallerRegionDetection,
@@ -52,9 +53,12 @@ export function resolveOptions(given: WirescopeOptions | null = {}): ResolvedWir
       : undefined;
   return {
     tracer() {
-      // The global provider is a proxy: a tracer from it follows a provider registered later.
-      tracer ??= (provider ?? trace.getTracerProvider()).getTracer(PACKAGE_NAME, PACKAGE_VERSION);
-      return tracer;
+      // After disableWirescope() a non-recording tracer: the middlewares then pass calls through.
+      return tracerUnlessDisabled(() => {
+        // The global provider is a proxy: a tracer from it follows a provider registered later.
+        tracer ??= (provider ?? trace.getTracerProvider()).getTracer(PACKAGE_NAME, PACKAGE_VERSION);
+        return tracer;
+      });
     },
     // Read once: the environment of a process does not move, and reading it costs on every call.
     callerRegion: callerRegion ?? callerRegionFromEnv(),

@@ -12,7 +12,7 @@ import {
 } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  disableNodeHttpConnectionFactsForTests,
+  disableNodeHttpConnectionFacts,
   enableNodeHttpConnectionFacts,
 } from './enable-node-http-connection-facts.js';
 import { HttpConnectionInstrumentation } from './instrumentation.js';
@@ -106,7 +106,7 @@ describe('standalone (no attempt scope)', () => {
     const tracing = createTracing();
     const agent = new http.Agent({ keepAlive: true });
     const span = await underActiveSpan(tracing, agent);
-    disableNodeHttpConnectionFactsForTests();
+    disableNodeHttpConnectionFacts();
     agent.destroy();
     expect(span.attributes[ATTR_CONNECTION_REUSED]).toBeUndefined();
     expect(tracing.named(SPAN_TCP_CONNECT)).toHaveLength(0);

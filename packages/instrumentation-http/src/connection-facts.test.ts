@@ -25,7 +25,7 @@ import {
 } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  disableNodeHttpConnectionFactsForTests,
+  disableNodeHttpConnectionFacts,
   enableNodeHttpConnectionFacts,
 } from './enable-node-http-connection-facts.js';
 import {
@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  disableNodeHttpConnectionFactsForTests();
+  disableNodeHttpConnectionFacts();
   await server.close();
 });
 

@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { diag, trace } from '@opentelemetry/api';
 import type { Consumer } from './internal-types.js';
 import { addConsumer, removeConsumer } from './registry.js';
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
@@ -19,7 +19,14 @@ export function enableNodeHttpConnectionFacts(): void {
   addConsumer(pluginConsumer);
 }
 
-/** Test-only: turns the plugin switch off again (not exported from the package). */
-export function disableNodeHttpConnectionFactsForTests(): void {
-  removeConsumer(pluginConsumer);
+/**
+ * Turns the plugin switch off again: when no `HttpConnectionInstrumentation` is enabled either,
+ * `http.Agent.prototype.addRequest` is the original function again. Idempotent, never throws.
+ */
+export function disableNodeHttpConnectionFacts(): void {
+  try {
+    removeConsumer(pluginConsumer);
+  } catch (error) {
+    diag.warn('@wirescope/instrumentation-http: disabling failed', error);
+  }
 }

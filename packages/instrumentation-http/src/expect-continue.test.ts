@@ -12,7 +12,7 @@ import {
 } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  disableNodeHttpConnectionFactsForTests,
+  disableNodeHttpConnectionFacts,
   enableNodeHttpConnectionFacts,
 } from './enable-node-http-connection-facts.js';
 import { certificate, type Listening, send, startHttpsServer } from './test-support/servers.js';
@@ -40,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  disableNodeHttpConnectionFactsForTests();
+  disableNodeHttpConnectionFacts();
   await server.close();
 });
 

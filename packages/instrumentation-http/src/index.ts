@@ -1,5 +1,8 @@
-/** Enables scope-only connection facts for the AWS SDK plugin (idempotent, process-wide). */
-export { enableNodeHttpConnectionFacts } from './enable-node-http-connection-facts.js';
+/** Enables / disables scope-only connection facts for the AWS SDK plugin (idempotent, process-wide). */
+export {
+  disableNodeHttpConnectionFacts,
+  enableNodeHttpConnectionFacts,
+} from './enable-node-http-connection-facts.js';
 /** The OpenTelemetry-shaped instrumentation for node:http / node:https connection facts. */
 export { HttpConnectionInstrumentation } from './instrumentation.js';
 /** Options of `HttpConnectionInstrumentation`. */

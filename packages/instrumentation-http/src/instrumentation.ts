@@ -1,5 +1,5 @@
 import type { RequestOptions } from 'node:http';
-import { type MeterProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
+import { diag, type MeterProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
 import type { Consumer } from './internal-types.js';
 import { addConsumer, removeConsumer } from './registry.js';
 import type { HttpConnectionInstrumentationConfig } from './types.js';
@@ -56,11 +56,18 @@ export class HttpConnectionInstrumentation {
     addConsumer(this.consumer);
   }
 
-  /** Stops recording; the last one out restores `http.Agent.prototype.addRequest`. */
+  /**
+   * Stops recording; the last one out (instances and the plugin's switch) restores the original
+   * `http.Agent.prototype.addRequest`. Idempotent, never throws.
+   */
   disable(): void {
     if (!this.enabled) return;
     this.enabled = false;
-    removeConsumer(this.consumer);
+    try {
+      removeConsumer(this.consumer);
+    } catch (error) {
+      diag.warn('@wirescope/instrumentation-http: disabling failed', error);
+    }
   }
 
   /** Sets the provider of the tracer used for phase spans in active-span mode. */

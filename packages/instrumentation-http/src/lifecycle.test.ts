@@ -12,7 +12,7 @@ import {
 } from '@wirescope/semconv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  disableNodeHttpConnectionFactsForTests,
+  disableNodeHttpConnectionFacts,
   enableNodeHttpConnectionFacts,
 } from './enable-node-http-connection-facts.js';
 import { HttpConnectionInstrumentation } from './instrumentation.js';
@@ -80,7 +80,7 @@ describe('enable / disable', () => {
     expect(tracing.named(SPAN_TLS_HANDSHAKE)).toHaveLength(1);
 
     a.disable();
-    disableNodeHttpConnectionFactsForTests();
+    disableNodeHttpConnectionFacts();
     expect(proto.addRequest).toBe(patched);
     b.disable();
     expect(proto.addRequest).toBe(ORIGINAL_ADD_REQUEST);

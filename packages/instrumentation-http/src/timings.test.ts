@@ -7,7 +7,7 @@ import https from 'node:https';
 import { ATTR_CONNECTION_IDLE_MS, ATTR_CONNECTION_REUSED, ATTR_TTFB_MS } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  disableNodeHttpConnectionFactsForTests,
+  disableNodeHttpConnectionFacts,
   enableNodeHttpConnectionFacts,
 } from './enable-node-http-connection-facts.js';
 import { certificate, type Listening, send, sleep, startHttpsServer } from './test-support/servers.js';
@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  disableNodeHttpConnectionFactsForTests();
+  disableNodeHttpConnectionFacts();
   await server.close();
 });
 

@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { UndiciConnectionInstrumentation } from './instrumentation.js';
 
 let instance: UndiciConnectionInstrumentation | undefined;
@@ -10,4 +11,19 @@ export function enableUndiciConnectionFacts(): void {
   if (instance) return;
   instance = new UndiciConnectionInstrumentation({ enabled: false, recordOnActiveSpan: false });
   instance.enable();
+}
+
+/**
+ * Turns the plugin's switch off again: when no `UndiciConnectionInstrumentation` is enabled either,
+ * every undici diagnostics channel we subscribed to is unsubscribed and the perf_hooks observer is
+ * disconnected. Idempotent, never throws.
+ */
+export function disableUndiciConnectionFacts(): void {
+  const current = instance;
+  instance = undefined;
+  try {
+    current?.disable();
+  } catch (error) {
+    diag.warn('@wirescope/instrumentation-undici: disabling failed', error);
+  }
 }

@@ -69,13 +69,17 @@ export function addConsumer(consumer: HubConsumer): void {
   }
 }
 
-/** Removes a consumer; the last one unsubscribes. */
+/** Removes a consumer; the last one unsubscribes every channel and stops the perf_hooks observer. */
 export function removeConsumer(consumer: HubConsumer): void {
   consumers.delete(consumer);
   if (consumers.size > 0) return;
-  for (const [channel, subscriber] of subscriptions) diagnosticsChannel.unsubscribe(channel, subscriber);
+  for (const [channel, subscriber] of subscriptions) {
+    guard(`unsubscribing ${channel}`, () => {
+      diagnosticsChannel.unsubscribe(channel, subscriber);
+    });
+  }
   subscriptions.clear();
-  stopPhaseEntries();
+  guard('stopping the perf_hooks observer', stopPhaseEntries);
 }
 
 /** True while undici's channels are subscribed. */

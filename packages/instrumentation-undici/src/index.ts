@@ -1,3 +1,6 @@
-export { enableUndiciConnectionFacts } from './enable.js';
+/** Enables / disables attempt-only connection facts for the AWS SDK plugin (idempotent, process-wide). */
+export { disableUndiciConnectionFacts, enableUndiciConnectionFacts } from './enable.js';
+/** The OpenTelemetry-shaped instrumentation for undici / fetch connection facts. */
 export { UndiciConnectionInstrumentation } from './instrumentation.js';
+/** Options of `UndiciConnectionInstrumentation`. */
 export type { UndiciConnectionInstrumentationConfig } from './types.js';

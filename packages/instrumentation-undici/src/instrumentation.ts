@@ -48,7 +48,10 @@ export class UndiciConnectionInstrumentation {
     addConsumer(this.consumer);
   }
 
-  /** Unsubscribes (the channels stay subscribed while another consumer needs them). Idempotent. */
+  /**
+   * Unsubscribes: the last one out (instances and the plugin's switch) unsubscribes every undici
+   * channel and stops the perf_hooks observer. Idempotent, never throws.
+   */
   disable(): void {
     if (!this.enabled) return;
     this.enabled = false;

@@ -63,6 +63,19 @@ export function runInAttemptScope<T>(scope: AttemptScope, fn: () => T, parent?: 
   }
 }
 
+/**
+ * Disables and forgets the fallback AsyncLocalStorage (on Node 20 an async hook that runs for every
+ * async resource of the process), for `disableWirescope()`. A later `runInAttemptScope` without a
+ * propagating context manager creates a new one. Idempotent.
+ */
+export function disableAttemptScopeStorage(): void {
+  const g = globalThis as GlobalWithStorage;
+  const store = g[STORAGE_KEY];
+  if (!store) return;
+  delete g[STORAGE_KEY];
+  store.disable();
+}
+
 /** The attempt scope of the code running now, if it runs under the plugin. */
 export function currentAttemptScope(): AttemptScope | undefined {
   const scope = context.active().getValue(SCOPE_KEY) as AttemptScope | undefined;

@@ -44,7 +44,12 @@ export {
   RPC_SYSTEM_AWS_API,
 } from './attributes.js';
 export type { AttemptScope } from './context-keys.js';
-export { currentAttemptScope, recordFact, runInAttemptScope } from './context-keys.js';
+export {
+  currentAttemptScope,
+  disableAttemptScopeStorage,
+  recordFact,
+  runInAttemptScope,
+} from './context-keys.js';
 export {
   ERROR_TYPE_CONNECT_TIMEOUT,
   ERROR_TYPE_REQUEST_TIMEOUT,
