@@ -13,6 +13,7 @@ export const scopes = {
     'packages/instrumentation-http/src/record-error.ts',
     'packages/semconv/src/error-type.ts',
     'packages/semconv/src/region-of-host.ts',
+    'packages/aws-sdk/src/request-secrets.ts',
   ],
   rules: ['packages/analyzer/src/rules/*.ts', '!packages/analyzer/src/rules/*.test.ts'],
   // The rules scope in two halves (about 20-30 minutes each at concurrency 2), run one after the other.
@@ -33,6 +34,17 @@ export const scopes = {
     '!packages/analyzer/src/rules/region-redirect.ts',
     '!packages/analyzer/src/rules/slow-handshake.ts',
     '!packages/analyzer/src/rules/coverage.ts',
+  ],
+  // The readers' value decoding, normalizers and input limits (the byte scanners, otlp-line-scan.ts and
+  // json-scanner.ts, are left out: issue 12 splits and rewrites them).
+  readers: [
+    'packages/analyzer/src/readers/values.ts',
+    'packages/analyzer/src/readers/json-roles.ts',
+    'packages/analyzer/src/readers/jaeger-normalize.ts',
+    'packages/analyzer/src/readers/otlp-normalize.ts',
+    'packages/analyzer/src/readers/input-limits.ts',
+    'packages/analyzer/src/readers/bounded-json.ts',
+    'packages/analyzer/src/readers/utf8-guard.ts',
   ],
   budget: ['packages/analyzer/src/engine/budget-parse.ts', 'packages/analyzer/src/engine/budget-check.ts'],
   cli: ['packages/cli/src/args.ts', 'packages/cli/src/budget-table.ts'],

@@ -16,9 +16,12 @@ export default defineConfig({
     // The rules scopes run only the rules' own tests (packages/analyzer/src/rules/*.test.ts): every rule
     // runs inside `analyze`, so `related` also picked the readers' and reports' tests (read-spans alone
     // takes 9 s), which made a rules run take hours on the shared 2-core machine.
+    // The readers scope likewise runs the readers' own tests.
     include: process.env.WIRESCOPE_MUTATION_SCOPE?.startsWith('rules')
       ? ['packages/analyzer/src/rules/*.test.ts']
-      : ['packages/*/src/**/*.test.ts'],
+      : process.env.WIRESCOPE_MUTATION_SCOPE === 'readers'
+        ? ['packages/analyzer/src/readers/*.test.ts']
+        : ['packages/*/src/**/*.test.ts'],
     exclude: [
       ...(base.test?.exclude ?? []),
       'packages/instrumentation-undici/src/instrumentation.test.ts',

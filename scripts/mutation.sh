@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Mutation testing with StrykerJS (issue 19), one run per scope: producer, rules, budget, cli (default:
-# all four). Slow (minutes per scope), so not part of `npm test`; incremental, so a re-run only tests
+# Mutation testing with StrykerJS (issue 19), one run per scope: producer, rules, readers, budget, cli
+# (default: all five). Slow (minutes per scope), so not part of `npm test`; incremental, so a re-run only tests
 # the mutants whose code or tests changed. Config: stryker.config.mjs; results: bench/MUTATION.md.
 #   npm run mutation                # every scope
 #   npm run mutation -- rules cli   # some scopes (rules-region, rules-connection: the rules in two halves)
@@ -16,7 +16,7 @@ for arg in "$@"; do
     *) scopes+=("$arg") ;;
   esac
 done
-[ ${#scopes[@]} -gt 0 ] || scopes=(producer rules budget cli)
+[ ${#scopes[@]} -gt 0 ] || scopes=(producer rules readers budget cli)
 
 for scope in "${scopes[@]}"; do
   echo "== mutation scope: $scope"
