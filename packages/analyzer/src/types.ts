@@ -200,6 +200,15 @@ export interface WaterfallOperation {
 /** The waterfall of one trace (the first traces only: reports stay small). */
 export interface TraceWaterfall {
   traceId: string;
+  /**
+   * What the trace is, for a person: the root span's name, the calls, the service
+   * (`S3.PutObject · checkout-service`, `POST /checkout → S3.PutObject ×2 · checkout-service`).
+   */
+  title: string;
+  /** Name of the trace's root span, when the input held it. */
+  rootSpanName?: string;
+  /** `service.name` of the root span's resource (else of the trace's first span that had one), when known. */
+  serviceName?: string;
   /** The trace's first operations in start order, at most `maxWaterfallOperations` (default 200). */
   operations: WaterfallOperation[];
   /** Operations of this trace left out of `operations` (present only when some were). */

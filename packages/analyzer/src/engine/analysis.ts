@@ -21,6 +21,7 @@ import { adoptTlsVersion, OTHER_PHASE_NAMES } from './other-instrumentations.js'
 import { attemptRef, eachCall, keptOperations, operationViews, opRef, resolve } from './resolve.js';
 import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './store.js';
 import { attachStrayPhases } from './stray-phases.js';
+import { TraceTitles } from './trace-titles.js';
 import { WarningList } from './warnings.js';
 import { buildWaterfalls } from './waterfall.js';
 
@@ -54,6 +55,8 @@ function createEngine(options: AnalyzeOptions): Engine {
   const waterfallTraces: string[] = [];
   /** Trace numbers of `waterfallTraces`. */
   const waterfallTraceNumbers = new Set<number>();
+  /** What each waterfall trace is (root span, service), for its title. */
+  const titles = new TraceTitles();
   const countsByName = new Map<string, number>();
   const ops = new OperationStore();
   const attempts = new AttemptStore();
@@ -148,6 +151,7 @@ function createEngine(options: AnalyzeOptions): Engine {
     if (n.traces.added && waterfallTraces.length < maxWaterfallTraces) {
       waterfallTraces.push(n.traces.text(trace));
       waterfallTraceNumbers.add(trace);
+      titles.track(trace, n.traces.text(trace));
     }
     if (span.spanText !== undefined) {
       n.ids.split(span.spanText);
@@ -160,6 +164,7 @@ function createEngine(options: AnalyzeOptions): Engine {
       span.parLo = n.ids.lo;
       span.hasParent = true;
     }
+    if (waterfallTraceNumbers.has(trace)) titles.note(trace, span);
     const kind = classify(span);
     scopes.set(span.scope, (scopes.get(span.scope) ?? 0) + 1);
     // The row a new operation or attempt gets: taken only when its id is new.
@@ -236,6 +241,7 @@ function createEngine(options: AnalyzeOptions): Engine {
         waterfallTraces,
         operationViews(resolved.stores, (c, i) => waterfallTraceNumbers.has(c.trace[i] as number)),
         options.maxWaterfallOperations,
+        titles.byTraceId(),
       ),
       warnings: warnings.toArray(),
     };

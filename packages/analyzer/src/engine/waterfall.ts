@@ -1,5 +1,6 @@
 import type { TraceWaterfall, WaterfallAttempt, WaterfallOperation, WaterfallSegment } from '../types.js';
 import type { AttemptRecord, OperationRecord } from './internal-types.js';
+import { type TraceFacts, traceTitle } from './trace-titles.js';
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
@@ -77,12 +78,14 @@ function waterfallOperation(op: OperationRecord, traceStart: number): WaterfallO
  * Waterfalls of the given traces (the first ones seen), in trace start order, operations in start
  * order. `operations`: those of these traces (others are left out). A trace shows its first
  * `maxOperations` operations and counts the rest in `operationsOmitted` (issue 15: one trace of a
- * million calls made a 267 MB report).
+ * million calls made a 267 MB report). `facts`: what each trace is (its root span and service), for
+ * the titles.
  */
 export function buildWaterfalls(
   traceIds: string[],
   operations: OperationRecord[],
   maxOperations = MAX_WATERFALL_OPERATIONS,
+  facts: ReadonlyMap<string, TraceFacts> = new Map(),
 ): TraceWaterfall[] {
   const byTrace = new Map<string, OperationRecord[]>(traceIds.map((id) => [id, []]));
   for (const op of operations) byTrace.get(op.traceId)?.push(op);
@@ -95,12 +98,18 @@ export function buildWaterfalls(
     const traceStart = ops.reduce((min, op) => Math.min(min, op.startMs), Number.POSITIVE_INFINITY);
     // Stable: operations that start together keep the order they were read in.
     const shown = ops.sort((a, b) => a.startMs - b.startMs).slice(0, limit);
+    const operationsShown = shown.map((op) => waterfallOperation(op, traceStart));
+    const omitted = ops.length - shown.length;
+    const known = facts.get(traceId);
     const trace: TraceWaterfall & { start: number } = {
       start: traceStart,
       traceId,
-      operations: shown.map((op) => waterfallOperation(op, traceStart)),
+      title: traceTitle(known, operationsShown, omitted),
+      operations: operationsShown,
     };
-    if (shown.length < ops.length) trace.operationsOmitted = ops.length - shown.length;
+    if (known?.rootName !== undefined) trace.rootSpanName = known.rootName;
+    if (known?.service !== undefined) trace.serviceName = known.service;
+    if (omitted > 0) trace.operationsOmitted = omitted;
     out.push(trace);
   }
   // Trace start order, so the report does not depend on the order spans arrived in.

@@ -12,7 +12,8 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin-to
 .finding dt { color: var(--muted); } .finding dd { margin: 0; }
 table.stats { border-collapse: collapse; } table.stats td { padding: .1rem .8rem .1rem 0; } table.stats td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .waterfall { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .8rem; margin: .8rem 0; }
-.waterfall h3 { font-size: .9rem; margin: 0 0 .4rem; }
+.waterfall h3 { font-size: .9rem; margin: 0 0 .4rem; overflow-wrap: anywhere; }
+.waterfall h3 .trace-id { font-weight: 400; font-size: 11px; margin-left: .4rem; } .waterfall h3 .trace-id .mono { font-size: 11px; }
 .wf-row { display: grid; grid-template-columns: 320px 1fr; align-items: center; gap: .6rem; min-height: 22px; }
 .wf-row.op .wf-label { font-weight: 600; } .wf-row.attempt .wf-label { padding-left: 1rem; }
 .wf-track { position: relative; height: 16px; background: repeating-linear-gradient(90deg, transparent 0 9.9%, var(--line) 9.9% 10%); }

@@ -77,7 +77,9 @@ export function waterfallHtml(trace: TraceWaterfall): string {
     const attempts = op.attempts.map((a) => attemptRow(a, op.startMs, scale, connIndex, uses)).join('');
     return opRow + attempts + omitted(op.attemptsOmitted, 'attempt');
   });
-  return `<section class="waterfall" data-trace-id="${escapeHtml(trace.traceId)}"><h3>trace <span class="mono">${escapeHtml(trace.traceId)}</span> <span class="muted">${formatMs(scale)}, ${connIndex.size} connection(s)</span></h3>${rows.join('')}${omitted(trace.operationsOmitted, 'operation')}</section>`;
+  // Headed by what the trace is; the 32-digit id follows, smaller, for looking the trace up (issue 16).
+  const title = trace.title || `trace ${trace.traceId}`;
+  return `<section class="waterfall" data-trace-id="${escapeHtml(trace.traceId)}"><h3><span class="wf-title">${escapeHtml(title)}</span> <span class="muted">${formatMs(scale)}, ${formatCount(connIndex.size, 'connection')}</span> <span class="trace-id muted">trace <span class="mono">${escapeHtml(trace.traceId)}</span></span></h3>${rows.join('')}${omitted(trace.operationsOmitted, 'operation')}</section>`;
 }
 
 /** The row that says how many operations (or attempts) the waterfall leaves out, when it does. */
