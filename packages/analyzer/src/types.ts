@@ -1,4 +1,5 @@
 import type { FindingCode } from '@wirescope/semconv';
+import type { SkippedRecord } from './readers/types.js';
 
 /** An attribute value as OTLP and Jaeger carry it (arrays flattened to homogeneous arrays). */
 export type AttributeValue = string | number | boolean | bigint | string[] | number[] | boolean[];
@@ -124,6 +125,16 @@ export interface AnalysisStats {
   duplicateSpans: number;
   /** Spans by name (duplicates not counted). */
   spanCountsByName: Record<string, number>;
+  /** Records the readers skipped (lenient reading), present only when there were some. */
+  skipped?: SkippedStats;
+}
+
+/** Records the lenient reading left out of an analysis. */
+export interface SkippedStats {
+  /** Records of another signal (OTLP metrics, logs, profiles). */
+  notTraces: number;
+  /** Records that could not be read (each also a warning with its file, line and column). */
+  badRecords: number;
 }
 
 /** What one rule could judge. */
@@ -300,6 +311,8 @@ export interface BudgetResult {
 export interface Analysis {
   /** Adds one span; spans may arrive in any order (children before parents). */
   add(span: WireSpan): void;
+  /** Notes a record the reader skipped (a `readSpans` `skipHook`), for `stats.skipped` and `warnings`. */
+  addSkipped(record: SkippedRecord): void;
   /** Resolves parentage, runs the rules and returns the result. Call once. */
   finish(): AnalysisResult;
 }

@@ -1,5 +1,6 @@
 import { FINDING_CODES, SPAN_DNS_LOOKUP } from '@wirescope/semconv';
-import { recordBatchesOf } from '../readers/read-spans.js';
+import { recordBatchesOf, watchSkips } from '../readers/read-spans.js';
+import type { SkippedRecord } from '../readers/types.js';
 import { ALL_RULES } from '../rules/all-rules.js';
 import { computeCoverage } from '../rules/coverage.js';
 import { releaseScratch } from '../rules/rule-helpers.js';
@@ -37,7 +38,7 @@ const PROGRESS_EVERY = 10_000;
  */
 export function createAnalysis(options: AnalyzeOptions = {}): Analysis {
   const engine = createEngine(options);
-  return { add: engine.add, finish: engine.finish };
+  return { add: engine.add, addSkipped: engine.addSkipped, finish: engine.finish };
 }
 
 /** An analysis that also takes spans as {@link SpanRecord}s (the readers' fast path). */
@@ -81,6 +82,9 @@ function createEngine(options: AnalyzeOptions): Engine {
   const netOrigins = new Set<string>();
   const dnsOrigins = new Set<string>();
   let spans = 0;
+  /** Records the readers skipped: bad ones are warnings, other signals are counted per file. */
+  let badRecords = 0;
+  const notTracesByFile = new Map<string, number>();
   /** Spans another instrumentation made of a call or a phase wirescope recorded too: not counted. */
   let duplicateSpans = 0;
   let finished = false;
@@ -141,6 +145,16 @@ function createEngine(options: AnalyzeOptions): Engine {
 
   function add(span: WireSpan): void {
     addRecord(recordOfWire(span));
+  }
+
+  function addSkipped(record: SkippedRecord): void {
+    if (finished) throw new Error('createAnalysis: addSkipped() after finish()');
+    if (record.reason === 'not-traces') {
+      notTracesByFile.set(record.file, (notTracesByFile.get(record.file) ?? 0) + 1);
+    } else {
+      badRecords++;
+      warnings.add(`${record.message} (record skipped)`);
+    }
   }
 
   function addRecord(span: SpanRecord): void {
@@ -224,6 +238,14 @@ function createEngine(options: AnalyzeOptions): Engine {
     });
     const spanCountsByName: Record<string, number> = {};
     for (const name of [...countsByName.keys()].sort()) spanCountsByName[name] = countsByName.get(name) ?? 0;
+    let notTraces = 0;
+    for (const [file, count] of notTracesByFile) {
+      notTraces += count;
+      warnings.add(
+        `${file}: ${count} ${count === 1 ? 'record' : 'records'} of metrics, logs or profiles, not traces (skipped)`,
+      );
+    }
+    const skipped = badRecords + notTraces > 0 ? { skipped: { notTraces, badRecords } } : {};
     return {
       schemaVersion: 2,
       findings,
@@ -236,6 +258,7 @@ function createEngine(options: AnalyzeOptions): Engine {
         attempts: resolved.attempts.length,
         reusedAttempts: reusedCount(resolved.attempts),
         spanCountsByName,
+        ...skipped,
       },
       waterfalls: buildWaterfalls(
         waterfallTraces,
@@ -247,7 +270,7 @@ function createEngine(options: AnalyzeOptions): Engine {
     };
   }
 
-  return { add, addRecord, finish };
+  return { add, addRecord, addSkipped, finish };
 }
 
 function reusedCount(attempts: RuleContext['attempts']): number {
@@ -277,6 +300,8 @@ export async function analyze(
   options: AnalyzeOptions = {},
 ): Promise<AnalysisResult> {
   const engine = createEngine(options);
+  // The records a `readSpans` iterator skips are part of this analysis's report.
+  watchSkips(spans, engine.addSkipped);
   const batches = recordBatchesOf(spans);
   if (batches) {
     // A batch's records may be reused for the next one: each is used up before the next is pulled.
