@@ -67,12 +67,11 @@ describe('check --budget (issue 15)', () => {
         'wirescope: /dev/zero: larger than 1 MiB: not a budget (a budget is a small JSON file)\n',
       ],
     ];
+    // /dev/zero: the message says it stopped at the 1 MiB limit (no wall-clock bound: speed is for benches).
     for (const [budget, message] of cases) {
-      const started = performance.now();
       const { code, stderr } = await run(['check', traces, '--budget', budget]);
       expect(code).toBe(2);
       expect(stderr).toBe(message);
-      expect(performance.now() - started).toBeLessThan(2_000);
     }
   });
 });
