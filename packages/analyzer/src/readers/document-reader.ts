@@ -2,9 +2,19 @@ import { InputError } from '../input-error.js';
 import type { Attributes, WireSpan } from '../types.js';
 import { type JsonObject, type RecordPosition, ShapeError } from './internal-types.js';
 import { jaegerSpanToWire } from './jaeger-normalize.js';
-import { type DocumentKind, JsonScanner, ROLE, type Role, type ScanHandler } from './json-scanner.js';
+import { ACCEPTED_FORMATS, NON_TRACE_KEYS } from './json-roles.js';
+import {
+  type ClosedObject,
+  type DocumentKind,
+  JsonScanner,
+  ROLE,
+  type Role,
+  type ScanHandler,
+} from './json-scanner.js';
 import { findJsonSyntaxError, parseJsonExact, positionIn } from './json-syntax.js';
 import { otlpResource, otlpSpanToWire } from './otlp-normalize.js';
+import { NOT_TRACES, type SkipRecord } from './skipped.js';
+import { zipkinSpanToWire } from './zipkin-normalize.js';
 
 interface PendingSpan {
   span: unknown;
@@ -37,10 +47,37 @@ export function parseRecord(file: string, text: string, position: RecordPosition
 }
 
 /**
+ * The error that refuses a top-level object of no format the readers know, at the position where it
+ * opened, naming its keys; metrics and logs records get the code `WIRESCOPE_NOT_TRACES` (lenient
+ * readers skip and count them).
+ */
+export function unknownObjectError(file: string, role: Role, closed: ClosedObject): InputError {
+  const keys =
+    closed.keys.length === 0 ? 'no keys' : `keys ${closed.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  const signal = closed.keys.find((key) => NON_TRACE_KEYS.has(key));
+  if (signal !== undefined) {
+    return new InputError({
+      code: NOT_TRACES,
+      file,
+      ...closed.position,
+      problem: `a ${/metrics/i.test(signal) ? 'metrics' : /logs/i.test(signal) ? 'logs' : 'profiles'} record (${signal}), not traces`,
+    });
+  }
+  const problem =
+    role === ROLE.WRAP
+      ? `this object (${keys}) has no resourceSpans`
+      : `not a trace format wirescope reads: an object with ${keys}; accepted: ${ACCEPTED_FORMATS}`;
+  return new InputError({ file, ...closed.position, problem });
+}
+
+/**
  * Turns the records of a whole document into spans. A span is emitted as soon as what it needs is
  * known: OTLP spans need their `resource`, Jaeger spans (without an inline `process`) the trace's
  * `processes`. Producers write those first or last; when last, the spans of that one `resourceSpans`
  * entry or trace wait for it (memory bounded by one entry, not by the file).
+ *
+ * With `skip`, a span that cannot be read and a metrics or logs document are handed to it and left out
+ * (the lenient reading); without, they end the read.
  */
 class DocumentAssembler implements ScanHandler {
   out: WireSpan[] = [];
@@ -53,34 +90,32 @@ class DocumentAssembler implements ScanHandler {
 
   constructor(
     private readonly file: string,
-    private readonly kind: DocumentKind,
+    private readonly skip?: SkipRecord,
   ) {}
 
   open(role: Role): void {
     if (role === ROLE.SS_ITEM) this.scope = undefined;
     if (role === ROLE.RS_ITEM) this.resource = undefined;
-    if (role === ROLE.J_TRACE) {
+    if (role === ROLE.J_TRACE || role === ROLE.DOC) {
+      // A top-level object may be one Jaeger trace (`{ traceID, spans, processes }`) itself.
       this.processes = undefined;
       this.processesSeen = false;
     }
     this.pending = [];
   }
 
-  close(role: Role, sawKnownKey: boolean): void {
+  close(role: Role, closed: ClosedObject): void {
     if (role === ROLE.RS_ITEM) {
       this.resource ??= {};
       this.flush(role);
-    } else if (role === ROLE.J_TRACE) {
+    } else if (role === ROLE.J_TRACE || (role === ROLE.DOC && this.pending.length > 0)) {
       this.processesSeen = true;
-      this.flush(role);
-    } else if (role === ROLE.DOC && !sawKnownKey) {
-      throw new Error(
-        this.kind === 'otlp'
-          ? 'this object has no resourceSpans: not an OTLP ExportTraceServiceRequest'
-          : this.kind === 'jaeger'
-            ? 'this object has no data: not a Jaeger traces document'
-            : 'this object has neither resourceSpans (OTLP) nor data (Jaeger)',
-      );
+      this.flush(ROLE.J_TRACE);
+    }
+    if ((role === ROLE.DOC || role === ROLE.WRAP) && !closed.sawKnownKey) {
+      const error = unknownObjectError(this.file, role, closed);
+      if (this.skip && role === ROLE.DOC && error.code === NOT_TRACES) this.skip(error);
+      else throw error;
     }
   }
 
@@ -92,6 +127,9 @@ class DocumentAssembler implements ScanHandler {
         else this.pending.push({ span, position });
         return;
       }
+      case ROLE.ZSPAN:
+        this.emit(ROLE.ZSPAN, parseRecord(this.file, text, position), position);
+        return;
       case ROLE.JSPAN: {
         const span = parseRecord(this.file, text, position);
         const needsProcesses =
@@ -134,13 +172,21 @@ class DocumentAssembler implements ScanHandler {
 
   private emit(role: Role, span: unknown, position: RecordPosition): void {
     const source = { file: this.file, line: position.line };
-    this.out.push(
-      this.normalize(position, () =>
+    let wire: WireSpan;
+    try {
+      wire = this.normalize(position, () =>
         role === ROLE.SPAN
           ? otlpSpanToWire(span, this.resource ?? {}, source, this.scope)
-          : jaegerSpanToWire(span, this.processes, source),
-      ),
-    );
+          : role === ROLE.ZSPAN
+            ? zipkinSpanToWire(span, source)
+            : jaegerSpanToWire(span, this.processes, source),
+      );
+    } catch (error) {
+      if (!this.skip || !(error instanceof InputError)) throw error;
+      this.skip(error);
+      return;
+    }
+    this.out.push(wire);
   }
 
   private normalize<T>(position: RecordPosition, fn: () => T): T {
@@ -167,7 +213,7 @@ export function locateShapeError(
   offset: number,
 ): InputError | undefined {
   try {
-    const scanner = new JsonScanner(file, new DocumentAssembler(file, kind), kind, offset, line);
+    const scanner = new JsonScanner(file, new DocumentAssembler(file), kind, offset, line);
     scanner.push(Buffer.from(text, 'utf8'));
     scanner.end();
   } catch (error) {
@@ -176,14 +222,18 @@ export function locateShapeError(
   return undefined;
 }
 
-/** Spans of whole JSON documents (OTLP or Jaeger, one or several in a row), streamed, a batch per chunk. */
+/**
+ * Spans of whole JSON documents (OTLP, Jaeger or Zipkin, one or several in a row), streamed, a batch per
+ * chunk. With `skip`, unreadable spans and metrics or logs documents are handed to it and left out.
+ */
 export async function* readDocument(
   chunks: AsyncIterable<Buffer>,
   file: string,
   kind: DocumentKind,
   startOffset: () => number,
+  skip?: SkipRecord,
 ): AsyncGenerator<WireSpan[]> {
-  const assembler = new DocumentAssembler(file, kind);
+  const assembler = new DocumentAssembler(file, skip);
   let scanner: JsonScanner | undefined;
   for await (const chunk of chunks) {
     scanner ??= new JsonScanner(file, assembler, kind, startOffset());

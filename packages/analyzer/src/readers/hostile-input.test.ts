@@ -68,9 +68,10 @@ async function measured<T>(fn: () => Promise<T>): Promise<Measured<T>> {
   return { result, ms, peakGrowthMb };
 }
 
+/** Read strictly: these tests pin the error a bad record ends a strict reading with. */
 async function readAll(path: string, format?: TraceFormat): Promise<WireSpan[]> {
   const out: WireSpan[] = [];
-  for await (const span of readSpans({ path }, { format })) out.push(span);
+  for await (const span of readSpans({ path }, { format, strict: true })) out.push(span);
   return out;
 }
 

@@ -158,25 +158,34 @@ function jaegerLogs(value: unknown): WireSpan['events'] {
 
 const EVENT_FIELD = new Set(['event']);
 
-/** Every span of one parsed Jaeger document (`{ data: [trace, …] }`), in order. */
+/**
+ * Every span of one parsed Jaeger document, in order: `{ data: [trace, …] }` (UI download, query API)
+ * or `{ data: trace }` (the UI's single-trace variant).
+ */
 export function jaegerDocumentToWire(doc: unknown, source: SpanSource, out: WireSpan[]): void {
   if (!isObject(doc)) throw new ShapeError('expected a Jaeger object with data');
   const data = doc.data;
   if (data === undefined || data === null) return;
+  if (isObject(data)) {
+    jaegerTraceToWire(data, source, out, 'data');
+    return;
+  }
   if (!Array.isArray(data)) throw new ShapeError('data is not an array');
-  for (let t = 0; t < data.length; t++) {
-    const trace = data[t];
-    if (!isObject(trace)) throw new ShapeError(`data[${t}] is not an object`);
-    const processes = isObject(trace.processes) ? trace.processes : undefined;
-    const spans = trace.spans ?? [];
-    if (!Array.isArray(spans)) throw new ShapeError(`data[${t}].spans is not an array`);
-    for (let i = 0; i < spans.length; i++) {
-      try {
-        out.push(jaegerSpanToWire(spans[i], processes, source));
-      } catch (error) {
-        if (error instanceof ImpreciseNumberError || !(error instanceof ShapeError)) throw error;
-        throw new ShapeError(`data[${t}].spans[${i}]: ${error.message}`);
-      }
+  for (let t = 0; t < data.length; t++) jaegerTraceToWire(data[t], source, out, `data[${t}]`);
+}
+
+/** Every span of one Jaeger trace (`{ traceID, spans, processes }`), in order. */
+export function jaegerTraceToWire(trace: unknown, source: SpanSource, out: WireSpan[], at = 'trace'): void {
+  if (!isObject(trace)) throw new ShapeError(`${at} is not an object`);
+  const processes = isObject(trace.processes) ? trace.processes : undefined;
+  const spans = trace.spans ?? [];
+  if (!Array.isArray(spans)) throw new ShapeError(`${at}.spans is not an array`);
+  for (let i = 0; i < spans.length; i++) {
+    try {
+      out.push(jaegerSpanToWire(spans[i], processes, source));
+    } catch (error) {
+      if (error instanceof ImpreciseNumberError || !(error instanceof ShapeError)) throw error;
+      throw new ShapeError(`${at}.spans[${i}]: ${error.message}`);
     }
   }
 }

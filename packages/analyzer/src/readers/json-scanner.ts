@@ -2,10 +2,13 @@ import { InputError } from '../input-error.js';
 import { isEngineLimitError, MAX_RECORD_BYTES, recordTooLarge } from './input-limits.js';
 import type { RecordPosition } from './internal-types.js';
 import {
+  ACCEPTED_FORMATS,
   ARRAY_ROLES,
+  DOC_KEY_ROLES,
   ELEMENT_ROLES,
   KEY_ROLES,
   OBJECT_ROLES,
+  OTHER_CONTAINER_ROLES,
   ROLE,
   ROLE_NAMES,
   type Role,
@@ -15,8 +18,8 @@ import { describeByte, describeValueStart, isLiteralByte } from './json-syntax.j
 export { ROLE, type Role } from './json-roles.js';
 
 /**
- * An incremental scanner for whole-document trace JSON (OTLP `ExportTraceServiceRequest`, Jaeger
- * `{ data: [...] }`). It walks the structure byte by byte, chunk by chunk, and hands each span (and
+ * An incremental scanner for whole-document trace JSON (OTLP `ExportTraceServiceRequest` and its Tempo
+ * and Jaeger api_v3 wrappers, Jaeger `{ data: [...] }` or one Jaeger trace, a Zipkin v2 list of spans). It walks the structure byte by byte, chunk by chunk, and hands each span (and
  * each resource, `processes` map, or unrecognized value) to the handler as one complete JSON text the
  * moment it ends, so a document of any size is read with memory bounded by its largest record. The
  * text of a record is then parsed with `JSON.parse`; the scanner itself validates only the structure
@@ -26,11 +29,11 @@ export { ROLE, type Role } from './json-roles.js';
 
 /** Receives the records of a document as they complete. */
 export interface ScanHandler {
-  /** A structural object opened (`DOC`, `RS_ITEM`, `J_TRACE`). */
+  /** A structural object opened (`DOC`, `RS_ITEM`, `J_TRACE`, `WRAP`). */
   open(role: Role): void;
-  /** A structural object closed; `sawKnownKey` says whether a DOC had `resourceSpans` or `data`. */
-  close(role: Role, sawKnownKey: boolean): void;
-  /** A complete record (`SPAN`, `JSPAN`, `RESOURCE`, `PROCESSES`, `SKIP`). */
+  /** A structural object closed; its frame says where it opened and which keys it had. */
+  close(role: Role, frame: ClosedObject): void;
+  /** A complete record (`SPAN`, `JSPAN`, `ZSPAN`, `RESOURCE`, `PROCESSES`, `SKIP`). */
   value(role: Role, text: string, position: RecordPosition): void;
 }
 
@@ -50,14 +53,26 @@ const C_CONTAINER = 0;
 const C_STRING = 1;
 const C_LITERAL = 2;
 
-interface Frame {
-  role: Role;
-  isObject: boolean;
+/** What the handler learns of an object when it closes. */
+export interface ClosedObject {
+  /** A DOC had a key of a trace format (`resourceSpans`, `batches`, `data`, …); a WRAP had `resourceSpans`. */
   sawKnownKey: boolean;
+  /** Where the object opened. */
+  position: RecordPosition;
+  /** Its first keys (at most {@link MAX_KEYS_KEPT}), for the error that refuses an unknown object. */
+  keys: string[];
 }
 
+interface Frame extends ClosedObject {
+  role: Role;
+  isObject: boolean;
+}
+
+/** Keys of a structural object kept for errors. */
+export const MAX_KEYS_KEPT = 8;
+
 /** Which documents the scanner recognizes. */
-export type DocumentKind = 'otlp' | 'jaeger' | 'any';
+export type DocumentKind = 'otlp' | 'jaeger' | 'zipkin' | 'any';
 
 /** See the module comment. */
 export class JsonScanner {
@@ -201,6 +216,12 @@ export class JsonScanner {
     }
   }
 
+  /** Whether this scanner reads documents of the kind `role` belongs to (Zipkin's list, Jaeger's trace). */
+  private accepts(role: Role): boolean {
+    if (this.kind === 'any') return true;
+    return role === ROLE.Z_SPANS ? this.kind === 'zipkin' : this.kind === 'jaeger';
+  }
+
   private top(): Frame {
     return this.stack[this.stack.length - 1]!;
   }
@@ -216,18 +237,20 @@ export class JsonScanner {
 
   private shapeError(i: number, role: Role, b: number): InputError {
     const expected =
-      OBJECT_ROLES.has(role) || role === ROLE.SPAN || role === ROLE.JSPAN ? 'an object' : 'an array';
+      OBJECT_ROLES.has(role) || role === ROLE.SPAN || role === ROLE.JSPAN || role === ROLE.ZSPAN
+        ? 'an object'
+        : 'an array';
     const name = ROLE_NAMES[role] ?? 'the value';
     const problem =
       role === ROLE.DOC
-        ? `expected a JSON object (OTLP ExportTraceServiceRequest or Jaeger { data }), found ${describeValueStart(b)}`
+        ? `expected a trace document (${ACCEPTED_FORMATS}), found ${describeValueStart(b)}`
         : `expected ${name} to be ${expected}, found ${describeValueStart(b)}`;
     return new InputError({ file: this.file, ...this.position(i), problem });
   }
 
   private startValue(buf: Buffer, i: number): number {
     const b = buf[i]!;
-    const role = this.pendingRole;
+    let role = this.pendingRole;
     const valueStart =
       b === 0x7b ||
       b === 0x5b ||
@@ -239,9 +262,14 @@ export class JsonScanner {
       b === 0x6e;
     if (!valueStart) throw this.syntaxError(i, b);
     if (OBJECT_ROLES.has(role) || ARRAY_ROLES.has(role)) {
-      const isObject = OBJECT_ROLES.has(role);
+      let isObject = OBJECT_ROLES.has(role);
+      const other = OTHER_CONTAINER_ROLES[role];
+      if (other !== undefined && b === (isObject ? 0x5b : 0x7b) && this.accepts(other)) {
+        role = other;
+        isObject = !isObject;
+      }
       if (b === (isObject ? 0x7b : 0x5b)) {
-        this.stack.push({ role, isObject, sawKnownKey: false });
+        this.stack.push({ role, isObject, sawKnownKey: false, position: this.position(i), keys: [] });
         this.state = isObject ? S_KEY_OR_END : S_VALUE_OR_END;
         if (isObject) this.handler.open(role);
         return i + 1;
@@ -249,7 +277,8 @@ export class JsonScanner {
       if (b !== 0x6e || role === ROLE.DOC) throw this.shapeError(i, role, b);
       return this.startCapture(buf, i, ROLE.SKIP); // `null` stands for an empty list
     }
-    if ((role === ROLE.SPAN || role === ROLE.JSPAN) && b !== 0x7b) throw this.shapeError(i, role, b);
+    if ((role === ROLE.SPAN || role === ROLE.JSPAN || role === ROLE.ZSPAN) && b !== 0x7b)
+      throw this.shapeError(i, role, b);
     if ((role === ROLE.RESOURCE || role === ROLE.PROCESSES) && b !== 0x7b && b !== 0x6e) {
       throw this.shapeError(i, role, b);
     }
@@ -374,7 +403,7 @@ export class JsonScanner {
     const what =
       role === undefined
         ? 'an object key'
-        : role === ROLE.SPAN || role === ROLE.JSPAN
+        : role === ROLE.SPAN || role === ROLE.JSPAN || role === ROLE.ZSPAN
           ? 'a span'
           : ROLE_NAMES[role];
     return recordTooLarge(this.file, position, what ?? 'a value');
@@ -397,11 +426,11 @@ export class JsonScanner {
     const top = this.top();
     let role: Role = KEY_ROLES[top.role]?.[key] ?? ROLE.SKIP;
     if (top.role === ROLE.DOC) {
-      if ((key === 'resourceSpans' || key === 'resource_spans') && this.kind !== 'jaeger')
-        role = ROLE.RS_ARRAY;
-      else if (key === 'data' && this.kind !== 'otlp') role = ROLE.J_DATA;
-      if (role !== ROLE.SKIP) top.sawKnownKey = true;
-    }
+      const known = Object.hasOwn(DOC_KEY_ROLES, key) ? DOC_KEY_ROLES[key] : undefined;
+      if (known && (this.kind === 'any' || this.kind === known.kind)) role = known.role;
+      if (top.keys.length < MAX_KEYS_KEPT) top.keys.push(key);
+    } else if (top.role === ROLE.WRAP && top.keys.length < MAX_KEYS_KEPT) top.keys.push(key);
+    if (role !== ROLE.SKIP && (top.role === ROLE.DOC || top.role === ROLE.WRAP)) top.sawKnownKey = true;
     this.pendingRole = role;
     this.state = S_COLON;
     return j + 1;
@@ -420,7 +449,7 @@ export class JsonScanner {
     this.state = this.stack.length === 0 ? S_TOP : S_AFTER;
     if (frame.isObject) {
       try {
-        this.handler.close(frame.role, frame.sawKnownKey);
+        this.handler.close(frame.role, frame);
       } catch (error) {
         if (error instanceof InputError || !(error instanceof Error)) throw error;
         throw new InputError({ file: this.file, ...this.position(i), problem: error.message });

@@ -3,26 +3,29 @@ import type { SpanSource, WireSpan } from '../types.js';
 import { locateShapeError } from './document-reader.js';
 import { isEngineLimitError, MAX_RECORD_BYTES, mebibytes } from './input-limits.js';
 import { ImpreciseNumberError, type JsonObject, ShapeError } from './internal-types.js';
-import { jaegerDocumentToWire } from './jaeger-normalize.js';
+import { jaegerDocumentToWire, jaegerTraceToWire } from './jaeger-normalize.js';
 import { findJsonSyntaxError, positionIn, quoteBigIntegers } from './json-syntax.js';
 import { otlpRequestToWire, resourceSpansOf } from './otlp-normalize.js';
+import type { SkipRecord } from './skipped.js';
+import { zipkinSpansToWire } from './zipkin-normalize.js';
 
 const BLANK = /^\s*$/;
 const NEWLINE = Buffer.from([0x0a]);
 
 /**
  * Spans of JSON Lines, a batch per chunk: one `ExportTraceServiceRequest` per line, as the collector's file exporter
- * writes them (with `accept: 'any'`, Jaeger documents too). Memory is bounded by the longest line.
+ * writes them (with `accept: 'any'`, the other formats' documents too). Memory is bounded by the longest line.
  * The first bad line ends the read with an InputError naming the line (and the column, for syntax
- * errors): a half-read file would give a silently wrong analysis.
+ * errors); with `skip` (the lenient reading) it is handed to `skip` instead and the next line read.
  */
 export function readLines(
   chunks: AsyncIterable<Buffer>,
   file: string,
   accept: 'otlp' | 'any',
   startOffset: () => number,
+  skip?: SkipRecord,
 ): AsyncGenerator<WireSpan[]> {
-  return readConvertedLines(chunks, file, accept, startOffset, lineToWire);
+  return readConvertedLines(chunks, file, accept, startOffset, lineToWire, undefined, skip);
 }
 
 /** Puts the spans of one parsed line into `out`; throws a ShapeError for a wrong shape. */
@@ -37,7 +40,9 @@ export type LineScanner<T> = (buf: Buffer, start: number, end: number, out: T[])
 
 /**
  * {@link readLines} with each parsed line given to `convert` (the analysis fast path's own shape);
- * with `scan`, each line is offered to it first and parsed only when it declines.
+ * with `scan`, each line is offered to it first and parsed only when it declines. A line that fails
+ * adds nothing to the batch: with `skip` it is skipped whole, as the collector drops a request it
+ * cannot unmarshal.
  */
 export async function* readConvertedLines<T>(
   chunks: AsyncIterable<Buffer>,
@@ -46,6 +51,7 @@ export async function* readConvertedLines<T>(
   startOffset: () => number,
   convert: LineConverter<T>,
   scan?: LineScanner<T>,
+  skip?: SkipRecord,
 ): AsyncGenerator<T[]> {
   let carry: Buffer[] = [];
   let lineNumber = 0;
@@ -53,12 +59,17 @@ export async function* readConvertedLines<T>(
   let out: T[] = [];
   /** One line, `buf[s…e)` with its newline at `buf[e]`: scanned, or parsed when the scanner declines. */
   const read = (buf: Buffer, s: number, e: number, line: number): void => {
+    const before = out.length;
     try {
       if (!scan?.(buf, s, e, out))
         parseLine(buf.toString('utf8', s, e), file, line, lineOffset, accept, convert, out);
     } catch (error) {
-      if (!isEngineLimitError(error)) throw error;
-      throw new InputError({ file, line, offset: lineOffset, problem: `cannot be read: ${error.message}` });
+      const problem = isEngineLimitError(error)
+        ? new InputError({ file, line, offset: lineOffset, problem: `cannot be read: ${error.message}` })
+        : error;
+      if (!skip || !(problem instanceof InputError)) throw problem;
+      out.length = before;
+      skip(problem);
     }
   };
   /** The error for a line longer than a record may be, before any of it becomes a string. */
@@ -152,21 +163,46 @@ function parseLine<T>(
   }
 }
 
-/** The WireSpans of one parsed line (an OTLP request, or with `any` a Jaeger document). */
+/**
+ * The WireSpans of one parsed line: an OTLP request (also in Tempo's `batches` or a `result`/`trace`
+ * wrapper), or with `any` a Jaeger document or trace, or a Zipkin list of spans.
+ */
 export function lineToWire(doc: unknown, source: SpanSource, accept: 'otlp' | 'any', out: WireSpan[]): void {
   if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
-    if (resourceSpansOf(doc as JsonObject) !== undefined) {
-      otlpRequestToWire(doc, source, out);
+    const request = otlpRequestOf(doc as JsonObject);
+    if (request !== undefined) {
+      otlpRequestToWire(request, source, out);
       return;
     }
     if (accept === 'any' && 'data' in doc) {
       jaegerDocumentToWire(doc, source, out);
       return;
     }
+    if (accept === 'any' && 'spans' in doc) {
+      jaegerTraceToWire(doc, source, out);
+      return;
+    }
+  } else if (accept === 'any' && Array.isArray(doc)) {
+    zipkinSpansToWire(doc, source, out);
+    return;
   }
+  // The scanner, run again on the line, gives the positioned error (the keys found, or another signal).
   throw new ShapeError(
-    `expected an ExportTraceServiceRequest object with resourceSpans${accept === 'any' ? ' (or a Jaeger { data } object)' : ''}`,
+    `expected an ExportTraceServiceRequest object with resourceSpans${accept === 'any' ? ' (or a Jaeger or Zipkin document)' : ''}`,
   );
+}
+
+/** The OTLP request of a line: itself, Tempo's `{ batches }`, or inside `{ result }` / `{ trace }`. */
+function otlpRequestOf(doc: JsonObject): JsonObject | undefined {
+  if (resourceSpansOf(doc) !== undefined) return doc;
+  if (doc.batches !== undefined) return { resourceSpans: doc.batches };
+  for (const key of ['result', 'trace']) {
+    const inner = doc[key];
+    if (typeof inner === 'object' && inner !== null && !Array.isArray(inner)) {
+      if (resourceSpansOf(inner as JsonObject) !== undefined) return inner as JsonObject;
+    }
+  }
+  return undefined;
 }
 
 function positioned(

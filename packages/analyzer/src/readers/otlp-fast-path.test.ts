@@ -101,13 +101,32 @@ describe('analyze(readSpans(…)) fast path for OTLP JSON Lines', () => {
       '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"000102030405060708090a0b0c0d0e0f","spanId":"0001020304050607","startTimeUnixNano":"1","endTimeUnixNano":"2","kind":9}]}]}]}\n',
       '{"resourceSpans": 3}\n',
     ]) {
-      const fast = await failure(() => analyze(readSpans({ stream: stream(good + bad), name: 'in.jsonl' })));
+      const strict = { strict: true };
+      const fast = await failure(() =>
+        analyze(readSpans({ stream: stream(good + bad), name: 'in.jsonl' }, strict)),
+      );
       const slow = await failure(() =>
-        analyze(viaWireSpans(readSpans({ stream: stream(good + bad), name: 'in.jsonl' }))),
+        analyze(viaWireSpans(readSpans({ stream: stream(good + bad), name: 'in.jsonl' }, strict))),
       );
       expect(fast).toBeInstanceOf(Error);
       expect(String(fast)).toBe(String(slow));
       expect(fast).toEqual(slow);
+      // Lenient (the default): the line is skipped on both paths with the same warning, the rest read.
+      const lenientFast = await analyze(readSpans({ stream: stream(good + bad), name: 'in.jsonl' }));
+      const skipped: string[] = [];
+      const lenientSlow = await analyze(
+        viaWireSpans(
+          readSpans(
+            { stream: stream(good + bad), name: 'in.jsonl' },
+            { skipHook: (record) => skipped.push(record.message) },
+          ),
+        ),
+      );
+      expect(lenientFast.warnings).toContain(`${(fast as Error).message} (record skipped)`);
+      expect(skipped).toEqual([(fast as Error).message]);
+      expect(lenientFast.stats.skipped).toEqual({ notTraces: 0, badRecords: 1 });
+      expect(lenientFast.stats.spans).toBe(lenientSlow.stats.spans);
+      expect(lenientFast.findings).toEqual(lenientSlow.findings);
     }
   });
 

@@ -32,9 +32,10 @@ async function read(
   return out;
 }
 
+/** The error of a strict reading (a lenient one skips bad records: see lenient-reading.test.ts). */
 async function readError(text: string | Buffer, options?: ReadSpansOptions): Promise<InputError> {
   try {
-    await read(text, options);
+    await read(text, { strict: true, ...options });
   } catch (error) {
     expect(error).toBeInstanceOf(InputError);
     return error as InputError;
@@ -305,13 +306,22 @@ describe('readSpans: bad input', () => {
       column: 19,
       problem: 'expected resourceSpans to be an array, found an object',
     });
-    expect(await readError('[{"resourceSpans": []}]')).toMatchObject({ line: 1, column: 1 });
+    // A top-level list is Zipkin's: its elements are spans.
+    expect(await readError('[{"resourceSpans": []}]')).toMatchObject({
+      line: 1,
+      column: 2,
+      problem: 'traceId is missing or not a string',
+    });
     expect((await readError('{"resourceSpans": [{"scopeSpans": [{"spans": [1]}]}]}')).problem).toBe(
       'expected each span to be an object, found a number',
     );
-    expect((await readError('{"hello": "world"}')).problem).toMatch(
-      /neither resourceSpans \(OTLP\) nor data/,
-    );
+    expect(await readError('\n  {"hello": "world", "n": {"resourceSpans": []}}')).toMatchObject({
+      line: 2,
+      column: 3,
+      problem: expect.stringMatching(
+        /^not a trace format wirescope reads: an object with keys "hello", "n"; accepted: OTLP JSON/,
+      ),
+    });
     const badId = await readError(
       '{\n"resourceSpans":[{"scopeSpans":[{"spans":[\n{"traceId":"zz","spanId":"y"}]}]}]}',
     );

@@ -2,32 +2,44 @@ import { recordOfWire } from '../engine/collect.js';
 import type { SpanRecord } from '../engine/internal-types.js';
 import type { SpanSource, WireSpan } from '../types.js';
 import { readDocument } from './document-reader.js';
+import type { DocumentKind } from './json-scanner.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { type LineConverter, type LineScanner, lineToWire, readConvertedLines } from './lines-reader.js';
 import { openInput } from './open-input.js';
 import { RecordPool, scanOtlpLine } from './otlp-line-scan.js';
-import type { ReadSpansInput, ReadSpansOptions, TraceFormat } from './types.js';
+import { type SkipRecord, skippedRecordOf } from './skipped.js';
+import type { ReadSpansInput, ReadSpansOptions, SkippedRecord, TraceFormat } from './types.js';
 import { guardUtf8 } from './utf8-guard.js';
 
 /** How much of the input auto-detection may hold while it looks for the end of the first line. */
 const DETECT_LIMIT_BYTES = 4 << 20;
 
 /**
- * Reads spans from OTLP JSON, OTLP JSON Lines or Jaeger JSON, gzipped or not, streaming: memory stays
- * bounded by the largest record (a JSON Lines line, a span, or one resource's pending spans), never by
- * the file.
+ * Reads spans from OTLP JSON (also in the wrappers of Grafana Tempo's API, `{ batches }` and
+ * `{ trace }`, and of Jaeger v2's api_v3, `{ result }`), OTLP JSON Lines, Jaeger JSON (`{ data: [...] }`,
+ * `{ data: {...} }` or one trace object) or Zipkin v2 JSON (a list of spans), gzipped or not,
+ * streaming: memory stays bounded by the largest record (a JSON Lines line, a span, or one resource's
+ * pending spans), never by the file.
  *
- * Auto-detection: when the first line is a complete JSON value on its own, the input is read as JSON
- * Lines (each line an OTLP request, or a Jaeger document); otherwise as whole JSON documents, OTLP or
- * Jaeger by their top-level key. A one-line document is valid as both and reads the same either way.
+ * Auto-detection, by content, never by file name: when the first line is a complete JSON value on its
+ * own, the input is read as JSON Lines (each line a document of any of the formats); otherwise as
+ * whole JSON documents, the format told by the top-level key (or `[` for Zipkin). A one-line document
+ * is valid as both and reads the same either way.
  *
- * Bad input ends the iteration with an {@link InputError} (never a bare stack): `WIRESCOPE_NO_FILE`
- * for a missing file or a directory; `WIRESCOPE_BAD_INPUT` with the position for invalid UTF-8
- * (byte offset), syntax errors and truncation (line and column, "unexpected end of input"), wrong
- * shapes such as `resourceSpans` not an array (line and column of the value), bad ids, times, kinds
- * or status codes (position of the span), and a corrupt gzip stream. JSON Lines fail on the first bad
- * line (line, and column for syntax errors): a half-read file would give a silently wrong analysis.
- * Columns count bytes from 1.
+ * Lenient by default, as the collector is: a metrics, logs or profiles record (a line or document
+ * with `resourceMetrics`, `resourceLogs`, `resourceProfiles`) is skipped and counted, and a bad record
+ * (a JSON Lines line that is not JSON or holds a bad span, id, time or kind, a truncated last line, a
+ * bad span of a whole document) is skipped; each goes to `skipHook` (`analyze()` of this iterator
+ * reports them in `stats.skipped` and `warnings`). With `strict`, the first such record ends the read
+ * with its InputError.
+ *
+ * Bad input that cannot be skipped ends the iteration with an {@link InputError} (never a bare stack):
+ * `WIRESCOPE_NO_FILE` for a missing file or a directory; `WIRESCOPE_BAD_INPUT` with the position for
+ * invalid UTF-8 (byte offset), syntax errors and truncation of a whole document (line and column,
+ * "unexpected end of input"), wrong shapes such as `resourceSpans` not an array (line and column of
+ * the value), a top-level object of no known format (where it opens, naming its keys and the formats
+ * accepted), and a corrupt gzip stream; strict readings also for the records above
+ * (`WIRESCOPE_NOT_TRACES` for another signal). Columns count bytes from 1.
  *
  * Limits against hostile files (see `input-limits.ts`): a record (a JSON Lines line; a span, resource
  * or other value of a document) of more than 64 MiB, and an attribute value nested more than 256
@@ -57,6 +69,16 @@ export function recordBatchesOf(spans: unknown): AsyncGenerator<SpanRecord[]> | 
 }
 
 /**
+ * Has `hook` receive the records `spans` skips, when it is a `readSpans` iterator (what `analyze()`
+ * reports); false when it is not.
+ */
+export function watchSkips(spans: unknown, hook: (record: SkippedRecord) => void): boolean {
+  if (!(spans instanceof SpanIterator)) return false;
+  spans.watchers.push(hook);
+  return true;
+}
+
+/**
  * Hands out the spans of each batch one by one. Much cheaper per span than nested async generators:
  * the readers work a chunk at a time, and a 1M-span file should not pay a generator resumption per
  * span per level.
@@ -65,14 +87,25 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
   private batch: WireSpan[] = [];
   private index = 0;
   private started: AsyncGenerator<WireSpan[]> | undefined;
+  /** Who hears of skipped records besides the options' `skipHook` (see {@link watchSkips}). */
+  readonly watchers: Array<(record: SkippedRecord) => void> = [];
+  private readonly skip: SkipRecord | undefined;
 
   constructor(
     private readonly input: ReadSpansInput,
     private readonly options: ReadSpansOptions,
-  ) {}
+  ) {
+    this.skip = options.strict
+      ? undefined
+      : (error) => {
+          const record = skippedRecordOf(error);
+          options.skipHook?.(record);
+          for (const watcher of this.watchers) watcher(record);
+        };
+  }
 
   private get batches(): AsyncGenerator<WireSpan[]> {
-    this.started ??= readBatches(this.input, this.options, lineToWire, wireBatch);
+    this.started ??= readBatches(this.input, this.options.format, this.skip, lineToWire, wireBatch);
     return this.started;
   }
 
@@ -81,8 +114,13 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
     if (this.started) return undefined;
     this.started = (async function* () {})();
     const records = new RecordPool();
-    return readBatches(this.input, this.options, lineToRecords, recordBatch, (buf, start, end, out) =>
-      scanOtlpLine(buf, start, end, out, records),
+    return readBatches(
+      this.input,
+      this.options.format,
+      this.skip,
+      lineToRecords,
+      recordBatch,
+      (buf, start, end, out) => scanOtlpLine(buf, start, end, out, records),
     );
   }
 
@@ -129,36 +167,43 @@ function lineToRecords(doc: unknown, source: SpanSource, accept: 'otlp' | 'any',
   for (const span of wire) out.push(recordOfWire(span));
 }
 
+const DOCUMENT_KINDS: Record<string, DocumentKind> = {
+  'otlp-json': 'otlp',
+  'jaeger-json': 'jaeger',
+  'zipkin-json': 'zipkin',
+};
+
 async function* readBatches<T>(
   input: ReadSpansInput,
-  options: ReadSpansOptions,
+  format: ReadSpansOptions['format'],
+  skip: SkipRecord | undefined,
   convert: LineConverter<T>,
   fromDocument: (spans: WireSpan[]) => T[],
   scan?: LineScanner<T>,
 ): AsyncGenerator<T[]> {
   const { name, chunks } = openInput(input);
   const guarded = guardUtf8(chunks, name);
-  const format = options.format ?? 'auto';
+  const kind = format === undefined || format === 'auto' ? undefined : DOCUMENT_KINDS[format];
   if (format === 'otlp-jsonl') {
-    yield* readConvertedLines(guarded.chunks, name, 'otlp', guarded.bomLength, convert, scan);
-  } else if (format === 'otlp-json' || format === 'jaeger-json') {
-    const kind = format === 'otlp-json' ? 'otlp' : 'jaeger';
-    for await (const batch of readDocument(guarded.chunks, name, kind, guarded.bomLength))
+    yield* readConvertedLines(guarded.chunks, name, 'otlp', guarded.bomLength, convert, scan, skip);
+  } else if (kind !== undefined) {
+    for await (const batch of readDocument(guarded.chunks, name, kind, guarded.bomLength, skip))
       yield fromDocument(batch);
   } else {
     const { head, rest } = await peekFirstLine(guarded.chunks);
     const replay = replayed(head, rest);
     if (firstLineIsComplete(head))
-      yield* readConvertedLines(replay, name, 'any', guarded.bomLength, convert, scan);
+      yield* readConvertedLines(replay, name, 'any', guarded.bomLength, convert, scan, skip);
     else
-      for await (const batch of readDocument(replay, name, 'any', guarded.bomLength))
+      for await (const batch of readDocument(replay, name, 'any', guarded.bomLength, skip))
         yield fromDocument(batch);
   }
 }
 
 /**
  * The format of an input from its first bytes (after gzip and BOM), or `undefined` when it is none of
- * the three. Reads only what it is given: pass at least the first line for JSON Lines to be told apart.
+ * them. Tempo's and Jaeger api_v3's wrappers of OTLP are `otlp-json`. Reads only what it is given: pass
+ * at least the first line for JSON Lines to be told apart.
  */
 export function detectFormat(head: Uint8Array | string): TraceFormat | undefined {
   let bytes =
@@ -167,11 +212,19 @@ export function detectFormat(head: Uint8Array | string): TraceFormat | undefined
       : Buffer.from(head.buffer, head.byteOffset, head.byteLength);
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   const text = bytes.toString('utf8', 0, Math.min(bytes.length, 1 << 16));
+  if (/^\s*\[/.test(text)) {
+    // Zipkin v2: a list of spans, each with traceId and id (or an empty list).
+    return /^\s*\[\s*(?:\]|\{[\s\S]*"traceId"\s*:)/.test(text) ? 'zipkin-json' : undefined;
+  }
   if (!/^\s*\{/.test(text)) return undefined;
-  const key = /"(resourceSpans|resource_spans|data)"\s*:/.exec(text)?.[1];
+  const key = /"(resourceSpans|resource_spans|batches|result|trace|data|traceID|spans)"\s*:/.exec(text)?.[1];
   if (key === undefined) return undefined;
-  if (key === 'data') return 'jaeger-json';
-  return firstLineIsComplete([bytes]) ? 'otlp-jsonl' : 'otlp-json';
+  if (key === 'data' || key === 'traceID' || key === 'spans') return 'jaeger-json';
+  return key === 'resourceSpans' || key === 'resource_spans'
+    ? firstLineIsComplete([bytes])
+      ? 'otlp-jsonl'
+      : 'otlp-json'
+    : 'otlp-json';
 }
 
 async function peekFirstLine(

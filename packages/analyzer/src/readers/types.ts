@@ -1,7 +1,11 @@
 import type { WireSpan } from '../types.js';
 
-/** A trace file format the readers understand. */
-export type TraceFormat = 'otlp-json' | 'otlp-jsonl' | 'jaeger-json';
+/**
+ * A trace file format the readers understand. `otlp-json` includes OTLP in the wrappers of Grafana
+ * Tempo's HTTP API (`{ batches }`, `{ trace }`) and Jaeger v2's api_v3 (`{ result }`); `jaeger-json` the
+ * UI download and query API (`{ data: [...] }` or `{ data: {...} }`) and one trace object on its own.
+ */
+export type TraceFormat = 'otlp-json' | 'otlp-jsonl' | 'jaeger-json' | 'zipkin-json';
 
 /** What {@link readSpans} reads: a file path (`-` for stdin) or an open stream with a display name. */
 export type ReadSpansInput = { path: string } | { stream: NodeJS.ReadableStream; name: string };
@@ -10,6 +14,33 @@ export type ReadSpansInput = { path: string } | { stream: NodeJS.ReadableStream;
 export interface ReadSpansOptions {
   /** Input format; `auto` (the default) detects it from the first bytes (after gzip and BOM). */
   format?: 'auto' | TraceFormat;
+  /**
+   * Refuse any record the lenient reading would skip: the read ends with its InputError. Default
+   * false: as the collector does, a metrics or logs record is skipped and counted, and a bad record (a
+   * JSON Lines line that is not JSON or holds a bad span, a truncated last line, a bad span of a
+   * document) is skipped with its file, line and column.
+   */
+  strict?: boolean;
+  /** Called with each record the lenient reading skips (`analyze(readSpans(…))` reports them itself). */
+  skipHook?: (record: SkippedRecord) => void;
+}
+
+/** A record the lenient reading left out. */
+export interface SkippedRecord {
+  /** `not-traces`: an OTLP metrics, logs or profiles record; `bad-record`: one that could not be read. */
+  reason: 'not-traces' | 'bad-record';
+  /** File as the user named it (`-` for stdin). */
+  file: string;
+  /** 1-based line of the record (or of the problem in it), when known. */
+  line?: number;
+  /** 1-based column (bytes), when known. */
+  column?: number;
+  /** Byte offset in the decompressed input, when known. */
+  offset?: number;
+  /** What was wrong, without the position. */
+  problem: string;
+  /** `file, line L, column C: problem`, as a strict reading's error says it. */
+  message: string;
 }
 
 /** High-resolution time as the OpenTelemetry API carries it: `[seconds, nanoseconds]`. */

@@ -43,6 +43,10 @@ export function seenLine(result: AnalysisResult): string {
     parts.push(
       `${formatCount(stats.duplicateSpans, 'duplicate span')} of a second instrumentation counted once`,
     );
+  if (stats.skipped)
+    parts.push(
+      `skipped ${formatCount(stats.skipped.badRecords, 'unreadable record')} and ${formatCount(stats.skipped.notTraces, 'record')} of other signals (see warnings)`,
+    );
   const region = coverage.callerRegion;
   parts.push(
     region.known === coverage.calls && coverage.calls > 0

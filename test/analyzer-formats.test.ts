@@ -1,0 +1,135 @@
+// Issue 12: every common trace export read by content, gzip too, judged as its OTLP form. Fixtures:
+// test/fixtures/formats, written from the recorded OTLP fixtures by scripts/record-format-fixtures.ts.
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type AnalysisResult, analyze, detectFormat, readSpans, type WireSpan } from '@wirescope/analyzer';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SOURCES: Record<string, string> = {
+  'std-churn-https': 'test/fixtures/standard/std-churn-https.otlp.json',
+  'std-stale-reset-https': 'test/fixtures/standard/std-stale-reset-https.otlp.json',
+  'wirescope-connection-churn': 'test/fixtures/connection-churn.otlp.json',
+};
+const EXPECTED: Record<string, string[]> = {
+  'std-churn-https': ['connection-churn', 'dns-lookup-per-connection'],
+  'std-stale-reset-https': ['stale-connection-reset', 'dns-lookup-per-connection'],
+  'wirescope-connection-churn': ['connection-churn'],
+};
+const formPath = (name: string, form: string) => `${ROOT}test/fixtures/formats/${name}.${form}.json`;
+
+function streamOf(bytes: Buffer): Readable {
+  return Readable.from([bytes]);
+}
+
+async function analyzedBytes(bytes: Buffer, name: string): Promise<AnalysisResult> {
+  return analyze(readSpans({ stream: streamOf(bytes), name }));
+}
+
+async function spansOf(path: string): Promise<WireSpan[]> {
+  const out: WireSpan[] = [];
+  for await (const span of readSpans({ path })) out.push(span);
+  return out;
+}
+
+/** What a report says, with costs to the millisecond (Zipkin and Jaeger keep microseconds only). */
+function judged(result: AnalysisResult) {
+  return {
+    findings: result.findings.map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      costMs: Math.round(f.costMs),
+      spanIds: f.evidence.spanIds,
+      traceIds: f.evidence.traceIds,
+    })),
+    coverage: result.coverage.rules.map((r) => [r.code, r.judged, r.of]),
+    stats: { ...result.stats, spanCountsByName: result.stats.spanCountsByName },
+    warnings: result.warnings,
+  };
+}
+
+describe.each(Object.keys(SOURCES))('%s in every format', (name) => {
+  const otlpBytes = readFileSync(`${ROOT}${SOURCES[name]}`);
+
+  it('has the findings the OTLP form has', async () => {
+    const otlp = await analyzedBytes(otlpBytes, 'otlp.json');
+    expect(otlp.findings.map((f) => f.code)).toEqual(EXPECTED[name]);
+  });
+
+  // OTLP in Tempo's and Jaeger api_v3's wrappers: the same analysis to the byte, gzipped or not.
+  for (const form of ['tempo', 'tempo-v2', 'jaeger-api-v3']) {
+    it(`reads ${form}, plain and gzipped, as the OTLP form`, async () => {
+      const otlp = await analyzedBytes(otlpBytes, 'otlp.json');
+      const bytes = readFileSync(formPath(name, form));
+      expect(detectFormat(bytes)).toBe('otlp-json');
+      expect(await analyzedBytes(bytes, form)).toEqual(otlp);
+      expect(await analyzedBytes(gzipSync(bytes), form)).toEqual(otlp);
+    });
+  }
+
+  it('reads Zipkin v2 as the collector writes it, plain and gzipped, with the OTLP findings', async () => {
+    const otlp = judged(await analyzedBytes(otlpBytes, 'otlp.json'));
+    const bytes = readFileSync(formPath(name, 'zipkin-collector'));
+    expect(detectFormat(bytes)).toBe('zipkin-json');
+    expect(judged(await analyzedBytes(bytes, 'z.json'))).toEqual(otlp);
+    expect(judged(await analyzedBytes(gzipSync(bytes), 'z.json.gz'))).toEqual(otlp);
+    const spans = await spansOf(formPath(name, 'zipkin-collector'));
+    const otlpSpans = await spansOf(`${ROOT}${SOURCES[name]}`);
+    // Same spans, attributes as the strings Zipkin keeps, times to the microsecond.
+    expect(spans.map((s) => [s.spanId, s.parentSpanId, s.name, s.kind, s.scope, s.status.code])).toEqual(
+      otlpSpans.map((s) => [s.spanId, s.parentSpanId, s.name, s.kind, s.scope, s.status.code]),
+    );
+    expect(spans.map((s) => s.startTimeUnixNano)).toEqual(
+      otlpSpans.map((s) => (s.startTimeUnixNano / 1000n) * 1000n),
+    );
+  });
+
+  it('reads one Jaeger trace, bare and in the UI`s { data: {…} }, as the OTLP spans of that trace', async () => {
+    const all = await spansOf(`${ROOT}${SOURCES[name]}`);
+    const first = all.filter((s) => s.traceId === all[0]!.traceId);
+    const otlp = judged(await analyze(first));
+    for (const form of ['jaeger-trace', 'jaeger-ui-trace']) {
+      const bytes = readFileSync(formPath(name, form));
+      expect(detectFormat(bytes)).toBe('jaeger-json');
+      expect(judged(await analyzedBytes(gzipSync(bytes), form))).toEqual(otlp);
+      expect((await spansOf(formPath(name, form))).map((s) => s.spanId)).toEqual(first.map((s) => s.spanId));
+    }
+  });
+});
+
+describe('Zipkin v2 as OpenTelemetry JS exporter-zipkin writes it', () => {
+  it('keeps what the plugin records: the same findings', async () => {
+    const otlp = judged(
+      await analyzedBytes(readFileSync(`${ROOT}${SOURCES['wirescope-connection-churn']}`), 'o'),
+    );
+    const bytes = readFileSync(formPath('wirescope-connection-churn', 'zipkin'));
+    expect(judged(await analyzedBytes(bytes, 'z'))).toEqual(otlp);
+  });
+
+  it('loses the scope and event attributes of the standard instrumentations, and says what it could not judge', async () => {
+    // No scope: instrumentation-dns's lookups read as the plugin's, so dns-lookup-per-connection's rule
+    // cannot tell the process did its own lookups; no exception attributes: ECONNRESET is gone, and a
+    // stale reset reads as churn.
+    const churn = await analyzedBytes(readFileSync(formPath('std-churn-https', 'zipkin')), 'z');
+    expect(churn.findings.map((f) => [f.code, Math.round(f.costMs)])).toEqual([
+      ['connection-churn', 35],
+      ['dns-lookup-per-connection', 9],
+    ]);
+    expect(churn.coverage.rules.find((r) => r.code === 'dns-lookup-per-connection')).toMatchObject({
+      judged: 0,
+      of: 8,
+    });
+    const reset = await analyzedBytes(readFileSync(formPath('std-stale-reset-https', 'zipkin')), 'z');
+    expect(reset.findings.map((f) => f.code)).toEqual(['connection-churn', 'dns-lookup-per-connection']);
+    const spans = await spansOf(formPath('std-stale-reset-https', 'zipkin'));
+    const failed = spans.find((s) => s.status.code === 'error')!;
+    expect(failed.events.map((e) => [e.name, e.attributes])).toEqual([['exception', {}]]);
+    expect(failed.resource).toEqual({
+      'service.name': 'wirescope-standard-fixtures',
+      'service.instance.id': 'std-stale-reset-https',
+    });
+    expect(failed.scope).toBeUndefined();
+  });
+});
