@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '@wirescope/analyzer';
+import type { AnalysisResult, SkippedRecord } from '@wirescope/analyzer';
 import { createAnalysis, InputError, readSpans } from '@wirescope/analyzer';
 import { UsageError } from './errors.js';
 import type { ResolvedIo } from './internal-types.js';
@@ -14,6 +14,8 @@ export interface AnalyzeInputsOptions {
   callerRegion: string | undefined;
   /** `--progress` was given. */
   progress: boolean;
+  /** `--strict`: a record the lenient reading would skip (another signal, a bad record) is an error. */
+  strict?: boolean;
 }
 
 /** Checks the file arguments: at least one, stdin at most once. */
@@ -36,10 +38,16 @@ export async function analyzeInputs(io: ResolvedIo, options: AnalyzeInputsOption
       : NO_PROGRESS;
   const analysis = createAnalysis(options.callerRegion ? { callerRegion: options.callerRegion } : {});
   let spansRead = 0;
+  let skipped = 0;
+  const skipHook = (record: SkippedRecord): void => {
+    skipped++;
+    analysis.addSkipped(record);
+  };
   try {
     for (const file of options.files) {
       const input = file === '-' ? { stream: io.stdin, name: '-' } : { path: file };
-      for await (const span of readSpans(input)) {
+      const reading = { strict: options.strict === true, skipHook };
+      for await (const span of readSpans(input, reading)) {
         analysis.add(span);
         spansRead++;
         progress.update(spansRead);
@@ -53,7 +61,7 @@ export async function analyzeInputs(io: ResolvedIo, options: AnalyzeInputsOption
     throw new InputError({
       code: 'WIRESCOPE_NO_SPANS',
       file: options.files.join(', '),
-      problem: `no spans: the ${options.files.length === 1 ? 'input is' : 'inputs are'} empty or hold${options.files.length === 1 ? 's' : ''} no trace records`,
+      problem: `no spans: the ${options.files.length === 1 ? 'input is' : 'inputs are'} empty or hold${options.files.length === 1 ? 's' : ''} no trace records${skipped > 0 ? ` (${skipped} ${skipped === 1 ? 'record' : 'records'} skipped)` : ''}`,
     });
   }
   return await analysis.finish();

@@ -13,7 +13,9 @@ Options:
   -h, --help                 Show help (also: wirescope <command> --help)
   -V, --version              Show the version
 
-Inputs: OTLP JSON, OTLP JSON Lines (collector file exporter), Jaeger JSON; gzip too; - for stdin.
+Inputs: OTLP JSON, OTLP JSON Lines (collector file exporter), Tempo and Jaeger api_v3 JSON, Jaeger
+JSON, Zipkin v2 JSON; gzip too; - for stdin. Told apart by content, not by file name.
+Lenient: metrics and logs records and bad records are skipped and reported; --strict refuses them.
 Exit codes: 0 ok, 1 budget exceeded (check), 2 bad usage, unreadable or empty input.
 `;
 
@@ -30,7 +32,13 @@ Options:
       --title <title>        Title of the HTML report
       --color / --no-color   Force colour on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR)
       --progress             Show spans read so far on stderr (default: when stderr is a terminal)
+      --strict               Exit 2 on any record that would be skipped: a metrics or logs record, a
+                             line that is not JSON, a bad span (kind, id, time), a truncated last line
+                             (default: skip it, warn with file, line and column, analyze the rest)
   -h, --help                 Show this help
+
+Inputs: OTLP JSON and JSON Lines, Tempo ({batches}), Jaeger api_v3 ({result}), Jaeger JSON ({data}
+or one trace), Zipkin v2 JSON ([spans]); gzip too. Told apart by content, not by file name.
 
 Examples:
   wirescope analyze traces.jsonl
@@ -57,6 +65,7 @@ Options:
       --caller-region <r>    Region the code ran in, when the spans do not say
       --color / --no-color   Force colour on or off
       --progress             Show spans read so far on stderr
+      --strict               Exit 2 on any record that would be skipped (see analyze --help)
   -h, --help                 Show this help
 
 Example:

@@ -18,6 +18,7 @@ const OPTIONS: OptionSpec = {
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   progress: { type: 'boolean' },
+  strict: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -35,6 +36,7 @@ export async function runAnalyze(argv: readonly string[], io: ResolvedIo): Promi
     command: 'analyze',
     callerRegion: regionFlag(args, 'analyze'),
     progress: booleanFlag(args, 'progress'),
+    strict: booleanFlag(args, 'strict'),
   });
   const color = shouldColor(args, io, output !== undefined);
   await writeOutput(io, render(result, format, { color, io, title: stringFlag(args, 'title') }), output);

@@ -18,6 +18,7 @@ const OPTIONS: OptionSpec = {
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   progress: { type: 'boolean' },
+  strict: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -41,6 +42,7 @@ export async function runCheck(argv: readonly string[], io: ResolvedIo): Promise
     command: 'check',
     callerRegion,
     progress: booleanFlag(args, 'progress'),
+    strict: booleanFlag(args, 'strict'),
   });
   const checked = checkBudget(result, budget);
   const rows = budgetRows(result, budget, checked);
