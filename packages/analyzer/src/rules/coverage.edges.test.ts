@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../engine/analysis.js';
+import type { AttemptRecord, OperationRecord, RuleContext } from '../engine/internal-types.js';
 import { call, newSpanId, newTraceId, span } from '../engine/testing/span-factory.js';
 import type { AnalysisCoverage, AnalyzeOptions, WireSpan } from '../types.js';
-import { judgedAll, judgedAny } from './coverage.js';
+import { type CallFacts, computeCoverage, judgedAll, judgedAny } from './coverage.js';
 
 // Coverage pinned whole: per rule judged / of / inferred and its reason, calls by instrumentation,
 // scopes by span count, caller-region sources — for plugin calls, calls by the standard
@@ -276,5 +277,187 @@ describe('judgedAny and judgedAll', () => {
       ),
     ).toBe(false);
     expect(judgedAll({ ...rules([[0, 0]]), calls: 0 })).toBe(false);
+  });
+});
+
+// computeCoverage on hand-made calls: operations and attempts from different instrumentations, attempts
+// without an operation span, S3 told by the service or the span name, round trips measured by TLS only.
+interface FakeOp {
+  wirescope?: boolean;
+  name?: string;
+  service?: string;
+  bucket?: string;
+  callerRegion?: string;
+  signingRegion?: string;
+}
+
+function fakeOp(f: FakeOp = {}): OperationRecord {
+  return { wirescope: false, name: 'S3.PutObject', callerRegionFromResource: false, ...f } as OperationRecord;
+}
+
+interface FakeAttempt {
+  inferred?: boolean;
+  reused?: boolean;
+  origin?: string;
+  host?: string;
+  /** Phases that completed. */
+  ok?: Array<'tcp' | 'tls'>;
+}
+
+function fakeAttempt(f: FakeAttempt = {}): AttemptRecord {
+  const origin = f.origin ?? 'p1';
+  const host = f.host ?? 'orders.s3.us-east-1.amazonaws.com';
+  return {
+    inferred: f.inferred ?? false,
+    reused: 'reused' in f ? f.reused : true,
+    origin,
+    serverAddress: host,
+    hostKey: `${origin}|${host}`,
+    phaseOk: (kind: string) => (f.ok ?? []).includes(kind as 'tcp' | 'tls'),
+  } as unknown as AttemptRecord;
+}
+
+function judge(calls: CallFacts[], opts: { callerRegion?: string; dnsIn?: string[] } = {}) {
+  const context = {
+    attempts: calls.flatMap((c) => c.attempts),
+    redirected: [],
+    callerRegion: opts.callerRegion,
+  } as RuleContext;
+  return computeCoverage(context, calls, {
+    scopes: new Map(),
+    dnsFrom: (origin) => (opts.dnsIn ?? []).includes(origin),
+  });
+}
+
+describe('coverage of hand-made calls, pinned', () => {
+  it('an operation by another instrumentation over plugin attempts: judged, counted inferred, a plugin call', () => {
+    const c = judge([
+      {
+        operation: fakeOp({ service: 'S3', bucket: 'orders', callerRegion: 'us-east-1' }),
+        attempts: [fakeAttempt({ reused: false, ok: ['tcp', 'tls'] })],
+      },
+    ]);
+    expect(c.callsBy).toEqual({ wirescope: 1, other: 0 });
+    expect(c.inferredAttempts).toBe(0);
+    expect(table(c)).toEqual([
+      ['cross-region', 1, 1, 1, false],
+      ['region-redirect', 0, 1, 0, true],
+      ['connection-churn', 1, 1, 1, false],
+      ['stale-connection-reset', 1, 1, 1, false],
+      ['expect-continue-no-reuse', 1, 1, 1, false],
+      ['dns-lookup-per-connection', 1, 1, 1, false],
+      ['socket-pool-saturation', 1, 1, 1, false],
+      ['slow-handshake', 1, 1, 1, false],
+      ['unretried-socket-error', 1, 1, 1, false],
+      ['hot-prefix', 1, 1, 1, false],
+    ]);
+  });
+
+  it('a plugin operation over an inferred attempt in a process with DNS facts: a plugin call, DNS judged', () => {
+    const c = judge(
+      [
+        {
+          operation: fakeOp({ wirescope: true, service: 'S3', bucket: 'orders', callerRegion: 'us-east-1' }),
+          attempts: [fakeAttempt({ inferred: true, reused: false, origin: 'p2', ok: ['tcp'] })],
+        },
+      ],
+      { dnsIn: ['p2'] },
+    );
+    expect(c.callsBy).toEqual({ wirescope: 1, other: 0 });
+    expect(c.inferredAttempts).toBe(1);
+    expect(table(c)).toEqual([
+      ['cross-region', 1, 1, 1, false],
+      ['region-redirect', 1, 1, 1, false],
+      ['connection-churn', 1, 1, 1, false],
+      ['stale-connection-reset', 1, 1, 1, false],
+      ['expect-continue-no-reuse', 0, 1, 0, true],
+      ['dns-lookup-per-connection', 1, 1, 1, false],
+      ['socket-pool-saturation', 0, 1, 0, true],
+      ['slow-handshake', 1, 1, 1, false],
+      ['unretried-socket-error', 1, 1, 1, false],
+      ['hot-prefix', 1, 1, 1, false],
+    ]);
+  });
+
+  it('plugin attempts without an operation span: a plugin call of its own, nothing inferred, not S3', () => {
+    const c = judge([{ operation: undefined, attempts: [fakeAttempt()] }], { callerRegion: 'us-west-2' });
+    expect(c.calls).toBe(1);
+    expect(c.callsBy).toEqual({ wirescope: 1, other: 0 });
+    expect(c.callerRegion).toEqual({ known: 1, fromResource: 0, fromOption: true });
+    expect(table(c)).toEqual([
+      ['cross-region', 1, 1, 0, false],
+      ['region-redirect', 0, 1, 0, true],
+      ['connection-churn', 1, 1, 0, false],
+      ['stale-connection-reset', 1, 1, 0, false],
+      ['expect-continue-no-reuse', 1, 1, 0, false],
+      ['dns-lookup-per-connection', 1, 1, 0, false],
+      ['socket-pool-saturation', 1, 1, 0, false],
+      ['slow-handshake', 1, 1, 0, false],
+      ['unretried-socket-error', 1, 1, 0, false],
+      ['hot-prefix', 0, 0, 0, false],
+    ]);
+  });
+
+  it('S3 by the service or by the span name: hot-prefix applies, and cannot judge without a bucket', () => {
+    const c = judge([
+      { operation: fakeOp({ service: 'S3', name: 'PutObject' }), attempts: [fakeAttempt()] },
+      { operation: fakeOp({ name: 'S3.GetObject' }), attempts: [fakeAttempt()] },
+      { operation: fakeOp({ service: 'DynamoDB', name: 'DynamoDB.GetItem' }), attempts: [fakeAttempt()] },
+    ]);
+    const hot = c.rules.find((r) => r.code === 'hot-prefix');
+    expect(hot).toMatchObject({ judged: 0, of: 2, inferred: 0 });
+  });
+
+  it('cross-region: a caller region and a target region, or a round trip measured to the host', () => {
+    const judged = (calls: CallFacts[], callerRegion?: string) =>
+      judge(calls, { callerRegion }).rules.find((r) => r.code === 'cross-region')?.judged;
+    const unmeasured = fakeAttempt({ host: 'orders.s3.eu-west-1.amazonaws.com' });
+    // The target is known from the host, the caller is not, nothing measured: not judged.
+    expect(judged([{ operation: fakeOp(), attempts: [unmeasured] }])).toBe(0);
+    // The caller is known, the target is not (no region in the host, no signing region): not judged.
+    expect(
+      judged([{ operation: fakeOp(), attempts: [fakeAttempt({ host: 'storage.internal' })] }], 'us-east-1'),
+    ).toBe(0);
+    expect(judged([{ operation: fakeOp(), attempts: [unmeasured] }], 'us-east-1')).toBe(1);
+    // A TLS handshake alone measures the round trip to its host, for every call to that host.
+    const host = 'storage.internal';
+    expect(
+      judged([
+        { operation: fakeOp(), attempts: [fakeAttempt({ host, reused: false, ok: ['tls'] })] },
+        { operation: fakeOp(), attempts: [fakeAttempt({ host })] },
+      ]),
+    ).toBe(2);
+  });
+
+  it('scopes by span count, then by name, whatever order they were seen in', () => {
+    const context = { attempts: [], redirected: [], callerRegion: undefined } as unknown as RuleContext;
+    const scopes = new Map([
+      ['b', 1],
+      ['c', 1],
+      ['z', 3],
+      ['', 2],
+      ['a', 1],
+    ]);
+    const c = computeCoverage(context, [], { scopes, dnsFrom: () => false });
+    expect(Object.entries(c.scopes)).toEqual([
+      ['z', 3],
+      ['(unknown)', 2],
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+    ]);
+  });
+
+  it('counts the callers whose region came from the resource (cloud.region)', async () => {
+    const fromResource = call({ startMs: 0, callerRegion: null }).map((s) => ({
+      ...s,
+      resource: { ...s.resource, 'cloud.region': 'us-west-2' },
+    }));
+    const c = await coverage([
+      ...fromResource,
+      ...call({ startMs: 100 }),
+      ...call({ startMs: 200, callerRegion: null }),
+    ]);
+    expect(c.callerRegion).toEqual({ known: 2, fromResource: 1, fromOption: false });
   });
 });

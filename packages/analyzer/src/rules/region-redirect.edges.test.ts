@@ -121,3 +121,63 @@ describe('region-redirect, pinned', () => {
     expect(f?.fix).toContain("Create the S3 client in the bucket's region");
   });
 });
+
+/** The call's spans without these operation attributes (the factory always sets them). */
+function without(spans: WireSpan[], ...keys: string[]): WireSpan[] {
+  for (const key of keys) delete (spans[0] as WireSpan).attributes[key];
+  return spans;
+}
+
+describe('region-redirect groups and texts when regions or the bucket are missing, pinned', () => {
+  const sentTo = async (spans: WireSpan[]) =>
+    (await redirects(spans)).map((f) => f.summary.split(' and redirected')[0]).sort();
+
+  it('one finding per client region; the signing region stands in for a missing one', async () => {
+    expect(
+      await sentTo([
+        ...redirected(0, wrongThenRight(0), { 'wirescope.client.region': 'us-east-1' }),
+        ...redirected(1, wrongThenRight(1), { 'wirescope.client.region': 'us-west-2' }),
+      ]),
+    ).toEqual([
+      '1 call (S3.PutObject) to bucket my-bucket were sent to us-east-1',
+      '1 call (S3.PutObject) to bucket my-bucket were sent to us-west-2',
+    ]);
+    const signedOnly = (i: number, region: string) =>
+      without(
+        call({
+          startMs: i * 1000,
+          region,
+          attributes: { 'wirescope.region.redirects': 1, 'wirescope.bucket.region': 'eu-west-1' },
+          attempts: wrongThenRight(i),
+        }),
+        'wirescope.client.region',
+      );
+    expect(await sentTo([...signedOnly(0, 'us-east-1'), ...signedOnly(1, 'us-west-2')])).toEqual([
+      '1 call (S3.PutObject) to bucket my-bucket were sent to us-east-1',
+      '1 call (S3.PutObject) to bucket my-bucket were sent to us-west-2',
+    ]);
+  });
+
+  it('neither client nor signing region: "the client region"', async () => {
+    const [f] = await redirects(
+      without(redirected(0, wrongThenRight(0)), 'wirescope.client.region', 'cloud.region'),
+    );
+    expect(f?.summary).toBe(
+      '1 call (S3.PutObject) to bucket my-bucket were sent to the client region and redirected to eu-west-1: +268 ms each',
+    );
+  });
+
+  it('no bucket on the call: "the bucket", one finding per bucket region', async () => {
+    const findings = await redirects([
+      ...without(redirected(0, wrongThenRight(0)), 'aws.s3.bucket'),
+      ...without(
+        redirected(1, wrongThenRight(1), { 'wirescope.bucket.region': 'ap-south-1' }),
+        'aws.s3.bucket',
+      ),
+    ]);
+    expect(findings.map((f) => f.summary).sort()).toEqual([
+      '1 call (S3.PutObject) to the bucket were sent to us-east-1 and redirected to ap-south-1: +268 ms each',
+      '1 call (S3.PutObject) to the bucket were sent to us-east-1 and redirected to eu-west-1: +268 ms each',
+    ]);
+  });
+});

@@ -120,6 +120,17 @@ describe('slow-handshake, pinned', () => {
     );
   });
 
+  it('a handshake exactly at its bound is not slow; just above it is', async () => {
+    // No caller region: RTT = the fastest connect, 10. TLS 1.3 bound 3 × (10 + 10) + 200 = 260.
+    const host = 'storage.internal';
+    expect(await slow(conn(0, 10, 260, { caller: null, host }))).toEqual([]);
+    const [f] = await slow(conn(0, 10, 261, { caller: null, host }));
+    expect(f?.summary).toBe(
+      '1 connection phase (tls.handshake) to storage.internal:443 took far longer than the round trip of 10 ms suggests: median 261 ms',
+    );
+    expect(f?.costMs).toBe(241);
+  });
+
   it('TLSv1.3 spelled out is one round trip too', async () => {
     // 3 × (5.349 + 10) + 200 = 246.047
     expect(await slow(conn(0, 5, 246, { version: 'TLSv1.3' }))).toEqual([]);
