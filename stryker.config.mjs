@@ -35,15 +35,15 @@ export const scopes = {
     '!packages/analyzer/src/rules/slow-handshake.ts',
     '!packages/analyzer/src/rules/coverage.ts',
   ],
-  // The readers' value decoding, normalizers and input limits (the byte scanners, otlp-line-scan.ts and
-  // json-scanner.ts, are left out: issue 12 splits and rewrites them).
+  // The readers' value decoding, normalizers and UTF-8 guard. Left out: the byte scanners
+  // (otlp-line-scan.ts, json-scanner.ts: issue 12 splits and rewrites them) and the input limits
+  // (input-limits.ts, bounded-json.ts: their tests generate 65 MiB and 3,000-level files, minutes per
+  // mutant on this machine; hostile-input.test.ts is left out of the run for the same reason).
   readers: [
     'packages/analyzer/src/readers/values.ts',
     'packages/analyzer/src/readers/json-roles.ts',
     'packages/analyzer/src/readers/jaeger-normalize.ts',
     'packages/analyzer/src/readers/otlp-normalize.ts',
-    'packages/analyzer/src/readers/input-limits.ts',
-    'packages/analyzer/src/readers/bounded-json.ts',
     'packages/analyzer/src/readers/utf8-guard.ts',
   ],
   budget: ['packages/analyzer/src/engine/budget-parse.ts', 'packages/analyzer/src/engine/budget-check.ts'],
