@@ -1,10 +1,12 @@
-// Issue 6: the demo as a user runs it (a subprocess, `--quick`): exit 0, a finding code for every
-// problem scenario and none for the healthy one, the trace and the HTML report written.
+// Issues 6 and 16: the demo as a user runs it (a subprocess, `--quick`): exit 0, a short aligned table
+// first, then each scenario's findings before and after its fix (each run analyzed on its own spans):
+// the scenario's finding before, gone or cheaper after, pinned to what the scenario injected; the
+// trace and the reports written.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { analyze, readSpans } from '@wirescope/analyzer';
+import { analyze, type Finding, readSpans, type WireSpan } from '@wirescope/analyzer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -47,12 +49,44 @@ function demoEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The table row of a scenario: `id  <findings before> → <after>  p50…`. */
-function row(id: string): string {
+/** The summary table's row of a scenario: [id, finding it shows, cost before → after, p50 before → after]. */
+function row(id: string): string[] {
   const line = run.stdout.split('\n').find((l) => l.startsWith(`${id} `));
   if (!line) throw new Error(`no table row for ${id} in:\n${run.stdout}`);
-  return line;
+  return line.split(/\s{2,}/);
 }
+
+/** A scenario's block of the details: from its heading to the next blank line. */
+function details(id: string): { before: string; after: string } {
+  const lines = run.stdout.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`${id}: `));
+  if (start < 0) throw new Error(`no details for ${id} in:\n${run.stdout}`);
+  const end = lines.indexOf('', start);
+  const block = lines.slice(start, end < 0 ? undefined : end);
+  const afterAt = block.findIndex((l) => l.startsWith('  after '));
+  return { before: block.slice(0, afterAt).join('\n'), after: block.slice(afterAt).join('\n') };
+}
+
+/** The findings of one run, analyzed from the written trace on that run's spans alone. */
+async function findingsOf(instance: string): Promise<Finding[]> {
+  const spans: WireSpan[] = [];
+  for await (const span of readSpans({ path: join(outDir, 'trace.jsonl') })) {
+    if (span.resource['service.instance.id'] === instance) spans.push(span);
+  }
+  return (await analyze(spans)).findings;
+}
+
+/** Each problem scenario and the finding it shows. */
+const SHOWS: Record<string, string> = {
+  churn: 'connection-churn',
+  stale: 'stale-connection-reset',
+  'expect-continue': 'expect-continue-no-reuse',
+  'cross-region': 'cross-region',
+  redirect: 'region-redirect',
+};
+
+const sumCost = (findings: Finding[], code: string) =>
+  findings.filter((f) => f.code === code).reduce((total, f) => total + f.costMs, 0);
 
 beforeAll(async () => {
   run = await runDemo(['--quick', '--out', outDir]);
@@ -68,41 +102,65 @@ describe('npm run demo -- --quick', () => {
     expect(run.stdout + run.stderr).not.toContain('NodeVersionSupportWarning');
   });
 
-  it('prints the findings of every problem scenario before the fix, and none for the healthy one', () => {
-    const expected: Record<string, string> = {
-      churn: 'connection-churn',
-      stale: 'stale-connection-reset',
-      'expect-continue': 'expect-continue-no-reuse',
-      'cross-region': 'cross-region',
-      redirect: 'region-redirect',
-    };
-    for (const [id, code] of Object.entries(expected)) {
-      const before = row(id).split('→')[0] as string;
-      expect(before, id).toContain(code);
+  it('opens with a short aligned table: per scenario the finding it shows, its cost and p50 before → after', () => {
+    const lines = run.stdout.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('scenario '));
+    expect(header, run.stdout).toBeGreaterThan(0);
+    expect(header).toBeLessThan(6);
+    const table = lines.slice(header, lines.indexOf('', header));
+    expect(table.map((l) => l.split(/\s{2,}/)[0])).toEqual(['scenario', 'healthy', ...Object.keys(SHOWS)]);
+    // Aligned: every row as wide as the header, each fits a terminal.
+    for (const line of table) {
+      expect(line.length, line).toBe(table[0]?.length);
+      expect(line.length).toBeLessThanOrEqual(100);
     }
-    expect(row('healthy')).toMatch(/^healthy\s+none\s/);
-    // The text report above the table carries the same codes, with a cost and a fix each.
-    for (const code of Object.values(expected)) expect(run.stdout).toContain(`] ${code} (`);
-    expect(run.stdout).toContain('fix: ');
+    expect(row('healthy').slice(1, 3)).toEqual(['none (baseline)', 'no findings']);
+    for (const [id, code] of Object.entries(SHOWS)) {
+      const [, shows, cost, latency] = row(id);
+      expect(shows, id).toBe(code);
+      expect(cost, id).toMatch(/^\d+(\.\d)? m?s → (gone|\d+(\.\d)? m?s)$/);
+      expect(latency, id).toMatch(/^\d+(\.\d)? ms → \d+(\.\d)? ms$/);
+    }
   });
 
-  it('applies each fix: the finding of the scenario is gone after it', () => {
-    const fixed: Record<string, string> = {
-      churn: 'connection-churn',
-      stale: 'stale-connection-reset',
-      'expect-continue': 'expect-continue-no-reuse',
-      'cross-region': 'cross-region',
-      redirect: 'region-redirect',
-    };
-    for (const [id, code] of Object.entries(fixed)) {
-      const after = (row(id).split('→')[1] as string).split(/\s{2,}/)[0] as string;
-      expect(after, id).not.toContain(code);
+  it("groups the findings by scenario, before and after, each run's own: the scenario's finding before, gone or cheaper after", async () => {
+    for (const [id, code] of Object.entries(SHOWS)) {
+      const { before, after } = details(id);
+      expect(before, id).toContain(` ${code}  `);
+      expect(before, id).toContain('fix: ');
+      const beforeCost = sumCost(await findingsOf(`${id}/before`), code);
+      const afterCost = sumCost(await findingsOf(`${id}/after`), code);
+      expect(beforeCost, id).toBeGreaterThan(0);
+      if (afterCost === 0) expect(after, id).not.toContain(` ${code}  `);
+      else expect(afterCost, id).toBeLessThan(beforeCost / 2);
     }
-    // A p50 before and after for each scenario with a fix.
-    expect(row('churn')).toMatch(/\d+(\.\d)? ms\s+\d+(\.\d)? ms\s+-?\d+(\.\d)? ms$/);
+    expect(details('healthy').before).toContain('no findings');
+    expect(await findingsOf('healthy/before')).toEqual([]);
   });
 
-  it('writes the OTLP JSON Lines trace and the HTML report, and prints their paths', async () => {
+  it('names the local stand-ins instead of printing bare proxy ports', () => {
+    expect(run.stdout).not.toMatch(/localhost:\d+/);
+    expect(details('churn').before).toContain('requests to the us-east-1 stand-in');
+  });
+
+  it('stale: the fix brackets the cut-off the server injected (300 ms) between the gaps that survived (100 ms) and died (450 ms), for the Node agent in use', () => {
+    const text = details('stale').before.replace(/\s+/g, ' ');
+    const bracket =
+      /the peer drops sockets idle between (\d+) ms \(the longest idle a reused socket survived\) and (\d+) ms/.exec(
+        text,
+      );
+    expect(bracket, text).not.toBeNull();
+    const [survived, dead] = [Number(bracket?.[1]), Number(bracket?.[2])];
+    expect(survived).toBeGreaterThanOrEqual(100);
+    expect(survived).toBeLessThan(300);
+    expect(dead).toBeGreaterThanOrEqual(450);
+    expect(text).toContain(
+      "set the Node agent's idle timeout (new https.Agent({ keepAlive: true, timeout })) under",
+    );
+    expect(text).not.toContain('undici');
+  });
+
+  it('writes the OTLP JSON Lines trace, the HTML and text reports, and prints their paths', async () => {
     const trace = join(outDir, 'trace.jsonl');
     const report = join(outDir, 'report.html');
     expect(existsSync(trace)).toBe(true);
@@ -112,14 +170,9 @@ describe('npm run demo -- --quick', () => {
     // The trace file is readable by the analyzer and holds the same problems.
     const result = await analyze(readSpans({ path: trace }));
     const codes = new Set(result.findings.map((f) => f.code));
-    for (const code of [
-      'connection-churn',
-      'stale-connection-reset',
-      'expect-continue-no-reuse',
-      'region-redirect',
-    ]) {
-      expect(codes.has(code as never), code).toBe(true);
-    }
+    for (const code of Object.values(SHOWS)) expect(codes.has(code as never), code).toBe(true);
+    // The analyzer's own text report of all the runs, with the evidence the demo's output leaves out.
+    expect(readFileSync(join(outDir, 'report.txt'), 'utf8')).toContain('] connection-churn (');
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('data-finding-code="connection-churn"');
     expect(html).not.toContain('SECRET');
@@ -127,7 +180,7 @@ describe('npm run demo -- --quick', () => {
   });
 
   it('shows one progress line per scenario on stderr', () => {
-    for (const id of ['healthy', 'churn', 'stale', 'expect-continue', 'cross-region', 'redirect']) {
+    for (const id of ['healthy', ...Object.keys(SHOWS)]) {
       expect(run.stderr).toMatch(new RegExp(`✓ ${id}\\s`));
     }
   });

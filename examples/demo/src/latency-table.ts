@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '@wirescope/analyzer';
+import type { Finding } from '@wirescope/analyzer';
 
 /** The measured latencies and the findings of one variant run. */
 export interface RunRecord {
@@ -8,6 +8,10 @@ export interface RunRecord {
   latenciesMs: number[];
   /** `service.instance.id` of the run's spans. */
   instance: string;
+  /** Calls that failed, when the scenario expects failures (the problem it shows fails calls). */
+  failedCalls: number;
+  /** The analyzer's findings on this run's spans alone (set after the runs). */
+  findings: Finding[];
   /** Error, when the run failed. */
   error?: string;
 }
@@ -22,66 +26,27 @@ export function p50(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Finding codes per run instance, from the findings' evidence span ids. */
-export function codesByInstance(
-  result: AnalysisResult,
-  instanceOfSpan: ReadonlyMap<string, string>,
-): Map<string, Set<string>> {
-  const codes = new Map<string, Set<string>>();
-  for (const finding of result.findings) {
-    for (const spanId of finding.evidence.spanIds) {
-      const instance = instanceOfSpan.get(spanId);
-      if (instance === undefined) continue;
-      let set = codes.get(instance);
-      if (!set) {
-        set = new Set();
-        codes.set(instance, set);
-      }
-      set.add(finding.code);
-    }
-  }
-  return codes;
+/** `72 ms`, `4.3 ms`, `1.2 s`. */
+export function ms(value: number): string {
+  if (value >= 1000) return `${(value / 1000).toFixed(1)} s`;
+  return `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 }
 
-const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+/** Total cost of the run's findings of `code` (undefined when there is none). */
+export function costOf(run: RunRecord | undefined, code: string): number | undefined {
+  const found = run?.findings.filter((f) => f.code === code) ?? [];
+  return found.length > 0 ? found.reduce((total, f) => total + f.costMs, 0) : undefined;
+}
 
-/** The per-scenario table: findings before and after the fix, p50 before and after, ms saved. */
-export function formatLatencyTable(
-  runs: readonly RunRecord[],
-  codes: ReadonlyMap<string, Set<string>>,
-  notes: ReadonlyMap<string, string>,
-): string {
-  const scenarios = [...new Set(runs.map((r) => r.scenario))];
-  const rows: string[][] = [['scenario', 'findings before → after', 'p50 before', 'p50 after', 'saved/call']];
-  const details: string[] = [];
-  for (const id of scenarios) {
-    const before = runs.find((r) => r.scenario === id && r.variant === 'before');
-    const after = runs.find((r) => r.scenario === id && r.variant === 'after');
-    if (!before) continue;
-    const list = (run: RunRecord | undefined) =>
-      run ? [...(codes.get(run.instance) ?? [])].sort().join(', ') || 'none' : '';
-    const b = p50(before.latenciesMs);
-    const a = after ? p50(after.latenciesMs) : undefined;
-    rows.push([
-      id,
-      after ? `${list(before)} → ${list(after)}` : list(before),
-      before.error ? 'failed' : ms(b),
-      after ? (after.error ? 'failed' : ms(a as number)) : '—',
-      after && !after.error && !before.error ? ms(b - (a as number)) : '—',
-    ]);
-    details.push(`  ${id}: before = ${before.label}${before.error ? ` (failed: ${before.error})` : ''}`);
-    if (after)
-      details.push(
-        `  ${' '.repeat(id.length)}  after  = ${after.label}${after.error ? ` (failed: ${after.error})` : ''}`,
-      );
-    else details.push(`  ${' '.repeat(id.length)}  after  = ${notes.get(id) ?? 'none'}`);
-  }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const table = rows.map((r) =>
+/** Aligns rows: the first `leftColumns` columns padded right, the others padded left. */
+export function alignRows(rows: string[][], leftColumns: number): string[] {
+  const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) =>
     r
-      .map((cell, i) => (i >= 2 ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number)))
+      .map((cell, i) =>
+        i < leftColumns ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number),
+      )
       .join('  ')
       .trimEnd(),
   );
-  return [...table, '', ...details].join('\n');
 }

@@ -26,6 +26,8 @@ export interface LocalWorld {
   createBucket(name: string): Promise<void>;
   /** `127.0.0.1:PORT` of s3rver. */
   readonly s3Address: string;
+  /** What each local port stands for (`the us-west-2 stand-in`), for the findings' text. */
+  readonly portLabels: ReadonlyMap<number, string>;
   /** Stops everything. */
   close(): Promise<void>;
 }
@@ -35,16 +37,21 @@ export async function startLocalWorld(): Promise<LocalWorld> {
   const s3 = await startS3Server();
   const closers: Array<() => Promise<void>> = [];
   const proxies = new Map<string, Promise<TcpProxyHandle>>();
+  const portLabels = new Map<number, string>();
   const target = { host: '127.0.0.1', port: s3.port };
 
-  const track = async (started: Promise<TcpProxyHandle>) => {
+  const track = async (started: Promise<TcpProxyHandle>, label: string) => {
     const proxy = await started;
     closers.push(() => proxy.close());
+    portLabels.set(proxy.port, label);
     return proxy;
   };
+  const standIn = (from: string, to: string) =>
+    from === to ? `the ${to} stand-in` : `the ${to} stand-in (from ${from})`;
 
   return {
     s3Address: `127.0.0.1:${s3.port}`,
+    portLabels,
     async createBucket(name) {
       const client = createS3Client(s3.endpoint);
       try {
@@ -57,19 +64,23 @@ export async function startLocalWorld(): Promise<LocalWorld> {
       const key = `${from}>${to}`;
       let proxy = proxies.get(key);
       if (!proxy) {
-        proxy = track(startTcpProxy({ target, latencyMs: rttMs(from, to) / 2 }));
+        proxy = track(startTcpProxy({ target, latencyMs: rttMs(from, to) / 2 }), standIn(from, to));
         proxies.set(key, proxy);
       }
       return proxy;
     },
     droppingProxy(from, to, idleMs) {
-      return track(startTcpProxy({ target, latencyMs: rttMs(from, to) / 2, resetAfterIdleMs: idleMs }));
+      return track(
+        startTcpProxy({ target, latencyMs: rttMs(from, to) / 2, resetAfterIdleMs: idleMs }),
+        `${standIn(from, to)} that drops idle sockets`,
+      );
     },
     async wrongRegionFront(from, to, bucketRegion) {
       const front = await startWrongRegionFront(bucketRegion);
       closers.push(front.close);
       return track(
         startTcpProxy({ target: { host: '127.0.0.1', port: front.port }, latencyMs: rttMs(from, to) / 2 }),
+        `the ${to} endpoint (answers 301: the bucket is in ${bucketRegion})`,
       );
     },
     async close() {

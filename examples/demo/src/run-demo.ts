@@ -1,13 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { analyze, formatHtml, formatText, wireSpanFromReadable } from '@wirescope/analyzer';
 import { toOtlpJsonLines } from '../../../test/support/trace-formats.js';
-import { codesByInstance, formatLatencyTable, p50, type RunRecord } from './latency-table.js';
+import { p50, type RunRecord } from './latency-table.js';
 import { type LocalWorld, startLocalWorld } from './local-world.js';
 import { createProgress } from './progress.js';
 import { rttMs } from './rtt.js';
-import { buildScenarios, FAR_REGION, HOME_REGION, LOCAL_IDLE_DROP_MS } from './scenarios.js';
+import { formatScenarioDetails, formatSummaryTable, type HostNamer } from './scenario-report.js';
+import { buildScenarios, FAR_REGION, HOME_REGION } from './scenarios.js';
 import { createDemoTracing, otlpRequested } from './tracing.js';
 import type { DemoOptions, RunContext } from './types.js';
 
@@ -18,6 +20,28 @@ function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
   return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.message}`;
+}
+
+/** Names the local stand-ins' ports in a finding's text; the port numbers alone say nothing. */
+function hostNamer(world: LocalWorld | undefined): HostNamer {
+  if (!world) return (text) => text;
+  return (text) =>
+    text.replace(
+      /\blocalhost:(\d+)\b/g,
+      (whole, port: string) => world.portLabels.get(Number(port)) ?? whole,
+    );
+}
+
+/** The spans of each run, by `service.instance.id`. */
+function spansByInstance(spans: readonly ReadableSpan[]): Map<string, ReadableSpan[]> {
+  const byInstance = new Map<string, ReadableSpan[]>();
+  for (const span of spans) {
+    const instance = String(span.resource.attributes['service.instance.id']);
+    const list = byInstance.get(instance);
+    if (list) list.push(span);
+    else byInstance.set(instance, [span]);
+  }
+  return byInstance;
 }
 
 /** Runs the scenarios, prints findings and latencies, writes the trace and the report. Returns the exit code. */
@@ -37,9 +61,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const rtt = rttMs(HOME_REGION, FAR_REGION);
     out.write(
       'wirescope demo on local stand-ins (no AWS account needed)\n' +
-        `  S3: s3rver over HTTPS on ${world.s3Address}, reached through latency proxies\n` +
-        `  ${HOME_REGION} ↔ ${FAR_REGION}: ${ms(rtt)} round trip (CloudPing p50), proxy adds ${ms(rtt / 2)} each way\n` +
-        `  same region: ${ms(rttMs(HOME_REGION, HOME_REGION))} round trip; the stale scenario's server drops sockets idle > ${LOCAL_IDLE_DROP_MS} ms\n\n`,
+        `  S3 is s3rver over HTTPS; each region a latency proxy in front of it ("the us-west-2 stand-in")\n` +
+        `  the code runs in ${HOME_REGION}; ${FAR_REGION} is ${ms(rtt)} away (CloudPing p50), ${HOME_REGION} ${ms(rttMs(HOME_REGION, HOME_REGION))}\n\n`,
     );
   }
   const tracing = createDemoTracing('wirescope-demo');
@@ -76,6 +99,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
           label: v.label,
           latenciesMs: [],
           instance,
+          failedCalls: 0,
+          findings: [],
         };
         runs.push(record);
         const context: RunContext = {
@@ -86,6 +111,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
             const t0 = performance.now();
             try {
               return await fn();
+            } catch (error) {
+              if (!v.failuresExpected) throw error;
+              record.failedCalls++;
+              return undefined;
             } finally {
               record.latenciesMs.push(performance.now() - t0);
               progress.update(
@@ -97,7 +126,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         };
         try {
           await run.inRootSpan(`demo ${scenario.id} (${variant})`, () => v.run(context));
-          summary.push(`${variant} p50 ${ms(p50(record.latenciesMs))}`);
+          const failed = record.failedCalls > 0 ? ` (${record.failedCalls} calls failed)` : '';
+          summary.push(`${variant} p50 ${ms(p50(record.latenciesMs))}${failed}`);
         } catch (error) {
           record.error = errorText(error);
           summary.push(`${variant} FAILED`);
@@ -108,25 +138,31 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
 
     const spans = tracing.spans();
-    const instanceOfSpan = new Map<string, string>();
-    for (const span of spans) {
-      instanceOfSpan.set(span.spanContext().spanId, String(span.resource.attributes['service.instance.id']));
+    // Each run analyzed on its own spans: its findings are that run's, whatever the other runs did.
+    const byInstance = spansByInstance(spans);
+    for (const run of runs) {
+      const own = byInstance.get(run.instance) ?? [];
+      run.findings = (await analyze(own.map((span) => wireSpanFromReadable(span)))).findings;
     }
+    const names = hostNamer(world);
+    out.write(`${formatSummaryTable(scenarios, runs)}\n`);
+    out.write(
+      "\n(cost: the analyzer's estimate for that finding in the run, all calls together; p50: measured per call)\n",
+    );
+    out.write(`${formatScenarioDetails(scenarios, runs, notes, names)}\n`);
     const result = await analyze(spans.map((span) => wireSpanFromReadable(span)));
-    const codes = codesByInstance(result, instanceOfSpan);
-
-    out.write(`\n${formatText(result, { color: out.isTTY === true })}\n`);
-    out.write("\nMeasured per call (p50 of the calls of each run; findings come from that run's spans):\n\n");
-    out.write(`${formatLatencyTable(runs, codes, notes)}\n`);
 
     const outDir = resolve(options.outDir);
     mkdirSync(outDir, { recursive: true });
     const traceFile = resolve(outDir, 'trace.jsonl');
     const reportFile = resolve(outDir, 'report.html');
+    const textFile = resolve(outDir, 'report.txt');
     writeFileSync(traceFile, toOtlpJsonLines(spans));
     writeFileSync(reportFile, formatHtml(result, { title: 'wirescope demo' }));
+    writeFileSync(textFile, formatText(result));
     out.write(`\nwrote ${traceFile}  (OTLP JSON Lines: wirescope analyze reads it)\n`);
     out.write(`wrote ${reportFile}  (open it in a browser)\n`);
+    out.write(`wrote ${textFile}  (the analyzer's text report of all runs together, with evidence)\n`);
     if (otlpRequested()) out.write('spans also sent to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT\n');
     out.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 

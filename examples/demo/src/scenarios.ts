@@ -11,8 +11,10 @@ export const HOME_REGION = 'us-east-1';
 export const FAR_REGION = 'us-west-2';
 /** The stand-in server drops connections idle longer than this (S3 does after ~5–20 s). */
 export const LOCAL_IDLE_DROP_MS = 300;
-/** …and the stale scenario spaces its calls by this much. */
+/** …and the stale scenario spaces its calls by this much, every other call… */
 const LOCAL_STALE_SPACING_MS = 450;
+/** …and by this much in between: sockets that survive show the analyzer where the cut-off is not. */
+const LOCAL_SHORT_SPACING_MS = 100;
 /** 3 MiB: above the SDK's 2 MiB threshold for `Expect: 100-continue`. */
 const UPLOAD_BYTES = 3 * 1024 * 1024;
 
@@ -74,7 +76,27 @@ async function putEach(
   }
 }
 
-/** The six scenarios, against the local world (`world`) or AWS (`aws`). */
+/** Like putEach with one client and small bodies, sleeping `gap(i)` before call i (i ≥ 1). */
+async function putEachSpaced(
+  context: RunContext,
+  clientFor: () => S3Client,
+  key: string,
+  gap: (i: number) => Promise<unknown>,
+): Promise<void> {
+  const client = clientFor();
+  try {
+    for (let i = 0; i < context.calls; i++) {
+      if (i > 0) await gap(i);
+      await context.timed(() =>
+        client.send(new PutObjectCommand({ Bucket: context.bucket, Key: `${key}/${i}`, Body: SMALL_BODY })),
+      );
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The scenarios, against the local world (`world`) or AWS (`aws`). */
 export async function buildScenarios(
   quick: boolean,
   world: LocalWorld | undefined,
@@ -118,6 +140,7 @@ export async function buildScenarios(
 
   scenarios.push({
     id: 'churn',
+    shows: 'connection-churn',
     title: 'a client made per request (connection churn)',
     seed: '003',
     calls,
@@ -133,35 +156,35 @@ export async function buildScenarios(
   if (staleWait > 0) {
     const dropping = routing ? await routing.droppingTarget(home) : awsTarget;
     const idleDrop = aws ? staleWait - 1000 : LOCAL_IDLE_DROP_MS;
-    // Close our idle sockets before the peer does: an agent idle timeout under the peer's cut-off.
-    const ownIdleTimeout = Math.max(50, Math.floor(idleDrop / 2));
+    // Gaps alternate short (the socket survives) and long (it is dead): the finding's fix brackets the
+    // server's cut-off between the two, and the fix applied is an idle timeout under the short gap.
+    const shortWait = aws ? Math.min(1000, Math.floor(staleWait / 4)) : LOCAL_SHORT_SPACING_MS;
+    const ownIdleTimeout = Math.floor(shortWait * 0.8);
+    const gap = (i: number) => sleep(i % 2 === 1 ? shortWait : staleWait);
     scenarios.push({
       id: 'stale',
-      title: `idle sockets dropped by the server (calls ${staleWait} ms apart, drop after ${idleDrop} ms idle)`,
+      shows: 'stale-connection-reset',
+      title: `idle sockets dropped by the server after ${idleDrop} ms (calls ${shortWait} and ${staleWait} ms apart, in turn)`,
       seed: '000',
       calls,
       before: variant('default agent (no idle timeout)', home, (c) =>
-        putEach(
-          c,
-          () => client(dropping, bucketRegion, c),
-          'wirescope-demo/stale',
-          SMALL_BODY,
-          () => sleep(staleWait),
-        ),
+        putEachSpaced(c, () => client(dropping, bucketRegion, c), 'wirescope-demo/stale', gap),
       ),
-      after: variant(`agent idle timeout ${ownIdleTimeout} ms < server's ${idleDrop} ms`, home, (c) =>
-        putEach(
-          c,
-          () =>
-            client(dropping, bucketRegion, c, {
-              requestHandler: new NodeHttpHandler({
-                httpsAgent: new https.Agent({ keepAlive: true, timeout: ownIdleTimeout }),
+      after: variant(
+        `https.Agent({ keepAlive: true, timeout: ${ownIdleTimeout} }): under the shortest gap, as the finding says`,
+        home,
+        (c) =>
+          putEachSpaced(
+            c,
+            () =>
+              client(dropping, bucketRegion, c, {
+                requestHandler: new NodeHttpHandler({
+                  httpsAgent: new https.Agent({ keepAlive: true, timeout: ownIdleTimeout }),
+                }),
               }),
-            }),
-          'wirescope-demo/stale-fixed',
-          SMALL_BODY,
-          () => sleep(staleWait),
-        ),
+            'wirescope-demo/stale-fixed',
+            gap,
+          ),
       ),
     });
   }
@@ -172,6 +195,7 @@ export async function buildScenarios(
   const uploadTarget = await targetFor(home, { [uploadRegion]: 'plain' });
   scenarios.push({
     id: 'expect-continue',
+    shows: 'expect-continue-no-reuse',
     title: `3 MiB uploads to ${uploadRegion}: Expect: 100-continue on a one-off agent, no reuse`,
     seed: '000',
     calls: quick ? 3 : 6,
@@ -198,6 +222,7 @@ export async function buildScenarios(
     const homeTarget = await targetFor(home, { [home]: 'plain' });
     scenarios.push({
       id: 'cross-region',
+      shows: 'cross-region',
       title: `a bucket in ${farRegion}, the code in ${home}`,
       seed: '000',
       calls,
@@ -230,6 +255,7 @@ export async function buildScenarios(
     });
   scenarios.push({
     id: 'redirect',
+    shows: 'region-redirect',
     title: `client region ${wrong}, bucket and code in ${bucketHome} (301 redirect each call)`,
     calls,
     before: variant(`S3Client({ region: '${wrong}', followRegionRedirects: true })`, bucketHome, (c) =>

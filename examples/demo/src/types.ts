@@ -31,8 +31,11 @@ export interface RunContext {
   calls: number;
   /** Bucket to use. */
   bucket: string;
-  /** Times one call (one latency sample) and reports progress. */
-  timed<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Times one call (one latency sample) and reports progress. When the variant expects failures, a
+   * failed call is counted and gives undefined; otherwise its error ends the run.
+   */
+  timed<T>(fn: () => Promise<T>): Promise<T | undefined>;
 }
 
 /** One way of running a scenario: the problem as found in the field, or with its fix applied. */
@@ -41,6 +44,8 @@ export interface Variant {
   label: string;
   /** Where the calling code runs (`wirescope.caller.region`). */
   callerRegion: string;
+  /** The problem fails calls (an unretried socket error): count them instead of failing the run. */
+  failuresExpected?: boolean;
   run(context: RunContext): Promise<void>;
 }
 
@@ -52,6 +57,8 @@ export interface Scenario {
   title: string;
   /** The field report it comes from. */
   seed?: string;
+  /** The finding code the scenario shows (absent for the healthy baseline). */
+  shows?: string;
   /** Calls per variant. */
   calls: number;
   before: Variant;

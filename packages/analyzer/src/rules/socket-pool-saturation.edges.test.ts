@@ -14,8 +14,9 @@ const burst = (waits: number[], attributes: Record<string, number> = {}) =>
   waits.flatMap((queueMs, i) => call({ startMs: i, attempts: [{ queueMs, durationMs: 100, attributes }] }));
 
 const HOST = 'my-bucket.s3.us-east-1.amazonaws.com:443';
+// 4 requests in flight within maxSockets 50: the traced requests alone could not fill the pool.
 const FIX =
-  "Raise the agent's maxSockets (NodeHttpHandler({ httpsAgent: { maxSockets } })) to the concurrency you run, or limit concurrency to the pool size.";
+  'Only 4 traced requests were in flight at peak, within maxSockets 50: free the sockets held elsewhere (response bodies left unread, other clients sharing the agent), or raise maxSockets.';
 
 describe('socket-pool-saturation, pinned', () => {
   it('three waits behind a full pool of 50 (hand-computed)', async () => {
@@ -49,6 +50,30 @@ describe('socket-pool-saturation, pinned', () => {
     expect(f?.costPerCallMs).toBeCloseTo(21, 1);
     expect(f?.evidence.counts).toEqual({ attempts: 3, queued: 2 });
     expect(f?.evidence.measurements).toEqual({ queueMedianMs: 21, queueMaxMs: 30 });
+  });
+
+  it('a burst beyond maxSockets: the fix gives the measured peak as the pool size, named per handler', async () => {
+    // 6 calls in flight at once on a pool of 2: raise it from 2 to 6.
+    const [node] = await saturation(burst([0, 0, 30, 30, 60, 60], { 'wirescope.agent.max_sockets': 2 }));
+    expect(node?.summary).toContain('(maxSockets 2)');
+    expect(node?.summary).toContain('6 requests in flight at peak');
+    expect(node?.fix).toBe(
+      "Raise the agent's maxSockets from 2 to 6, the requests in flight at peak (new NodeHttpHandler({ httpsAgent: { maxSockets: 6 } })), or limit concurrency to the pool size.",
+    );
+    const fetch = burst([0, 0, 30, 30, 60, 60], {});
+    for (const s of fetch) {
+      s.attributes['wirescope.http.handler'] = 'fetch';
+      delete s.attributes['wirescope.agent.max_sockets'];
+    }
+    const [undici] = await saturation(fetch);
+    expect(undici?.fix).toBe(
+      "Raise the fetch dispatcher's connection limit to 6, the requests in flight at peak (an undici Agent({ connections: 6 }) as the dispatcher), or limit concurrency to the pool size.",
+    );
+    for (const s of fetch) delete s.attributes['wirescope.http.handler'];
+    const [unknown] = await saturation(fetch);
+    expect(unknown?.fix).toBe(
+      'Raise the pool size to 6, the requests in flight at peak (new NodeHttpHandler({ httpsAgent: { maxSockets: 6 } }) on the Node handler, undici Agent({ connections }) on fetch), or limit concurrency to the pool size.',
+    );
   });
 
   it('the queue max is the largest wait wherever it is; a median of 100 ms is an error', async () => {

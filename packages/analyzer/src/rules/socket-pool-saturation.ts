@@ -1,6 +1,7 @@
-import { FINDING_SOCKET_POOL_SATURATION } from '@wirescope/semconv';
+import { FINDING_SOCKET_POOL_SATURATION, HTTP_HANDLER_FETCH, HTTP_HANDLER_NODE } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
 import type { Finding } from '../types.js';
+import { handlerOf } from './idle-cutoff.js';
 import {
   attemptsByPool,
   evidence,
@@ -66,9 +67,31 @@ function queuedBehindOthers(attempts: AttemptRecord[]): AttemptRecord[] {
 }
 
 /**
+ * The fix, with the measured peak of requests in flight as the pool size to give, named for the handler
+ * that made the attempts (the Node agent's `maxSockets`, undici's `connections`).
+ */
+export function poolFix(handler: string | undefined, peak: number, maxSockets: number | undefined): string {
+  if (maxSockets !== undefined && peak <= maxSockets) {
+    // The traced requests alone did not fill the pool: something else holds its sockets.
+    return `Only ${peak} traced requests were in flight at peak, within maxSockets ${maxSockets}: free the sockets held elsewhere (response bodies left unread, other clients sharing the agent), or raise maxSockets.`;
+  }
+  const from = maxSockets !== undefined ? ` from ${maxSockets}` : '';
+  const measured = `${peak}, the requests in flight at peak`;
+  if (handler === HTTP_HANDLER_FETCH) {
+    return `Raise the fetch dispatcher's connection limit${from} to ${measured} (an undici Agent({ connections: ${peak} }) as the dispatcher), or limit concurrency to the pool size.`;
+  }
+  const node = `new NodeHttpHandler({ httpsAgent: { maxSockets: ${peak} } })`;
+  if (handler === HTTP_HANDLER_NODE) {
+    return `Raise the agent's maxSockets${from} to ${measured} (${node}), or limit concurrency to the pool size.`;
+  }
+  return `Raise the pool size${from} to ${measured} (${node} on the Node handler, undici Agent({ connections }) on fetch), or limit concurrency to the pool size.`;
+}
+
+/**
  * `socket-pool-saturation`. Per host (and process), triggers when ≥ 2 attempts waited ≥ 1 ms for a pooled
  * socket (`wirescope.connection.queue_ms`) while another attempt to the host was in flight, and the
- * waits add up to ≥ 20 ms: the agent is at `maxSockets`. Cost = sum of the measured queue waits.
+ * waits add up to ≥ 20 ms: the agent is at `maxSockets`. Cost = sum of the measured queue waits. The
+ * fix gives the peak of requests in flight as the pool size.
  */
 export const socketPoolSaturationRule: Rule = {
   code: FINDING_SOCKET_POOL_SATURATION,
@@ -82,15 +105,16 @@ export const socketPoolSaturationRule: Rule = {
       const first = attempts[0] as AttemptRecord;
       const maxSockets = queued.find((a) => a.maxSockets !== undefined)?.maxSockets;
       const limit = maxSockets !== undefined ? ` (maxSockets ${maxSockets})` : '';
+      const peak = peakConcurrency(attempts);
       findings.push(
         finding({
           code: FINDING_SOCKET_POOL_SATURATION,
           severity: severityForCost(median(waits)),
-          summary: `${queued.length} of ${attempts.length} requests to ${hostOf(first)} waited for a free socket${limit}: median ${ms(median(waits))}, ${plural(peakConcurrency(attempts), 'request')} in flight at peak`,
+          summary: `${queued.length} of ${attempts.length} requests to ${hostOf(first)} waited for a free socket${limit}: median ${ms(median(waits))}, ${plural(peak, 'request')} in flight at peak`,
           costMs,
           costPerCallMs: costMs / queued.length,
           costBasis: 'measured: sum of wirescope.connection.queue_ms',
-          fix: "Raise the agent's maxSockets (NodeHttpHandler({ httpsAgent: { maxSockets } })) to the concurrency you run, or limit concurrency to the pool size.",
+          fix: poolFix(handlerOf(queued), peak, maxSockets),
           evidence: evidence(
             queued,
             {

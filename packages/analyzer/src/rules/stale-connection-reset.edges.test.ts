@@ -45,8 +45,9 @@ describe('stale-connection-reset, pinned', () => {
     expect(f?.costMs).toBeCloseTo(70, 1);
     expect(f?.costPerCallMs).toBeCloseTo(35, 1);
     expect(f?.costBasis).toBe(BASIS);
+    // No reused socket of the pool survived an idle under 6 s: the cut-off is bounded from above only.
     expect(f?.fix).toBe(
-      "Close idle sockets before the peer does: keep the agent's idle timeout (undici keepAliveTimeout) under 6.0 s, or send traffic more often.",
+      "Close idle sockets before the peer does: the peer drops sockets idle less than 6.0 s (the shortest idle that met a dead one; no shorter idle was seen to survive); set the Node agent's idle timeout (new https.Agent({ keepAlive: true, timeout })) below that cut-off, or send traffic more often.",
     );
     expect(f?.evidence.counts).toEqual({ resets: 2, retried: 1 });
     expect(f?.evidence.measurements).toEqual({
@@ -82,10 +83,70 @@ describe('stale-connection-reset, pinned', () => {
     expect(f?.costMs).toBeCloseTo(92, 1);
     expect(f?.costBasis).toBe(BASIS);
     expect(f?.fix).toBe(
-      "Close idle sockets before the server or NAT does: lower the agent's idle timeout (undici keepAliveTimeout) below the peer's.",
+      "Close idle sockets before the server or NAT does: set the Node agent's idle timeout (new https.Agent({ keepAlive: true, timeout })) below the peer's idle cut-off.",
     );
     expect(f?.evidence.counts).toEqual({ resets: 1, retried: 1 });
     expect(f?.evidence.measurements).toEqual({ failedAttemptMedianMs: 30 });
+  });
+
+  it('a reused socket that survived a shorter idle bounds the cut-off from below (hand-computed)', async () => {
+    // Survivors idle 100 and 120 ms (and one idle 500 ms, at or above the dead one's 452: not a bound);
+    // dead after 452 ms → the cut-off lies between 120 and 452 ms.
+    const ok = (startMs: number, idle: number) =>
+      call({ startMs, attempts: [{ reused: true, attributes: { 'wirescope.connection.idle_ms': idle } }] });
+    const [f] = await stale([
+      ...ok(0, 100),
+      ...ok(1000, 120),
+      ...ok(2000, 500),
+      ...resetCall(3000, { durationMs: 3, attributes: { 'wirescope.connection.idle_ms': 452 } }, retry),
+    ]);
+    expect(f?.summary).toContain('after ≥ 452 ms idle');
+    expect(f?.fix).toBe(
+      "Close idle sockets before the peer does: the peer drops sockets idle between 120 ms (the longest idle a reused socket survived) and 452 ms (the shortest that met a dead one); set the Node agent's idle timeout (new https.Agent({ keepAlive: true, timeout })) under 120 ms, or send traffic more often.",
+    );
+    expect(f?.evidence.measurements).toEqual({
+      idleMsMin: 452,
+      idleMsMedian: 452,
+      idleMsSurvivedMax: 120,
+      failedAttemptMedianMs: 3,
+    });
+  });
+
+  it('a survivor on another host, or one that failed, is no bound', async () => {
+    const [f] = await stale([
+      ...call({
+        startMs: 0,
+        host: 'other.s3.us-east-1.amazonaws.com',
+        attempts: [{ reused: true, attributes: { 'wirescope.connection.idle_ms': 100 } }],
+      }),
+      ...call({
+        startMs: 500,
+        attempts: [
+          { reused: true, errorType: 'ETIMEDOUT', attributes: { 'wirescope.connection.idle_ms': 110 } },
+          { reused: false, connectionId: 'n2' },
+        ],
+      }),
+      ...resetCall(3000, { durationMs: 3, attributes: { 'wirescope.connection.idle_ms': 452 } }, retry),
+    ]);
+    expect(f?.fix).toContain('idle less than 452 ms');
+    expect(f?.evidence.measurements).not.toHaveProperty('idleMsSurvivedMax');
+  });
+
+  it.each([
+    ['fetch', "undici's keepAliveTimeout and keepAliveMaxTimeout (an undici Agent as the fetch dispatcher)"],
+    [
+      undefined,
+      "the agent's idle timeout (https.Agent timeout on the Node handler, undici keepAliveTimeout on fetch)",
+    ],
+  ])('the option named for the handler %s', async (handler, option) => {
+    const attributes: Record<string, number | string> = { 'wirescope.connection.idle_ms': 452 };
+    if (handler) attributes['wirescope.http.handler'] = handler;
+    const spans = resetCall(0, { durationMs: 3, attributes }, retry);
+    if (!handler) for (const s of spans) delete s.attributes['wirescope.http.handler'];
+    const [f] = await stale(spans);
+    expect(f?.fix).toBe(
+      `Close idle sockets before the peer does: the peer drops sockets idle less than 452 ms (the shortest idle that met a dead one; no shorter idle was seen to survive); set ${option} below that cut-off, or send traffic more often.`,
+    );
   });
 
   it('a retry on a reused socket adds no handshake; a reset of 100 ms is an error', async () => {

@@ -1,7 +1,9 @@
 import { FINDING_STALE_CONNECTION_RESET, isSocketReset } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
 import type { Finding } from '../types.js';
+import { handlerOf, idleCutoff, idleCutoffAdvice, idleTimeoutOption } from './idle-cutoff.js';
 import {
+  attemptsByPool,
   evidence,
   finding,
   groupBy,
@@ -24,13 +26,16 @@ export function isResetAttempt(attempt: AttemptRecord): boolean {
  * `stale-connection-reset`. Triggers for any attempt that ran on a REUSED socket and failed with a
  * reset (`wirescope.socket.reset`, or `error.type` ECONNRESET / EPIPE / UND_ERR_SOCKET / ECONNABORTED):
  * the server, a NAT or a Lambda freeze dropped the idle socket. Cost per reset = the failed attempt's
- * duration + the dns+tcp+tls of the retry's new connection (both measured).
+ * duration + the dns+tcp+tls of the retry's new connection (both measured). The fix names the idle
+ * option of the handler that made the attempts, and the idle cut-off as the spans bound it: under the
+ * shortest idle that met a dead socket, over the longest idle a reused socket of the pool survived.
  */
 export const staleConnectionResetRule: Rule = {
   code: FINDING_STALE_CONNECTION_RESET,
   run(context: RuleContext): Finding[] {
     const stale = context.attempts.filter((a) => a.reused === true && isResetAttempt(a));
     const findings: Finding[] = [];
+    const pools = attemptsByPool(context);
     for (const resets of groupBy(stale, (a) => a.poolKey).values()) {
       const first = resets[0] as AttemptRecord;
       const costs = resets.map((a) => a.durationMs + (a.next?.isNew ? handshakeMs(a.next) : 0));
@@ -41,6 +46,8 @@ export const staleConnectionResetRule: Rule = {
       const retried = resets.filter((a) => a.next !== undefined).length;
       const codes = [...new Set(resets.map((a) => a.errorType ?? a.socketError ?? 'reset'))].join(', ');
       const idleText = minIdle !== undefined ? ` after ≥ ${ms(minIdle)} idle` : '';
+      const cutoff = idleCutoff(resets, pools.get(first.poolKey) ?? resets);
+      const option = idleTimeoutOption(handlerOf(resets));
       findings.push(
         finding({
           code: FINDING_STALE_CONNECTION_RESET,
@@ -49,15 +56,15 @@ export const staleConnectionResetRule: Rule = {
           costMs,
           costPerCallMs: perCall,
           costBasis: 'measured: the failed attempt plus the new connection (dns+tcp+tls) of the retry',
-          fix:
-            minIdle !== undefined
-              ? `Close idle sockets before the peer does: keep the agent's idle timeout (undici keepAliveTimeout) under ${ms(minIdle)}, or send traffic more often.`
-              : "Close idle sockets before the server or NAT does: lower the agent's idle timeout (undici keepAliveTimeout) below the peer's.",
+          fix: cutoff
+            ? `Close idle sockets before the peer does: ${idleCutoffAdvice(cutoff, option)}, or send traffic more often.`
+            : `Close idle sockets before the server or NAT does: set ${option} below the peer's idle cut-off.`,
           evidence: evidence(
             resets,
             { resets: resets.length, retried },
             {
               ...(minIdle !== undefined ? { idleMsMin: minIdle, idleMsMedian: median(idle) } : {}),
+              ...(cutoff?.survivedMaxMs !== undefined ? { idleMsSurvivedMax: cutoff.survivedMaxMs } : {}),
               failedAttemptMedianMs: median(resets.map((a) => a.durationMs)),
             },
           ),

@@ -52,10 +52,34 @@ describe('unretried-socket-error, pinned', () => {
     );
     expect(f?.costMs).toBeCloseTo(21, 1);
     expect(f?.costBasis).toBe(BASIS);
+    // The span factory's reused attempt was idle 150 ms, and nothing of its pool survived a shorter idle.
     expect(f?.fix).toBe(
-      'The fetch handler does not retry UND_ERR_SOCKET (the server closed an idle socket): keep undici keepAliveTimeout below the server idle timeout, or use a retry strategy that treats UND_ERR_SOCKET as transient (or the Node handler).',
+      "The fetch handler does not retry UND_ERR_SOCKET (the server closed an idle socket): the peer drops sockets idle less than 150 ms (the shortest idle that met a dead one; no shorter idle was seen to survive); set undici's keepAliveTimeout and keepAliveMaxTimeout below that cut-off, or use a retry strategy that treats UND_ERR_SOCKET as transient (or the Node handler).",
     );
     expect(f?.evidence.counts).toEqual({ calls: 1, UND_ERR_SOCKET: 1 });
+  });
+
+  it('fetch: a call that survived a shorter idle on the pool bounds the cut-off; no idle recorded, the general text', async () => {
+    // Survived idle 95 ms; the failed call's socket had been idle 452 ms.
+    const fetch = { 'wirescope.http.handler': 'fetch' };
+    const [f] = await unretried([
+      ...call({
+        startMs: 0,
+        attempts: [{ reused: true, attributes: { ...fetch, 'wirescope.connection.idle_ms': 95 } }],
+      }),
+      ...failedCall(1000, [
+        { ...reset(20, 'UND_ERR_SOCKET'), attributes: { ...fetch, 'wirescope.connection.idle_ms': 452 } },
+      ]),
+    ]);
+    expect(f?.fix).toBe(
+      "The fetch handler does not retry UND_ERR_SOCKET (the server closed an idle socket): the peer drops sockets idle between 95 ms (the longest idle a reused socket survived) and 452 ms (the shortest that met a dead one); set undici's keepAliveTimeout and keepAliveMaxTimeout under 95 ms, or use a retry strategy that treats UND_ERR_SOCKET as transient (or the Node handler).",
+    );
+    const spans = failedCall(0, [reset(20, 'UND_ERR_SOCKET')]);
+    for (const s of spans) delete s.attributes['wirescope.connection.idle_ms'];
+    const [g] = await unretried(spans);
+    expect(g?.fix).toBe(
+      'The fetch handler does not retry UND_ERR_SOCKET (the server closed an idle socket): keep undici keepAliveTimeout below the server idle timeout, or use a retry strategy that treats UND_ERR_SOCKET as transient (or the Node handler).',
+    );
   });
 
   it('an ECONNRESET on the fetch handler gets the fetch-handler fix too', async () => {

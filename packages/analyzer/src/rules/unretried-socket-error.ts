@@ -1,7 +1,17 @@
 import { FINDING_UNRETRIED_SOCKET_ERROR } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
 import type { Finding } from '../types.js';
-import { evidence, finding, median, ms, operationNames, plural, sum } from './rule-helpers.js';
+import { idleCutoff, idleCutoffAdvice } from './idle-cutoff.js';
+import {
+  attemptsByPool,
+  evidence,
+  finding,
+  median,
+  ms,
+  operationNames,
+  plural,
+  sum,
+} from './rule-helpers.js';
 import { isResetAttempt } from './stale-connection-reset.js';
 
 /** The SDK's default `maxAttempts`: a socket error on an attempt below it had retries left. */
@@ -14,12 +24,27 @@ function callFailed(a: AttemptRecord): boolean {
   return a.error || a.errorType !== undefined;
 }
 
+/** The fetch handler's fix, with the idle cut-off the failed calls' pools show when they recorded idle times. */
+function fetchFix(failed: AttemptRecord[], context: RuleContext): string {
+  const pools = attemptsByPool(context);
+  const pool = [...new Set(failed.map((a) => a.poolKey))].flatMap((key) => pools.get(key) ?? []);
+  const cutoff = idleCutoff(
+    failed.filter((a) => a.reused === true),
+    pool,
+  );
+  const advice = cutoff
+    ? idleCutoffAdvice(cutoff, "undici's keepAliveTimeout and keepAliveMaxTimeout")
+    : 'keep undici keepAliveTimeout below the server idle timeout';
+  return `The fetch handler does not retry UND_ERR_SOCKET (the server closed an idle socket): ${advice}, or use a retry strategy that treats UND_ERR_SOCKET as transient (or the Node handler).`;
+}
+
 /**
  * `unretried-socket-error`. Triggers on ≥ 1 call whose LAST attempt failed with a socket reset
  * (`wirescope.socket.reset`, or ECONNRESET / EPIPE / UND_ERR_SOCKET / ECONNABORTED) while retries were
  * left (attempt number < 3, the SDK default) and the call failed: the SDK did not retry it. The fetch
  * handler does not retry `UND_ERR_SOCKET` ("other side closed"). Cost = the measured duration of each
- * failed call (operation span, else the attempt): the caller lost it and must redo it.
+ * failed call (operation span, else the attempt): the caller lost it and must redo it. On fetch the fix
+ * gives the idle cut-off as the spans bound it (see idle-cutoff.ts).
  */
 export const unretriedSocketErrorRule: Rule = {
   code: FINDING_UNRETRIED_SOCKET_ERROR,
@@ -41,7 +66,7 @@ export const unretriedSocketErrorRule: Rule = {
         costPerCallMs: costMs / failed.length,
         costBasis: 'measured: the whole failed call, which the caller has to redo',
         fix: undici
-          ? 'The fetch handler does not retry UND_ERR_SOCKET (the server closed an idle socket): keep undici keepAliveTimeout below the server idle timeout, or use a retry strategy that treats UND_ERR_SOCKET as transient (or the Node handler).'
+          ? fetchFix(failed, context)
           : 'Treat these socket errors as transient in the retry strategy, and close idle sockets before the server does.',
         evidence: evidence(
           failed,
