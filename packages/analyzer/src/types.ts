@@ -226,6 +226,41 @@ export interface TraceWaterfall {
   operationsOmitted?: number;
 }
 
+/** Attempt latencies of one series (new or reused connections) to one host. */
+export interface LatencySeries {
+  /** Attempts in the series. */
+  count: number;
+  /** Attempts per bin of the host's `binEdgesMs` (empty when `count` is 0). */
+  histogram: number[];
+  /** Shortest, median, 90th percentile (nearest rank) and longest attempt, ms; absent when `count` is 0. */
+  minMs?: number;
+  medianMs?: number;
+  p90Ms?: number;
+  maxMs?: number;
+}
+
+/** Per host, attempt latency on new against reused connections, for the report's charts. */
+export interface HostAttemptLatency {
+  /** `server.address:server.port` (`(unknown host)` when the spans do not say). */
+  host: string;
+  /** Log-spaced bin edges, ms, five per decade, whole decades; bin i is [edge i, edge i+1). Empty when no series has an attempt. */
+  binEdgesMs: number[];
+  /** Attempts that opened a new connection. */
+  new: LatencySeries;
+  /** Attempts on a reused connection. */
+  reused: LatencySeries;
+  /** Attempts whose connection reuse is unknown (other instrumentations' HTTP spans without instrumentation-net): in neither series. */
+  unknown: number;
+}
+
+/** Attempt latency by host, the hosts with the most attempts first. */
+export interface AttemptLatency {
+  /** At most 20 hosts. */
+  hosts: HostAttemptLatency[];
+  /** Hosts left out of `hosts` (present only when some were). */
+  hostsOmitted?: number;
+}
+
 /** What an analysis returns. */
 export interface AnalysisResult {
   /** Version of this shape (the JSON report's `schemaVersion`; 2 added `coverage` and `stats.duplicateSpans`). */
@@ -238,6 +273,8 @@ export interface AnalysisResult {
   stats: AnalysisStats;
   /** Waterfalls of the first traces, for the HTML report. */
   waterfalls: TraceWaterfall[];
+  /** Attempt latency by host, new against reused connections (every analysis sets it; absent in results made before). */
+  attemptLatency?: AttemptLatency;
   /** Non-fatal input problems (missing parents, duplicate ids, …), capped. */
   warnings: string[];
 }

@@ -5,6 +5,7 @@ import { ALL_RULES } from '../rules/all-rules.js';
 import { computeCoverage } from '../rules/coverage.js';
 import { releaseScratch } from '../rules/rule-helpers.js';
 import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
+import { attemptLatency } from './attempt-latency.js';
 import {
   type Attached,
   attachPhase,
@@ -266,6 +267,7 @@ function createEngine(options: AnalyzeOptions): Engine {
         options.maxWaterfallOperations,
         titles.byTraceId(),
       ),
+      attemptLatency: attemptLatency(resolved.attempts),
       warnings: warnings.toArray(),
     };
   }

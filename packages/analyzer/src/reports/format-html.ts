@@ -1,5 +1,6 @@
 import type { AnalysisResult, Finding, HtmlReportOptions } from '../types.js';
 import { coverageNote, headline, judgedText, scopesLine, seenLine } from './coverage-text.js';
+import { costBarsHtml, latencyChartsHtml } from './html-charts.js';
 import { HTML_STYLE } from './html-style.js';
 import { waterfallHtml, waterfallLegend } from './html-waterfall.js';
 import { escapeHtml } from './sanitize.js';
@@ -50,7 +51,8 @@ function coverageHtml(result: AnalysisResult): string {
 
 /**
  * The HTML report: one self-contained file (inline CSS, no script, no external asset). Findings are
- * `<article class="finding" data-finding-code="…">`; each trace's waterfall is a
+ * `<article class="finding" data-finding-code="…">`, their costs drawn as bars (`#finding-costs`); per
+ * host, attempt latency on new against reused connections (`#attempt-latency`); each trace's waterfall is a
  * `<section class="waterfall">` with `.seg.seg-<kind>` bars. Every string from the input is escaped.
  */
 export function formatHtml(result: AnalysisResult, options: HtmlReportOptions = {}): string {
@@ -77,7 +79,9 @@ export function formatHtml(result: AnalysisResult, options: HtmlReportOptions = 
 <body data-schema-version="${result.schemaVersion}">
 <header><h1>${title}</h1><p class="muted" id="headline">${escapeHtml(head)}</p></header>
 <h2>Findings</h2>
+${costBarsHtml(findings)}
 <div id="findings" data-count="${findings.length}">${findings.length === 0 ? '<p class="no-findings">No findings.</p>' : findings.map(findingHtml).join('\n')}</div>
+${latencyChartsHtml(result.attemptLatency)}
 <h2>Coverage</h2>
 ${coverageHtml(result)}
 <h2>Counts</h2>

@@ -28,4 +28,28 @@ table.stats { border-collapse: collapse; } table.stats td { padding: .1rem .8rem
 .wf-row.shared .wf-label::after { content: " ⇄ shared"; color: var(--muted); font-size: 11px; }
 .legend span { display: inline-flex; align-items: center; gap: .25rem; margin-right: .8rem; }
 .legend .seg { position: static; display: inline-block; width: 14px; height: 10px; }
+.chart { margin: .6rem 0 1rem; padding: 0; }
+.chart figcaption { margin-bottom: .3rem; }
+.cost-row { display: grid; grid-template-columns: minmax(0, 16rem) minmax(0, 1fr) 6rem; align-items: center; gap: .6rem; min-height: 20px; }
+.cost-label { color: var(--fg); text-decoration: none; overflow-wrap: anywhere; } .cost-label:hover { text-decoration: underline; }
+.cost-track { position: relative; height: 12px; background: var(--panel); border-radius: 2px; }
+.cost-bar { position: absolute; left: 0; top: 0; height: 12px; border-radius: 2px; }
+.cost-bar.severity-error { background: #d92d20; } .cost-bar.severity-warning { background: #f79009; } .cost-bar.severity-info { background: #2e90fa; }
+.cost-value { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.host-latency { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .8rem; margin: .8rem 0; }
+.host-latency h3 { font-size: .9rem; margin: 0 0 .4rem; overflow-wrap: anywhere; }
+.lat-row { display: grid; grid-template-columns: minmax(0, 16rem) minmax(0, 1fr); align-items: end; gap: .6rem; margin: .2rem 0; }
+.lat-label { display: flex; flex-direction: column; font-size: 13px; } .lat-label .muted { font-size: 12px; }
+.hist { position: relative; height: 44px; border-bottom: 1px solid var(--line); background: var(--panel); }
+.bin { position: absolute; bottom: 0; min-height: 2px; box-sizing: border-box; border: 1px solid var(--bg); border-bottom: 0; }
+.bin-new, .key-new { background: #f79009; } .bin-reused, .key-reused { background: #12b76a; }
+.median { position: absolute; top: 0; bottom: 0; width: 2px; margin-left: -1px; background: var(--fg); }
+.lat-empty { align-self: center; }
+.lat-axis { align-items: start; } .axis { position: relative; height: 18px; font-size: 11px; color: var(--muted); }
+.tick { position: absolute; top: 2px; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.tick-mid { transform: translateX(-50%); } .tick-end { transform: translateX(-100%); }
+.tick::before { content: ""; position: absolute; top: -3px; left: 50%; height: 3px; border-left: 1px solid var(--muted); }
+.tick-start::before { left: 0; } .tick-end::before { left: auto; right: 0; }
+.key { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 .25rem 0 .15rem; vertical-align: -1px; }
+.chart-note { margin: .3rem 0 0; }
 `;
