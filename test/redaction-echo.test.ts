@@ -11,6 +11,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { FetchHttpHandler } from '@smithy/fetch-http-handler';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { BuildMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import {
   analyze,
   formatHtml,
@@ -118,14 +119,13 @@ function handlerOf(kind: 'node' | 'fetch') {
 
 /** Adds a header that tells the echo server which shape to quote in (before signing, so it is signed). */
 function withShape<T extends S3Client | DynamoDBClient>(client: T, shape: Shape): T {
-  client.middlewareStack.add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-echo-shape'] = shape;
-      return next(args);
-    },
-    { step: 'build', name: 'echoShape' },
-  );
-  client.middlewareStack.use(wirescope());
+  const stack = client.middlewareStack as unknown as MiddlewareStack<object, MetadataBearer>;
+  const addShape: BuildMiddleware<object, MetadataBearer> = (next) => (args) => {
+    (args.request as { headers: Record<string, string> }).headers['x-echo-shape'] = shape;
+    return next(args);
+  };
+  stack.add(addShape, { step: 'build', name: 'echoShape' });
+  stack.use(wirescope());
   return client;
 }
 
@@ -137,7 +137,7 @@ async function expectNoCanaryAnywhere(thrown: unknown, shape: Shape): Promise<vo
   else expect(message).toContain(CREDENTIALS.sessionToken);
   const spans = tracing.spans();
   expect(spans.some((s) => s.status.message?.includes('IncompleteSignature'))).toBe(true);
-  const result = await analyze(spans.map(wireSpanFromReadable));
+  const result = await analyze(spans.map((span) => wireSpanFromReadable(span)));
   const texts = [
     allAttributeText(spans),
     logLines.join('\n'),
