@@ -1,11 +1,15 @@
 // Issue 5: every rule on traces made by the real plugin against local servers (test/fixtures, recorded
 // by scripts/record-fixtures.ts), read from the three file forms of one trace set. Each problem
 // scenario gives exactly the codes listed below, and the healthy ones give none.
+// Issue 19: the main finding's cost, cost per call, severity, counts and measurements are pinned (COST_PINS)
+// to what the scenario injected, and where it injected no duration, to the fixture's own spans read here.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type AnalysisResult, analyze, readSpans } from '@wirescope/analyzer';
+import { type AnalysisResult, analyze, readSpans, type Severity, type WireSpan } from '@wirescope/analyzer';
 import { FINDING_CODES } from '@wirescope/semconv';
 import { describe, expect, it } from 'vitest';
+// The table the recording script takes the cross-region proxy delay from (data, not a rule).
+import { regionRttMs, sameRegionRttMs } from '../packages/analyzer/src/data/rtt-table.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const FORMS = ['otlp.json', 'otlp.jsonl', 'jaeger.json'] as const;
@@ -54,6 +58,318 @@ function comparable(result: AnalysisResult) {
   };
 }
 
+/** The report rounds costs and measurements to 0.1 ms: a figure computed here from the same spans may sit one half-step away. */
+const ROUNDING = 0.1;
+/** Severity from the cost per affected call as rule-helpers documents it: ≥ 100 ms error, ≥ 10 ms warning, else info. */
+const byCost = (perCallMs: number): Severity =>
+  perCallMs >= 100 ? 'error' : perCallMs >= 10 ? 'warning' : 'info';
+/** Rules that never call a reset or a SlowDown mere info (stale-connection-reset, hot-prefix). */
+const atLeastWarning = (perCallMs: number): Severity =>
+  byCost(perCallMs) === 'info' ? 'warning' : byCost(perCallMs);
+
+/** One fixture's spans, read here to compute what the analyzer should find without asking it. */
+interface Trace {
+  /** Operation spans (roots carrying `rpc.method`), by start time. */
+  ops: WireSpan[];
+  /** Every attempt span, by start time. */
+  attempts: WireSpan[];
+  /** The attempts of one operation, by start time. */
+  attemptsOf(op: WireSpan): WireSpan[];
+  /** Duration (ms) of the attempt's child span of that name, 0 when it has none. */
+  phase(attempt: WireSpan, name: 'dns.lookup' | 'tcp.connect' | 'tls.handshake'): number;
+  /** Start (ms) from the first span of the file. */
+  startMs(span: WireSpan): number;
+}
+
+const durationMs = (span: WireSpan) => Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6;
+const sumOf = (values: number[]) => values.reduce((total, v) => total + v, 0);
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+const numberAttr = (span: WireSpan, key: string) => Number(span.attributes[key]);
+/** dns.lookup + tcp.connect + tls.handshake of an attempt that opened its connection. */
+const handshakeOf = (t: Trace, a: WireSpan) =>
+  t.phase(a, 'dns.lookup') + t.phase(a, 'tcp.connect') + t.phase(a, 'tls.handshake');
+
+async function loadTrace(scenario: string): Promise<Trace> {
+  const spans: WireSpan[] = [];
+  for await (const span of readSpans({ path: `${FIXTURES}${scenario}.otlp.json` })) spans.push(span);
+  spans.sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
+  const t0 = (spans[0] as WireSpan).startTimeUnixNano;
+  const childrenOf = (parent: WireSpan) => spans.filter((s) => s.parentSpanId === parent.spanId);
+  return {
+    ops: spans.filter((s) => s.parentSpanId === undefined && s.attributes['rpc.method'] !== undefined),
+    attempts: spans.filter((s) => s.name.endsWith(' attempt')),
+    attemptsOf: (op) => childrenOf(op).filter((s) => s.name.endsWith(' attempt')),
+    phase: (attempt, name) =>
+      sumOf(
+        childrenOf(attempt)
+          .filter((s) => s.name === name)
+          .map(durationMs),
+      ),
+    startMs: (span) => Number(span.startTimeUnixNano - t0) / 1e6,
+  };
+}
+
+/** `[min, max]` around a figure computed from the spans. */
+const near = (value: number, tolerance = ROUNDING): [number, number] => [
+  value - tolerance,
+  value + tolerance,
+];
+
+/** How the main finding of a scenario must come out, and where each number comes from. */
+interface CostPin {
+  /** The rule's cost formula (doc comment of packages/analyzer/src/rules/<code>.ts) in the scenario's figures. */
+  formula: string;
+  /** Expected `costMs`. */
+  expected: (t: Trace) => number;
+  /** Allowed |costMs − expected| in ms (the reason is in the formula or beside the entry). */
+  tolerance: number;
+  /** What the cost is shared over for `costPerCallMs` (calls, connections, phases), fixed by the scenario. */
+  per: number;
+  /** Bounds the injected figures alone put on `costMs`, where the scenario fixes a duration. */
+  injected?: { min: number; max: number; why: string };
+  /** The severity the rule's thresholds give the expected cost per call. */
+  severity: (perCallMs: number, t: Trace) => Severity;
+  /** Exact counts of the evidence. */
+  counts: (t: Trace) => Record<string, number>;
+  /** Every measurement of the evidence, as `[min, max]`. */
+  measurements: (t: Trace) => Record<string, [number, number]>;
+}
+
+const CALLER = 'us-east-1';
+const SAME_REGION_MS = sameRegionRttMs(CALLER);
+/** The CPU time slow-handshake allows a TLS handshake on top of its round trips (its doc comment: "+ 10 ms"). */
+const TLS_CPU_MS = 10;
+/** Slack for a late timer or a busy event loop on the 2-CPU machine the fixtures were recorded on. */
+const LOADED_LOOP_MS = 100;
+
+// connection-churn: 5 sequential PutObjects, each from a new client (new agent) to an IP literal.
+const churnExtra = (t: Trace) => t.attempts.slice(1);
+// stale-connection-reset: PUT, then twice sleep(400) > resetAfterIdleMs 200 → RST, and the SDK retries.
+const staleResets = (t: Trace) =>
+  t.ops.slice(1).map((op) => {
+    const [failed, retry] = t.attemptsOf(op) as [WireSpan, WireSpan];
+    return { failed, retry };
+  });
+// expect-continue-no-reuse: one 17-byte PUT, then two 3 MiB PUTs (≥ 2 MiB: the SDK's one-off agent).
+const continueUploads = (t: Trace) => t.ops.slice(1).map((op) => t.attemptsOf(op)[0] as WireSpan);
+// socket-pool-saturation: 4 PUTs at once, maxSockets 1, through the proxy at 25 ms each way. With one
+// socket, each PUT waits for the one ahead of it on the connection to free the socket: its wait ends
+// when that attempt's response has been read, a few ms before the SDK ends the attempt span.
+const PROXY_LATENCY_MS = 25;
+const POOL_WAIT_SLACK_MS = 10;
+function poolWaits(t: Trace): number[] {
+  const bySocketTurn = [...t.attempts].sort(
+    (a, b) => numberAttr(a, 'wirescope.connection.requests') - numberAttr(b, 'wirescope.connection.requests'),
+  );
+  return bySocketTurn.slice(1).map((a, i) => {
+    const ahead = bySocketTurn[i] as WireSpan;
+    return t.startMs(ahead) + durationMs(ahead) - t.startMs(a);
+  });
+}
+// cross-region: the proxy delays each way by half the table's us-east-1 → us-west-2 round trip; 3 PUTs
+// on one keep-alive TLS 1.3 connection: (request + TCP + TLS) + request + request = 5 round trips.
+const CROSS_REGION_TRIPS = 3 + 1 + 1;
+const crossRegionTcp = (t: Trace) => t.phase(t.attempts[0] as WireSpan, 'tcp.connect');
+// unretried-socket-error: twice (PUT, sleep(400) > finAfterIdleMs 200, PUT) on the fetch handler: the
+// late PUTs (ops 2 and 4) hit a FIN'd socket and fail with UND_ERR_SOCKET, which fetch does not retry.
+const unretriedCalls = (t: Trace) => [t.ops[1], t.ops[3]] as WireSpan[];
+// slow-handshake: the look-alike holds the ClientHello 600 ms (SNICallback); 3 PUTs on one keep-alive
+// connection, so one TLS 1.3 handshake (1 round trip) with the same-region us-east-1 RTT expected.
+const HANDSHAKE_DELAY_MS = 600;
+const slowTls = (t: Trace) => t.phase(t.attempts[0] as WireSpan, 'tls.handshake');
+const expectedTls = SAME_REGION_MS * 1 + TLS_CPU_MS;
+// region-redirect: 2 GETs signed for us-east-1, bucket in eu-west-1: each first attempt gets a 301.
+const redirectCosts = (t: Trace) =>
+  t.ops.map((op) => {
+    const [redirected, rerun] = t.attemptsOf(op) as [WireSpan, WireSpan];
+    const newConnection = rerun.attributes['wirescope.connection.reused'] === false;
+    return durationMs(redirected) + (newConnection ? handshakeOf(t, rerun) : 0);
+  });
+// hot-prefix: 3 PUTs to hot/0..2 (prefix length 4: one prefix); each key's first PUT gets 503 SlowDown
+// and is retried after the SDK's throttling back-off: random × 500 ms for a first retry (@smithy/core
+// THROTTLING_RETRY_DELAY_BASE), so each 503 costs its attempt plus < 500 ms of back-off.
+const THROTTLING_BACKOFF_MAX_MS = 500;
+const slowDownPairs = (t: Trace) => t.ops.map((op) => t.attemptsOf(op) as [WireSpan, WireSpan]);
+function peakPutsPerSecond(t: Trace): number {
+  const starts = t.attempts.filter((a) => a.attributes['http.request.method'] === 'PUT').map(t.startMs);
+  return Math.max(...starts.map((from) => starts.filter((s) => s >= from && s - from < 1000).length));
+}
+
+/** Scenario → its main finding's figures, derived from what record-fixtures.ts injected. */
+const COST_PINS: Record<string, CostPin> = {
+  'connection-churn': {
+    formula:
+      'Σ dns+tcp+tls of the new connections beyond peak concurrency: 5 sequential PUTs, a new client each → 5 new, peak 1 → the last 4',
+    expected: (t) => sumOf(churnExtra(t).map((a) => handshakeOf(t, a))),
+    tolerance: ROUNDING,
+    per: 4,
+    severity: byCost,
+    counts: () => ({ attempts: 5, newConnections: 5, extraConnections: 4, peakConcurrency: 1 }),
+    measurements: (t) => ({
+      handshakeMedianMs: near(medianOf(churnExtra(t).map((a) => handshakeOf(t, a)))),
+      handshakeTotalMs: near(sumOf(churnExtra(t).map((a) => handshakeOf(t, a)))),
+    }),
+  },
+  'stale-connection-reset': {
+    formula:
+      'Σ over the 2 resets (2 × sleep(400) past resetAfterIdleMs 200) of the failed attempt + dns+tcp+tls of its retry on a new connection',
+    expected: (t) => sumOf(staleResets(t).map((r) => durationMs(r.failed) + handshakeOf(t, r.retry))),
+    tolerance: ROUNDING,
+    per: 2,
+    severity: atLeastWarning,
+    counts: () => ({ resets: 2, retried: 2 }),
+    measurements: (t) => ({
+      // The socket idled through the whole sleep (it was freed before the call resolved), and a late
+      // timer only adds to it.
+      idleMsMin: [400, 400 + LOADED_LOOP_MS],
+      idleMsMedian: [400, 400 + LOADED_LOOP_MS],
+      failedAttemptMedianMs: near(medianOf(staleResets(t).map((r) => durationMs(r.failed)))),
+    }),
+  },
+  'expect-continue-no-reuse': {
+    formula:
+      'Σ over the 2 uploads of 3 MiB (the 17-byte PUT is not one) of the 100-continue wait + dns+tcp+tls of its one-off connection',
+    expected: (t) =>
+      sumOf(
+        continueUploads(t).map((a) => numberAttr(a, 'wirescope.expect_continue.wait_ms') + handshakeOf(t, a)),
+      ),
+    tolerance: ROUNDING,
+    per: 2,
+    severity: byCost,
+    counts: () => ({ uploads: 2 }),
+    measurements: (t) => ({
+      continueWaitMedianMs: near(
+        medianOf(continueUploads(t).map((a) => numberAttr(a, 'wirescope.expect_continue.wait_ms'))),
+      ),
+      handshakeMedianMs: near(medianOf(continueUploads(t).map((a) => handshakeOf(t, a)))),
+    }),
+  },
+  'dns-lookup-per-connection': {
+    formula:
+      'Σ dns.lookup of the lookups beyond peak concurrency: 5 sequential PUTs, keepAlive false, to `localhost` → 5 lookups, peak 1 → the last 4',
+    expected: (t) => sumOf(t.attempts.slice(1).map((a) => t.phase(a, 'dns.lookup'))),
+    tolerance: ROUNDING,
+    per: 4,
+    severity: byCost,
+    counts: () => ({ newConnections: 5, lookups: 5, extraLookups: 4 }),
+    measurements: (t) => ({
+      dnsMedianMs: near(medianOf(t.attempts.slice(1).map((a) => t.phase(a, 'dns.lookup')))),
+      dnsTotalMs: near(sumOf(t.attempts.slice(1).map((a) => t.phase(a, 'dns.lookup')))),
+    }),
+  },
+  'socket-pool-saturation': {
+    formula:
+      'Σ queue waits of the 3 PUTs behind the first (4 at once, maxSockets 1): each = end of the attempt ahead of it on the socket − its own start',
+    expected: (t) => sumOf(poolWaits(t)),
+    // Each wait ends up to POOL_WAIT_SLACK_MS before the attempt ahead ends (its response read, then parsed).
+    tolerance: 3 * POOL_WAIT_SLACK_MS,
+    per: 3,
+    injected: {
+      // The first PUT holds the only socket through a proxied TLS 1.3 handshake (the proxy holds the first
+      // bytes one latency, then one round trip: 3 × 25) and its request (2 × 25); every later PUT holds it
+      // for its request (2 × 25). Waits ≥ 125, 175, 225 ms.
+      min: 3 * (3 + 2) * PROXY_LATENCY_MS + (0 + 1 + 2) * 2 * PROXY_LATENCY_MS,
+      max: Number.POSITIVE_INFINITY,
+      why: 'each queued PUT waits for the proxied round trips of every PUT ahead of it',
+    },
+    // The rule rates the median wait: ≥ 175 ms from the injected latency alone.
+    severity: (_perCall, t) => byCost(medianOf(poolWaits(t))),
+    counts: () => ({ attempts: 4, queued: 3, maxSockets: 1 }),
+    measurements: (t) => ({
+      queueMedianMs: near(medianOf(poolWaits(t)), POOL_WAIT_SLACK_MS),
+      queueMaxMs: near(Math.max(...poolWaits(t)), POOL_WAIT_SLACK_MS),
+    }),
+  },
+  'cross-region': {
+    // The scenario injects a 64.3 ms round trip, but the fixture's one tcp.connect to the local proxy took
+    // 32.4 ms (tcp-proxy.ts: ~0 ms at any latency; a busy loop when it was recorded), not below a quarter of
+    // the TLS round trip, so the rule measures the RTT from it, as its doc says: half the injected one
+    // (reported under issue 19). Pinned to the formula on the measured connect; the injected RTT is pinned
+    // as tableRttMs, and the severity is the same with either reading (45 or 98 ms per call).
+    formula:
+      '(RTT − same-region 5.3 ms) × 5 round trips (3 PUTs, one keep-alive TLS 1.3 connection: 3 + 1 + 1); RTT = the one measured tcp.connect',
+    expected: (t) => (crossRegionTcp(t) - SAME_REGION_MS) * CROSS_REGION_TRIPS,
+    tolerance: ROUNDING,
+    per: 3,
+    severity: byCost,
+    counts: () => ({ calls: 3, attempts: 3, roundTrips: CROSS_REGION_TRIPS, tcpConnects: 1 }),
+    measurements: (t) => ({
+      tcpConnectMinMs: near(crossRegionTcp(t)),
+      measuredRttMs: near(crossRegionTcp(t)),
+      tableRttMs: near(regionRttMs(CALLER, 'us-west-2') as number),
+      sameRegionRttMs: near(SAME_REGION_MS),
+      excessPerRoundTripMs: near(crossRegionTcp(t) - SAME_REGION_MS),
+    }),
+  },
+  'unretried-socket-error': {
+    formula:
+      'Σ duration of the 2 failed calls: 2 rounds of PUT, sleep(400) past finAfterIdleMs 200, PUT → UND_ERR_SOCKET, not retried by fetch',
+    expected: (t) => sumOf(unretriedCalls(t).map(durationMs)),
+    tolerance: ROUNDING,
+    per: 2,
+    // A call the caller lost is always an error, whatever it cost.
+    severity: () => 'error',
+    counts: () => ({ calls: 2, UND_ERR_SOCKET: 2 }),
+    measurements: (t) => ({ failedCallMedianMs: near(medianOf(unretriedCalls(t).map(durationMs))) }),
+  },
+  'slow-handshake': {
+    formula:
+      'measured tls.handshake − (1 RTT × 5.3 ms same-region + 10 ms CPU) for the one TLS 1.3 handshake, held 600 ms by the SNICallback',
+    expected: (t) => slowTls(t) - expectedTls,
+    tolerance: ROUNDING,
+    per: 1,
+    injected: {
+      min: HANDSHAKE_DELAY_MS - expectedTls,
+      max: HANDSHAKE_DELAY_MS - expectedTls + LOADED_LOOP_MS,
+      why: 'the handshake cannot finish before the 600 ms timer; a late timer and the handshake CPU add to it',
+    },
+    severity: byCost,
+    counts: () => ({ slowPhases: 1, newConnections: 1 }),
+    measurements: (t) => ({ rttMs: near(SAME_REGION_MS), slowPhaseMedianMs: near(slowTls(t)) }),
+  },
+  'region-redirect': {
+    formula:
+      'Σ over the 2 GETs (signed for us-east-1, bucket in eu-west-1) of the 301 attempt + dns+tcp+tls of the re-run when it opened a connection',
+    expected: (t) => sumOf(redirectCosts(t)),
+    tolerance: ROUNDING,
+    per: 2,
+    severity: byCost,
+    counts: () => ({ calls: 2, redirects: 2 }),
+    measurements: (t) => ({ costPerCallMs: near(sumOf(redirectCosts(t)) / 2) }),
+  },
+  'hot-prefix': {
+    formula:
+      'Σ over the 3 keys (first PUT of each → 503 SlowDown) of the 503 attempt + back-off before its retry = retry start − 503 start',
+    expected: (t) => sumOf(slowDownPairs(t).map(([slow, retry]) => t.startMs(retry) - t.startMs(slow))),
+    tolerance: ROUNDING,
+    per: 3,
+    injected: {
+      min: 0,
+      // + the 503 attempts themselves (a few ms each on localhost, bounded by the loaded-loop slack).
+      max: 3 * (THROTTLING_BACKOFF_MAX_MS + LOADED_LOOP_MS),
+      why: 'each first retry waits random × 500 ms (the SDK throttling back-off) after a local 503',
+    },
+    severity: atLeastWarning,
+    counts: (t) => ({
+      attempts: 6,
+      slowDowns: 3,
+      writePeakPerSecond: peakPutsPerSecond(t),
+      readPeakPerSecond: 0,
+    }),
+    measurements: (t) => ({
+      slowDownCostMs: near(
+        sumOf(slowDownPairs(t).map(([slow, retry]) => t.startMs(retry) - t.startMs(slow))),
+      ),
+    }),
+  },
+};
+
 async function analyzeForm(scenario: string, form: string): Promise<AnalysisResult> {
   return analyze(readSpans({ path: `${FIXTURES}${scenario}.${form}` }));
 }
@@ -89,6 +405,42 @@ describe('analyzer on recorded plugin traces (test/fixtures)', () => {
         expect(main?.costMs).toBeGreaterThan(0);
         expect(main?.evidence.spanIds.length).toBeGreaterThan(0);
         expect(main?.fix.length).toBeGreaterThan(20);
+      }
+    });
+  }
+});
+
+describe('main finding of each recorded scenario pinned to what the scenario injected (issue 19)', () => {
+  it('every scenario with findings has a pin', () => {
+    const withFindings = Object.entries(EXPECTED).filter(([, codes]) => codes.length > 0);
+    expect(Object.keys(COST_PINS).sort()).toEqual(withFindings.map(([scenario]) => scenario).sort());
+  });
+
+  for (const [scenario, pin] of Object.entries(COST_PINS)) {
+    it(`${scenario}: ${pin.formula}`, async () => {
+      const [trace, result] = await Promise.all([loadTrace(scenario), analyzeForm(scenario, 'otlp.json')]);
+      const main = result.findings.find((f) => f.code === EXPECTED[scenario]?.[0]);
+      if (!main) throw new Error(`${scenario}: no ${EXPECTED[scenario]?.[0]} finding`);
+      const expected = pin.expected(trace);
+      const within = (label: string, actual: number, [min, max]: [number, number]) => {
+        expect(actual, `${label} ${actual} ≥ ${min}`).toBeGreaterThanOrEqual(min);
+        expect(actual, `${label} ${actual} ≤ ${max}`).toBeLessThanOrEqual(max);
+      };
+
+      within('costMs', main.costMs, near(expected, pin.tolerance));
+      if (pin.injected)
+        within(`costMs (${pin.injected.why})`, main.costMs, [pin.injected.min, pin.injected.max]);
+      within(
+        'costPerCallMs',
+        main.costPerCallMs,
+        near(expected / pin.per, pin.tolerance / pin.per + ROUNDING),
+      );
+      expect(main.severity).toBe(pin.severity(expected / pin.per, trace));
+      expect(main.evidence.counts).toEqual(pin.counts(trace));
+      const measurements = pin.measurements(trace);
+      expect(Object.keys(main.evidence.measurements).sort()).toEqual(Object.keys(measurements).sort());
+      for (const [name, range] of Object.entries(measurements)) {
+        within(name, main.evidence.measurements[name] as number, range);
       }
     });
   }
