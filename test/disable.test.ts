@@ -15,8 +15,11 @@ import { createTestTracing } from './support/otel.js';
 import { useS3Fixture } from './support/s3-fixture.js';
 import { attr, spansNamed } from './support/span-query.js';
 
+/** `Agent.prototype.addRequest`: internal to node:http (not in @types/node), the function wirescope patches. */
+const addRequest = () => (http.Agent.prototype as unknown as { addRequest: unknown }).addRequest;
+const httpsAddRequest = () => (https.Agent.prototype as unknown as { addRequest: unknown }).addRequest;
 // Taken before any plugin exists: what disable() must give back.
-const ORIGINAL_ADD_REQUEST = http.Agent.prototype.addRequest;
+const ORIGINAL_ADD_REQUEST = addRequest();
 const UNDICI_CHANNELS = [
   'undici:request:create',
   'undici:client:beforeConnect',
@@ -53,8 +56,8 @@ function subscribedChannels(): string[] {
 
 function hooksInstalled() {
   return {
-    addRequestPatched: http.Agent.prototype.addRequest !== ORIGINAL_ADD_REQUEST,
-    httpsInherits: https.Agent.prototype.addRequest === http.Agent.prototype.addRequest,
+    addRequestPatched: addRequest() !== ORIGINAL_ADD_REQUEST,
+    httpsInherits: httpsAddRequest() === addRequest(),
     channels: subscribedChannels(),
     scopeStorage: (globalThis as Record<symbol, unknown>)[SCOPE_STORAGE_KEY] !== undefined,
   };
@@ -95,7 +98,7 @@ describe.each(['node', 'fetch'] as const)('disableWirescope() on the %s handler'
     tracing.reset();
 
     disableWirescope();
-    expect(http.Agent.prototype.addRequest).toBe(ORIGINAL_ADD_REQUEST);
+    expect(addRequest()).toBe(ORIGINAL_ADD_REQUEST);
     expect(hooksInstalled()).toEqual({
       addRequestPatched: false,
       httpsInherits: true,
@@ -108,7 +111,7 @@ describe.each(['node', 'fetch'] as const)('disableWirescope() on the %s handler'
     expect(await calls(late, `${handler}-c`)).toEqual(traced);
     expect(tracing.spans()).toEqual([]);
     // Creating a plugin while disabled installs nothing.
-    expect(http.Agent.prototype.addRequest).toBe(ORIGINAL_ADD_REQUEST);
+    expect(addRequest()).toBe(ORIGINAL_ADD_REQUEST);
     expect(subscribedChannels()).toEqual([]);
     expect(hooksInstalled().scopeStorage).toBe(false);
   });
@@ -182,7 +185,7 @@ describe('disableWirescope() beside other subscribers and registered instrumenta
     undiciInstrumentation.disable();
     expect(() => httpInstrumentation.disable()).not.toThrow();
     expect(() => undiciInstrumentation.disable()).not.toThrow();
-    expect(http.Agent.prototype.addRequest).toBe(ORIGINAL_ADD_REQUEST);
+    expect(addRequest()).toBe(ORIGINAL_ADD_REQUEST);
     expect(subscribedChannels()).toEqual([]);
   });
 });

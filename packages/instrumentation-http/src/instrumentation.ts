@@ -45,6 +45,9 @@ export class HttpConnectionInstrumentation {
       },
       tracer: () => self.tracer ?? trace.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION),
       ignores: (options: RequestOptions) => self.config.ignoreRequestHook?.(options) === true,
+      get bodyGracePeriodMs() {
+        return self.config.bodyGracePeriodMs;
+      },
     };
     if (this.config.enabled) this.enable();
   }

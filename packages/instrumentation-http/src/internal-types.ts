@@ -23,6 +23,8 @@ export interface Consumer {
   tracer(): Tracer;
   /** True when this consumer wants nothing recorded for the request. */
   ignores(options: RequestOptions): boolean;
+  /** Grace period of a response body before it is `unread`; undefined: the default. */
+  readonly bodyGracePeriodMs?: number | undefined;
 }
 
 /** The node:http Agent members we read, beyond what @types/node declares. */

@@ -25,7 +25,8 @@ import {
   ATTR_TTFB_MS,
   HTTP_HANDLER_NODE,
 } from '@wirescope/semconv';
-import type { AgentInternals, PatchRegistry, RecordTarget } from './internal-types.js';
+import type { AgentInternals, Consumer, PatchRegistry, RecordTarget } from './internal-types.js';
+import { observeBody } from './observe-body.js';
 import { type ConnectionPhases, observeConnection } from './observe-connection.js';
 import { recordRequestError } from './record-error.js';
 import { checkpoint } from './test-seams.js';
@@ -55,6 +56,8 @@ interface RequestState {
   onContinue: (() => void) | undefined;
   /** Our 'response' listener is on (the host listens too). */
   listensForResponse: boolean;
+  /** The first error the request saw (a socket error, for the body watcher). */
+  error: unknown;
 }
 
 /** What `beginRequest` hands to `settleAddRequest`. */
@@ -121,6 +124,7 @@ export function beginRequest(
       closed: false,
       onContinue: undefined,
       listensForResponse: false,
+      error: undefined,
     };
     listen(state);
     return { state, totalSocketsBefore: agent.totalSocketCount };
@@ -168,6 +172,7 @@ function listen(state: RequestState): void {
   const onResponse = (res: IncomingMessage) => guard('response', () => gotResponse(state, res));
   const onError = (error: unknown) =>
     guard('error', () => {
+      state.error ??= error;
       if (state.closed || state.errored) return;
       state.errored = true;
       recordRequestError(state.target, req, error, state.phases);
@@ -290,6 +295,24 @@ function gotResponse(state: RequestState, res: IncomingMessage): void {
     state.statusRecorded = true;
   }
   if (state.finishedAt !== undefined) state.target.record(ATTR_TTFB_MS, round(now - state.finishedAt));
+  const socketState = state.socket ? state.registry.sockets.get(state.socket) : undefined;
+  observeBody(res, {
+    target: state.target,
+    connectionId: socketState?.id,
+    gracePeriodMs: bodyGracePeriodOf(state.registry.consumers),
+    socketError: () => state.error,
+  });
+}
+
+/** The shortest body grace period any consumer asked for (undefined: the default). */
+function bodyGracePeriodOf(consumers: Iterable<Consumer>): number | undefined {
+  let shortest: number | undefined;
+  for (const consumer of consumers) {
+    const ms = consumer.bodyGracePeriodMs;
+    if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && (shortest === undefined || ms < shortest))
+      shortest = ms;
+  }
+  return shortest;
 }
 
 function closeRequest(state: RequestState): void {

@@ -15,4 +15,10 @@ export interface HttpConnectionInstrumentationConfig {
    * port, method, headers…): read what you need, never record it. A hook that throws is logged and ignored.
    */
   ignoreRequestHook?: (options: RequestOptions) => boolean;
+  /**
+   * Milliseconds a response body may sit neither read to its end nor destroyed, and no longer moving,
+   * before its `http.response.body` span ends as `unread` (default 5000). With several instances (and
+   * the SDK plugin), the shortest wins.
+   */
+  bodyGracePeriodMs?: number;
 }

@@ -11,6 +11,8 @@ import { onBodySent, onCreate, onError, onHeaders, onSendHeaders, onTrailers } f
 export interface HubConsumer {
   readonly recordOnActiveSpan: boolean;
   tracer(): Tracer;
+  /** Grace period of a response body before it is `unread`; undefined: the default. */
+  readonly bodyGracePeriodMs?: number | undefined;
 }
 
 // Node's bundled undici (fetch) and the `undici` npm package publish on the same channel names, so
@@ -28,6 +30,19 @@ const target: ActiveSpanTarget = {
     }
     return undefined;
   },
+  bodyGracePeriodMs(): number | undefined {
+    let shortest: number | undefined;
+    for (const { bodyGracePeriodMs: ms } of consumers) {
+      if (
+        typeof ms === 'number' &&
+        Number.isFinite(ms) &&
+        ms >= 0 &&
+        (shortest === undefined || ms < shortest)
+      )
+        shortest = ms;
+    }
+    return shortest;
+  },
 };
 
 const HANDLERS: Record<string, (message: unknown) => void> = {
@@ -37,7 +52,7 @@ const HANDLERS: Record<string, (message: unknown) => void> = {
   'undici:client:connectError': onConnectError,
   'undici:client:sendHeaders': onSendHeaders,
   'undici:request:bodySent': onBodySent,
-  'undici:request:headers': onHeaders,
+  'undici:request:headers': (message) => onHeaders(message, target),
   'undici:request:trailers': onTrailers,
   'undici:request:error': onError,
 };

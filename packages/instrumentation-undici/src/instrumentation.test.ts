@@ -12,6 +12,8 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import {
+  ATTR_BODY_BYTES,
+  ATTR_BODY_OUTCOME,
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_REUSED,
   ATTR_ERROR_TYPE,
@@ -22,8 +24,10 @@ import {
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TTFB_MS,
   type AttemptScope,
+  PHASE_SPAN_NAMES,
   runInAttemptScope,
   SPAN_DNS_LOOKUP,
+  SPAN_HTTP_RESPONSE_BODY,
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
@@ -72,6 +76,9 @@ async function underSpan<T>(name: string, fn: () => Promise<T>): Promise<Readabl
 
 const childrenOf = (parent: ReadableSpan) =>
   exporter.getFinishedSpans().filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId);
+/** The connection phase spans under `parent` (its `http.response.body` span left out). */
+const phasesOf = (parent: ReadableSpan) =>
+  childrenOf(parent).filter((s) => (PHASE_SPAN_NAMES as readonly string[]).includes(s.name));
 
 function instrument(config = {}) {
   const instrumentation = new UndiciConnectionInstrumentation(config);
@@ -102,9 +109,19 @@ describe('UndiciConnectionInstrumentation, standalone on the active span', () =>
       for (const span of spans) {
         const id = span.attributes[ATTR_CONNECTION_ID];
         expect(span.attributes[ATTR_CONNECTION_REUSED]).toBe(seen.has(id));
-        expect(childrenOf(span).map((s) => s.name)).toEqual(
+        expect(phasesOf(span).map((s) => s.name)).toEqual(
           seen.has(id) ? [] : [SPAN_DNS_LOOKUP, SPAN_TCP_CONNECT, SPAN_TLS_HANDSHAKE],
         );
+        // The 'ok' body, read to its end: one body span on the same connection.
+        const bodies = childrenOf(span).filter((s) => s.name === SPAN_HTTP_RESPONSE_BODY);
+        expect(bodies.map((b) => b.attributes)).toEqual([
+          {
+            [ATTR_HTTP_HANDLER]: 'fetch',
+            [ATTR_CONNECTION_ID]: id,
+            [ATTR_BODY_OUTCOME]: 'complete',
+            [ATTR_BODY_BYTES]: 2,
+          },
+        ]);
         seen.add(id);
       }
       expect(seen.size).toBeLessThan(spans.length);
@@ -124,7 +141,11 @@ describe('UndiciConnectionInstrumentation, standalone on the active span', () =>
       });
       expect(span.attributes[ATTR_CONNECTION_REUSED]).toBe(false);
       expect(span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE]).toBe(200);
-      expect(childrenOf(span).map((s) => s.name)).toEqual([SPAN_TCP_CONNECT, SPAN_TLS_HANDSHAKE]);
+      expect(phasesOf(span).map((s) => s.name)).toEqual([SPAN_TCP_CONNECT, SPAN_TLS_HANDSHAKE]);
+      // undici 7's request(): the same body span as fetch.
+      const [body] = childrenOf(span).filter((s) => s.name === SPAN_HTTP_RESPONSE_BODY);
+      expect(body?.attributes[ATTR_BODY_OUTCOME]).toBe('complete');
+      expect(body?.attributes[ATTR_BODY_BYTES]).toBe(2);
     } finally {
       await dispatcher.close();
       instrumentation.disable();

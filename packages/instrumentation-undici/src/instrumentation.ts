@@ -6,10 +6,15 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 interface ResolvedConfig {
   enabled: boolean;
   recordOnActiveSpan: boolean;
+  bodyGracePeriodMs: number | undefined;
 }
 
 function resolveConfig(config: UndiciConnectionInstrumentationConfig): ResolvedConfig {
-  return { enabled: config.enabled ?? true, recordOnActiveSpan: config.recordOnActiveSpan ?? true };
+  return {
+    enabled: config.enabled ?? true,
+    recordOnActiveSpan: config.recordOnActiveSpan ?? true,
+    bodyGracePeriodMs: config.bodyGracePeriodMs,
+  };
 }
 
 /**
@@ -37,6 +42,9 @@ export class UndiciConnectionInstrumentation {
         return self.config.recordOnActiveSpan;
       },
       tracer: () => this.tracer(),
+      get bodyGracePeriodMs() {
+        return self.config.bodyGracePeriodMs;
+      },
     };
     if (this.config.enabled) this.enable();
   }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { AttemptScope } from '@wirescope/semconv';
+import type { AttemptScope, BodyPhase } from '@wirescope/semconv';
 
 /** A time span in wall-clock milliseconds. */
 export interface PhaseWindow {
@@ -51,10 +51,14 @@ export interface RequestState {
   socket: Socket | undefined;
   headersSentMs: number | undefined;
   bodySentMs: number | undefined;
+  /** The response body's phase, from `request:headers` to trailers, error or grace period. */
+  body: BodyPhase | undefined;
 }
 
 /** Where facts go when no attempt scope is current (standalone use, e.g. plain `fetch()`). */
 export interface ActiveSpanTarget {
   /** A scope on the active span, or undefined when nothing is recording. */
   scopeForActiveSpan(): AttemptScope | undefined;
+  /** The shortest body grace period any consumer asked for (undefined: the default). */
+  bodyGracePeriodMs(): number | undefined;
 }

@@ -17,6 +17,7 @@ import {
   ATTR_SOCKET_RESET,
   ATTR_TTFB_MS,
   type AttemptScope,
+  BodyPhase,
   currentAttemptScope,
   errorTypeOf,
   HTTP_HANDLER_FETCH,
@@ -24,7 +25,8 @@ import {
   recordFact,
 } from '@wirescope/semconv';
 import { nowMs, roundMs } from './clock.js';
-import type { ActiveSpanTarget } from './internal-types.js';
+import { guard } from './guard.js';
+import type { ActiveSpanTarget, RequestState } from './internal-types.js';
 import { recordedRequests, socketOfRequest, socketState } from './ledger.js';
 import { traceConnection } from './phase-spans.js';
 import { safeErrorMessage } from './safe-message.js';
@@ -52,6 +54,7 @@ export function onCreate(message: unknown, target: ActiveSpanTarget): void {
     socket: undefined,
     headersSentMs: undefined,
     bodySentMs: undefined,
+    body: undefined,
   });
   recordFact(scope, ATTR_HTTP_HANDLER, HTTP_HANDLER_FETCH);
   if (!attempt) recordRequestTarget(scope, request);
@@ -97,9 +100,11 @@ export function onBodySent(message: unknown): void {
 }
 
 /** `undici:request:headers`: runs in the socket's context; state comes from the request object. */
-export function onHeaders(message: unknown): void {
+export function onHeaders(message: unknown, target: ActiveSpanTarget): void {
   const state = stateOf(message);
   if (!state) return;
+  const { request } = message as RequestMessage;
+  if (request) watchBody(state, request, target.bodyGracePeriodMs());
   const sent = state.bodySentMs ?? state.headersSentMs;
   if (sent !== undefined) recordFact(state.scope, ATTR_TTFB_MS, roundMs(nowMs() - sent));
   const status = (message as RequestMessage).response?.statusCode;
@@ -112,6 +117,7 @@ export function onTrailers(message: unknown): void {
   const { request } = message as RequestMessage;
   const socket = request && socketOfRequest.get(request);
   if (socket) socketState(socket).lastDoneMs = nowMs();
+  if (request) recordedRequests.get(request)?.body?.complete();
 }
 
 /** `undici:request:error`: the real error, before fetch wraps it in `TypeError: fetch failed`. */
@@ -119,6 +125,8 @@ export function onError(message: unknown): void {
   const state = stateOf(message);
   if (!state) return;
   const { error } = message as RequestMessage;
+  // After the headers the error is the body's: its phase ends with it.
+  if (state.body?.open) endBody(state.body, error);
   const { scope } = state;
   const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? errorTypeOf(error);
   recordFact(scope, ATTR_ERROR_TYPE, type);
@@ -140,4 +148,47 @@ function recordRequestTarget(scope: AttemptScope, request: { origin?: unknown; m
   const url = new URL(origin);
   recordFact(scope, ATTR_SERVER_ADDRESS, url.hostname);
   recordFact(scope, ATTR_SERVER_PORT, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
+}
+
+/**
+ * Starts the body phase of a recorded request. Bytes are counted by a wrapper over the request's own
+ * `onData` (undici's internal object, which the parser calls with each body chunk and whose return
+ * value is undici's backpressure): Node 20's undici has no body-chunk channel
+ * (`undici:request:bodyChunkReceived` came in undici 7).
+ */
+function watchBody(state: RequestState, request: object, gracePeriodMs: number | undefined): void {
+  const attributes: Record<string, string> = { [ATTR_HTTP_HANDLER]: HTTP_HANDLER_FETCH };
+  const socket = state.socket ?? socketOfRequest.get(request);
+  if (socket) attributes[ATTR_CONNECTION_ID] = socketState(socket).id;
+  const phase = new BodyPhase({
+    parent: state.scope.span,
+    tracer: state.scope.tracer,
+    startTime: nowMs(),
+    attributes,
+    gracePeriodMs,
+    body: request,
+    now: nowMs,
+  });
+  state.body = phase;
+  const original = (request as { onData?: unknown }).onData;
+  if (typeof original !== 'function') return;
+  const counting = function onData(this: unknown, chunk: unknown): unknown {
+    const result: unknown = original.call(this, chunk);
+    guard('counting body bytes', () => {
+      const length = (chunk as { length?: unknown } | null)?.length;
+      phase.received(typeof length === 'number' ? length : 0, result !== false);
+    });
+    return result;
+  };
+  Object.defineProperty(request, 'onData', { value: counting, writable: true, configurable: true });
+}
+
+/**
+ * An error while the body flowed: the caller's abort (`AbortError`: cancel, signal), the body dropped
+ * (fetch's FinalizationRegistry aborts a collected Response's request with no reason), or a failure.
+ */
+function endBody(phase: BodyPhase, error: unknown): void {
+  if (error === undefined || error === null) phase.dropped();
+  else if ((error as { name?: unknown }).name === 'AbortError') phase.abort();
+  else phase.fail(errorTypeOf(error), safeErrorMessage(error));
 }

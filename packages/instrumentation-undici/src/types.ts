@@ -8,4 +8,10 @@ export interface UndiciConnectionInstrumentationConfig {
    * off so that only SDK attempts are annotated.
    */
   recordOnActiveSpan?: boolean;
+  /**
+   * Milliseconds a response body may sit unfinished and no longer moving (its buffer full, the reader
+   * not reading) before its `http.response.body` span ends as `unread` (default 5000). With several
+   * instances (and the SDK plugin), the shortest wins.
+   */
+  bodyGracePeriodMs?: number;
 }

@@ -85,6 +85,26 @@ export const ATTR_AGENT_MAX_SOCKETS = 'wirescope.agent.max_sockets';
 /** True when the attempt ran on a one-off agent the SDK built for an `Expect: 100-continue` upload. */
 export const ATTR_AGENT_ONE_OFF = 'wirescope.agent.one_off';
 
+// ---- response body span (`http.response.body`) --------------------------------------------------
+/** How the response body phase ended: `complete`, `error`, `aborted` or `unread` (see BODY_OUTCOME_*). */
+export const ATTR_BODY_OUTCOME = 'wirescope.body.outcome';
+/** Response body bytes received from the wire when the body phase ended (no headers, no framing). */
+export const ATTR_BODY_BYTES = 'wirescope.body.bytes';
+/** The last byte was handed on and the connection released. */
+export const BODY_OUTCOME_COMPLETE = 'complete';
+/** The body failed while it flowed (reset, premature close, timeout): `error.type` and ERROR status say how. */
+export const BODY_OUTCOME_ERROR = 'error';
+/** The caller stopped the body (`destroy()`, `cancel()`, an abort signal): `error.type` = `ABORT_ERR`. */
+export const BODY_OUTCOME_ABORTED = 'aborted';
+/**
+ * Within the grace period the body was neither read to its end nor destroyed, and it stopped moving
+ * (all of it received but not read, or its buffer full), or it was garbage-collected: it holds its
+ * connection (the `unconsumed-body` finding reads this).
+ */
+export const BODY_OUTCOME_UNREAD = 'unread';
+/** `error.type` of a body the caller stopped. */
+export const ERROR_TYPE_ABORTED = 'ABORT_ERR';
+
 /** Value of `wirescope.http.handler` for node:http / node:https. */
 export const HTTP_HANDLER_NODE = 'node-http';
 /** Value of `wirescope.http.handler` for fetch / undici. */

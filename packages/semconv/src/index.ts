@@ -6,6 +6,8 @@ export {
   ATTR_ATTEMPTS,
   ATTR_AWS_REQUEST_ID,
   ATTR_AWS_S3_BUCKET,
+  ATTR_BODY_BYTES,
+  ATTR_BODY_OUTCOME,
   ATTR_BUCKET_REGION,
   ATTR_CALLER_REGION,
   ATTR_CLIENT_REGION,
@@ -37,12 +39,20 @@ export {
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TLS_RESUMED,
   ATTR_TTFB_MS,
+  BODY_OUTCOME_ABORTED,
+  BODY_OUTCOME_COMPLETE,
+  BODY_OUTCOME_ERROR,
+  BODY_OUTCOME_UNREAD,
+  ERROR_TYPE_ABORTED,
   EVENT_REGION_MISMATCH,
   EVENT_REGION_REDIRECT,
   HTTP_HANDLER_FETCH,
   HTTP_HANDLER_NODE,
   RPC_SYSTEM_AWS_API,
 } from './attributes.js';
+export type { BodyPhaseStart } from './body-phase.js';
+/** The `http.response.body` span both producers share (outcome, bytes, grace period). */
+export { BodyPhase, DEFAULT_BODY_GRACE_PERIOD_MS } from './body-phase.js';
 export type { AttemptScope } from './context-keys.js';
 export {
   currentAttemptScope,
@@ -81,6 +91,7 @@ export {
   operationSpanName,
   PHASE_SPAN_NAMES,
   SPAN_DNS_LOOKUP,
+  SPAN_HTTP_RESPONSE_BODY,
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from './span-names.js';

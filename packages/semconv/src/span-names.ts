@@ -11,6 +11,12 @@ export const PHASE_SPAN_NAMES = [SPAN_DNS_LOOKUP, SPAN_TCP_CONNECT, SPAN_TLS_HAN
 /** One of the connection phase span names. */
 export type PhaseSpanName = (typeof PHASE_SPAN_NAMES)[number];
 
+/**
+ * The response body flowing to the caller: a child of the attempt span, from the response headers to
+ * the body's last byte, its error, its abort, or the end of its grace period (`wirescope.body.outcome`).
+ */
+export const SPAN_HTTP_RESPONSE_BODY = 'http.response.body';
+
 /** Name of the per-attempt span, a child of the operation span: `<Service>.<Operation> attempt`. */
 export function attemptSpanName(operationSpanName: string): string {
   return `${operationSpanName} attempt`;
