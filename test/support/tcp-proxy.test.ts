@@ -123,6 +123,21 @@ describe('TCP proxy', () => {
     });
   });
 
+  it('holds the first reply of each connection: the handshake pays it, later requests on the socket do not', async () => {
+    await withProxiedServer({ holdFirstReplyMs: 500 }, async (proxy, agent) => {
+      const first = await proxiedGet(proxy.port, agent);
+      expect(first.status).toBe(200);
+      expect(first.secureConnectMs! - first.connectMs!).toBeGreaterThanOrEqual(500);
+      const started = performance.now();
+      const second = await proxiedGet(proxy.port, agent);
+      expect(second.reusedSocket).toBe(true);
+      expect(performance.now() - started).toBeLessThan(500);
+      // A new connection is held again.
+      const fresh = await proxiedGet(proxy.port, false);
+      expect(fresh.secureConnectMs! - fresh.connectMs!).toBeGreaterThanOrEqual(500);
+    });
+  });
+
   it('resets the client when the upstream refuses the connection', async () => {
     const closed = net.createServer();
     closed.listen(0, '127.0.0.1');

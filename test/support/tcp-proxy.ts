@@ -12,6 +12,11 @@ export interface TcpProxyOptions {
   resetAfterIdleMs?: number;
   /** When the client writes on a connection idle longer than this: FIN the client, no response. */
   finAfterIdleMs?: number;
+  /**
+   * Holds the server's first bytes on each connection (the TLS ServerHello) this much longer than the
+   * latency, like a lost segment retransmitted: the TLS handshake shows it, later traffic keeps its order.
+   */
+  holdFirstReplyMs?: number;
 }
 
 /** A running proxy. */
@@ -59,7 +64,13 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxyH
       lastActivity = Date.now();
     };
     const toUpstream: DelayedPipe = createDelayedPipe(upstream, () => latencyMs, touch);
-    const toClient: DelayedPipe = createDelayedPipe(client, () => latencyMs, touch);
+    let held = options.holdFirstReplyMs === undefined;
+    const replyLatency = () => {
+      if (held) return latencyMs;
+      held = true;
+      return latencyMs + (options.holdFirstReplyMs as number);
+    };
+    const toClient: DelayedPipe = createDelayedPipe(client, replyLatency, touch);
     const teardown = () => {
       toUpstream.stop();
       toClient.stop();

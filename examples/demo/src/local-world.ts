@@ -2,6 +2,7 @@
 // drops idle connections, and a wrong-region front that answers like S3 does for a bucket that lives
 // elsewhere. These are the project's own test servers (test/support), imported rather than copied:
 // one piece of code for the tests and the demo.
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,12 @@ export interface LocalWorld {
   proxyTo(from: string, to: string): Promise<TcpProxyHandle>;
   /** A proxy to s3rver that RSTs a connection when the client writes after `idleMs` of silence. */
   droppingProxy(from: string, to: string, idleMs: number): Promise<TcpProxyHandle>;
+  /** A proxy to s3rver that FINs a connection (no response) when the client writes after `idleMs` of silence. */
+  finProxy(from: string, to: string, idleMs: number): Promise<TcpProxyHandle>;
+  /** A proxy to s3rver that holds the first reply of each connection `holdMs` (a lost ServerHello). */
+  lossyProxy(from: string, to: string, holdMs: number): Promise<TcpProxyHandle>;
+  /** A proxy to a front of s3rver that answers after `thinkMs` and, with `limit`, 503 SlowDown to a busy key prefix. */
+  s3Front(from: string, to: string, front: FrontOptions): Promise<TcpProxyHandle>;
   /** A proxy to the wrong-region front (301 PermanentRedirect naming `bucketRegion`). */
   wrongRegionFront(from: string, to: string, bucketRegion: string): Promise<TcpProxyHandle>;
   /** Creates a bucket on s3rver (directly, untraced). */
@@ -30,6 +37,22 @@ export interface LocalWorld {
   readonly portLabels: ReadonlyMap<number, string>;
   /** Stops everything. */
   close(): Promise<void>;
+}
+
+/** How the throttling front partitions keys and when it answers 503 SlowDown. */
+export interface PrefixLimit {
+  /** Characters of the object key that make its prefix (the partition). */
+  prefixLength: number;
+  /** Requests of one prefix in flight at once beyond which the front answers 503 SlowDown. */
+  maxInFlight: number;
+}
+
+/** What the front of s3rver adds: S3's own time to answer, and throttling per key prefix. */
+export interface FrontOptions {
+  /** Waits this long before passing a request on (S3's time to answer, which s3rver lacks). */
+  thinkMs?: number;
+  /** Answers 503 SlowDown beyond this (no throttling when absent). */
+  limit?: PrefixLimit;
 }
 
 /** Starts s3rver (HTTPS, the test certificate) and returns the factory of proxies in front of it. */
@@ -75,6 +98,27 @@ export async function startLocalWorld(): Promise<LocalWorld> {
         `${standIn(from, to)} that drops idle sockets`,
       );
     },
+    finProxy(from, to, idleMs) {
+      return track(
+        startTcpProxy({ target, latencyMs: rttMs(from, to) / 2, finAfterIdleMs: idleMs }),
+        `${standIn(from, to)} that closes idle sockets`,
+      );
+    },
+    lossyProxy(from, to, holdMs) {
+      return track(
+        startTcpProxy({ target, latencyMs: rttMs(from, to) / 2, holdFirstReplyMs: holdMs }),
+        `${standIn(from, to)} on a lossy path`,
+      );
+    },
+    async s3Front(from, to, options) {
+      const front = await startS3Front(s3.port, options);
+      closers.push(front.close);
+      const what = options.limit ? ' (throttled per key prefix)' : '';
+      return track(
+        startTcpProxy({ target: { host: '127.0.0.1', port: front.port }, latencyMs: rttMs(from, to) / 2 }),
+        `${standIn(from, to)}${what}`,
+      );
+    },
     async wrongRegionFront(from, to, bucketRegion) {
       const front = await startWrongRegionFront(bucketRegion);
       closers.push(front.close);
@@ -86,6 +130,104 @@ export async function startLocalWorld(): Promise<LocalWorld> {
     async close() {
       for (const close of closers.reverse()) await close().catch(() => undefined);
       await s3.close();
+    },
+  };
+}
+
+/** Stops an HTTPS server and its connections. */
+async function closeServer(server: https.Server): Promise<void> {
+  server.closeAllConnections();
+  const closed = once(server, 'close');
+  server.close();
+  await closed;
+}
+
+/**
+ * A front of s3rver for what it lacks. S3 takes tens of ms to answer a PUT, s3rver a few (its time is
+ * CPU, which a busy machine serializes; S3's is waiting, which concurrency overlaps): the front answers
+ * PutObject itself (200 and the ETag, nothing stored) after `thinkMs`, and passes everything else on. S3 partitions its index by key prefix and answers `503 SlowDown` when one
+ * prefix gets more requests than its partition takes (field report 001); with `limit`, a request whose
+ * key prefix already has `maxInFlight` requests in flight gets 503 SlowDown. Path-style URLs:
+ * `/bucket/key`.
+ */
+async function startS3Front(
+  s3Port: number,
+  options: FrontOptions,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const limit = options.limit ?? { prefixLength: 0, maxInFlight: Number.POSITIVE_INFINITY };
+  const inFlight = new Map<string, number>();
+  const { cert } = testCertificate();
+  const upstreamAgent = new https.Agent({ keepAlive: true, ca: cert });
+  const server = https.createServer(testCertificate(), (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    const key = decodeURIComponent(path.split('/').slice(2).join('/'));
+    const prefix = key.slice(0, limit.prefixLength);
+    const busy = inFlight.get(prefix) ?? 0;
+    if (key !== '' && busy >= limit.maxInFlight) {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(503, { 'content-type': 'application/xml' });
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>' +
+            '<Message>Please reduce your request rate.</Message></Error>',
+        );
+      });
+      return;
+    }
+    inFlight.set(prefix, busy + 1);
+    req.pause();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      inFlight.set(prefix, (inFlight.get(prefix) ?? 1) - 1);
+    };
+    const forward = () => {
+      const upstream = https.request(
+        {
+          host: '127.0.0.1',
+          port: s3Port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent: upstreamAgent,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          answer.on('end', release);
+        },
+      );
+      upstream.on('error', () => {
+        release();
+        res.destroy();
+      });
+      req.pipe(upstream);
+    };
+    // A PutObject is answered here, as S3 would, without storing: s3rver's CPU time per PUT would make
+    // a burst measure this machine's CPU instead of the pool.
+    const answerPut = () => {
+      const md5 = createHash('md5');
+      req.on('data', (chunk: Buffer) => md5.update(chunk));
+      req.on('end', () => {
+        res.writeHead(200, { etag: `"${md5.digest('hex')}"`, 'content-length': '0' });
+        res.end();
+        release();
+      });
+      req.resume();
+    };
+    res.on('close', release);
+    const handle = req.method === 'PUT' && key !== '' ? answerPut : forward;
+    if (options.thinkMs) setTimeout(handle, options.thinkMs);
+    else handle();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      upstreamAgent.destroy();
+      await closeServer(server);
     },
   };
 }
@@ -113,11 +255,6 @@ async function startWrongRegionFront(
   await once(server, 'listening');
   return {
     port: (server.address() as AddressInfo).port,
-    async close() {
-      server.closeAllConnections();
-      const closed = once(server, 'close');
-      server.close();
-      await closed;
-    },
+    close: () => closeServer(server),
   };
 }

@@ -19,7 +19,10 @@ const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.message}`;
+  const text = `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.message}`;
+  // fetch says only "fetch failed": the reason is in `cause`.
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? `${text} (${errorText(cause)})` : text;
 }
 
 /** Names the local stand-ins' ports in a finding's text; the port numbers alone say nothing. */

@@ -20,6 +20,10 @@ export interface DemoClientOptions {
   tracerProvider: TracerProvider;
   requestHandler?: S3ClientConfig['requestHandler'];
   followRegionRedirects?: boolean;
+  /** Attempts per call (the SDK's default is 3). */
+  maxAttempts?: number;
+  /** The plugin records this many characters of each key as `wirescope.s3.key_prefix`. */
+  s3KeyPrefixLength?: number;
 }
 
 /** An S3 client with the wirescope plugin, pointed at the local world or at AWS. */
@@ -27,6 +31,7 @@ export function createDemoClient(options: DemoClientOptions): S3Client {
   const config: S3ClientConfig = { region: options.region };
   if (options.requestHandler) config.requestHandler = options.requestHandler;
   if (options.followRegionRedirects) config.followRegionRedirects = true;
+  if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
   const { target } = options;
   if (target.kind === 'local') {
     Object.assign(config, {
@@ -47,7 +52,11 @@ export function createDemoClient(options: DemoClientOptions): S3Client {
   }
   const client = new S3Client(config);
   client.middlewareStack.use(
-    wirescope({ tracerProvider: options.tracerProvider, callerRegion: options.callerRegion }),
+    wirescope({
+      tracerProvider: options.tracerProvider,
+      callerRegion: options.callerRegion,
+      ...(options.s3KeyPrefixLength !== undefined ? { s3KeyPrefixLength: options.s3KeyPrefixLength } : {}),
+    }),
   );
   return client;
 }

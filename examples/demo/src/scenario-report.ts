@@ -35,7 +35,9 @@ function runOf(runs: readonly RunRecord[], id: string, variant: 'before' | 'afte
 function p50Text(run: RunRecord | undefined): string {
   if (!run) return '—';
   if (run.error) return 'failed';
-  return ms(p50(run.latenciesMs));
+  // A failed call ends fast: its latency in the p50 flatters the run, so say how many there were.
+  const failed = run.failedCalls > 0 ? ` (${run.failedCalls} failed)` : '';
+  return `${ms(p50(run.latenciesMs))}${failed}`;
 }
 
 /** The summary table: short, aligned, one row per scenario. */

@@ -2,6 +2,7 @@ import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { buildLocalScenarios } from './local-scenarios.js';
 import type { LocalWorld } from './local-world.js';
 import { createDemoClient, type Target } from './s3-client.js';
 import type { AwsOptions, RunContext, Scenario, Variant } from './types.js';
@@ -265,6 +266,9 @@ export async function buildScenarios(
       putEach(c, () => redirectClient(direct, bucketHome, c), 'wirescope-demo/redirect-fixed', SMALL_BODY),
     ),
   });
+
+  // The faults only a local stand-in injects on demand (throttling, a lossy path, FIN on idle).
+  if (world) scenarios.push(...(await buildLocalScenarios({ quick, world, home })));
 
   return scenarios;
 }
