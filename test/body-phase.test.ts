@@ -33,12 +33,11 @@ import { createS3Client } from './support/clients.js';
 import { createTestTracing } from './support/otel.js';
 import { attr, parentOf, spansNamed } from './support/span-query.js';
 
-// The server's pause mid-body (and before a cut). The body span starts when the headers reach the
-// client, a little after the server started its pause timer, and ends after the second half was
-// read: within [PAUSE_MS − EARLY_MS, PAUSE_MS + TOLERANCE_MS] (loopback transfer of 128 KiB, timers,
-// a busy 2-CPU box).
+// The server's pause mid-body (and before a cut). Server and client share this process's clock, so
+// the body span is pinned to the server's own writes: it starts at most TOLERANCE_MS after the server
+// wrote the headers (never before), and ends at most TOLERANCE_MS after it wrote the last byte (never
+// before): its duration is the pause ± TOLERANCE_MS, however loaded the machine.
 const PAUSE_MS = 400;
-const EARLY_MS = 30;
 const TOLERANCE_MS = 250;
 // Short, so the unread cases finish quickly; longer than any gap a reading caller leaves.
 const GRACE_MS = 300;
@@ -178,8 +177,9 @@ async function theBodySpan(handler: Handler): Promise<ReadableSpan> {
 }
 
 describe.each(['node', 'fetch'] as const)('the response body on the %s handler', (handler) => {
-  it(`a ${PAUSE_MS} ms pause mid-body: the body span lasts the pause (−${EARLY_MS}/+${TOLERANCE_MS} ms), bytes whole`, async () => {
+  it(`a ${PAUSE_MS} ms pause mid-body: the body span covers the server's pause (each end within ${TOLERANCE_MS} ms), bytes whole`, async () => {
     const seen = await download(handler, 'pause', true);
+    const { headersAt, resumedAt } = server.lastPause!;
     expect(seen).toEqual({ bytes: 2 * HALF });
     expect(await bare(() => download(handler, 'pause', false))).toEqual(seen);
     const body = await theBodySpan(handler);
@@ -187,8 +187,16 @@ describe.each(['node', 'fetch'] as const)('the response body on the %s handler',
     expect(attr(body, ATTR_BODY_BYTES)).toBe(2 * HALF);
     expect(attr(body, ATTR_ERROR_TYPE)).toBeUndefined();
     expect(body.status.code).toBe(SpanStatusCode.UNSET);
-    expect(ms(body)).toBeGreaterThanOrEqual(PAUSE_MS - EARLY_MS);
-    expect(ms(body)).toBeLessThanOrEqual(PAUSE_MS + TOLERANCE_MS);
+    expect(resumedAt - headersAt).toBeGreaterThanOrEqual(PAUSE_MS - 1);
+    const startLag = epochMs(body.startTime) - headersAt;
+    const endLag = epochMs(body.endTime) - resumedAt;
+    expect(startLag).toBeGreaterThanOrEqual(0);
+    expect(startLag).toBeLessThanOrEqual(TOLERANCE_MS);
+    expect(endLag).toBeGreaterThanOrEqual(0);
+    expect(endLag).toBeLessThanOrEqual(TOLERANCE_MS);
+    console.info(
+      `${handler} pause: server paused ${(resumedAt - headersAt).toFixed(1)} ms, body span ${ms(body).toFixed(1)} ms (start +${startLag.toFixed(1)}, end +${endLag.toFixed(1)})`,
+    );
     // The attempt ended at the headers, before the pause was over: the body span covers what it does not.
     const attempt = parentOf(tracing.spans(), body)!;
     expect(epochMs(body.endTime) - epochMs(attempt.endTime)).toBeGreaterThan(PAUSE_MS / 2);
@@ -214,7 +222,8 @@ describe.each(['node', 'fetch'] as const)('the response body on the %s handler',
     expect(attr(body, ATTR_ERROR_TYPE)).toBe('ECONNRESET');
     expect(attr(body, ATTR_BODY_BYTES)).toBe(HALF);
     expect(body.status).toEqual({ code: SpanStatusCode.ERROR, message: 'ECONNRESET: read ECONNRESET' });
-    expect(ms(body)).toBeGreaterThanOrEqual(PAUSE_MS - EARLY_MS);
+    // The reset came PAUSE_MS after the headers were written (the span starts when they arrive).
+    expect(ms(body)).toBeGreaterThanOrEqual(PAUSE_MS - TOLERANCE_MS);
     expect(ms(body)).toBeLessThanOrEqual(PAUSE_MS + TOLERANCE_MS);
   });
 
@@ -257,12 +266,18 @@ describe.each(['node', 'fetch'] as const)('the response body on the %s handler',
     const spanRef = await (async () => {
       const [body] = await bodySpans(1);
       expect(body).toBeDefined();
-      expect(attr(body!, ATTR_BODY_OUTCOME)).toBe('unread');
+      // Whole, so that a failure says what happened instead.
+      expect({
+        outcome: attr(body!, ATTR_BODY_OUTCOME),
+        errorType: attr(body!, ATTR_ERROR_TYPE),
+        status: body!.status,
+      }).toEqual({ outcome: 'unread', errorType: undefined, status: { code: SpanStatusCode.UNSET } });
       expect(attr(body!, ATTR_BODY_BYTES)).toBeGreaterThan(0);
       expect(attr(body!, ATTR_BODY_BYTES)).toBeLessThan(LARGE);
-      // Reported after one or two grace periods (the body stopped moving once its buffer was full).
+      // Reported at the first grace check after the body stopped moving (its buffer full): one period
+      // at least; a loaded machine may fill the buffer slowly, so allow a few.
       expect(ms(body!)).toBeGreaterThanOrEqual(GRACE_MS - 2);
-      expect(ms(body!)).toBeLessThanOrEqual(2 * GRACE_MS + TOLERANCE_MS);
+      expect(ms(body!)).toBeLessThanOrEqual(4 * GRACE_MS + TOLERANCE_MS);
       return new WeakRef(body!);
     })();
     tracing.reset();
@@ -311,30 +326,35 @@ describe.each(['node', 'fetch'] as const)('a body span that cannot be made, on t
     },
   };
 
-  it.each(['pause', 'reset', 'fin', 'large'] as const)(
-    '%s: the app sees what it sees without wirescope',
-    async (scenario) => {
-      const run = async (traced: boolean) => {
-        const s3 = createS3Client(server.endpoint, { handler, maxAttempts: 1 });
-        if (traced) s3.middlewareStack.use(wirescope({ tracerProvider: throwing as never }));
-        clients.push(s3);
-        try {
-          const output = await s3.send(new GetObjectCommand({ Bucket: 'b', Key: scenario }));
-          // The large body is left unread past the grace period (its phase ends on the timer), then read.
-          if (scenario === 'large') await new Promise((resolve) => setTimeout(resolve, 3 * GRACE_MS));
-          let bytes = 0;
-          for await (const chunk of output.Body as AsyncIterable<Uint8Array>) bytes += chunk.length;
-          return { bytes } as AppView;
-        } catch (error) {
-          return { bytes: -1, error: viewOf(error) } as AppView;
-        }
-      };
-      const traced = await run(true);
-      expect(await bare(() => run(false))).toEqual(traced);
-      expect(spansNamed(tracing.spans(), 'S3.GetObject attempt')).toHaveLength(1);
-      expect(spansNamed(tracing.spans(), SPAN_HTTP_RESPONSE_BODY)).toEqual([]);
-    },
-  );
+  // On fetch a large body left unread is no stable comparison: the SDK keeps only `response.body`, and
+  // when the collector takes the dropped Response, undici cancels its body (which then reads as empty),
+  // with or without wirescope. There the small body (complete while unread) takes its place.
+  const scenarios =
+    handler === 'node'
+      ? (['pause', 'reset', 'fin', 'large'] as const)
+      : (['pause', 'reset', 'fin', 'small'] as const);
+  it.each(scenarios)('%s: the app sees what it sees without wirescope', async (scenario) => {
+    const run = async (traced: boolean) => {
+      const s3 = createS3Client(server.endpoint, { handler, maxAttempts: 1 });
+      if (traced) s3.middlewareStack.use(wirescope({ tracerProvider: throwing as never }));
+      clients.push(s3);
+      try {
+        const output = await s3.send(new GetObjectCommand({ Bucket: 'b', Key: scenario }));
+        // Left unread past the grace period (the large one's phase ends on the timer), then read.
+        if (scenario === 'large' || scenario === 'small')
+          await new Promise((resolve) => setTimeout(resolve, 3 * GRACE_MS));
+        let bytes = 0;
+        for await (const chunk of output.Body as AsyncIterable<Uint8Array>) bytes += chunk.length;
+        return { bytes } as AppView;
+      } catch (error) {
+        return { bytes: -1, error: viewOf(error) } as AppView;
+      }
+    };
+    const traced = await run(true);
+    expect(await bare(() => run(false))).toEqual(traced);
+    expect(spansNamed(tracing.spans(), 'S3.GetObject attempt')).toHaveLength(1);
+    expect(spansNamed(tracing.spans(), SPAN_HTTP_RESPONSE_BODY)).toEqual([]);
+  });
 });
 
 async function collectGarbage(done: () => boolean): Promise<void> {

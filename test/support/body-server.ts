@@ -22,10 +22,20 @@ export interface BodyServerOptions {
   pauseMs: number;
 }
 
+/** When the server wrote the parts of its last `pause` response (epoch ms, this process's clock). */
+export interface PauseTimes {
+  /** Headers and the first half written. */
+  readonly headersAt: number;
+  /** The second half written, after the pause. */
+  readonly resumedAt: number;
+}
+
 /** A running body server. */
 export interface BodyServerHandle {
   /** `https://localhost:PORT`. */
   readonly endpoint: string;
+  /** The times of the last `pause` response (the client runs in this process: one clock). */
+  readonly lastPause: PauseTimes | undefined;
   /** Connections open right now (server side). */
   readonly openConnections: number;
   /** Stops the server and destroys every connection. */
@@ -35,6 +45,8 @@ export interface BodyServerHandle {
 /** Starts the server on 127.0.0.1 with the test certificate (trusted through NODE_EXTRA_CA_CERTS). */
 export async function startBodyServer(options: BodyServerOptions): Promise<BodyServerHandle> {
   const sockets = new Set<Socket>();
+  const now = () => performance.timeOrigin + performance.now();
+  let lastPause: PauseTimes | undefined;
   const server = https.createServer(testCertificate(), (req, res) => {
     const scenario = (req.url ?? '').split('?')[0]!.split('/').pop() as BodyScenario;
     const headers = (length: number) =>
@@ -45,11 +57,16 @@ export async function startBodyServer(options: BodyServerOptions): Promise<BodyS
       });
     const half = Buffer.alloc(HALF, 0x61);
     switch (scenario) {
-      case 'pause':
+      case 'pause': {
+        const headersAt = now();
         headers(2 * HALF);
         res.write(half);
-        setTimeout(() => res.end(Buffer.alloc(HALF, 0x62)), options.pauseMs);
+        setTimeout(() => {
+          lastPause = { headersAt, resumedAt: now() };
+          res.end(Buffer.alloc(HALF, 0x62));
+        }, options.pauseMs);
         return;
+      }
       case 'reset':
         headers(2 * HALF);
         res.write(half);
@@ -87,6 +104,9 @@ export async function startBodyServer(options: BodyServerOptions): Promise<BodyS
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `https://localhost:${port}`,
+    get lastPause() {
+      return lastPause;
+    },
     get openConnections() {
       return sockets.size;
     },

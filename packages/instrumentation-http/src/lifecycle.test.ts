@@ -150,6 +150,9 @@ describe('failures in our bookkeeping', () => {
     'connect',
     'secureConnect',
     'response',
+    'body-push',
+    'body-end',
+    'body-close',
     'close',
   ]) {
     it(`never breaks the request when bookkeeping throws at '${stage}', and logs it via diag`, async () => {

@@ -184,11 +184,18 @@ function watchBody(state: RequestState, request: object, gracePeriodMs: number |
 }
 
 /**
- * An error while the body flowed: the caller's abort (`AbortError`: cancel, signal), the body dropped
- * (fetch's FinalizationRegistry aborts a collected Response's request with no reason), or a failure.
+ * An error while the body flowed: the body dropped (when the collector takes a Response, fetch cancels
+ * its body with a string reason, 'Response object has been garbage collected'; the SDK keeps only the
+ * body, so this happens to bodies it still holds), the caller's abort (`AbortError`: cancel, signal; or
+ * a reason of its own that is no Error), or a failure.
  */
 function endBody(phase: BodyPhase, error: unknown): void {
-  if (error === undefined || error === null) phase.dropped();
-  else if ((error as { name?: unknown }).name === 'AbortError') phase.abort();
+  if (
+    error === undefined ||
+    error === null ||
+    (typeof error === 'string' && /garbage.collected/i.test(error))
+  )
+    phase.dropped();
+  else if (typeof error !== 'object' || (error as { name?: unknown }).name === 'AbortError') phase.abort();
   else phase.fail(errorTypeOf(error), safeErrorMessage(error));
 }
