@@ -1,7 +1,6 @@
 import { errorMonitor } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { diag } from '@opentelemetry/api';
 import {
   ATTR_CONNECTION_ID,
   ATTR_HTTP_HANDLER,
@@ -9,9 +8,9 @@ import {
   errorTypeOf,
   HTTP_HANDLER_NODE,
 } from '@wirescope/semconv';
+import { guard } from './guard.js';
 import type { RecordTarget } from './internal-types.js';
 import { epochClock } from './phase-span.js';
-import { checkpoint } from './test-seams.js';
 
 /** What the body watcher needs from its request. */
 export interface BodyContext {
@@ -27,15 +26,6 @@ interface NodeErrorLike {
 }
 
 type Push = IncomingMessage['push'];
-
-function guard(stage: string, fn: () => void): void {
-  try {
-    checkpoint(stage);
-    fn();
-  } catch (error) {
-    diag.warn(`@wirescope/instrumentation-http: bookkeeping failed at ${stage}`, error);
-  }
-}
 
 /**
  * Watches a response body from its headers to its end, on the body itself: a wrapper over the

@@ -25,6 +25,7 @@ import {
   ATTR_TTFB_MS,
   HTTP_HANDLER_NODE,
 } from '@wirescope/semconv';
+import { guard } from './guard.js';
 import type { AgentInternals, Consumer, PatchRegistry, RecordTarget } from './internal-types.js';
 import { observeBody } from './observe-body.js';
 import { type ConnectionPhases, observeConnection } from './observe-connection.js';
@@ -64,16 +65,6 @@ interface RequestState {
 export interface PendingRequest {
   readonly state: RequestState;
   readonly totalSocketsBefore: number | undefined;
-}
-
-/** Guards one piece of bookkeeping: a failure is logged, never thrown into the host. */
-function guard(stage: string, fn: () => void): void {
-  try {
-    checkpoint(stage);
-    fn();
-  } catch (error) {
-    diag.warn(`@wirescope/instrumentation-http: bookkeeping failed at ${stage}`, error);
-  }
 }
 
 function round(ms: number): number {
