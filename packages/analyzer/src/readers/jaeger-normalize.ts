@@ -7,11 +7,8 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Tags the OpenTelemetry → Jaeger translation adds to carry OTLP fields; they become kind, status and
- * scope again, not attributes (collector `pkg/translator/jaeger`).
- */
-const TRANSLATION_TAGS = new Set([
+/** Tags that exporters to Jaeger and Zipkin write to carry OTLP fields: kind, status and scope. */
+export const OTLP_FIELD_TAGS = [
   'span.kind',
   'otel.status_code',
   'otel.status_description',
@@ -20,8 +17,13 @@ const TRANSLATION_TAGS = new Set([
   'otel.scope.version',
   'otel.library.name',
   'otel.library.version',
-  'internal.span.format',
-]);
+] as const;
+
+/**
+ * Tags the OpenTelemetry → Jaeger translation adds to carry OTLP fields; they become kind, status and
+ * scope again, not attributes (collector `pkg/translator/jaeger`).
+ */
+const TRANSLATION_TAGS = new Set([...OTLP_FIELD_TAGS, 'internal.span.format']);
 
 const KINDS = new Set<string>(['internal', 'server', 'client', 'producer', 'consumer']);
 

@@ -12,6 +12,7 @@ import type {
 } from '../types.js';
 import { boundedJson, NestingError, nestsDeeperThan, quoted } from './bounded-json.js';
 import { ImpreciseNumberError, type JsonObject, ShapeError } from './internal-types.js';
+import { OTLP_FIELD_TAGS } from './jaeger-normalize.js';
 import { makeStatus, normalizeId, normalizeParentId, statusCode } from './values.js';
 
 function isObject(value: unknown): value is JsonObject {
@@ -30,15 +31,8 @@ const KINDS: Record<string, SpanKindName> = {
  * message, as the JS exporter writes them; `otel.status_description` from the collector), scope, an
  * internal span's kind, and the exporters' dropped-counts.
  */
-const FIELD_TAGS = new Set([
-  'otel.status_code',
-  'otel.status_description',
-  'error',
-  'otel.scope.name',
-  'otel.scope.version',
-  'otel.library.name',
-  'otel.library.version',
-  'span.kind',
+const FIELD_TAGS = new Set<string>([
+  ...OTLP_FIELD_TAGS,
   'otel.dropped_attributes_count',
   'otel.dropped_events_count',
   'otel.dropped_links_count',
