@@ -5,20 +5,23 @@
  *   raw      read the lines and JSON.parse each (the floor any JSON reader pays)
  *   read     readSpans only (every span as a WireSpan)
  *   analyze  analyze(readSpans(file)): the JSON Lines fast path, the rules, the result
+ *   cli      what users run: `wirescope analyze <file> --format json`, the built CLI (packages/cli/dist/bin.js,
+ *            what the installed `wirescope` bin runs) as a child process; its elapsed time, CPU and peak
+ *            RSS read by /usr/bin/time (issue 12)
  * The steps run the built analyzer on plain node, as the CLI does; `--source` runs the TypeScript
  * through tsx instead (its loader thread adds some 45 MB of RSS to every step).
  * Run: node --import tsx --conditions=@wirescope/source scripts/bench-analyzer.ts [spans] [steps] [--rounds=3] [--source]
- *   e.g. `… 1000000 raw,analyze --rounds=5` (raw always runs, first in each round: the ratios are against it).
+ *   e.g. `… 1000000 raw,analyze,cli --rounds=5` (raw always runs, first in each round: the ratios are against it).
  * Targets (issue): analysis ≤ 1.5× raw, ≤ 250 MB RSS.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { syntheticOtlpLines } from '../packages/analyzer/src/readers/testing/synthetic-otlp.js';
 
-type Mode = 'raw' | 'read' | 'analyze';
+type Mode = 'raw' | 'read' | 'analyze' | 'cli';
 
 interface Measurement {
   seconds: number;
@@ -40,6 +43,7 @@ async function generate(file: string, spanCount: number): Promise<void> {
 
 /** Each step in a fresh process: the built analyzer on plain node, or with `--source` the TypeScript through tsx. */
 function runChild(mode: Mode, file: string, source: boolean): Measurement {
+  if (mode === 'cli') return runCli(file, source);
   const script = fileURLToPath(new URL('./bench-analyzer-child.mjs', import.meta.url));
   const flags = source ? ['--import', 'tsx', '--conditions=@wirescope/source'] : [];
   const stdout = execFileSync(process.execPath, [...flags, script, mode, file], {
@@ -51,16 +55,46 @@ function runChild(mode: Mode, file: string, source: boolean): Measurement {
   return JSON.parse(last) as Measurement;
 }
 
+/**
+ * `wirescope analyze <file> --format json` in a child process, measured from outside by /usr/bin/time
+ * (elapsed, user and system CPU, peak RSS in KiB): the whole command, start-up and report included.
+ */
+function runCli(file: string, source: boolean): Measurement {
+  const cli = source
+    ? [
+        '--import',
+        'tsx',
+        '--conditions=@wirescope/source',
+        fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url)),
+      ]
+    : [fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url))];
+  const child = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'wirescope-bench %e %U %S %M', process.execPath, ...cli, 'analyze', file, '--format', 'json'],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  const timed = /wirescope-bench ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(child.stderr ?? '');
+  if (child.status !== 0 || !timed)
+    throw new Error(`wirescope analyze failed (${child.status}): ${child.stderr}`);
+  const [, elapsed, user, system, maxRssKb] = timed.map(Number) as number[];
+  return {
+    seconds: elapsed as number,
+    cpuSeconds: (user as number) + (system as number),
+    spans: (JSON.parse(child.stdout) as { stats: { spans: number } }).stats.spans,
+    maxRssMb: (maxRssKb as number) / 1024,
+  };
+}
+
 async function main(): Promise<void> {
   const source = process.argv.includes('--source');
   const roundsArg = process.argv.find((arg) => arg.startsWith('--rounds='));
   const rounds = Math.max(1, Number(roundsArg?.slice('--rounds='.length) ?? 3));
   const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   if (!source) {
-    console.log('building @wirescope/analyzer (turbo run build)…');
+    console.log('building @wirescope/cli and the analyzer (turbo run build)…');
     execFileSync(
       'npx',
-      ['turbo', 'run', 'build', '--filter=@wirescope/analyzer...', '--output-logs=errors-only'],
+      ['turbo', 'run', 'build', '--filter=@wirescope/cli...', '--output-logs=errors-only'],
       {
         stdio: ['ignore', 'ignore', 'inherit'],
       },
@@ -76,15 +110,27 @@ async function main(): Promise<void> {
     console.log(
       `generated ${file}: ${mb.toFixed(0)} MB, ≥${spanCount} spans, in ${((Date.now() - genStart) / 1000).toFixed(1)} s`,
     );
-    const steps = new Set((args[1] ?? 'raw,read,analyze').split(','));
+    const steps = new Set((args[1] ?? 'raw,read,analyze,cli').split(','));
     steps.add('raw');
-    const modes = (['raw', 'read', 'analyze'] as const).filter((step) => steps.has(step));
+    const modes = (['raw', 'read', 'analyze', 'cli'] as const).filter((step) => steps.has(step));
     // Interleaved rounds: this kind of machine drifts by tens of percent between minutes, so each
     // step's ratio is taken against the raw run of its own round, and the medians are shown.
     const runs = new Map<Mode, Measurement[]>(modes.map((mode) => [mode, []]));
+    // The machine may be shared: its load, before and after, says how far the figures can be trusted.
+    const load = () =>
+      loadavg()
+        .map((value) => value.toFixed(2))
+        .join(', ');
+    const loadBefore = load();
     for (let round = 1; round <= rounds; round++) {
       process.stderr.write(`round ${round}/${rounds}: ${modes.join(', ')}…\n`);
-      for (const mode of modes) runs.get(mode)?.push(runChild(mode, file, source));
+      for (const mode of modes) {
+        const m = runChild(mode, file, source);
+        runs.get(mode)?.push(m);
+        process.stderr.write(
+          `  ${mode}: ${m.seconds.toFixed(2)} s, cpu ${m.cpuSeconds.toFixed(2)} s, ${m.maxRssMb.toFixed(0)} MB (load ${load()})\n`,
+        );
+      }
     }
     const median = (values: number[]): number => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -110,6 +156,9 @@ async function main(): Promise<void> {
           `${pad(Math.max(...ms.map((m) => m.maxRssMb)).toFixed(0), 13)}`,
       );
     }
+    console.log(
+      `load average (1, 5, 15 min): ${loadBefore} before, ${load()} after, on ${availableParallelism()} CPUs`,
+    );
     console.log(
       `medians of ${rounds} interleaved rounds; × raw is each round's ratio to its own raw run; peak RSS is the highest of the rounds`,
     );

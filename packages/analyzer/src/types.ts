@@ -348,6 +348,13 @@ export interface BudgetResult {
 export interface Analysis {
   /** Adds one span; spans may arrive in any order (children before parents). */
   add(span: WireSpan): void;
+  /**
+   * Adds every span of one input and resolves to how many were read. A `readSpans` iterator nobody has
+   * pulled from takes the readers' fast path (no WireSpan is made) and the records it skips are noted
+   * as by `addSkipped` (so do not also pass it `skipHook: analysis.addSkipped`); any other iterable is
+   * added span by span. Await each input before the next, and all of them before `finish()`.
+   */
+  addInput(spans: Iterable<WireSpan> | AsyncIterable<WireSpan>): Promise<number>;
   /** Notes a record the reader skipped (a `readSpans` `skipHook`), for `stats.skipped` and `warnings`. */
   addSkipped(record: SkippedRecord): void;
   /** Resolves parentage, runs the rules and returns the result. Call once. */

@@ -1,4 +1,4 @@
-import type { AnalysisResult, SkippedRecord } from '@wirescope/analyzer';
+import type { AnalysisResult } from '@wirescope/analyzer';
 import { createAnalysis, InputError, readSpans } from '@wirescope/analyzer';
 import { UsageError } from './errors.js';
 import type { ResolvedIo } from './internal-types.js';
@@ -27,8 +27,9 @@ export function checkFileArguments(files: readonly string[], command: string): v
 }
 
 /**
- * Streams every input through one analysis, with a progress line on stderr when asked for or when
- * stderr is a terminal. Input problems surface as the analyzer's InputError.
+ * Streams every input through one analysis, each by `Analysis.addInput` (the path `analyze(readSpans(…))`
+ * takes: OTLP JSON Lines read straight from the bytes), with a progress line on stderr when asked for or
+ * when stderr is a terminal. Input problems surface as the analyzer's InputError.
  */
 export async function analyzeInputs(io: ResolvedIo, options: AnalyzeInputsOptions): Promise<AnalysisResult> {
   checkFileArguments(options.files, options.command);
@@ -36,22 +37,20 @@ export async function analyzeInputs(io: ResolvedIo, options: AnalyzeInputsOption
     options.progress || io.stderrIsTTY
       ? new ProgressLine(io.stderr, { delayMs: options.progress ? 0 : 300, intervalMs: 200 })
       : NO_PROGRESS;
-  const analysis = createAnalysis(options.callerRegion ? { callerRegion: options.callerRegion } : {});
+  // The analysis tells every 10,000 spans; the end of each input tells too (small inputs show a count).
+  const analysis = createAnalysis({
+    ...(options.callerRegion ? { callerRegion: options.callerRegion } : {}),
+    progressHook: (seen) => progress.update(seen),
+  });
   let spansRead = 0;
   let skipped = 0;
-  const skipHook = (record: SkippedRecord): void => {
-    skipped++;
-    analysis.addSkipped(record);
-  };
+  // addInput notes each skipped record in the analysis; the hook only counts them for the message below.
+  const reading = { strict: options.strict === true, skipHook: () => skipped++ };
   try {
     for (const file of options.files) {
       const input = file === '-' ? { stream: io.stdin, name: '-' } : { path: file };
-      const reading = { strict: options.strict === true, skipHook };
-      for await (const span of readSpans(input, reading)) {
-        analysis.add(span);
-        spansRead++;
-        progress.update(spansRead);
-      }
+      spansRead += await analysis.addInput(readSpans(input, reading));
+      progress.update(spansRead);
     }
   } finally {
     progress.done();

@@ -84,6 +84,25 @@ describe('createAnalysis', () => {
     ]);
   });
 
+  it('addInput: inputs added in turn give what one analyze() of all their spans gives', async () => {
+    const spans = churnCalls();
+    const half = spans.length >> 1;
+    const analysis = createAnalysis();
+    expect(await analysis.addInput(spans.slice(0, half))).toBe(half);
+    expect(
+      await analysis.addInput(
+        (async function* () {
+          yield* spans.slice(half);
+        })(),
+      ),
+    ).toBe(spans.length - half);
+    const result = analysis.finish();
+    const whole = await analyze(spans);
+    expect(result.findings).toEqual(whole.findings);
+    expect(result.stats).toEqual(whole.stats);
+    await expect(analysis.addInput([])).rejects.toThrow(/after finish/);
+  });
+
   it('reports progress and refuses to be used after finish', () => {
     const seen: number[] = [];
     const analysis = createAnalysis({ progressHook: (n) => seen.push(n) });

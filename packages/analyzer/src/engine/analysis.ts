@@ -38,19 +38,13 @@ const PROGRESS_EVERY = 10_000;
  * second copy is dropped, not counted, and warned about); other spans are counted as they come.
  */
 export function createAnalysis(options: AnalyzeOptions = {}): Analysis {
-  const engine = createEngine(options);
-  return { add: engine.add, addSkipped: engine.addSkipped, finish: engine.finish };
-}
-
-/** An analysis that also takes spans as {@link SpanRecord}s (the readers' fast path). */
-interface Engine extends Analysis {
-  addRecord(span: SpanRecord): void;
+  return createEngine(options);
 }
 
 /** Key of the pending phases of an attempt, a small integer (attempts may share one: the phases say whose they are). */
 const pendingKey = (hi: number, lo: number) => ((hi ^ Math.imul(lo, 0x9e3779b1)) >>> 2) | 0;
 
-function createEngine(options: AnalyzeOptions): Engine {
+function createEngine(options: AnalyzeOptions): Analysis {
   const maxWaterfallTraces = Math.max(0, options.maxWaterfallTraces ?? 50);
   const n = new Interning();
   const warnings = new WarningList();
@@ -146,6 +140,31 @@ function createEngine(options: AnalyzeOptions): Engine {
 
   function add(span: WireSpan): void {
     addRecord(recordOfWire(span));
+  }
+
+  /**
+   * One input: a `readSpans` iterator nobody has pulled from is read as record batches (the readers'
+   * fast path; OTLP JSON Lines straight from the bytes) and what it skips is noted, any other iterable
+   * span by span. The library's `analyze()` and the CLI both come through here (issue 12).
+   */
+  async function addInput(spans: Iterable<WireSpan> | AsyncIterable<WireSpan>): Promise<number> {
+    if (finished) throw new Error('createAnalysis: addInput() after finish()');
+    let read = 0;
+    watchSkips(spans, addSkipped);
+    const batches = recordBatchesOf(spans);
+    if (batches) {
+      // A batch's records may be reused for the next one: each is used up before the next is pulled.
+      for await (const batch of batches) {
+        for (let i = 0; i < batch.length; i++) addRecord(batch[i]!);
+        read += batch.length;
+      }
+    } else {
+      for await (const span of spans) {
+        add(span);
+        read++;
+      }
+    }
+    return read;
   }
 
   function addSkipped(record: SkippedRecord): void {
@@ -272,7 +291,7 @@ function createEngine(options: AnalyzeOptions): Engine {
     };
   }
 
-  return { add, addRecord, addSkipped, finish };
+  return { add, addInput, addSkipped, finish };
 }
 
 function reusedCount(attempts: RuleContext['attempts']): number {
@@ -296,20 +315,12 @@ function runRules(context: RuleContext, warnings: WarningList): Finding[] {
   return findings.sort((a, b) => b.costMs - a.costMs || order(a.code) - order(b.code));
 }
 
-/** Analyzes spans from any (async) iterable: `analyze(readSpans(file))`. */
+/** Analyzes spans from any (async) iterable: `analyze(readSpans(file))`, one {@link Analysis.addInput}. */
 export async function analyze(
   spans: Iterable<WireSpan> | AsyncIterable<WireSpan>,
   options: AnalyzeOptions = {},
 ): Promise<AnalysisResult> {
-  const engine = createEngine(options);
-  // The records a `readSpans` iterator skips are part of this analysis's report.
-  watchSkips(spans, engine.addSkipped);
-  const batches = recordBatchesOf(spans);
-  if (batches) {
-    // A batch's records may be reused for the next one: each is used up before the next is pulled.
-    for await (const batch of batches) for (let i = 0; i < batch.length; i++) engine.addRecord(batch[i]!);
-  } else {
-    for await (const span of spans) engine.add(span);
-  }
-  return engine.finish();
+  const analysis = createAnalysis(options);
+  await analysis.addInput(spans);
+  return analysis.finish();
 }
