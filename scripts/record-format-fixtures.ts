@@ -1,6 +1,8 @@
 /**
  * Writes recorded OTLP JSON traces again in the other export formats the analyzer reads, each in the
- * shape its project documents, for test/analyzer-formats.test.ts: test/fixtures/formats/<name>.<form>.json.
+ * shape its project documents, for test/analyzer-formats.test.ts: test/fixtures/formats/<name>.<form>.json,
+ * and OTLP protobuf (a request; the collector file exporter's framing) as <name>.<form>, written by the
+ * OpenTelemetry JS exporter's own serializer.
  * The sources are OTLP/HTTP JSON requests (test/fixtures and test/fixtures/standard). See
  * test/fixtures/formats/README.md for each form and where its shape comes from.
  * Run: node --import tsx scripts/record-format-fixtures.ts
@@ -8,6 +10,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'test/fixtures/formats');
@@ -285,6 +289,84 @@ function toZipkinCollector({ span, resource, scope }: Flat): Json {
   return out;
 }
 
+/** Nanoseconds as the SDK's `[seconds, nanoseconds]`. */
+function hrTime(nanos: string): [number, number] {
+  const n = BigInt(nanos);
+  return [Number(n / 1_000_000_000n), Number(n % 1_000_000_000n)];
+}
+
+/**
+ * The spans as the SDK's `ReadableSpan`s, so the exporter's own serializer writes them: one resource
+ * and one scope object per OTLP entry (the serializer groups spans by their identity).
+ */
+function toReadableSpans(request: { resourceSpans: OtlpResourceSpans[] }): unknown[] {
+  const out: unknown[] = [];
+  for (const rs of request.resourceSpans) {
+    const resource = { attributes: attributesOf(rs.resource?.attributes) };
+    for (const ss of rs.scopeSpans) {
+      const scope = { name: ss.scope?.name ?? '', version: ss.scope?.version };
+      for (const span of ss.spans) {
+        const context = { traceId: span.traceId, spanId: span.spanId, traceFlags: 1 };
+        out.push({
+          name: span.name,
+          // The API's SpanKind is OTLP's less one (the serializer adds it back; -1 writes none).
+          kind: (span.kind ?? 0) - 1,
+          spanContext: () => context,
+          parentSpanContext: span.parentSpanId
+            ? { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: 1, isRemote: false }
+            : undefined,
+          startTime: hrTime(span.startTimeUnixNano),
+          endTime: hrTime(span.endTimeUnixNano),
+          attributes: attributesOf(span.attributes),
+          droppedAttributesCount: 0,
+          events: (span.events ?? []).map((e) => ({
+            name: e.name,
+            time: hrTime(e.timeUnixNano),
+            attributes: attributesOf(e.attributes),
+            droppedAttributesCount: 0,
+          })),
+          droppedEventsCount: 0,
+          links: [],
+          droppedLinksCount: 0,
+          status: { code: span.status?.code ?? 0, message: span.status?.message },
+          resource,
+          instrumentationScope: scope,
+          ended: true,
+          duration: [0, 0],
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** One `ExportTraceServiceRequest` as the OTLP/HTTP protobuf exporter sends it. */
+function toProtobufRequest(spans: unknown[]): Buffer {
+  const bytes = ProtobufTraceSerializer.serializeRequest(spans as never);
+  if (!bytes) throw new Error('the serializer wrote nothing');
+  return Buffer.from(bytes);
+}
+
+/**
+ * The collector file exporter's `format: proto`: each `TracesData` (the same bytes as a request)
+ * preceded by its length, 4 bytes big-endian (contrib `exporter/fileexporter/file_writer.go`). Written
+ * a few spans per record, as the exporter writes one record per batch.
+ */
+function toFileExporterProto(spans: unknown[], perRecord: number): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < spans.length; i += perRecord) {
+    const record = toProtobufRequest(spans.slice(i, i + perRecord));
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(record.length);
+    parts.push(length, record);
+  }
+  return Buffer.concat(parts);
+}
+
+function writeBytes(name: string, form: string, bytes: Buffer): void {
+  writeFileSync(join(OUT, `${name}.${form}`), bytes);
+}
+
 function write(name: string, form: string, value: unknown, pretty = true): void {
   writeFileSync(
     join(OUT, `${name}.${form}.json`),
@@ -308,6 +390,12 @@ function main(): void {
     const first = flat.filter((f) => f.span.traceId === flat[0]?.span.traceId);
     write(name, 'jaeger-trace', toJaegerTrace(first));
     write(name, 'jaeger-ui-trace', { data: toJaegerTrace(first) });
+    const spans = toReadableSpans(request);
+    const protobuf = toProtobufRequest(spans);
+    writeBytes(name, 'otlp.pb', protobuf);
+    // gzip's header holds no time when none is given: the bytes are the same on every run.
+    writeBytes(name, 'otlp.pb.gz', gzipSync(protobuf));
+    writeBytes(name, 'file-exporter.pb', toFileExporterProto(spans, 7));
   }
 }
 

@@ -19,6 +19,7 @@ const EXPECTED: Record<string, string[]> = {
   'wirescope-connection-churn': ['connection-churn'],
 };
 const formPath = (name: string, form: string) => `${ROOT}test/fixtures/formats/${name}.${form}.json`;
+const binPath = (name: string, form: string) => `${ROOT}test/fixtures/formats/${name}.${form}`;
 
 function streamOf(bytes: Buffer): Readable {
   return Readable.from([bytes]);
@@ -68,6 +69,26 @@ describe.each(Object.keys(SOURCES))('%s in every format', (name) => {
       expect(await analyzedBytes(gzipSync(bytes), form)).toEqual(otlp);
     });
   }
+
+  // OTLP protobuf written by the exporter's own serializer: the same spans and analysis to the byte.
+  for (const form of ['otlp.pb', 'file-exporter.pb']) {
+    it(`reads OTLP protobuf (${form}), plain and gzipped, as the OTLP form`, async () => {
+      const otlp = await analyzedBytes(otlpBytes, 'otlp.json');
+      const bytes = readFileSync(binPath(name, form));
+      expect(detectFormat(bytes)).toBe('otlp-protobuf');
+      expect(await analyzedBytes(bytes, form)).toEqual(otlp);
+      expect(await analyzedBytes(gzipSync(bytes), form)).toEqual(otlp);
+      const withoutSource = (spans: WireSpan[]) => spans.map(({ source: _, ...span }) => span);
+      expect(withoutSource(await spansOf(binPath(name, form)))).toEqual(
+        withoutSource(await spansOf(`${ROOT}${SOURCES[name]}`)),
+      );
+    });
+  }
+
+  it('reads a gzipped protobuf request file', async () => {
+    const otlp = await analyzedBytes(otlpBytes, 'otlp.json');
+    expect(await analyze(readSpans({ path: binPath(name, 'otlp.pb.gz') }))).toEqual(otlp);
+  });
 
   it('reads Zipkin v2 as the collector writes it, plain and gzipped, with the OTLP findings', async () => {
     const otlp = judged(await analyzedBytes(otlpBytes, 'otlp.json'));

@@ -9,7 +9,7 @@ export { budgetSpanCount, checkBudget } from './engine/budget-check.js';
 /** parseBudget(bytes or text, file): a validated Budget, or an InputError naming the file and JSON path. */
 export { parseBudget } from './engine/budget-parse.js';
 export { InputError } from './input-error.js';
-/** readSpans(input) streams WireSpans from OTLP JSON / JSON Lines, Tempo, Jaeger (api_v3 too) and Zipkin JSON (gzip, stdin), leniently; detectFormat(head). */
+/** readSpans(input) streams WireSpans from OTLP JSON / JSON Lines / protobuf, Tempo, Jaeger (api_v3 too) and Zipkin JSON (gzip, stdin), leniently; detectFormat(head). */
 export { detectFormat, readSpans } from './readers/read-spans.js';
 /** wireSpanFromReadable(span): an SDK ReadableSpan in the analyzer's model. */
 export { wireSpanFromReadable } from './readers/readable-span.js';

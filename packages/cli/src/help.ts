@@ -13,8 +13,9 @@ Options:
   -h, --help                 Show help (also: wirescope <command> --help)
   -V, --version              Show the version
 
-Inputs: OTLP JSON, OTLP JSON Lines (collector file exporter), Tempo and Jaeger api_v3 JSON, Jaeger
-JSON, Zipkin v2 JSON; gzip too; - for stdin. Told apart by content, not by file name.
+Inputs: OTLP JSON, OTLP JSON Lines (collector file exporter), OTLP protobuf (an export request, or
+the file exporter's format: proto), Tempo and Jaeger api_v3 JSON, Jaeger JSON, Zipkin v2 JSON; gzip
+too; - for stdin. Told apart by content, not by file name.
 Lenient: metrics and logs records and bad records are skipped and reported; --strict refuses them.
 Exit codes: 0 ok, 1 budget exceeded (check), 2 bad usage, unreadable or empty input.
 `;
@@ -37,8 +38,9 @@ Options:
                              (default: skip it, warn with file, line and column, analyze the rest)
   -h, --help                 Show this help
 
-Inputs: OTLP JSON and JSON Lines, Tempo ({batches}), Jaeger api_v3 ({result}), Jaeger JSON ({data}
-or one trace), Zipkin v2 JSON ([spans]); gzip too. Told apart by content, not by file name.
+Inputs: OTLP JSON and JSON Lines, OTLP protobuf (ExportTraceServiceRequest, file exporter proto),
+Tempo ({batches}), Jaeger api_v3 ({result}), Jaeger JSON ({data} or one trace), Zipkin v2 JSON
+([spans]); gzip too. Told apart by content, not by file name.
 
 Examples:
   wirescope analyze traces.jsonl

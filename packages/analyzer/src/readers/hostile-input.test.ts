@@ -3,6 +3,7 @@ import {
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   readlinkSync,
   rmSync,
   writeFileSync,
@@ -22,6 +23,10 @@ import type { TraceFormat } from './types.js';
 // time and a memory bound; the figures are printed (`npx vitest run … --reporter verbose` shows them).
 
 const dir = mkdtempSync(join(tmpdir(), 'wirescope-hostile-'));
+/** An OTLP protobuf request the JS exporter wrote (test/fixtures/formats). */
+const PROTOBUF = readFileSync(
+  new URL('../../../../test/fixtures/formats/wirescope-connection-churn.otlp.pb', import.meta.url),
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SPAN_HEAD =
@@ -236,6 +241,8 @@ describe.runIf(process.platform === 'linux')('file handles (issue 15)', () => {
     ['wrong shape', '{"resourceSpans": 5}\n', 'error'],
     ['deep value', `${request(deepSpan(3_000))}\n`, 'error'],
     ['truncated gzip', gzipSync(`${lines}\n`).subarray(0, 200), 'error'],
+    ['early break, protobuf', PROTOBUF, 'break'],
+    ['truncated protobuf', PROTOBUF.subarray(0, PROTOBUF.length - 10), 'error'],
   ];
   for (const [what, text, how] of cases) {
     it(`closes the file after ${what}`, async () => {

@@ -7,6 +7,7 @@ import { findJsonSyntaxError } from './json-syntax.js';
 import { type LineConverter, type LineScanner, lineToWire, readConvertedLines } from './lines-reader.js';
 import { openInput } from './open-input.js';
 import { RecordPool, scanOtlpLine } from './otlp-line-scan.js';
+import { type ProtobufFraming, protobufFraming, readProtobuf } from './protobuf-reader.js';
 import { type SkipRecord, skippedRecordOf } from './skipped.js';
 import type { ReadSpansInput, ReadSpansOptions, SkippedRecord, TraceFormat } from './types.js';
 import { guardUtf8 } from './utf8-guard.js';
@@ -15,13 +16,15 @@ import { guardUtf8 } from './utf8-guard.js';
 const DETECT_LIMIT_BYTES = 4 << 20;
 
 /**
- * Reads spans from OTLP JSON (also in the wrappers of Grafana Tempo's API, `{ batches }` and
+ * Reads spans from OTLP protobuf (one `ExportTraceServiceRequest`, or the collector file exporter's
+ * `format: proto`: see `protobuf-reader.ts`), OTLP JSON (also in the wrappers of Grafana Tempo's API, `{ batches }` and
  * `{ trace }`, and of Jaeger v2's api_v3, `{ result }`), OTLP JSON Lines, Jaeger JSON (`{ data: [...] }`,
  * `{ data: {...} }` or one trace object) or Zipkin v2 JSON (a list of spans), gzipped or not,
  * streaming: memory stays bounded by the largest record (a JSON Lines line, a span, or one resource's
  * pending spans), never by the file.
  *
- * Auto-detection, by content, never by file name: when the first line is a complete JSON value on its
+ * Auto-detection, by content, never by file name: protobuf by its first bytes (see `protobufFraming`);
+ * otherwise, when the first line is a complete JSON value on its
  * own, the input is read as JSON Lines (each line a document of any of the formats); otherwise as
  * whole JSON documents, the format told by the top-level key (or `[` for Zipkin). A one-line document
  * is valid as both and reads the same either way.
@@ -181,7 +184,21 @@ async function* readBatches<T>(
   fromDocument: (spans: WireSpan[]) => T[],
   scan?: LineScanner<T>,
 ): AsyncGenerator<T[]> {
-  const { name, chunks } = openInput(input);
+  const opened = openInput(input);
+  const name = opened.name;
+  let chunks: AsyncIterable<Buffer> = opened.chunks;
+  if (format === undefined || format === 'auto' || format === 'otlp-protobuf') {
+    // Protobuf is told by its first bytes, before they are checked as the UTF-8 of the JSON formats.
+    const { head, rest } = await peekBytes(opened.chunks, PROTOBUF_DETECT_BYTES);
+    const first = head.length === 1 ? head[0]! : Buffer.concat(head);
+    let framing: ProtobufFraming | undefined = protobufFraming(first);
+    if (format === 'otlp-protobuf') framing ??= first[0] === 0x0a ? 'request' : 'framed';
+    chunks = replayed(head, rest);
+    if (framing !== undefined) {
+      for await (const batch of readProtobuf(chunks, name, framing, skip)) yield fromDocument(batch);
+      return;
+    }
+  }
   const guarded = guardUtf8(chunks, name);
   const kind = format === undefined || format === 'auto' ? undefined : DOCUMENT_KINDS[format];
   if (format === 'otlp-jsonl') {
@@ -202,7 +219,8 @@ async function* readBatches<T>(
 
 /**
  * The format of an input from its first bytes (after gzip and BOM), or `undefined` when it is none of
- * them. Tempo's and Jaeger api_v3's wrappers of OTLP are `otlp-json`. Reads only what it is given: pass
+ * them. Tempo's and Jaeger api_v3's wrappers of OTLP are `otlp-json`; both protobuf framings
+ * `otlp-protobuf`. Reads only what it is given: pass
  * at least the first line for JSON Lines to be told apart.
  */
 export function detectFormat(head: Uint8Array | string): TraceFormat | undefined {
@@ -210,6 +228,7 @@ export function detectFormat(head: Uint8Array | string): TraceFormat | undefined
     typeof head === 'string'
       ? Buffer.from(head, 'utf8')
       : Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (protobufFraming(bytes) !== undefined) return 'otlp-protobuf';
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   const text = bytes.toString('utf8', 0, Math.min(bytes.length, 1 << 16));
   if (/^\s*\[/.test(text)) {
@@ -225,6 +244,26 @@ export function detectFormat(head: Uint8Array | string): TraceFormat | undefined
       ? 'otlp-jsonl'
       : 'otlp-json'
     : 'otlp-json';
+}
+
+/** How much of the input protobuf detection looks at (UTF-8 text or not). */
+const PROTOBUF_DETECT_BYTES = 4096;
+
+/** The first `bytes` of the input (or all of a shorter one), copied, and the rest to replay after. */
+async function peekBytes(
+  chunks: AsyncIterable<Buffer>,
+  bytes: number,
+): Promise<{ head: Buffer[]; rest: AsyncIterator<Buffer> }> {
+  const rest = chunks[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const next = await rest.next();
+    if (next.done) break;
+    head.push(Buffer.from(next.value)); // a copy: the chunk's buffer may be used again
+    size += next.value.length;
+  }
+  return { head, rest };
 }
 
 async function peekFirstLine(
@@ -266,12 +305,16 @@ function firstLineIsComplete(head: Buffer[]): boolean {
   return findJsonSyntaxError(all, start, newline === -1 ? all.length : newline) === undefined;
 }
 
-async function* replayed(head: Buffer[], rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+async function* replayed(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   try {
     yield* head;
-    yield* rest;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) return;
+      yield next.value;
+    }
   } finally {
     // A reader that stops inside `head` (bad input, a `break`) must still close the file behind `rest`.
-    await rest.return(undefined);
+    await rest.return?.(undefined);
   }
 }

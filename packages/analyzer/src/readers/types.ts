@@ -3,9 +3,11 @@ import type { WireSpan } from '../types.js';
 /**
  * A trace file format the readers understand. `otlp-json` includes OTLP in the wrappers of Grafana
  * Tempo's HTTP API (`{ batches }`, `{ trace }`) and Jaeger v2's api_v3 (`{ result }`); `jaeger-json` the
- * UI download and query API (`{ data: [...] }` or `{ data: {...} }`) and one trace object on its own.
+ * UI download and query API (`{ data: [...] }` or `{ data: {...} }`) and one trace object on its own;
+ * `otlp-protobuf` one binary `ExportTraceServiceRequest` (the OTLP/HTTP protobuf exporter's body) or the
+ * collector file exporter's `format: proto` (each `TracesData` after its 4-byte big-endian length).
  */
-export type TraceFormat = 'otlp-json' | 'otlp-jsonl' | 'jaeger-json' | 'zipkin-json';
+export type TraceFormat = 'otlp-json' | 'otlp-jsonl' | 'otlp-protobuf' | 'jaeger-json' | 'zipkin-json';
 
 /** What {@link readSpans} reads: a file path (`-` for stdin) or an open stream with a display name. */
 export type ReadSpansInput = { path: string } | { stream: NodeJS.ReadableStream; name: string };
