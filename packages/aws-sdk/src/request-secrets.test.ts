@@ -91,7 +91,57 @@ describe('requestSecrets', () => {
   });
 });
 
+describe('requestSecrets on odd requests', () => {
+  it('copy-source SSE-C key and MD5 (CopyObject, UploadPartCopy)', () => {
+    const secrets = requestSecrets([
+      {
+        headers: {
+          'x-amz-copy-source-server-side-encryption-customer-key': SSEC_B64,
+          'x-amz-copy-source-server-side-encryption-customer-key-MD5': SSEC_MD5,
+        },
+      },
+    ]);
+    for (const value of [SSEC_B64, SSEC_KEY, SSEC_MD5]) expect(secrets).toContain(value);
+  });
+
+  it('values that are not strings, and an Authorization with no SigV4 parts, never throw', () => {
+    const headers = { 'x-amz-security-token': 12345678, authorization: 'Bearer opaque-bearer-value' };
+    const query = { 'X-Amz-Signature': null, 'X-Amz-Security-Token': [null, 'token-in-a-list'] };
+    const secrets = requestSecrets([{ headers: headers as unknown as Record<string, string>, query }]);
+    expect(new Set(secrets)).toEqual(
+      new Set(
+        ['Bearer opaque-bearer-value', 'token-in-a-list'].flatMap((v) => [
+          v,
+          encodeURIComponent(v),
+          Buffer.from(v).toString('base64'),
+        ]),
+      ),
+    );
+  });
+
+  it('only the credential is cut at its first slash (a token with a slash stays whole)', () => {
+    const secrets = requestSecrets([{ query: { 'X-Amz-Security-Token': 'abcdefghij/rest-of-token' } }]);
+    expect(secrets).toContain('abcdefghij/rest-of-token');
+    expect(secrets).not.toContain('abcdefghij');
+  });
+
+  it('a decoded SSE-C key is added only when all of it is printable', () => {
+    const tailPrintable = Buffer.concat([Buffer.from([0, 200, 255]), Buffer.from('printable-tail')]);
+    const headPrintable = Buffer.concat([Buffer.from('printable-head'), Buffer.from([0, 200, 255])]);
+    for (const key of [tailPrintable, headPrintable]) {
+      const b64 = key.toString('base64');
+      const secrets = requestSecrets([{ headers: { 'x-amz-server-side-encryption-customer-key': b64 } }]);
+      expect(secrets.some((s) => s.includes('printable'))).toBe(false);
+    }
+  });
+});
+
 describe('removeSecretValues', () => {
+  it('a text that is the secret and nothing else, and a secret one character in', () => {
+    expect(removeSecretValues(TOKEN, [TOKEN])).toBe('REDACTED');
+    expect(removeSecretValues(`x${TOKEN}`, [TOKEN])).toBe('xREDACTED');
+  });
+
   it('replaces every occurrence, whatever the letter case of the percent-encoding', () => {
     const encoded = encodeURIComponent(TOKEN); // canary%2Fsession%2Btoken%3Dlowercase-only
     const text = `token ${TOKEN} again ${TOKEN}; encoded ${encoded.toLowerCase()} end`;
