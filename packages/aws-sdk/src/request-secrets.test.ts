@@ -107,7 +107,12 @@ describe('requestSecrets on odd requests', () => {
   it('values that are not strings, and an Authorization with no SigV4 parts, never throw', () => {
     const headers = { 'x-amz-security-token': 12345678, authorization: 'Bearer opaque-bearer-value' };
     const query = { 'X-Amz-Signature': null, 'X-Amz-Security-Token': [null, 'token-in-a-list'] };
-    const secrets = requestSecrets([{ headers: headers as unknown as Record<string, string>, query }]);
+    const secrets = requestSecrets([
+      {
+        headers: headers as unknown as Record<string, string>,
+        query: query as unknown as Record<string, string | string[] | null>,
+      },
+    ]);
     expect(new Set(secrets)).toEqual(
       new Set(
         ['Bearer opaque-bearer-value', 'token-in-a-list'].flatMap((v) => [
