@@ -1,25 +1,12 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from './main.js';
-import { otlpJsonLines, putObjectsOnNewConnections, tempDir, writeInput } from './test-spans.js';
+import { otlpJsonLines, putObjectsOnNewConnections, runCli, tempDir, writeInput } from './test-spans.js';
 
 // Issue 15: every file the CLI reads or writes, when it is not what it should be, is named in the
 // error, and the exit code is 2.
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    stdin: Readable.from([]),
-    isTTY: {},
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 let dir: string;
 let traces: string;

@@ -1,23 +1,10 @@
 // Issue 12: `analyze` and `check` read leniently (other signals and bad records skipped and reported);
 // `--strict` makes any of them exit 2 with the file, line and column.
 import { rmSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from './main.js';
-import { otlpJsonLines, putObjectsOnNewConnections, tempDir, writeInput } from './test-spans.js';
+import { otlpJsonLines, putObjectsOnNewConnections, runCli, tempDir, writeInput } from './test-spans.js';
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    stdin: Readable.from([]),
-    isTTY: {},
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 let dir: string;
 let mixed: string;

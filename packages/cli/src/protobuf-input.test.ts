@@ -1,29 +1,16 @@
 // Issue 12: OTLP protobuf through the CLI: read as its JSON form is, and bad bytes exit 2 with the file,
 // the byte offset and what was wrong, without a stack.
 import { readFileSync, rmSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from './main.js';
-import { tempDir, writeInput } from './test-spans.js';
+import { runCli, tempDir, writeInput } from './test-spans.js';
 
 const FORMATS = fileURLToPath(new URL('../../../test/fixtures/formats/', import.meta.url));
 const OTLP_JSON = fileURLToPath(
   new URL('../../../test/fixtures/connection-churn.otlp.json', import.meta.url),
 );
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    stdin: Readable.from([]),
-    isTTY: {},
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 let dir: string;
 let truncated: string;

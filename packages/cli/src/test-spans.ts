@@ -2,6 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from './main.js';
 
 type OtlpValue = { stringValue: string } | { intValue: string } | { boolValue: boolean };
 
@@ -136,4 +138,18 @@ export function writeInput(dir: string, name: string, text: string | Uint8Array)
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
+}
+
+/** Runs the CLI's `main` with empty stdin, no terminal and no environment; returns its exit code and output. */
+export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    stdin: Readable.from([]),
+    isTTY: {},
+    env: {},
+  });
+  return { code, stdout, stderr };
 }
