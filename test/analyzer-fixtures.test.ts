@@ -5,11 +5,19 @@
 // to what the scenario injected, and where it injected no duration, to the fixture's own spans read here.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type AnalysisResult, analyze, readSpans, type Severity, type WireSpan } from '@wirescope/analyzer';
+import {
+  type AnalysisResult,
+  analyze,
+  readSpans,
+  regionRttMs,
+  type Severity,
+  sameRegionRttMs,
+  type WireSpan,
+} from '@wirescope/analyzer';
 import { FINDING_CODES } from '@wirescope/semconv';
 import { describe, expect, it } from 'vitest';
+
 // The table the recording script takes the cross-region proxy delay from (data, not a rule).
-import { regionRttMs, sameRegionRttMs } from '../packages/analyzer/src/data/rtt-table.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const FORMS = ['otlp.json', 'otlp.jsonl', 'jaeger.json'] as const;

@@ -2,6 +2,8 @@
 //   readers:  readSpans, detectFormat, AnalyzerSpanProcessor, wireSpanFromReadable
 //   engine:   analyze, createAnalysis, checkBudget, parseBudget
 //   reports:  formatText, formatJson, formatMarkdown, formatHtml
+/** The region round-trip table cross-region costs come from: regionRttMs(from, to), sameRegionRttMs(region). */
+export { regionRttMs, sameRegionRttMs } from './data/rtt-table.js';
 /** analyze(spans) and createAnalysis(): spans in, findings with a cost and a fix out. */
 export { analyze, createAnalysis } from './engine/analysis.js';
 /** checkBudget(result, budget): span-count limits and forbidden finding codes, for `wirescope check`. */
