@@ -46,7 +46,7 @@ export const scopes = {
     'packages/analyzer/src/readers/otlp-normalize.ts',
     'packages/analyzer/src/readers/utf8-guard.ts',
   ],
-  budget: ['packages/analyzer/src/engine/budget-parse.ts', 'packages/analyzer/src/engine/budget-check.ts'],
+  budget: ['packages/analyzer/src/budget/budget-parse.ts', 'packages/analyzer/src/budget/budget-check.ts'],
   cli: ['packages/cli/src/args.ts', 'packages/cli/src/budget-table.ts'],
 };
 

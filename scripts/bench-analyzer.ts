@@ -19,7 +19,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { syntheticOtlpLines } from '../packages/analyzer/src/readers/testing/synthetic-otlp.js';
+import { syntheticOtlpLines } from '../packages/analyzer/src/testing/synthetic-otlp.js';
 
 type Mode = 'raw' | 'read' | 'analyze' | 'cli';
 

@@ -1,15 +1,15 @@
-// Planned public surface (filled in by the readers, rules and reports work):
-//   readers:  readSpans, detectFormat, AnalyzerSpanProcessor, wireSpanFromReadable
-//   engine:   analyze, createAnalysis, checkBudget, parseBudget
-//   reports:  formatText, formatJson, formatMarkdown, formatHtml
+// Layers point one way: analyze.ts (the one pipeline, library and CLI) → readers, engine, rules.
+// Readers write span records (span-record/), the engine reads them; rules read records.ts; budget/ and
+// reports/ read the result. Neither readers nor rules import the engine. testing/ is not built.
 /** The region round-trip table cross-region costs come from: regionRttMs(from, to), sameRegionRttMs(region). */
-export { regionRttMs, sameRegionRttMs } from './data/rtt-table.js';
+
 /** analyze(spans) and createAnalysis(): spans in, findings with a cost and a fix out. */
-export { analyze, createAnalysis } from './engine/analysis.js';
+export { analyze, createAnalysis } from './analyze.js';
 /** checkBudget(result, budget): span-count limits and forbidden finding codes, for `wirescope check`. */
-export { budgetSpanCount, checkBudget } from './engine/budget-check.js';
+export { budgetSpanCount, checkBudget } from './budget/budget-check.js';
 /** parseBudget(bytes or text, file): a validated Budget, or an InputError naming the file and JSON path. */
-export { parseBudget } from './engine/budget-parse.js';
+export { parseBudget } from './budget/budget-parse.js';
+export { regionRttMs, sameRegionRttMs } from './data/rtt-table.js';
 export { InputError } from './input-error.js';
 /** readSpans(input) streams WireSpans from OTLP JSON / JSON Lines / protobuf, Tempo, Jaeger (api_v3 too) and Zipkin JSON (gzip, stdin), leniently; detectFormat(head). */
 export { detectFormat, readSpans } from './readers/read-spans.js';

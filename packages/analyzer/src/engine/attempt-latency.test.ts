@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from './analysis.js';
+import { analyze } from '../analyze.js';
+import type { AttemptRecord } from '../records.js';
+import { call } from '../testing/span-factory.js';
 import { attemptLatency } from './attempt-latency.js';
-import type { AttemptRecord } from './internal-types.js';
-import { call } from './testing/span-factory.js';
 
 /** The fields attemptLatency reads. */
 const attempt = (

@@ -1,5 +1,5 @@
+import type { AttemptRecord } from '../records.js';
 import type { AttemptLatency, HostAttemptLatency, LatencySeries } from '../types.js';
-import type { AttemptRecord } from './internal-types.js';
 
 /** Hosts shown, the most attempts first; the rest are counted in `hostsOmitted`. */
 export const MAX_LATENCY_HOSTS = 20;

@@ -1,8 +1,8 @@
-import { EVENT_REGION_REDIRECT, isSocketReset, RPC_SYSTEM_AWS_API } from '@wirescope/semconv';
-import type { AttributeValue, WireSpan } from '../types.js';
-import { boolVal, durationMs, numVal, strVal, toMs } from './attribute-values.js';
-import { ENGINE_KEYS, K } from './engine-keys.js';
-import type { PhaseKind, SpanRecord } from './internal-types.js';
+import { isSocketReset, RPC_SYSTEM_AWS_API } from '@wirescope/semconv';
+import type { PhaseKind } from '../records.js';
+import { boolVal, numVal, strVal } from '../span-record/attribute-values.js';
+import { K } from '../span-record/keys.js';
+import type { SpanRecord } from '../span-record/record.js';
 import { inferAttemptValues, isOtherPhase, PHASE_BY_NAME, tlsVersionOf } from './other-instrumentations.js';
 import {
   A,
@@ -18,61 +18,6 @@ import {
   type SpanColumns,
   STR,
 } from './store.js';
-
-/** A record with nothing in it, for the readers to fill. */
-export function newRecord(): SpanRecord {
-  return {
-    traceText: undefined,
-    traceWords: new Uint32Array(4),
-    spanText: undefined,
-    hi: 0,
-    lo: 0,
-    parentText: undefined,
-    hasParent: false,
-    parHi: 0,
-    parLo: 0,
-    name: '',
-    kind: 'unspecified',
-    scope: '',
-    error: false,
-    startMs: 0,
-    durationMs: 0,
-    values: new Array<AttributeValue | undefined>(ENGINE_KEYS.length).fill(undefined),
-    wirescope: false,
-    redirectEvents: 0,
-    resource: {},
-  };
-}
-
-/** A `WireSpan` as the engine reads it (ids as text, for the engine to split). */
-export function recordOfWire(span: WireSpan): SpanRecord {
-  const record = newRecord();
-  record.traceText = span.traceId;
-  record.spanText = span.spanId;
-  record.parentText = span.parentSpanId;
-  record.hasParent = span.parentSpanId !== undefined;
-  record.name = span.name;
-  record.kind = span.kind;
-  record.scope = span.scope ?? '';
-  record.error = span.status.code === 'error';
-  record.startMs = toMs(span.startTimeUnixNano);
-  record.durationMs = durationMs(span.startTimeUnixNano, span.endTimeUnixNano);
-  const a = span.attributes;
-  for (let k = 0; k < ENGINE_KEYS.length; k++) record.values[k] = a[ENGINE_KEYS[k] as string];
-  for (const key in a) {
-    if (key.startsWith('wirescope.')) {
-      record.wirescope = true;
-      break;
-    }
-  }
-  for (const event of span.events) {
-    if (event.name === EVENT_REGION_REDIRECT) record.redirectEvents++;
-    else if (event.name === 'exception')
-      record.values[K.exceptionType] ??= event.attributes['exception.type'];
-  }
-  record.resource = span.resource;
-  return record;
-}
 
 /**
  * What the engine makes of a span: a wirescope attempt, an AWS operation (wirescope's or

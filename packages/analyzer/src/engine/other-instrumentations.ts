@@ -1,10 +1,11 @@
 // How the engine reads spans made by other instrumentations than wirescope's: the standard
 // OpenTelemetry ones (instrumentation-http / -undici client spans, instrumentation-net and -dns phases).
 import { SPAN_DNS_LOOKUP, SPAN_TCP_CONNECT, SPAN_TLS_HANDSHAKE } from '@wirescope/semconv';
+import type { PhaseKind } from '../records.js';
+import { strVal } from '../span-record/attribute-values.js';
+import { K } from '../span-record/keys.js';
+import type { SpanRecord } from '../span-record/record.js';
 import type { AttributeValue } from '../types.js';
-import { strVal } from './attribute-values.js';
-import { K } from './engine-keys.js';
-import type { PhaseKind, SpanRecord } from './internal-types.js';
 import { AttemptStore, CHUNK_MASK, type Interning, STR } from './store.js';
 
 /** `tls.connect`: the TLS span of @opentelemetry/instrumentation-net (it includes the TCP connect). */

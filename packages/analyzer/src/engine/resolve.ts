@@ -1,6 +1,6 @@
+import type { AttemptRecord, OperationRecord } from '../records.js';
 import { attachPhase } from './collect.js';
 import type { IdIndex } from './columns.js';
-import type { AttemptRecord, OperationRecord } from './internal-types.js';
 import { OTHER_PHASE_NAMES } from './other-instrumentations.js';
 import {
   A,

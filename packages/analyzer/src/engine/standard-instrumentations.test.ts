@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../analyze.js';
 import { formatText } from '../reports/format-text.js';
+import { newSpanId, newTraceId, span } from '../testing/span-factory.js';
 import type { Attributes, WireSpan } from '../types.js';
-import { analyze } from './analysis.js';
-import { newSpanId, newTraceId, span } from './testing/span-factory.js';
 
 // Shapes as the standard instrumentations make them (recorded in test/fixtures/standard/README.md):
 // instrumentation-aws-sdk's `S3.PutObject` (CLIENT, rpc.*), instrumentation-http's `PUT` (CLIENT) under

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { newRecord, writeAttempt } from './collect.js';
-import { K } from './engine-keys.js';
+import { K } from '../span-record/keys.js';
+import { newRecord } from '../span-record/record.js';
+import { writeAttempt } from './collect.js';
 import { AttemptStore, CHUNK_MASK, Interning, STR } from './store.js';
 
 describe('AttemptStore string columns', () => {

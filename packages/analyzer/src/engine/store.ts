@@ -1,5 +1,5 @@
+import type { PhaseKind } from '../records.js';
 import { SpanIds, StringTable, TraceTable } from './columns.js';
-import type { PhaseKind } from './internal-types.js';
 
 /** Bits of the attempt `flags` column. */
 export const A = {

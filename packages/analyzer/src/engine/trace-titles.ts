@@ -1,5 +1,5 @@
+import type { SpanRecord } from '../span-record/record.js';
 import type { WaterfallOperation } from '../types.js';
-import type { SpanRecord } from './internal-types.js';
 
 /** What a waterfall trace is, from its spans: the root span's name and the service that made it. */
 export interface TraceFacts {

@@ -1,4 +1,4 @@
-import type { AttemptRecord, OperationRecord, PhaseKind, PhaseRecord } from './internal-types.js';
+import type { AttemptRecord, OperationRecord, PhaseKind, PhaseRecord } from '../records.js';
 import {
   A,
   type AttemptChunk,

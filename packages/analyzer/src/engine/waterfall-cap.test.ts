@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../analyze.js';
 import { formatHtml } from '../reports/format-html.js';
 import { formatJson } from '../reports/format-json.js';
+import { call, newTraceId } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
-import { analyze } from './analysis.js';
-import { call, newTraceId } from './testing/span-factory.js';
 import { MAX_WATERFALL_ATTEMPTS, MAX_WATERFALL_OPERATIONS } from './waterfall.js';
 
 /** One trace of `count` calls, each with one attempt, 1 ms apart. */

@@ -1,5 +1,5 @@
+import type { AttemptRecord, OperationRecord } from '../records.js';
 import type { TraceWaterfall, WaterfallAttempt, WaterfallOperation, WaterfallSegment } from '../types.js';
-import type { AttemptRecord, OperationRecord } from './internal-types.js';
 import { type TraceFacts, traceTitle } from './trace-titles.js';
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

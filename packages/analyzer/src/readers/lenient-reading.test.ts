@@ -2,7 +2,7 @@
 // on request; an unknown top-level object refused where it opens.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
+import { analyze } from '../analyze.js';
 import { InputError } from '../input-error.js';
 import type { WireSpan } from '../types.js';
 import { readSpans } from './read-spans.js';

@@ -2,10 +2,10 @@ import { readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
+import { analyze } from '../analyze.js';
+import { syntheticOtlpLines } from '../testing/synthetic-otlp.js';
 import type { AnalysisResult, WireSpan } from '../types.js';
 import { readSpans } from './read-spans.js';
-import { syntheticOtlpLines } from './testing/synthetic-otlp.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/', import.meta.url));
 

@@ -1,12 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { recordOfWire } from '../engine/collect.js';
-import type { SpanRecord } from '../engine/internal-types.js';
+import { recordOfWire, type SpanRecord } from '../span-record/record.js';
+import { syntheticOtlpLines } from '../testing/synthetic-otlp.js';
 import type { WireSpan } from '../types.js';
 import { lineToWire } from './lines-reader.js';
 import { RecordPool, scanOtlpLine } from './otlp-line-scan.js';
-import { syntheticOtlpLines } from './testing/synthetic-otlp.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/', import.meta.url));
 

@@ -1,6 +1,5 @@
-import { newRecord } from '../engine/collect.js';
-import { ENGINE_KEYS } from '../engine/engine-keys.js';
-import type { SpanRecord } from '../engine/internal-types.js';
+import { ENGINE_KEYS } from '../span-record/keys.js';
+import { newRecord, type SpanRecord } from '../span-record/record.js';
 import type { Attributes, AttributeValue } from '../types.js';
 import { ShapeError } from './internal-types.js';
 import { otlpKind, statusCode } from './values.js';

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { analyze } from '../engine/analysis.js';
+import { analyze } from '../analyze.js';
 import { InputError } from '../input-error.js';
 import type { AnalysisResult, WireSpan } from '../types.js';
 import { setFileChunkBytes } from './open-input.js';

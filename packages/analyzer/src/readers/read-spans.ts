@@ -1,5 +1,4 @@
-import { recordOfWire } from '../engine/collect.js';
-import type { SpanRecord } from '../engine/internal-types.js';
+import { recordOfWire, type SpanRecord } from '../span-record/record.js';
 import type { SpanSource, WireSpan } from '../types.js';
 import { readDocument } from './document-reader.js';
 import type { DocumentKind } from './json-scanner.js';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { syntheticOtlpDocument, syntheticOtlpLines } from '../testing/synthetic-otlp.js';
 import { readSpans } from './read-spans.js';
-import { syntheticOtlpDocument, syntheticOtlpLines } from './testing/synthetic-otlp.js';
 
 const SPANS = 50_000;
 

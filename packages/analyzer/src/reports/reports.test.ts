@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
-import { call, healthyRun } from '../engine/testing/span-factory.js';
+import { analyze } from '../analyze.js';
+import { call, healthyRun } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
 import { formatHtml } from './format-html.js';
 import { formatJson } from './format-json.js';

@@ -1,8 +1,8 @@
 // Issue 16: a waterfall is headed by what the trace is (root span, calls, service), the 32-digit trace id
 // after it, smaller; the JSON report carries the title and its parts.
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
-import { call, newSpanId, newTraceId, span } from '../engine/testing/span-factory.js';
+import { analyze } from '../analyze.js';
+import { call, newSpanId, newTraceId, span } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
 import { formatHtml } from './format-html.js';
 import { formatJson } from './format-json.js';

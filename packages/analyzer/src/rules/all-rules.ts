@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/internal-types.js';
+import type { Rule } from '../records.js';
 import { connectionChurnRule } from './connection-churn.js';
 import { crossRegionRule } from './cross-region.js';
 import { dnsLookupPerConnectionRule } from './dns-lookup-per-connection.js';

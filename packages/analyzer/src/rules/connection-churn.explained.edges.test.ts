@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
-import { type AttemptSpec, call } from '../engine/testing/span-factory.js';
+import { analyze } from '../analyze.js';
+import { type AttemptSpec, call } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
 
 // connection-churn leaves out the new connections other rules explain, and words its summary from the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
-import type { AttemptRecord, OperationRecord, RuleContext } from '../engine/internal-types.js';
-import { call, newSpanId, newTraceId, span } from '../engine/testing/span-factory.js';
+import { analyze } from '../analyze.js';
+import type { AttemptRecord, OperationRecord, RuleContext } from '../records.js';
+import { call, newSpanId, newTraceId, span } from '../testing/span-factory.js';
 import type { AnalysisCoverage, AnalyzeOptions, WireSpan } from '../types.js';
 import { type CallFacts, computeCoverage, judgedAll, judgedAny } from './coverage.js';
 

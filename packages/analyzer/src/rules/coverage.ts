@@ -11,7 +11,7 @@ import {
   FINDING_UNRETRIED_SOCKET_ERROR,
   type FindingCode,
 } from '@wirescope/semconv';
-import type { AttemptRecord, OperationRecord, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, OperationRecord, RuleContext } from '../records.js';
 import type { AnalysisCoverage, RuleCoverage } from '../types.js';
 import { targetRegionOf } from './regions-of.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
-import { type AttemptSpec, type CallSpec, call } from '../engine/testing/span-factory.js';
+import { analyze } from '../analyze.js';
+import { type AttemptSpec, type CallSpec, call } from '../testing/span-factory.js';
 import type { AnalyzeOptions, WireSpan } from '../types.js';
 
 // cross-region pinned whole: summary, costs (hand-computed from the table values), basis, fix, evidence,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../analyze.js';
 import { sameRegionRttMs } from '../data/rtt-table.js';
-import { analyze } from '../engine/analysis.js';
-import { call } from '../engine/testing/span-factory.js';
+import { call } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
 import {
   CROSS_REGION_MIN_CONNECT_MS,

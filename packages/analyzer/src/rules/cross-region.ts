@@ -1,6 +1,6 @@
 import { FINDING_CROSS_REGION } from '@wirescope/semconv';
 import { regionRttMs, regionsAtRtt, sameRegionRttMs } from '../data/rtt-table.js';
-import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import { callerRegionOf, roundTripsOf, targetRegionOf } from './regions-of.js';
 import { confirmedFarRtt, measuredRtt, type RoundTrips, roundTripSamples } from './round-trips.js';

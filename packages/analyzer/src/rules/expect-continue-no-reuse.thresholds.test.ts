@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
-import { call } from '../engine/testing/span-factory.js';
+import { analyze } from '../analyze.js';
+import { call } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
 import { EXPECT_CONTINUE_THRESHOLD_BYTES } from './expect-continue-no-reuse.js';
 

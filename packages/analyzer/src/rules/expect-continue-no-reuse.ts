@@ -1,5 +1,5 @@
 import { FINDING_EXPECT_CONTINUE_NO_REUSE } from '@wirescope/semconv';
-import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import {
   evidence,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
-import { call } from '../engine/testing/span-factory.js';
+import { analyze } from '../analyze.js';
+import { call } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
 import { HOT_RATE_SHARE, S3_READ_LIMIT_PER_S, S3_WRITE_LIMIT_PER_S } from './hot-prefix.js';
 

@@ -1,5 +1,5 @@
 import { FINDING_HOT_PREFIX } from '@wirescope/semconv';
-import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import {
   evidence,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptRecord } from '../engine/internal-types.js';
+import type { AttemptRecord } from '../records.js';
 import { handlerOf, idleCutoff, idleCutoffAdvice, idleTimeoutOption } from './idle-cutoff.js';
 
 // The idle cut-off bracket on hand-made attempts: only the fields idle-cutoff reads.

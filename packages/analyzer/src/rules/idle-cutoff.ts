@@ -1,5 +1,5 @@
 import { HTTP_HANDLER_FETCH, HTTP_HANDLER_NODE } from '@wirescope/semconv';
-import type { AttemptRecord } from '../engine/internal-types.js';
+import type { AttemptRecord } from '../records.js';
 import { ms } from './rule-helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
-import type { AttemptSpec } from '../engine/testing/span-factory.js';
-import { call } from '../engine/testing/span-factory.js';
+import { analyze } from '../analyze.js';
+import type { AttemptSpec } from '../testing/span-factory.js';
+import { call } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
 
 // region-redirect pinned: cost = each redirected attempt + the handshake of the new connection after it,

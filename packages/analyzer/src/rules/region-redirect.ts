@@ -1,5 +1,5 @@
 import { FINDING_REGION_REDIRECT } from '@wirescope/semconv';
-import type { AttemptRecord, OperationRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, OperationRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import { evidence, finding, groupBy, handshakeMs, ms, plural, severityForCost, sum } from './rule-helpers.js';
 

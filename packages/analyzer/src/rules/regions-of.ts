@@ -1,5 +1,5 @@
 import { regionOfHost } from '@wirescope/semconv';
-import type { AttemptRecord, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, RuleContext } from '../records.js';
 
 /** Where the calling code runs: the span's `wirescope.caller.region`, else `AnalyzeOptions.callerRegion`. */
 export function callerRegionOf(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptRecord, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, RuleContext } from '../records.js';
 import { callerRegionOf, roundTripsOf, targetRegionOf } from './regions-of.js';
 import {
   confirmedFarRtt,

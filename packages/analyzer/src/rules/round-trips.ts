@@ -1,4 +1,4 @@
-import type { AttemptRecord } from '../engine/internal-types.js';
+import type { AttemptRecord } from '../records.js';
 
 // One reading of the round trip to a host from every signal its attempts carry, for cross-region and
 // slow-handshake: tcp.connect (one round trip), the TLS handshake per its round trips, and requests on

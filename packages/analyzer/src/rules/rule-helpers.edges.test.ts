@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptRecord } from '../engine/internal-types.js';
+import type { AttemptRecord } from '../records.js';
 import {
   evidence,
   finding,

@@ -1,5 +1,5 @@
 import type { FindingCode } from '@wirescope/semconv';
-import type { AttemptRecord, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, RuleContext } from '../records.js';
 import type { Finding, FindingEvidence, Severity } from '../types.js';
 
 /** Most span ids (and trace ids) a finding lists; `spanIdsTotal` keeps the full count. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../engine/analysis.js';
-import { call } from '../engine/testing/span-factory.js';
+import { analyze } from '../analyze.js';
+import { call } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
 
 // slow-handshake pinned whole: summary, cost, basis of the round trip (table, near proxy confirmed far,

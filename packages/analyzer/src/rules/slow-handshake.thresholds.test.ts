@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../analyze.js';
 import { regionRttMs } from '../data/rtt-table.js';
-import { analyze } from '../engine/analysis.js';
-import { call } from '../engine/testing/span-factory.js';
+import { call } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
 import { SLOW_FACTOR, SLOW_MARGIN_MS } from './slow-handshake.js';
 

@@ -1,6 +1,6 @@
 import { FINDING_SLOW_HANDSHAKE } from '@wirescope/semconv';
 import { regionRttMs } from '../data/rtt-table.js';
-import type { AttemptRecord, PhaseRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, PhaseRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import { callerRegionOf, targetRegionOf } from './regions-of.js';
 import { confirmedFarRtt, roundTripSamples, TLS_CPU_MS } from './round-trips.js';

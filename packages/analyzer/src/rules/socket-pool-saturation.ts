@@ -1,5 +1,5 @@
 import { FINDING_SOCKET_POOL_SATURATION, HTTP_HANDLER_FETCH, HTTP_HANDLER_NODE } from '@wirescope/semconv';
-import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import { handlerOf } from './idle-cutoff.js';
 import {

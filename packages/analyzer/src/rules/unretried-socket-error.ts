@@ -1,5 +1,5 @@
 import { FINDING_UNRETRIED_SOCKET_ERROR } from '@wirescope/semconv';
-import type { AttemptRecord, Rule, RuleContext } from '../engine/internal-types.js';
+import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import { idleCutoff, idleCutoffAdvice } from './idle-cutoff.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, createAnalysis } from './analysis.js';
+import { analyze, createAnalysis } from './analyze.js';
 import { call, healthyRun, span } from './testing/span-factory.js';
 
 const churnCalls = () =>

@@ -2,7 +2,7 @@
  * Test factory: WireSpans shaped as the wirescope plugin produces them (operation, attempt and phase
  * spans with the PRODUCT.md attribute sets). For unit tests only.
  */
-import type { Attributes, WireSpan } from '../../types.js';
+import type { Attributes, WireSpan } from '../types.js';
 
 let counter = 0;
 const hex = (n: number, length: number) => n.toString(16).padStart(length, '0');

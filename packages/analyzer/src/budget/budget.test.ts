@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../analyze.js';
 import { InputError } from '../input-error.js';
-import { analyze } from './analysis.js';
+import { call, healthyRun } from '../testing/span-factory.js';
 import { checkBudget } from './budget-check.js';
 import { parseBudget } from './budget-parse.js';
-import { call, healthyRun } from './testing/span-factory.js';
 
 function problem(text: string): string {
   try {

@@ -1,31 +1,30 @@
 import { FINDING_CODES, SPAN_DNS_LOOKUP } from '@wirescope/semconv';
-import { recordBatchesOf, watchSkips } from '../readers/read-spans.js';
-import type { SkippedRecord } from '../readers/types.js';
-import { ALL_RULES } from '../rules/all-rules.js';
-import { computeCoverage } from '../rules/coverage.js';
-import { releaseScratch } from '../rules/rule-helpers.js';
-import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from '../types.js';
-import { attemptLatency } from './attempt-latency.js';
+import { attemptLatency } from './engine/attempt-latency.js';
 import {
   type Attached,
   attachPhase,
   classify,
-  newRecord,
   originOf,
   pendingPhase,
-  recordOfWire,
   writeAttempt,
   writeOperation,
-} from './collect.js';
-import { IdIndex } from './columns.js';
-import type { RuleContext, SpanRecord } from './internal-types.js';
-import { adoptTlsVersion, OTHER_PHASE_NAMES } from './other-instrumentations.js';
-import { attemptRef, eachCall, keptOperations, operationViews, opRef, resolve } from './resolve.js';
-import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './store.js';
-import { attachStrayPhases } from './stray-phases.js';
-import { TraceTitles } from './trace-titles.js';
-import { WarningList } from './warnings.js';
-import { buildWaterfalls } from './waterfall.js';
+} from './engine/collect.js';
+import { IdIndex } from './engine/columns.js';
+import { adoptTlsVersion, OTHER_PHASE_NAMES } from './engine/other-instrumentations.js';
+import { attemptRef, eachCall, keptOperations, operationViews, opRef, resolve } from './engine/resolve.js';
+import { AttemptStore, CHUNK_MASK, Interning, OperationStore, type PendingPhase } from './engine/store.js';
+import { attachStrayPhases } from './engine/stray-phases.js';
+import { TraceTitles } from './engine/trace-titles.js';
+import { WarningList } from './engine/warnings.js';
+import { buildWaterfalls } from './engine/waterfall.js';
+import { recordBatchesOf, watchSkips } from './readers/read-spans.js';
+import type { SkippedRecord } from './readers/types.js';
+import type { RuleContext } from './records.js';
+import { ALL_RULES } from './rules/all-rules.js';
+import { computeCoverage } from './rules/coverage.js';
+import { releaseScratch } from './rules/rule-helpers.js';
+import { newRecord, recordOfWire, type SpanRecord } from './span-record/record.js';
+import type { Analysis, AnalysisResult, AnalyzeOptions, Finding, WireSpan } from './types.js';
 
 const PROGRESS_EVERY = 10_000;
 

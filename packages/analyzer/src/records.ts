@@ -1,5 +1,5 @@
 import type { FindingCode } from '@wirescope/semconv';
-import type { Attributes, AttributeValue, Finding, SpanKindName } from '../types.js';
+import type { Finding } from './types.js';
 
 /** A connection phase, from the `dns.lookup` / `tcp.connect` / `tls.handshake` span names. */
 export type PhaseKind = 'dns' | 'tcp' | 'tls';
@@ -114,43 +114,4 @@ export interface RuleContext {
 export interface Rule {
   code: FindingCode;
   run(context: RuleContext): Finding[];
-}
-
-/**
- * What the engine reads of one span. The OTLP JSON Lines fast path of `analyze(readSpans(…))` fills one
- * straight from the bytes of a line (ids as numbers, never as text); every other span comes as a
- * `WireSpan` through `recordOfWire`.
- */
-export interface SpanRecord {
-  /** Trace id text; undefined when `traceWords` holds it. */
-  traceText: string | undefined;
-  /** A 32-hex-digit trace id as four 32-bit words (when `traceText` is undefined). */
-  readonly traceWords: Uint32Array;
-  /** Span id text; undefined when `hi`/`lo` hold it. */
-  spanText: string | undefined;
-  hi: number;
-  lo: number;
-  /** Parent span id text; undefined when `parHi`/`parLo` hold it, or when there is no parent. */
-  parentText: string | undefined;
-  hasParent: boolean;
-  parHi: number;
-  parLo: number;
-  name: string;
-  /** Span kind (`client` for the HTTP client spans of the standard instrumentations). */
-  kind: SpanKindName;
-  /** Instrumentation scope name ('' when unknown). */
-  scope: string;
-  error: boolean;
-  /** Start, ms since the epoch (`toMs` of the nanoseconds). */
-  startMs: number;
-  /** `durationMs(start, end)`. */
-  durationMs: number;
-  /** Values of the attributes the engine reads, by `K` index (`ENGINE_KEYS`); undefined when absent. */
-  readonly values: Array<AttributeValue | undefined>;
-  /** True when some attribute key starts with `wirescope.`. */
-  wirescope: boolean;
-  /** How many `wirescope.region.redirect` events the span has. */
-  redirectEvents: number;
-  /** Resource attributes. */
-  resource: Attributes;
 }
