@@ -54,11 +54,8 @@ export function guardUtf8(chunks: AsyncIterable<Buffer>, file: string): GuardedB
       let chunk = carry ? Buffer.concat([carry, raw]) : raw;
       carry = undefined;
       if (first) {
-        if (
-          chunk.length < 3 &&
-          chunk.length > 0 &&
-          Buffer.from([0xef, 0xbb, 0xbf]).subarray(0, chunk.length).equals(chunk)
-        ) {
+        // An empty chunk is a prefix of the BOM too: the BOM may still follow.
+        if (chunk.length < 3 && Buffer.from([0xef, 0xbb, 0xbf]).subarray(0, chunk.length).equals(chunk)) {
           carry = Buffer.from(chunk); // a copy: the chunk's buffer may be used again
           continue;
         }
