@@ -1,11 +1,11 @@
 /**
  * One step of scripts/bench-analyzer.ts, in a process of its own so peak RSS is the step's own:
- *   node scripts/bench-analyzer-child.mjs raw|read|analyze <file>
+ *   node scripts/bench-analyzer-child.mjs raw|read|analyze <file> [jsonl|json|proto]
  * Plain JavaScript: on plain node it measures the built analyzer (packages/analyzer/dist), as the CLI
  * runs it; under `--import tsx --conditions=@wirescope/source` the TypeScript source.
  * Prints one JSON line: seconds, cpuSeconds (user + system), spans, maxRssMb.
  */
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { analyze, readSpans } from '@wirescope/analyzer';
 
 /**
@@ -46,11 +46,32 @@ async function raw(file) {
   return spans;
 }
 
-const [mode, file] = process.argv.slice(2);
+/** One OTLP JSON document: the file read and JSON.parse'd whole. */
+async function rawJson(file) {
+  let spans = 0;
+  const request = JSON.parse(await readFile(file, 'utf8'));
+  for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) spans += ss.spans.length;
+  return spans;
+}
+
+/** One ExportTraceServiceRequest: the file read and decoded whole by protobufjs, as the analyzer decodes. */
+async function rawProto(file) {
+  const { default: protobuf } = await import('protobufjs/light.js');
+  const { OTLP_TRACE_DESCRIPTOR } = await import(
+    new URL('../packages/analyzer/dist/readers/otlp-proto-schema.js', import.meta.url).href
+  );
+  const type = protobuf.Root.fromJSON(OTLP_TRACE_DESCRIPTOR).lookupType('TracesData');
+  const request = type.decode(await readFile(file));
+  let spans = 0;
+  for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) spans += ss.spans.length;
+  return spans;
+}
+
+const [mode, file, form = 'jsonl'] = process.argv.slice(2);
 const started = process.hrtime.bigint();
 const cpuStart = process.cpuUsage();
 let spans = 0;
-if (mode === 'raw') spans = await raw(file);
+if (mode === 'raw') spans = await (form === 'json' ? rawJson : form === 'proto' ? rawProto : raw)(file);
 else if (mode === 'read') for await (const _span of readSpans({ path: file })) spans++;
 else if (mode === 'analyze') spans = (await analyze(readSpans({ path: file }))).stats.spans;
 else throw new Error(`unknown step ${mode}: raw, read or analyze`);

@@ -1,8 +1,14 @@
 /**
- * Analyzer benchmark (not a test). Builds the analyzer, generates a JSON Lines file of 1M realistic
- * wirescope spans in a temporary directory, then measures each step in a process of its own (so peak
- * RSS is the step's own; scripts/bench-analyzer-child.mjs):
- *   raw      read the lines and JSON.parse each (the floor any JSON reader pays)
+ * Analyzer benchmark (not a test). Builds the analyzer, generates realistic wirescope spans in a
+ * temporary directory in three input forms (issue 12), then measures each step in a process of its own
+ * (so peak RSS is the step's own; scripts/bench-analyzer-child.mjs):
+ *   forms    jsonl: OTLP JSON Lines, one request per trace, `[spans]` spans (default 1M);
+ *            json: one OTLP JSON document of `--json-spans` spans (default 200k, about 200 MB);
+ *            proto: the same spans as one binary ExportTraceServiceRequest, a ResourceSpans per 512
+ *            spans (an exporter's batches), encoded with protobufjs from the OTLP protos
+ *   raw      the floor any reader of the form pays: jsonl, the lines split and each JSON.parse'd;
+ *            json, the file read and JSON.parse'd whole; proto, the file read and decoded whole by
+ *            protobufjs (the maintained decoder the analyzer uses)
  *   read     readSpans only (every span as a WireSpan)
  *   analyze  analyze(readSpans(file)): the JSON Lines fast path, the rules, the result
  *   cli      what users run: `wirescope analyze <file> --format json`, the built CLI (packages/cli/dist/bin.js,
@@ -10,18 +16,27 @@
  *            RSS read by /usr/bin/time (issue 12)
  * The steps run the built analyzer on plain node, as the CLI does; `--source` runs the TypeScript
  * through tsx instead (its loader thread adds some 45 MB of RSS to every step).
- * Run: node --import tsx --conditions=@wirescope/source scripts/bench-analyzer.ts [spans] [steps] [--rounds=3] [--source]
- *   e.g. `… 1000000 raw,analyze,cli --rounds=5` (raw always runs, first in each round: the ratios are against it).
- * Targets (issue): analysis ≤ 1.5× raw, ≤ 250 MB RSS.
+ * Run: node --import tsx --conditions=@wirescope/source scripts/bench-analyzer.ts [spans] [steps] [--rounds=3]
+ *        [--forms=jsonl,json,proto] [--json-spans=200000] [--source]
+ *   e.g. `… 1000000 raw,cli --rounds=3` (raw always runs, first in each round: the ratios are against it;
+ *   read and analyze run on the jsonl form only).
+ * Targets (issue 12): the CLI ≤ 1.3× raw in elapsed and CPU time, ≤ 200 MB peak RSS, on every form.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { syntheticOtlpLines } from '../packages/analyzer/src/testing/synthetic-otlp.js';
+import protobuf from 'protobufjs/light.js';
+import { OTLP_TRACE_DESCRIPTOR } from '../packages/analyzer/src/readers/otlp-proto-schema.js';
+import {
+  syntheticOtlpDocument,
+  syntheticOtlpLines,
+  syntheticResourceSpans,
+} from '../packages/analyzer/src/testing/synthetic-otlp.js';
 
 type Mode = 'raw' | 'read' | 'analyze' | 'cli';
+type Form = 'jsonl' | 'json' | 'proto';
 
 interface Measurement {
   seconds: number;
@@ -31,10 +46,37 @@ interface Measurement {
   maxRssMb: number;
 }
 
-async function generate(file: string, spanCount: number): Promise<void> {
+/** A hex id as bytes, for protobufjs. */
+const hexBytes = (hex: unknown): Buffer | undefined =>
+  typeof hex === 'string' && hex !== '' ? Buffer.from(hex, 'hex') : undefined;
+
+/** The pieces of one form's file: text, or for proto each ResourceSpans as field 1 of the request. */
+function* pieces(form: Form, spanCount: number): Generator<string | Uint8Array> {
+  if (form === 'jsonl') yield* syntheticOtlpLines(spanCount);
+  else if (form === 'json') yield* syntheticOtlpDocument(spanCount);
+  else {
+    const root = protobuf.Root.fromJSON(OTLP_TRACE_DESCRIPTOR as unknown as protobuf.INamespace);
+    const type = root.lookupType('ResourceSpans');
+    for (const rs of syntheticResourceSpans(spanCount) as Iterable<{
+      scopeSpans: Array<{ spans: Array<Record<string, unknown>> }>;
+    }>) {
+      for (const ss of rs.scopeSpans)
+        for (const span of ss.spans) {
+          span.traceId = hexBytes(span.traceId);
+          span.spanId = hexBytes(span.spanId);
+          span.parentSpanId = hexBytes(span.parentSpanId);
+        }
+      const body = type.encode(type.fromObject(rs)).finish();
+      yield protobuf.Writer.create().uint32(0x0a).uint32(body.length).finish();
+      yield body;
+    }
+  }
+}
+
+async function generate(file: string, form: Form, spanCount: number): Promise<void> {
   const out = createWriteStream(file, { highWaterMark: 1 << 20 });
-  for (const line of syntheticOtlpLines(spanCount)) {
-    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  for (const piece of pieces(form, spanCount)) {
+    if (!out.write(piece)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) =>
     out.end((error?: Error | null) => (error ? reject(error) : resolve())),
@@ -42,11 +84,11 @@ async function generate(file: string, spanCount: number): Promise<void> {
 }
 
 /** Each step in a fresh process: the built analyzer on plain node, or with `--source` the TypeScript through tsx. */
-function runChild(mode: Mode, file: string, source: boolean): Measurement {
+function runChild(mode: Mode, form: Form, file: string, source: boolean): Measurement {
   if (mode === 'cli') return runCli(file, source);
   const script = fileURLToPath(new URL('./bench-analyzer-child.mjs', import.meta.url));
   const flags = source ? ['--import', 'tsx', '--conditions=@wirescope/source'] : [];
-  const stdout = execFileSync(process.execPath, [...flags, script, mode, file], {
+  const stdout = execFileSync(process.execPath, [...flags, script, mode, file, form], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 20,
@@ -101,35 +143,50 @@ async function main(): Promise<void> {
     );
   }
   const spanCount = Number(args[0] ?? 1_000_000);
+  const jsonSpansArg = process.argv.find((arg) => arg.startsWith('--json-spans='));
+  const jsonSpans = Number(jsonSpansArg?.slice('--json-spans='.length) ?? 200_000);
+  const formsArg = process.argv.find((arg) => arg.startsWith('--forms='));
+  const forms = (formsArg?.slice('--forms='.length) ?? 'jsonl,json,proto').split(',') as Form[];
+  const steps = new Set((args[1] ?? 'raw,read,analyze,cli').split(','));
+  steps.add('raw');
+  // The machine may be shared: its load, before and after, says how far the figures can be trusted.
+  const load = () =>
+    loadavg()
+      .map((value) => value.toFixed(2))
+      .join(', ');
   const dir = mkdtempSync(join(tmpdir(), 'wirescope-bench-'));
   try {
-    const file = join(dir, 'spans.jsonl');
-    const genStart = Date.now();
-    await generate(file, spanCount);
-    const mb = statSync(file).size / 1024 / 1024;
-    console.log(
-      `generated ${file}: ${mb.toFixed(0)} MB, ≥${spanCount} spans, in ${((Date.now() - genStart) / 1000).toFixed(1)} s`,
-    );
-    const steps = new Set((args[1] ?? 'raw,read,analyze,cli').split(','));
-    steps.add('raw');
-    const modes = (['raw', 'read', 'analyze', 'cli'] as const).filter((step) => steps.has(step));
+    const files = new Map<Form, string>();
+    for (const form of forms) {
+      const file = join(dir, `spans.${form === 'proto' ? 'pb' : form}`);
+      const genStart = Date.now();
+      const count = form === 'jsonl' ? spanCount : jsonSpans;
+      await generate(file, form, count);
+      const mb = statSync(file).size / 1024 / 1024;
+      console.log(
+        `generated ${form.padEnd(5)} ${mb.toFixed(0).padStart(5)} MB, ≥${count} spans, in ${((Date.now() - genStart) / 1000).toFixed(1)} s`,
+      );
+      files.set(form, file);
+    }
+    const modesOf = (form: Form): Mode[] =>
+      (['raw', 'read', 'analyze', 'cli'] as const).filter(
+        (step) => steps.has(step) && (form === 'jsonl' || step === 'raw' || step === 'cli'),
+      );
     // Interleaved rounds: this kind of machine drifts by tens of percent between minutes, so each
-    // step's ratio is taken against the raw run of its own round, and the medians are shown.
-    const runs = new Map<Mode, Measurement[]>(modes.map((mode) => [mode, []]));
-    // The machine may be shared: its load, before and after, says how far the figures can be trusted.
-    const load = () =>
-      loadavg()
-        .map((value) => value.toFixed(2))
-        .join(', ');
+    // step's ratio is taken against the raw run of its own round and form, and the medians are shown.
+    const runs = new Map<string, Measurement[]>();
     const loadBefore = load();
     for (let round = 1; round <= rounds; round++) {
-      process.stderr.write(`round ${round}/${rounds}: ${modes.join(', ')}…\n`);
-      for (const mode of modes) {
-        const m = runChild(mode, file, source);
-        runs.get(mode)?.push(m);
-        process.stderr.write(
-          `  ${mode}: ${m.seconds.toFixed(2)} s, cpu ${m.cpuSeconds.toFixed(2)} s, ${m.maxRssMb.toFixed(0)} MB (load ${load()})\n`,
-        );
+      for (const form of forms) {
+        process.stderr.write(`round ${round}/${rounds}, ${form}: ${modesOf(form).join(', ')}…\n`);
+        for (const mode of modesOf(form)) {
+          const m = runChild(mode, form, files.get(form) as string, source);
+          const key = `${form} ${mode}`;
+          runs.set(key, [...(runs.get(key) ?? []), m]);
+          process.stderr.write(
+            `  ${mode}: ${m.seconds.toFixed(2)} s, cpu ${m.cpuSeconds.toFixed(2)} s, ${m.maxRssMb.toFixed(0)} MB, ${m.spans} spans (load ${load()})\n`,
+          );
+        }
       }
     }
     const median = (values: number[]): number => {
@@ -139,32 +196,37 @@ async function main(): Promise<void> {
         ? (sorted[mid] as number)
         : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
     };
-    const raws = runs.get('raw') as Measurement[];
     const pad = (text: string, width: number): string => text.padStart(width);
     console.log(
-      `${'step'.padEnd(10)}${pad('seconds', 9)}${pad('spans/s', 12)}${pad('× raw', 8)}${pad('cpu s', 8)}${pad('cpu × raw', 11)}${pad('peak RSS MB', 13)}`,
+      `${'form'.padEnd(7)}${'step'.padEnd(9)}${pad('seconds', 9)}${pad('spans/s', 12)}${pad('× raw', 8)}${pad('cpu s', 8)}${pad('cpu × raw', 11)}${pad('peak RSS MB', 13)}`,
     );
-    for (const mode of modes) {
-      const ms = runs.get(mode) as Measurement[];
-      const seconds = median(ms.map((m) => m.seconds));
-      const spans = ms[0]?.spans ?? 0;
-      console.log(
-        `${mode.padEnd(10)}${pad(seconds.toFixed(2), 9)}${pad(Math.round(spans / seconds).toLocaleString('en-US'), 12)}` +
-          `${pad(median(ms.map((m, i) => m.seconds / (raws[i] as Measurement).seconds)).toFixed(2), 8)}` +
-          `${pad(median(ms.map((m) => m.cpuSeconds)).toFixed(2), 8)}` +
-          `${pad(median(ms.map((m, i) => m.cpuSeconds / (raws[i] as Measurement).cpuSeconds)).toFixed(2), 11)}` +
-          `${pad(Math.max(...ms.map((m) => m.maxRssMb)).toFixed(0), 13)}`,
+    const counts: string[] = [];
+    for (const form of forms) {
+      const raws = runs.get(`${form} raw`) as Measurement[];
+      for (const mode of modesOf(form)) {
+        const ms = runs.get(`${form} ${mode}`) as Measurement[];
+        const seconds = median(ms.map((m) => m.seconds));
+        const spans = ms[0]?.spans ?? 0;
+        console.log(
+          `${form.padEnd(7)}${mode.padEnd(9)}${pad(seconds.toFixed(2), 9)}${pad(Math.round(spans / seconds).toLocaleString('en-US'), 12)}` +
+            `${pad(median(ms.map((m, i) => m.seconds / (raws[i] as Measurement).seconds)).toFixed(2), 8)}` +
+            `${pad(median(ms.map((m) => m.cpuSeconds)).toFixed(2), 8)}` +
+            `${pad(median(ms.map((m, i) => m.cpuSeconds / (raws[i] as Measurement).cpuSeconds)).toFixed(2), 11)}` +
+            `${pad(Math.max(...ms.map((m) => m.maxRssMb)).toFixed(0), 13)}`,
+        );
+      }
+      const seen = new Set(
+        modesOf(form).flatMap((mode) => (runs.get(`${form} ${mode}`) ?? []).map((m) => m.spans)),
       );
+      if (seen.size !== 1) counts.push(`${form}: ${[...seen].join(', ')}`);
     }
     console.log(
       `load average (1, 5, 15 min): ${loadBefore} before, ${load()} after, on ${availableParallelism()} CPUs`,
     );
     console.log(
-      `medians of ${rounds} interleaved rounds; × raw is each round's ratio to its own raw run; peak RSS is the highest of the rounds`,
+      `medians of ${rounds} interleaved rounds; × raw is each round's ratio to its own raw run of the same form; peak RSS is the highest of the rounds`,
     );
-    const counts = new Set([...runs.values()].flat().map((m) => m.spans));
-    if (counts.size !== 1)
-      console.log(`WARNING: the steps saw different span counts: ${[...counts].join(', ')}`);
+    if (counts.length > 0) console.log(`WARNING: the steps saw different span counts: ${counts.join('; ')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,11 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import protobuf from 'protobufjs/light.js';
 import { InputError } from '../input-error.js';
-import type { SpanSource, WireSpan } from '../types.js';
+import { recordOfWire, type SpanRecord } from '../span-record/record.js';
+import type { Attributes, SpanSource, WireSpan } from '../types.js';
 import { isEngineLimitError, MAX_RECORD_BYTES, mebibytes } from './input-limits.js';
 import { type JsonObject, ShapeError } from './internal-types.js';
+import type { RecordPool } from './otlp-line-scan.js';
 import { isObject, list, otlpResource, otlpSpanToWire, scopeSpansOf } from './otlp-normalize.js';
 import { OTLP_TRACE_DESCRIPTOR } from './otlp-proto-schema.js';
+import { protobufRecords, type ResourceSpansMessage } from './protobuf-records.js';
 import type { SkipRecord } from './skipped.js';
 
 /**
@@ -19,6 +22,7 @@ export type ProtobufFraming = 'request' | 'framed';
 const root = protobuf.Root.fromJSON(OTLP_TRACE_DESCRIPTOR as unknown as protobuf.INamespace);
 const TRACES_DATA = root.lookupType('TracesData');
 const RESOURCE_SPANS = root.lookupType('ResourceSpans');
+const RESOURCE = root.lookupType('Resource');
 /** The decoded message as the OTLP/JSON normalizer reads it: camelCase keys, ids base64, int64 as text. */
 const AS_JSON: protobuf.IConversionOptions = { longs: String, bytes: String, defaults: false };
 
@@ -105,27 +109,29 @@ class ByteQueue {
  * record that does not decode, a truncated last framed record. A request has no boundaries beyond its
  * own bytes, so an undecodable or truncated one ends the read.
  */
-export async function* readProtobuf(
+export async function* readProtobuf<T>(
   chunks: AsyncIterable<Buffer>,
   file: string,
   framing: ProtobufFraming,
   skip: SkipRecord | undefined,
-): AsyncGenerator<WireSpan[]> {
+  convert: ProtobufConverter<T>,
+): AsyncGenerator<T[]> {
   const iterator = chunks[Symbol.asyncIterator]();
   const queue = new ByteQueue(iterator);
   try {
-    if (framing === 'framed') yield* readFramed(queue, file, skip);
-    else yield* readRequest(queue, file, skip);
+    if (framing === 'framed') yield* readFramed(queue, file, skip, convert);
+    else yield* readRequest(queue, file, skip, convert);
   } finally {
     await iterator.return?.();
   }
 }
 
-async function* readFramed(
+async function* readFramed<T>(
   queue: ByteQueue,
   file: string,
   skip: SkipRecord | undefined,
-): AsyncGenerator<WireSpan[]> {
+  convert: ProtobufConverter<T>,
+): AsyncGenerator<T[]> {
   for (let index = 0; ; index++) {
     const start = queue.offset;
     if (!(await queue.fill(4))) {
@@ -149,25 +155,25 @@ async function* readFramed(
     }
     const body = queue.bytes.subarray(4, 4 + length);
     queue.consume(4 + length);
-    let decoded: JsonObject;
+    let decoded: { resourceSpans: protobuf.Message[] };
     try {
-      decoded = decodeAsJson(TRACES_DATA, body);
+      decoded = TRACES_DATA.decode(body) as unknown as { resourceSpans: protobuf.Message[] };
     } catch (error) {
       report(skip, undecodable(file, start + 4, `record ${index + 1} (TracesData)`, error));
       continue;
     }
-    const out: WireSpan[] = [];
-    const resourceSpans = Array.isArray(decoded.resourceSpans) ? decoded.resourceSpans : [];
-    for (const rs of resourceSpans) toWire(rs as JsonObject, file, start, skip, out);
+    const out: T[] = [];
+    for (const rs of decoded.resourceSpans) convert(rs, file, start, skip, out);
     yield out;
   }
 }
 
-async function* readRequest(
+async function* readRequest<T>(
   queue: ByteQueue,
   file: string,
   skip: SkipRecord | undefined,
-): AsyncGenerator<WireSpan[]> {
+  convert: ProtobufConverter<T>,
+): AsyncGenerator<T[]> {
   for (let index = 0; ; index++) {
     const start = queue.offset;
     // A tag and a length are two varints of at most 10 bytes each.
@@ -208,38 +214,79 @@ async function* readRequest(
     const body = queue.bytes.subarray(header.pos, header.pos + length);
     queue.consume(header.pos + length);
     if (tag !== RESOURCE_SPANS_TAG) continue;
-    let decoded: JsonObject;
+    let decoded: protobuf.Message;
     try {
-      decoded = decodeAsJson(RESOURCE_SPANS, body);
+      decoded = RESOURCE_SPANS.decode(body);
     } catch (error) {
       throw undecodable(file, start, `${what} (ResourceSpans)`, error);
     }
-    const out: WireSpan[] = [];
-    toWire(decoded, file, start, skip, out);
+    const out: T[] = [];
+    convert(decoded, file, start, skip, out);
     yield out;
   }
 }
 
-function decodeAsJson(type: protobuf.Type, body: Uint8Array): JsonObject {
-  return type.toObject(type.decode(body), AS_JSON);
+/**
+ * What becomes of each decoded `ResourceSpans` message (at input `offset`): its spans added to `out`,
+ * bad ones given to `skip`.
+ */
+export type ProtobufConverter<T> = (
+  rs: protobuf.Message,
+  file: string,
+  offset: number,
+  skip: SkipRecord | undefined,
+  out: T[],
+) => void;
+
+/** The spans of a `ResourceSpans` message as WireSpans, through the OTLP/JSON normalizer. */
+export const protobufToWire: ProtobufConverter<WireSpan> = (rs, file, offset, skip, out) => {
+  const json = RESOURCE_SPANS.toObject(rs, AS_JSON) as JsonObject;
+  const resource = resourceOf(json.resource, file, offset, skip);
+  if (resource !== undefined) toWire(json, resource, file, offset, skip, out);
+};
+
+/**
+ * The spans of a `ResourceSpans` message as span records: straight from the message when
+ * {@link protobufRecords} can, else the full way (its WireSpans made records).
+ */
+export function protobufToRecords(records: RecordPool): ProtobufConverter<SpanRecord> {
+  return (rs, file, offset, skip, out) => {
+    const message = rs as unknown as ResourceSpansMessage & { resource?: protobuf.Message | null };
+    const resourceJson = message.resource ? RESOURCE.toObject(message.resource, AS_JSON) : undefined;
+    const resource = resourceOf(resourceJson, file, offset, skip);
+    if (resource === undefined) return;
+    if (protobufRecords(message, resource, out, records)) return;
+    const wire: WireSpan[] = [];
+    toWire(RESOURCE_SPANS.toObject(rs, AS_JSON) as JsonObject, resource, file, offset, skip, wire);
+    for (const span of wire) out.push(recordOfWire(span));
+  };
 }
 
-/** The spans of one decoded `ResourceSpans`, through the OTLP/JSON normalizer; bad spans go to `skip`. */
+/** The resource's attributes, or undefined (reported) when they are malformed. */
+function resourceOf(
+  value: unknown,
+  file: string,
+  offset: number,
+  skip: SkipRecord | undefined,
+): Attributes | undefined {
+  try {
+    return otlpResource(value);
+  } catch (error) {
+    report(skip, shapeError(file, offset, 'resource', error));
+    return undefined;
+  }
+}
+
+/** The spans of one `ResourceSpans` (as OTLP/JSON), through the normalizer; bad spans go to `skip`. */
 function toWire(
   rs: JsonObject,
+  resource: Attributes,
   file: string,
   offset: number,
   skip: SkipRecord | undefined,
   out: WireSpan[],
 ): void {
   const source: SpanSource = { file };
-  let resource: ReturnType<typeof otlpResource>;
-  try {
-    resource = otlpResource(rs.resource);
-  } catch (error) {
-    report(skip, shapeError(file, offset, 'resource', error));
-    return;
-  }
   const scopes = list(scopeSpansOf(rs), 'scopeSpans');
   for (let s = 0; s < scopes.length; s++) {
     const scope = scopes[s] as JsonObject;

@@ -6,7 +6,14 @@ import { findJsonSyntaxError } from './json-syntax.js';
 import { type LineConverter, type LineScanner, lineToWire, readConvertedLines } from './lines-reader.js';
 import { openInput } from './open-input.js';
 import { RecordPool, scanOtlpLine } from './otlp-line-scan.js';
-import { type ProtobufFraming, protobufFraming, readProtobuf } from './protobuf-reader.js';
+import {
+  type ProtobufConverter,
+  type ProtobufFraming,
+  protobufFraming,
+  protobufToRecords,
+  protobufToWire,
+  readProtobuf,
+} from './protobuf-reader.js';
 import { type SkipRecord, skippedRecordOf } from './skipped.js';
 import type { ReadSpansInput, ReadSpansOptions, SkippedRecord, TraceFormat } from './types.js';
 import { guardUtf8 } from './utf8-guard.js';
@@ -107,7 +114,14 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
   }
 
   private get batches(): AsyncGenerator<WireSpan[]> {
-    this.started ??= readBatches(this.input, this.options.format, this.skip, lineToWire, wireBatch);
+    this.started ??= readBatches(
+      this.input,
+      this.options.format,
+      this.skip,
+      lineToWire,
+      wireBatch,
+      protobufToWire,
+    );
     return this.started;
   }
 
@@ -122,6 +136,7 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
       this.skip,
       lineToRecords,
       recordBatch,
+      protobufToRecords(records),
       (buf, start, end, out) => scanOtlpLine(buf, start, end, out, records),
     );
   }
@@ -181,6 +196,7 @@ async function* readBatches<T>(
   skip: SkipRecord | undefined,
   convert: LineConverter<T>,
   fromDocument: (spans: WireSpan[]) => T[],
+  fromProtobuf: ProtobufConverter<T>,
   scan?: LineScanner<T>,
 ): AsyncGenerator<T[]> {
   const opened = openInput(input);
@@ -194,7 +210,7 @@ async function* readBatches<T>(
     if (format === 'otlp-protobuf') framing ??= first[0] === 0x0a ? 'request' : 'framed';
     chunks = replayed(head, rest);
     if (framing !== undefined) {
-      for await (const batch of readProtobuf(chunks, name, framing, skip)) yield fromDocument(batch);
+      yield* readProtobuf(chunks, name, framing, skip, fromProtobuf);
       return;
     }
   }

@@ -171,6 +171,26 @@ export function* syntheticOtlpLines(spanCount: number, seed = 1): Generator<stri
   }
 }
 
+/**
+ * The spans of `syntheticOtlpDocument` in batches of `batchSize` (one `ResourceSpans` each, as an
+ * exporter's batches), as OTLP/JSON objects, for writing other encodings of the same spans.
+ */
+export function* syntheticResourceSpans(spanCount: number, batchSize = 512, seed = 1): Generator<object> {
+  const random = prng(seed);
+  let batch: object[] = [];
+  let written = 0;
+  for (let index = 0; written < spanCount; index++) {
+    const spans = syntheticTraceSpans(index, random);
+    written += spans.length;
+    batch.push(...spans);
+    if (batch.length >= batchSize) {
+      yield { resource: RESOURCE, scopeSpans: [{ scope: SCOPE, spans: batch }] };
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield { resource: RESOURCE, scopeSpans: [{ scope: SCOPE, spans: batch }] };
+}
+
 /** One whole OTLP JSON document with all the spans, in pieces (never built as one string). */
 export function* syntheticOtlpDocument(spanCount: number, seed = 1): Generator<string> {
   const random = prng(seed);

@@ -1,0 +1,172 @@
+import { EVENT_REGION_REDIRECT } from '@wirescope/semconv';
+import type Long from 'long';
+import { ENGINE_KEYS, K } from '../span-record/keys.js';
+import type { SpanRecord } from '../span-record/record.js';
+import type { Attributes, AttributeValue } from '../types.js';
+import type { RecordPool } from './otlp-line-scan.js';
+import { otlpKind, statusCode } from './values.js';
+
+/**
+ * The analysis fast path for OTLP protobuf: the span records of one decoded `ResourceSpans` message
+ * (protobufjs's own objects: ids as bytes, times as `Long`), filled straight from it without the
+ * OTLP/JSON objects, the normalizer and the `WireSpan` the full path goes through. Anything outside
+ * the common shape (an id of another length, an attribute the engine reads given as an array, a map,
+ * bytes or an int64 past 2^53, a time before 1970, an unknown kind or status code, …) makes it give
+ * the message up: it returns false having added nothing, and the caller reads the message the full
+ * way, so errors and rare forms are exactly the reader's. Tested against that path.
+ */
+export function protobufRecords(
+  rs: ResourceSpansMessage,
+  resource: Attributes,
+  out: SpanRecord[],
+  records: RecordPool,
+): boolean {
+  if (out.length === 0) records.used = 0;
+  const before = out.length;
+  const usedBefore = records.used;
+  try {
+    for (const ss of rs.scopeSpans) {
+      const scope = ss.scope?.name ?? '';
+      for (const span of ss.spans) {
+        const r = records.next();
+        if (!fill(r, span, scope, resource)) {
+          out.length = before;
+          records.used = usedBefore;
+          return false;
+        }
+        out.push(r);
+      }
+    }
+    return true;
+  } catch {
+    // A ShapeError of the kind or status code: the full path reports it with its position.
+    out.length = before;
+    records.used = usedBefore;
+    return false;
+  }
+}
+
+/** What protobufjs decodes a `ResourceSpans` to (the fields this path reads). */
+export interface ResourceSpansMessage {
+  scopeSpans: Array<{ scope?: { name?: string } | null; spans: SpanMessage[] }>;
+}
+
+interface SpanMessage {
+  traceId: Uint8Array;
+  spanId: Uint8Array;
+  parentSpanId: Uint8Array;
+  name: string;
+  kind: number;
+  startTimeUnixNano: Long | number;
+  endTimeUnixNano: Long | number;
+  attributes: KeyValueMessage[];
+  events: Array<{ name: string; attributes: KeyValueMessage[] }>;
+  status?: { code?: number } | null;
+}
+
+interface KeyValueMessage {
+  key: string;
+  value?: AnyValueMessage | null;
+}
+
+type AnyValueMessage = Record<string, unknown>;
+
+/** Index of each attribute the engine reads, by key. */
+const KEY_INDEX = new Map(ENGINE_KEYS.map((key, index) => [key, index]));
+const has = (object: object, key: string): boolean => Object.hasOwn(object, key);
+
+function fill(r: SpanRecord, span: SpanMessage, scope: string, resource: Attributes): boolean {
+  r.traceText = undefined;
+  r.spanText = undefined;
+  r.parentText = undefined;
+  r.values.fill(undefined);
+  r.wirescope = false;
+  r.redirectEvents = 0;
+  const trace = span.traceId;
+  const id = span.spanId;
+  const parent = span.parentSpanId;
+  if (trace.length !== 16 || id.length !== 8 || (parent.length !== 0 && parent.length !== 8)) return false;
+  for (let w = 0; w < 4; w++) r.traceWords[w] = word(trace, w * 4);
+  r.hi = word(id, 0);
+  r.lo = word(id, 4);
+  r.parHi = parent.length === 8 ? word(parent, 0) : 0;
+  r.parLo = parent.length === 8 ? word(parent, 4) : 0;
+  r.hasParent = r.parHi !== 0 || r.parLo !== 0; // none, or all zeros: a root
+  r.name = span.name;
+  r.kind = otlpKind(span.kind);
+  r.scope = scope;
+  r.error = statusCode(span.status?.code ?? 0) === 'error';
+  const start = nanos(span.startTimeUnixNano);
+  const end = nanos(span.endTimeUnixNano);
+  if (start === undefined || end === undefined) return false;
+  r.startMs = Number(start / 1000n) / 1000;
+  r.durationMs = end > start ? Number(end - start) / 1e6 : 0;
+  for (const kv of span.attributes) {
+    if (nested(kv.value)) return false;
+    const key = kv.key;
+    if (!r.wirescope && key.startsWith('wirescope.')) r.wirescope = true;
+    const index = KEY_INDEX.get(key);
+    if (index === undefined) continue;
+    const value = scalar(kv.value);
+    if (value === GIVE_UP) return false;
+    // As the normalizer builds the attributes object: an empty value adds nothing, a later key wins.
+    if (value !== undefined) r.values[index] = value;
+  }
+  for (const event of span.events) {
+    // The normalizer reads every event attribute (and may refuse one nested too deep).
+    for (const kv of event.attributes) if (nested(kv.value)) return false;
+    if (event.name === EVENT_REGION_REDIRECT) r.redirectEvents++;
+    else if (event.name === 'exception' && r.values[K.exceptionType] === undefined) {
+      for (const kv of event.attributes) {
+        if (kv.key !== 'exception.type') continue;
+        const value = scalar(kv.value);
+        if (value === GIVE_UP) return false;
+        if (value !== undefined) r.values[K.exceptionType] = value;
+      }
+    }
+  }
+  r.resource = resource;
+  return true;
+}
+
+const GIVE_UP = Symbol('give up');
+
+/** An array or map value: the full path builds it (and refuses one nested too deep). */
+function nested(value: AnyValueMessage | null | undefined): boolean {
+  return value !== null && value !== undefined && (has(value, 'arrayValue') || has(value, 'kvlistValue'));
+}
+
+/** A string, bool, double or exact int64 value; `undefined` for an empty one; GIVE_UP for the rest. */
+function scalar(value: AnyValueMessage | null | undefined): AttributeValue | undefined | typeof GIVE_UP {
+  if (value === null || value === undefined) return undefined;
+  // In the normalizer's order, should a malformed message set two of them.
+  if (has(value, 'stringValue')) return value.stringValue as string;
+  if (has(value, 'intValue')) {
+    const int = value.intValue as Long | number;
+    if (typeof int === 'number') return Number.isSafeInteger(int) ? int : GIVE_UP;
+    // A Long: surely exact while its high word keeps it within ±(2^53 - 2^32).
+    const high = int.high;
+    if (high > 0x1fffff || high < -0x1fffff) return GIVE_UP;
+    return high * 0x1_0000_0000 + (int.low >>> 0);
+  }
+  if (has(value, 'boolValue')) return value.boolValue as boolean;
+  if (has(value, 'doubleValue')) return value.doubleValue as number;
+  return has(value, 'bytesValue') ? GIVE_UP : undefined;
+}
+
+/** Unsigned nanoseconds as a bigint (a fixed64 is a Long, or a number without long.js). */
+function nanos(value: Long | number): bigint | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : undefined;
+  return (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
+}
+
+/** The big-endian 32-bit word at `at`, as the hex text's 8 digits give it. */
+function word(bytes: Uint8Array, at: number): number {
+  return (
+    (((bytes[at] as number) << 24) |
+      ((bytes[at + 1] as number) << 16) |
+      ((bytes[at + 2] as number) << 8) |
+      (bytes[at + 3] as number)) >>>
+    0
+  );
+}
