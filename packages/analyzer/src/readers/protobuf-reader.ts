@@ -5,7 +5,7 @@ import { recordOfWire, type SpanRecord } from '../span-record/record.js';
 import type { Attributes, SpanSource, WireSpan } from '../types.js';
 import { isEngineLimitError, MAX_RECORD_BYTES, mebibytes } from './input-limits.js';
 import { type JsonObject, ShapeError } from './internal-types.js';
-import type { RecordPool } from './otlp-line-scan.js';
+import type { RecordPool } from './otlp-lines/record-pool.js';
 import { isObject, list, otlpResource, otlpSpanToWire, scopeSpansOf } from './otlp-normalize.js';
 import { OTLP_TRACE_DESCRIPTOR } from './otlp-proto-schema.js';
 import { protobufRecords, type ResourceSpansMessage } from './protobuf-records.js';

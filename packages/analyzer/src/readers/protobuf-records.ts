@@ -3,7 +3,7 @@ import type Long from 'long';
 import { ENGINE_KEYS, K } from '../span-record/keys.js';
 import type { SpanRecord } from '../span-record/record.js';
 import type { Attributes, AttributeValue } from '../types.js';
-import type { RecordPool } from './otlp-line-scan.js';
+import type { RecordPool } from './otlp-lines/record-pool.js';
 import { otlpKind, statusCode } from './values.js';
 
 /**

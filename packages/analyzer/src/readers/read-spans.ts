@@ -5,7 +5,8 @@ import type { DocumentKind } from './json-scanner.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { type LineConverter, type LineScanner, lineToWire, readConvertedLines } from './lines-reader.js';
 import { openInput } from './open-input.js';
-import { RecordPool, scanOtlpLine } from './otlp-line-scan.js';
+import { RecordPool } from './otlp-lines/record-pool.js';
+import { scanOtlpLine } from './otlp-lines/scan-line.js';
 import {
   type ProtobufConverter,
   type ProtobufFraming,

@@ -1,13 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { recordOfWire, type SpanRecord } from '../span-record/record.js';
-import { syntheticOtlpLines } from '../testing/synthetic-otlp.js';
-import type { WireSpan } from '../types.js';
-import { lineToWire } from './lines-reader.js';
-import { RecordPool, scanOtlpLine } from './otlp-line-scan.js';
+import { recordOfWire, type SpanRecord } from '../../span-record/record.js';
+import { syntheticOtlpLines } from '../../testing/synthetic-otlp.js';
+import type { WireSpan } from '../../types.js';
+import { lineToWire } from '../lines-reader.js';
+import { RecordPool } from './record-pool.js';
+import { scanOtlpLine } from './scan-line.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../../../test/fixtures/', import.meta.url));
 
 const hex = (n: number) => n.toString(16).padStart(8, '0');
 
