@@ -2,9 +2,12 @@ import { FINDING_CODES, SPAN_DNS_LOOKUP } from '@wirescope/semconv';
 import { attemptLatency } from './engine/attempt-latency.js';
 import {
   type Attached,
+  attachBody,
   attachPhase,
   classify,
   originOf,
+  type PendingBody,
+  pendingBody,
   pendingPhase,
   writeAttempt,
   writeOperation,
@@ -70,6 +73,8 @@ function createEngine(options: AnalyzeOptions): Analysis {
   const immediate = pendingPhase(newRecord(), 0);
   /** Phases of other instrumentations whose parent is an operation or another phase: placed at finish. */
   const strays: PendingPhase[] = [];
+  /** Response body spans read before their attempt (rare: they end after it): placed at finish. */
+  const pendingBodies: PendingBody[] = [];
   /** Spans by instrumentation scope ('' when the input does not say). */
   const scopes = new Map<string, number>();
   /** Origins (processes) where another instrumentation recorded tcp/tls phases, and dns lookups. */
@@ -232,6 +237,11 @@ function createEngine(options: AnalyzeOptions): Analysis {
           last.next = phase;
         }
       }
+    } else if (kind === 'body') {
+      const body = pendingBody(span, trace);
+      const ref = byId.get(span.parHi, span.parLo);
+      if (ref >= 0 && ref % 2 === 1) attachBody(attempts, (ref - 1) / 2, body);
+      else if (ref < 0) pendingBodies.push(body);
     }
     if (options.progressHook && spans % PROGRESS_EVERY === 0) options.progressHook(spans);
   }
@@ -243,6 +253,11 @@ function createEngine(options: AnalyzeOptions): Analysis {
       for (let p: PendingPhase | undefined = list; p; p = p.next) if (p.other) strays.push(p);
     pending.clear();
     if (strays.length > 0) attachStrayPhases(strays, attempts, attach);
+    for (const body of pendingBodies) {
+      const ref = byId.get(body.parHi, body.parLo);
+      if (ref >= 0 && ref % 2 === 1) attachBody(attempts, (ref - 1) / 2, body);
+    }
+    pendingBodies.length = 0;
     const resolved = resolve(ops, attempts, byId, n, warnings, {
       dropped: countDuplicate,
       connectionFactsFrom: (origin) => netOrigins.has(origin),

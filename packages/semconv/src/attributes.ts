@@ -72,6 +72,25 @@ export const ATTR_TLS_RESUMED = 'tls.resumed';
 export const ATTR_EXPECT_CONTINUE_WAIT_MS = 'wirescope.expect_continue.wait_ms';
 /** True when the request carried `Expect: 100-continue`. */
 export const ATTR_EXPECT_CONTINUE = 'wirescope.expect_continue';
+/**
+ * How the wait for `100 Continue` ended: `server` (the server answered: `100 Continue` or a final
+ * response) or `timer` (no answer came: the body went out when the SDK's fallback timer fired).
+ */
+export const ATTR_EXPECT_CONTINUE_ENDED_BY = 'wirescope.expect_continue.ended_by';
+/** Value of `wirescope.expect_continue.ended_by`: the server answered the `Expect: 100-continue`. */
+export const EXPECT_CONTINUE_ENDED_BY_SERVER = 'server';
+/** Value of `wirescope.expect_continue.ended_by`: the body was sent with no answer from the server. */
+export const EXPECT_CONTINUE_ENDED_BY_TIMER = 'timer';
+/**
+ * The request timeout in effect for the attempt, in milliseconds (the handler's `requestTimeout`, or
+ * the call's own); 0 when none is in effect (the SDK's default).
+ */
+export const ATTR_TIMEOUT_REQUEST_MS = 'wirescope.timeout.request_ms';
+/**
+ * The connection timeout in effect for the attempt, in milliseconds (the handler's
+ * `connectionTimeout`); 0 when none is in effect. It never covers the time queued for a pooled socket.
+ */
+export const ATTR_TIMEOUT_CONNECTION_MS = 'wirescope.timeout.connection_ms';
 /** Milliseconds from the end of the request (last byte written) to the response headers. */
 export const ATTR_TTFB_MS = 'wirescope.ttfb_ms';
 /** Request body size in bytes, when the request declared it. */

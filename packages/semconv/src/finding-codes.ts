@@ -21,6 +21,13 @@ export const FINDING_UNRETRIED_SOCKET_ERROR = 'unretried-socket-error';
 /** Request rate on one bucket (or key prefix) drew 503 SlowDown or is near S3's per-prefix limits. */
 export const FINDING_HOT_PREFIX = 'hot-prefix';
 
+/** A response body was neither read to its end nor destroyed: it held its pooled socket, and calls queued behind it. */
+export const FINDING_UNCONSUMED_BODY = 'unconsumed-body';
+/** An attempt waited for a connection or a response for seconds with no request or connection timeout in effect. */
+export const FINDING_NO_TIMEOUT = 'no-timeout';
+/** A 100-continue wait ended on the SDK's fallback timer, not on the server's answer. */
+export const FINDING_EXPECT_CONTINUE_TIMEOUT = 'expect-continue-timeout';
+
 /** Every finding code, in the order reports list them. */
 export const FINDING_CODES = [
   FINDING_CROSS_REGION,
@@ -33,6 +40,9 @@ export const FINDING_CODES = [
   FINDING_SLOW_HANDSHAKE,
   FINDING_UNRETRIED_SOCKET_ERROR,
   FINDING_HOT_PREFIX,
+  FINDING_UNCONSUMED_BODY,
+  FINDING_NO_TIMEOUT,
+  FINDING_EXPECT_CONTINUE_TIMEOUT,
 ] as const;
 
 /** One of the analyzer's finding codes. */

@@ -1,4 +1,14 @@
-import { isSocketReset, RPC_SYSTEM_AWS_API } from '@wirescope/semconv';
+import {
+  BODY_OUTCOME_ABORTED,
+  BODY_OUTCOME_COMPLETE,
+  BODY_OUTCOME_ERROR,
+  BODY_OUTCOME_UNREAD,
+  EXPECT_CONTINUE_ENDED_BY_SERVER,
+  EXPECT_CONTINUE_ENDED_BY_TIMER,
+  isSocketReset,
+  RPC_SYSTEM_AWS_API,
+  SPAN_HTTP_RESPONSE_BODY,
+} from '@wirescope/semconv';
 import type { PhaseKind } from '../records.js';
 import { boolVal, numVal, strVal } from '../span-record/attribute-values.js';
 import { K } from '../span-record/keys.js';
@@ -8,6 +18,7 @@ import {
   A,
   AttemptStore,
   CHUNK_MASK,
+  EXT,
   type Interning,
   NUM,
   O,
@@ -25,11 +36,13 @@ import {
  * instrumentation (`http`: an attempt the engine infers, kept when its parent is an AWS operation), or
  * undefined for any other span.
  */
-export function classify(span: SpanRecord): 'operation' | 'attempt' | 'phase' | 'http' | undefined {
+export function classify(span: SpanRecord): 'operation' | 'attempt' | 'phase' | 'http' | 'body' | undefined {
   const v = span.values;
   if (v[K.attempt] !== undefined && numVal(v[K.attempt]) !== undefined) return 'attempt';
   if (v[K.rpcSystem] === RPC_SYSTEM_AWS_API) return 'operation';
   if (PHASE_BY_NAME[span.name] !== undefined) return 'phase';
+  if (span.name === SPAN_HTTP_RESPONSE_BODY && span.hasParent && bodyOutcomeCode(v[K.bodyOutcome]) > 0)
+    return 'body';
   if (span.kind === 'client' && (v[K.httpMethod] !== undefined || v[K.oldHttpMethod] !== undefined))
     return 'http';
   return undefined;
@@ -185,7 +198,77 @@ export function writeAttempt(
   c.str[sb + STR.name] = n.strings.id(span.name);
   c.str[sb + STR.origin] = n.strings.id(originOf(span));
   writeStrings(c.str, sb, ATTEMPT_STRING_COLUMNS, ATTEMPT_STRING_KEYS, span, n.strings);
+  writeExtFacts(store, row, v);
   return row;
+}
+
+/** Values of `wirescope.body.outcome`, by code − 1 (code 0: none). */
+export const BODY_OUTCOMES = [
+  BODY_OUTCOME_COMPLETE,
+  BODY_OUTCOME_ERROR,
+  BODY_OUTCOME_ABORTED,
+  BODY_OUTCOME_UNREAD,
+] as const;
+/** Values of `wirescope.expect_continue.ended_by`, by code − 1 (code 0: none). */
+export const EXPECT_ENDINGS = [EXPECT_CONTINUE_ENDED_BY_SERVER, EXPECT_CONTINUE_ENDED_BY_TIMER] as const;
+
+function bodyOutcomeCode(value: unknown): number {
+  return (BODY_OUTCOMES as readonly unknown[]).indexOf(value) + 1;
+}
+
+/** The issue-18 facts of an attempt span, in its `ext` columns (made only when it has one). */
+function writeExtFacts(store: AttemptStore, row: number, v: SpanRecord['values']): void {
+  const requests = numVal(v[K.connectionRequests]);
+  const ending = (EXPECT_ENDINGS as readonly unknown[]).indexOf(v[K.expectEndedBy]) + 1;
+  const requestTimeout = numVal(v[K.requestTimeout]);
+  const connectionTimeout = numVal(v[K.connectionTimeout]);
+  if (
+    requests === undefined &&
+    ending === 0 &&
+    requestTimeout === undefined &&
+    connectionTimeout === undefined
+  )
+    return;
+  const ext = store.extOf(row);
+  const e = (row & CHUNK_MASK) * AttemptStore.EXTS;
+  if (requests !== undefined) ext[e + EXT.connectionRequests] = requests;
+  if (ending > 0) ext[e + EXT.expectEndedBy] = ending;
+  if (requestTimeout !== undefined) ext[e + EXT.requestTimeout] = requestTimeout;
+  if (connectionTimeout !== undefined) ext[e + EXT.connectionTimeout] = connectionTimeout;
+}
+
+/** A response body span, held until its attempt is known: trace number, attempt id halves, outcome code, duration. */
+export interface PendingBody {
+  trace: number;
+  parHi: number;
+  parLo: number;
+  outcome: number;
+  durationMs: number;
+}
+
+/** The body facts of an `http.response.body` span (classified `body`). */
+export function pendingBody(span: SpanRecord, trace: number): PendingBody {
+  return {
+    trace,
+    parHi: span.parHi,
+    parLo: span.parLo,
+    outcome: bodyOutcomeCode(span.values[K.bodyOutcome]),
+    durationMs: span.durationMs,
+  };
+}
+
+/**
+ * Puts a body's outcome and duration on its attempt row (same trace only). One body per response: a
+ * second span for the same attempt keeps the first one's facts.
+ */
+export function attachBody(store: AttemptStore, row: number, body: PendingBody): boolean {
+  if (store.at(row).trace[row & CHUNK_MASK] !== body.trace) return false;
+  const ext = store.extOf(row);
+  const e = (row & CHUNK_MASK) * AttemptStore.EXTS;
+  if (!Number.isNaN(ext[e + EXT.bodyOutcome] as number)) return false;
+  ext[e + EXT.bodyOutcome] = body.outcome;
+  ext[e + EXT.bodyMs] = body.durationMs;
+  return true;
 }
 
 /** A phase span, held until its attempt is known (`into`: an object to fill instead of a new one). */

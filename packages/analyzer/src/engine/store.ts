@@ -132,6 +132,11 @@ export interface AttemptChunk extends SpanColumns {
   str: Uint16Array | Uint32Array;
   /** Row in the phase columns (0: none yet; phase rows count from 1). */
   prow: Uint32Array;
+  /**
+   * The issue-18 facts (`EXT` order, NaN when absent), `AttemptStore.EXTS` a row: made for a chunk only
+   * when one of its rows has one, so inputs without them pay nothing.
+   */
+  ext: Float32Array | undefined;
 }
 
 /** The phase columns of `CHUNK_ROWS` phase rows, 3 slots (phase kinds) a row. */
@@ -190,6 +195,7 @@ export class AttemptStore {
         num: new Float32Array(CHUNK_ROWS * AttemptStore.NUMS).fill(Number.NaN),
         str: new (wide ? Uint32Array : Uint16Array)(CHUNK_ROWS * AttemptStore.STRINGS),
         prow: new Uint32Array(CHUNK_ROWS),
+        ext: undefined,
       });
     }
     return row;
@@ -198,7 +204,28 @@ export class AttemptStore {
   at(row: number): AttemptChunk {
     return this.chunks[row >>> CHUNK_SHIFT] as AttemptChunk;
   }
+  static readonly EXTS = 6;
+  /** The `ext` columns of a row's chunk, made on first use (index them with `(row & CHUNK_MASK) * EXTS + EXT.x`). */
+  extOf(row: number): Float32Array {
+    const chunk = this.at(row);
+    chunk.ext ??= new Float32Array(CHUNK_ROWS * AttemptStore.EXTS).fill(Number.NaN);
+    return chunk.ext;
+  }
 }
+
+/** Numeric attempt facts of issue 18, in `ext` order. */
+export const EXT = {
+  /** `BODY_OUTCOMES` index + 1 of its `http.response.body` span. */
+  bodyOutcome: 0,
+  /** Duration of the body span (ms). */
+  bodyMs: 1,
+  /** `wirescope.connection.requests`. */
+  connectionRequests: 2,
+  /** `EXPECT_ENDINGS` index + 1. */
+  expectEndedBy: 3,
+  requestTimeout: 4,
+  connectionTimeout: 5,
+} as const;
 
 /** Numeric attempt columns, in `num` order. */
 export const NUM = {

@@ -1,9 +1,11 @@
 import type { AttemptRecord, OperationRecord, PhaseKind, PhaseRecord } from '../records.js';
+import { BODY_OUTCOMES, EXPECT_ENDINGS } from './collect.js';
 import {
   A,
   type AttemptChunk,
-  type AttemptStore,
+  AttemptStore,
   CHUNK_MASK,
+  EXT,
   type Interning,
   NUM,
   O,
@@ -286,6 +288,31 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
   }
   get oneOff(): boolean {
     return this.flag(A.oneOff);
+  }
+  /** An issue-18 fact (`EXT` column), undefined when absent. */
+  private ext(k: number): number | undefined {
+    const ext = this.c.ext;
+    return ext === undefined ? undefined : defined(ext[this.i * AttemptStore.EXTS + k] as number);
+  }
+  get bodyOutcome(): string | undefined {
+    const code = this.ext(EXT.bodyOutcome);
+    return code === undefined ? undefined : BODY_OUTCOMES[code - 1];
+  }
+  get bodyMs(): number | undefined {
+    return this.ext(EXT.bodyMs);
+  }
+  get connectionRequests(): number | undefined {
+    return this.ext(EXT.connectionRequests);
+  }
+  get expectEndedBy(): string | undefined {
+    const code = this.ext(EXT.expectEndedBy);
+    return code === undefined ? undefined : EXPECT_ENDINGS[code - 1];
+  }
+  get requestTimeoutMs(): number | undefined {
+    return this.ext(EXT.requestTimeout);
+  }
+  get connectionTimeoutMs(): number | undefined {
+    return this.ext(EXT.connectionTimeout);
   }
   hasPhase(kind: PhaseKind): boolean {
     return this.flag(A.phasePresent << PHASE_INDEX[kind]);

@@ -8,6 +8,7 @@ import { regionRedirectRule } from './region-redirect.js';
 import { slowHandshakeRule } from './slow-handshake.js';
 import { socketPoolSaturationRule } from './socket-pool-saturation.js';
 import { staleConnectionResetRule } from './stale-connection-reset.js';
+import { unconsumedBodyRule } from './unconsumed-body.js';
 import { unretriedSocketErrorRule } from './unretried-socket-error.js';
 
 /** Every rule, one per finding code, in the order of FINDING_CODES. */
@@ -22,4 +23,5 @@ export const ALL_RULES: readonly Rule[] = [
   slowHandshakeRule,
   unretriedSocketErrorRule,
   hotPrefixRule,
+  unconsumedBodyRule,
 ];

@@ -115,6 +115,7 @@ describe('coverage, pinned', () => {
       ['slow-handshake', 2, 2, 0, false],
       ['unretried-socket-error', 2, 2, 0, false],
       ['hot-prefix', 1, 1, 0, false],
+      ['unconsumed-body', 2, 2, 0, false],
     ]);
     expect(c.rules.map((r) => r.needs)).toEqual([
       'caller and target region, or a measured round trip',
@@ -127,6 +128,7 @@ describe('coverage, pinned', () => {
       'measured dns/tcp/tls phases of new connections',
       'attempts with their errors',
       'S3 calls with their bucket (key prefix from the wirescope plugin option)',
+      'response body phases and pool waits (wirescope plugin)',
     ]);
     expect(judgedAll(c)).toBe(true);
     expect(judgedAny(c)).toBe(true);
@@ -160,6 +162,7 @@ describe('coverage, pinned', () => {
       ['slow-handshake', 3, 4, 2, true],
       ['unretried-socket-error', 3, 4, 2, true],
       ['hot-prefix', 2, 3, 1, true],
+      ['unconsumed-body', 1, 4, 0, true],
     ]);
     const reason = (code: string) => c.rules.find((r) => r.code === code)?.reason;
     expect(reason('cross-region')).toBe(
@@ -204,6 +207,7 @@ describe('coverage, pinned', () => {
       ['slow-handshake', 0, 1, 0, true],
       ['unretried-socket-error', 1, 1, 1, false],
       ['hot-prefix', 1, 1, 1, false],
+      ['unconsumed-body', 0, 1, 0, true],
     ]);
   });
 
@@ -350,6 +354,7 @@ describe('coverage of hand-made calls, pinned', () => {
       ['slow-handshake', 1, 1, 1, false],
       ['unretried-socket-error', 1, 1, 1, false],
       ['hot-prefix', 1, 1, 1, false],
+      ['unconsumed-body', 1, 1, 1, false],
     ]);
   });
 
@@ -376,6 +381,7 @@ describe('coverage of hand-made calls, pinned', () => {
       ['slow-handshake', 1, 1, 1, false],
       ['unretried-socket-error', 1, 1, 1, false],
       ['hot-prefix', 1, 1, 1, false],
+      ['unconsumed-body', 0, 1, 0, true],
     ]);
   });
 
@@ -395,6 +401,7 @@ describe('coverage of hand-made calls, pinned', () => {
       ['slow-handshake', 1, 1, 0, false],
       ['unretried-socket-error', 1, 1, 0, false],
       ['hot-prefix', 0, 0, 0, false],
+      ['unconsumed-body', 1, 1, 0, false],
     ]);
   });
 

@@ -8,6 +8,7 @@ import {
   FINDING_SLOW_HANDSHAKE,
   FINDING_SOCKET_POOL_SATURATION,
   FINDING_STALE_CONNECTION_RESET,
+  FINDING_UNCONSUMED_BODY,
   FINDING_UNRETRIED_SOCKET_ERROR,
   type FindingCode,
 } from '@wirescope/semconv';
@@ -136,6 +137,12 @@ const NEEDS: readonly Need[] = [
     missing: 'no bucket on the call span (aws.s3.bucket) or no HTTP attempts under it',
     applies: F.s3,
     bits: F.bucket | F.attempts,
+  },
+  {
+    code: FINDING_UNCONSUMED_BODY,
+    needs: 'response body phases and pool waits (wirescope plugin)',
+    missing: 'response body phases (http.response.body) are recorded by the wirescope plugin only',
+    bits: F.wirescopeAttempts,
   },
 ];
 

@@ -4,6 +4,7 @@ import {
   ATTR_AGENT_ONE_OFF,
   ATTR_ATTEMPT,
   ATTR_AWS_S3_BUCKET,
+  ATTR_BODY_OUTCOME,
   ATTR_BUCKET_REGION,
   ATTR_CALLER_REGION,
   ATTR_CLIENT_REGION,
@@ -11,9 +12,11 @@ import {
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_IDLE_MS,
   ATTR_CONNECTION_QUEUE_MS,
+  ATTR_CONNECTION_REQUESTS,
   ATTR_CONNECTION_REUSED,
   ATTR_ERROR_TYPE,
   ATTR_EXPECT_CONTINUE,
+  ATTR_EXPECT_CONTINUE_ENDED_BY,
   ATTR_EXPECT_CONTINUE_WAIT_MS,
   ATTR_HTTP_HANDLER,
   ATTR_HTTP_REQUEST_METHOD,
@@ -29,6 +32,8 @@ import {
   ATTR_SERVER_PORT,
   ATTR_SOCKET_ERROR,
   ATTR_SOCKET_RESET,
+  ATTR_TIMEOUT_CONNECTION_MS,
+  ATTR_TIMEOUT_REQUEST_MS,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TTFB_MS,
 } from '@wirescope/semconv';
@@ -76,6 +81,12 @@ export const K = {
   otelTlsProtocol: 38,
   /** Not an attribute: `exception.type` of the span's `exception` event (`recordOfWire` fills it). */
   exceptionType: 39,
+  // Issue 18: the body phase (on `http.response.body` spans), connection and timeout facts.
+  bodyOutcome: 40,
+  connectionRequests: 41,
+  expectEndedBy: 42,
+  requestTimeout: 43,
+  connectionTimeout: 44,
 } as const;
 
 /** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
@@ -123,4 +134,9 @@ export const ENGINE_KEYS: readonly string[] = [
   'tls.protocol',
   // Read from the `exception` event, not the attributes (see K.exceptionType).
   'exception.type',
+  ATTR_BODY_OUTCOME,
+  ATTR_CONNECTION_REQUESTS,
+  ATTR_EXPECT_CONTINUE_ENDED_BY,
+  ATTR_TIMEOUT_REQUEST_MS,
+  ATTR_TIMEOUT_CONNECTION_MS,
 ];
