@@ -60,7 +60,7 @@ interface SpanMessage {
   startTimeUnixNano: Long | number;
   endTimeUnixNano: Long | number;
   attributes: KeyValueMessage[];
-  events: Array<{ name: string; attributes: KeyValueMessage[] }>;
+  events: Array<{ name: string; timeUnixNano: Long | number; attributes: KeyValueMessage[] }>;
   status?: { code?: number } | null;
 }
 
@@ -98,7 +98,8 @@ function fill(r: SpanRecord, span: SpanMessage, scope: string, resource: Attribu
   r.error = statusCode(span.status?.code ?? 0) === 'error';
   const start = nanos(span.startTimeUnixNano);
   const end = nanos(span.endTimeUnixNano);
-  if (start === undefined || end === undefined) return false;
+  // Zero is an absent time in protobuf, which the full path refuses (and skips the span).
+  if (start === undefined || end === undefined || start === 0n || end === 0n) return false;
   r.startMs = Number(start / 1000n) / 1000;
   r.durationMs = end > start ? Number(end - start) / 1e6 : 0;
   for (const kv of span.attributes) {
@@ -115,6 +116,7 @@ function fill(r: SpanRecord, span: SpanMessage, scope: string, resource: Attribu
   for (const event of span.events) {
     // The normalizer reads every event attribute (and may refuse one nested too deep).
     for (const kv of event.attributes) if (nested(kv.value)) return false;
+    if (!nanos(event.timeUnixNano)) return false; // absent (zero): the full path refuses the span
     if (event.name === EVENT_REGION_REDIRECT) r.redirectEvents++;
     else if (event.name === 'exception' && r.values[K.exceptionType] === undefined) {
       for (const kv of event.attributes) {

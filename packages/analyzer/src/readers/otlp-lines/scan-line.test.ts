@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { recordOfWire, type SpanRecord } from '../../span-record/record.js';
+import { plainRecord } from '../../testing/plain-record.js';
 import { syntheticOtlpLines } from '../../testing/synthetic-otlp.js';
 import type { WireSpan } from '../../types.js';
 import { lineToWire } from '../lines-reader.js';
@@ -10,25 +11,7 @@ import { scanOtlpLine } from './scan-line.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../../test/fixtures/', import.meta.url));
 
-const hex = (n: number) => n.toString(16).padStart(8, '0');
-
-/** What the engine takes from a record, with ids as text whichever way the record holds them. */
-function plain(r: SpanRecord) {
-  const words = Array.from(r.traceWords, hex).join('');
-  return {
-    traceId: r.traceText ?? words,
-    spanId: r.spanText ?? hex(r.hi) + hex(r.lo),
-    parentSpanId: r.parentText ?? (r.hasParent ? hex(r.parHi) + hex(r.parLo) : undefined),
-    name: r.name,
-    error: r.error,
-    startMs: r.startMs,
-    durationMs: r.durationMs,
-    values: [...r.values],
-    wirescope: r.wirescope,
-    redirectEvents: r.redirectEvents,
-    resource: { ...r.resource },
-  };
-}
+const plain = plainRecord;
 
 /** The scanner's records of one line, or false when it gives the line up. */
 function scanned(line: string): ReturnType<typeof plain>[] | false {
