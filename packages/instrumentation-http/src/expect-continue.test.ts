@@ -1,8 +1,10 @@
 import type http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
 import {
   ATTR_AGENT_ONE_OFF,
   ATTR_EXPECT_CONTINUE,
+  ATTR_EXPECT_CONTINUE_ENDED_BY,
   ATTR_EXPECT_CONTINUE_WAIT_MS,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_REQUEST_BODY_SIZE,
@@ -114,6 +116,94 @@ describe('Expect: 100-continue', () => {
     expect(attempt.result).toBe(200);
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain('X-Amz');
+  });
+});
+
+describe('Expect: 100-continue, how the wait ended (issue 18)', () => {
+  // A server that never answers `Expect: 100-continue`: it reads whatever body comes, then answers.
+  let silent: Listening<https.Server>;
+  const FALLBACK_MS = 300;
+
+  beforeAll(async () => {
+    silent = await startHttpsServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    silent.server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      req.resume();
+      req.on('end', () => res.end('stored'));
+    });
+  });
+  afterAll(() => silent.close());
+
+  /** An upload that waits for 100 Continue at most `fallbackMs`, as the SDK's writeRequestBody does. */
+  function uploadWithFallback(port: number, agent: https.Agent, body: string, stream: boolean) {
+    return new Promise<number>((resolve, reject) => {
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'PUT',
+          path: '/',
+          agent,
+          headers: { expect: '100-continue', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => req.once('close', () => resolve(res.statusCode ?? 0)));
+        },
+      );
+      req.on('error', reject);
+      let sent = false;
+      const send = () => {
+        if (sent) return;
+        sent = true;
+        clearTimeout(timer);
+        if (stream) Readable.from([Buffer.from(body)]).pipe(req);
+        else req.end(body);
+      };
+      const timer = setTimeout(send, FALLBACK_MS);
+      req.on('continue', send);
+    });
+  }
+
+  it.each([false, true])('the server answered: ended by the server (streamed body: %s)', async (stream) => {
+    const tracing = createTracing();
+    const agent = new https.Agent({ keepAlive: false, ca });
+    const attempt = await inAttempt(tracing.tracer, () =>
+      uploadWithFallback(server.port, agent, 'abc', stream),
+    );
+    expect(attempt.result).toBe(200);
+    expect(attempt.scope.facts.get(ATTR_EXPECT_CONTINUE_ENDED_BY)).toBe('server');
+    expect(attempt.scope.facts.get(ATTR_EXPECT_CONTINUE_WAIT_MS)).toBeGreaterThanOrEqual(
+      CONTINUE_DELAY_MS - 10,
+    );
+    expect(attempt.scope.facts.get(ATTR_EXPECT_CONTINUE_WAIT_MS)).toBeLessThan(FALLBACK_MS);
+  });
+
+  it.each([false, true])(
+    'no answer: ended by the timer, the wait up to the body (streamed body: %s)',
+    async (stream) => {
+      const tracing = createTracing();
+      const agent = new https.Agent({ keepAlive: false, ca });
+      const attempt = await inAttempt(tracing.tracer, () =>
+        uploadWithFallback(silent.port, agent, 'abc', stream),
+      );
+      expect(attempt.result).toBe(200);
+      expect(attempt.scope.facts.get(ATTR_EXPECT_CONTINUE_ENDED_BY)).toBe('timer');
+      const wait = attempt.scope.facts.get(ATTR_EXPECT_CONTINUE_WAIT_MS) as number;
+      expect(wait).toBeGreaterThanOrEqual(FALLBACK_MS - 50);
+      expect(wait).toBeLessThan(FALLBACK_MS + 1000);
+    },
+  );
+
+  it('a request without Expect records no ending', async () => {
+    const tracing = createTracing();
+    const agent = new https.Agent({ keepAlive: false, ca });
+    const attempt = await inAttempt(tracing.tracer, () =>
+      send(https, { host: '127.0.0.1', port: silent.port, agent, method: 'PUT' }, 'abc'),
+    );
+    expect(attempt.scope.facts.has(ATTR_EXPECT_CONTINUE_ENDED_BY)).toBe(false);
   });
 });
 

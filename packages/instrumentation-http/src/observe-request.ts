@@ -13,6 +13,7 @@ import {
   ATTR_CONNECTION_REQUESTS,
   ATTR_CONNECTION_REUSED,
   ATTR_EXPECT_CONTINUE,
+  ATTR_EXPECT_CONTINUE_ENDED_BY,
   ATTR_EXPECT_CONTINUE_WAIT_MS,
   ATTR_HTTP_HANDLER,
   ATTR_HTTP_REQUEST_METHOD,
@@ -23,6 +24,8 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_TTFB_MS,
+  EXPECT_CONTINUE_ENDED_BY_SERVER,
+  EXPECT_CONTINUE_ENDED_BY_TIMER,
   HTTP_HANDLER_NODE,
 } from '@wirescope/semconv';
 import { guard } from './guard.js';
@@ -50,11 +53,15 @@ interface RequestState {
   readyAt: number | undefined;
   finishedAt: number | undefined;
   expectContinue: boolean;
+  /** The 100-continue wait is over (answered, or the body went out without an answer). */
+  expectEnded: boolean;
   statusRecorded: boolean;
   errored: boolean;
   closed: boolean;
   /** The 'continue' listener, added once the headers say `Expect: 100-continue`. */
   onContinue: (() => void) | undefined;
+  /** The 'pipe' listener (a streamed body starts), added with the 'continue' one. */
+  onPipe: (() => void) | undefined;
   /** Our 'response' listener is on (the host listens too). */
   listensForResponse: boolean;
   /** The first error the request saw (a socket error, for the body watcher). */
@@ -110,10 +117,12 @@ export function beginRequest(
       readyAt: undefined,
       finishedAt: undefined,
       expectContinue: false,
+      expectEnded: false,
       statusRecorded: false,
       errored: false,
       closed: false,
       onContinue: undefined,
+      onPipe: undefined,
       listensForResponse: false,
       error: undefined,
     };
@@ -158,8 +167,14 @@ function listen(state: RequestState): void {
   const onSocket = (socket: Socket) => guard('socket', () => takeSocket(state, socket, onResponse));
   const onFinish = () => {
     state.finishedAt = performance.now();
+    if (state.expectContinue && !state.expectEnded) guard('finish', () => bodyWithoutAnswer(state));
   };
   const onContinue = () => guard('continue', () => gotContinue(state));
+  // A 'continue' listener of the host's may pipe the body before ours ran: judged after that emit.
+  const onPipe = () => {
+    const at = performance.now();
+    queueMicrotask(() => guard('pipe', () => bodyWithoutAnswer(state, at)));
+  };
   const onResponse = (res: IncomingMessage) => guard('response', () => gotResponse(state, res));
   const onError = (error: unknown) =>
     guard('error', () => {
@@ -174,7 +189,10 @@ function listen(state: RequestState): void {
     req.removeListener('finish', onFinish);
     req.removeListener(errorMonitor, onError);
     req.removeListener('close', onClose);
-    if (state.expectContinue) req.removeListener('continue', onContinue);
+    if (state.expectContinue) {
+      req.removeListener('continue', onContinue);
+      req.removeListener('pipe', onPipe);
+    }
     if (state.listensForResponse) req.removeListener('response', onResponse);
   };
   // `on`, not `once`: each of these events comes at most once per request, `once` would wrap every
@@ -185,6 +203,7 @@ function listen(state: RequestState): void {
   req.on(errorMonitor, onError);
   req.on('close', onClose);
   state.onContinue = onContinue;
+  state.onPipe = onPipe;
 }
 
 function takeSocket(state: RequestState, socket: Socket, onResponse: (res: IncomingMessage) => void): void {
@@ -241,6 +260,9 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
   readHeaders(state);
   // An interim 100 Continue can only arrive after the headers went out on this socket.
   if (state.expectContinue && state.onContinue) req.on('continue', state.onContinue);
+  // The body going out before any answer: the SDK's fallback timer fired (a streamed body is piped,
+  // a buffer is ended: 'finish').
+  if (state.expectContinue && state.onPipe) req.on('pipe', state.onPipe);
   // Adding a 'response' listener to a request that has none would stop Node from dumping the
   // response (it checks emit()'s return): listen only when the host listens too.
   if (req.listenerCount('response') > 0) {
@@ -272,15 +294,37 @@ function readyAt(state: RequestState): number | undefined {
 }
 
 function gotContinue(state: RequestState): void {
-  if (!state.expectContinue) return;
+  if (!state.expectContinue || state.expectEnded) return;
+  state.expectEnded = true;
+  state.target.record(ATTR_EXPECT_CONTINUE_ENDED_BY, EXPECT_CONTINUE_ENDED_BY_SERVER);
+  recordExpectWait(state);
+}
+
+/**
+ * The body of an Expect request started with no answer from the server: the SDK's fallback timer sent
+ * it (smithy node-http-handler `writeRequestBody`: max(6 s, requestTimeout)), or a client that does not
+ * wait. The wait then ran from the headers to the body.
+ */
+function bodyWithoutAnswer(state: RequestState, at = performance.now()): void {
+  if (!state.expectContinue || state.expectEnded || state.socket === undefined) return;
+  state.expectEnded = true;
+  state.target.record(ATTR_EXPECT_CONTINUE_ENDED_BY, EXPECT_CONTINUE_ENDED_BY_TIMER);
+  recordExpectWait(state, at);
+}
+
+function recordExpectWait(state: RequestState, at = performance.now()): void {
   // Node sends the headers of an Expect request as soon as the connection can carry them.
   const start = readyAt(state);
-  if (start !== undefined)
-    state.target.record(ATTR_EXPECT_CONTINUE_WAIT_MS, round(performance.now() - start));
+  if (start !== undefined) state.target.record(ATTR_EXPECT_CONTINUE_WAIT_MS, round(at - start));
 }
 
 function gotResponse(state: RequestState, res: IncomingMessage): void {
   const now = performance.now();
+  // A final answer before any 100 Continue (a 417, an error) ended the wait too.
+  if (state.expectContinue && !state.expectEnded) {
+    state.expectEnded = true;
+    state.target.record(ATTR_EXPECT_CONTINUE_ENDED_BY, EXPECT_CONTINUE_ENDED_BY_SERVER);
+  }
   if (res.statusCode) {
     state.target.record(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
     state.statusRecorded = true;
