@@ -3,6 +3,7 @@ import { connectionChurnRule } from './connection-churn.js';
 import { crossRegionRule } from './cross-region.js';
 import { dnsLookupPerConnectionRule } from './dns-lookup-per-connection.js';
 import { expectContinueNoReuseRule } from './expect-continue-no-reuse.js';
+import { expectContinueTimeoutRule } from './expect-continue-timeout.js';
 import { hotPrefixRule } from './hot-prefix.js';
 import { regionRedirectRule } from './region-redirect.js';
 import { slowHandshakeRule } from './slow-handshake.js';
@@ -24,4 +25,5 @@ export const ALL_RULES: readonly Rule[] = [
   unretriedSocketErrorRule,
   hotPrefixRule,
   unconsumedBodyRule,
+  expectContinueTimeoutRule,
 ];

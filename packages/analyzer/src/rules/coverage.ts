@@ -3,6 +3,7 @@ import {
   FINDING_CROSS_REGION,
   FINDING_DNS_LOOKUP_PER_CONNECTION,
   FINDING_EXPECT_CONTINUE_NO_REUSE,
+  FINDING_EXPECT_CONTINUE_TIMEOUT,
   FINDING_HOT_PREFIX,
   FINDING_REGION_REDIRECT,
   FINDING_SLOW_HANDSHAKE,
@@ -142,6 +143,12 @@ const NEEDS: readonly Need[] = [
     code: FINDING_UNCONSUMED_BODY,
     needs: 'response body phases and pool waits (wirescope plugin)',
     missing: 'response body phases (http.response.body) are recorded by the wirescope plugin only',
+    bits: F.wirescopeAttempts,
+  },
+  {
+    code: FINDING_EXPECT_CONTINUE_TIMEOUT,
+    needs: '100-continue waits and how they ended (wirescope plugin)',
+    missing: 'how 100-continue waits ended is recorded by the wirescope plugin only',
     bits: F.wirescopeAttempts,
   },
 ];
