@@ -57,6 +57,18 @@ describe('expect-continue-no-reuse, pinned', () => {
     expect(f?.evidence.spanIdsTotal).toBe(1);
   });
 
+  it('a wait the SDK timer ended is left to expect-continue-timeout: only the handshake here (issue 18)', async () => {
+    // Wait 6,000 ended by the timer → 0 here; dns 1 + tcp 1 + tls 6 = 8 ms → info.
+    const spans = upload(0, { dnsMs: 1, tcpMs: 1, tlsMs: 6 }, 6000);
+    (spans[1] as WireSpan).attributes['wirescope.expect_continue.ended_by'] = 'timer';
+    const result = await analyze(spans);
+    const [f] = result.findings.filter((x) => x.code === 'expect-continue-no-reuse');
+    expect(f?.costMs).toBeCloseTo(8, 1);
+    expect(f?.evidence.measurements).toEqual({ continueWaitMedianMs: 6000, handshakeMedianMs: 8 });
+    const [timeout] = result.findings.filter((x) => x.code === 'expect-continue-timeout');
+    expect(timeout?.costMs).toBeGreaterThan(5900);
+  });
+
   it('two uploads: the waits and handshakes add up, medians of each (hand-computed)', async () => {
     // Upload A: wait 40 + 2 + 10 + 20 = 72; upload B: wait 60 + 4 + 10 + 30 = 104 → 176 ms, 88 each.
     // Median wait (40 + 60) / 2 = 50; median handshake (32 + 44) / 2 = 38.

@@ -1,4 +1,4 @@
-import { FINDING_EXPECT_CONTINUE_NO_REUSE } from '@wirescope/semconv';
+import { EXPECT_CONTINUE_ENDED_BY_TIMER, FINDING_EXPECT_CONTINUE_NO_REUSE } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import {
@@ -36,7 +36,8 @@ function onOneOffAgent(a: AttemptRecord): boolean {
 /**
  * `expect-continue-no-reuse`. Triggers on ≥ 1 attempt on the one-off agent (see `onOneOffAgent`): such
  * uploads never reuse a connection. Cost per upload = the measured 100-continue wait
- * (`wirescope.expect_continue.wait_ms`) + the dns+tcp+tls of its one-off connection.
+ * (`wirescope.expect_continue.wait_ms`; not when the SDK's timer ended it: that is expect-continue-timeout's
+ * cost) + the dns+tcp+tls of its one-off connection.
  */
 export const expectContinueNoReuseRule: Rule = {
   code: FINDING_EXPECT_CONTINUE_NO_REUSE,
@@ -44,8 +45,12 @@ export const expectContinueNoReuseRule: Rule = {
     const uploads = context.attempts.filter(onOneOffAgent);
     if (uploads.length === 0) return [];
     const waits = uploads.map((a) => a.expectWaitMs ?? 0);
+    // A wait the SDK's timer ended is expect-continue-timeout's cost: not counted twice.
+    const counted = uploads.map((a) =>
+      a.expectEndedBy === EXPECT_CONTINUE_ENDED_BY_TIMER ? 0 : (a.expectWaitMs ?? 0),
+    );
     const handshakes = uploads.map(handshakeMs);
-    const costMs = sum(waits) + sum(handshakes);
+    const costMs = sum(counted) + sum(handshakes);
     const perCall = costMs / uploads.length;
     return [
       finding({
