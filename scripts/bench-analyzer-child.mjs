@@ -1,6 +1,6 @@
 /**
  * One step of scripts/bench-analyzer.ts, in a process of its own so peak RSS is the step's own:
- *   node scripts/bench-analyzer-child.mjs raw|read|analyze <file> [jsonl|json|proto]
+ *   node scripts/bench-analyzer-child.mjs raw|floor|read|analyze <file> [jsonl|json|proto]
  * Plain JavaScript: on plain node it measures the built analyzer (packages/analyzer/dist), as the CLI
  * runs it; under `--import tsx --conditions=@wirescope/source` the TypeScript source.
  * Prints one JSON line: seconds, cpuSeconds (user + system), spans, maxRssMb.
@@ -8,8 +8,22 @@
 import { open, readFile } from 'node:fs/promises';
 import { analyze, readSpans } from '@wirescope/analyzer';
 
+/** JSON Lines as the issue's baseline reads them: node:readline over a file stream, JSON.parse per line. */
+async function readlineRaw(file) {
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  let spans = 0;
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    if (line === '') continue;
+    const request = JSON.parse(line);
+    for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) spans += ss.spans.length;
+  }
+  return spans;
+}
+
 /**
- * Lines split from 1 MiB chunks read the way the analyzer reads files (one buffer used again for each
+ * The stricter floor for JSON Lines (`floor`): lines split from 1 MiB chunks read the way the analyzer reads files (one buffer used again for each
  * chunk), each given to JSON.parse: the floor any JSON reader pays.
  */
 async function raw(file) {
@@ -71,10 +85,12 @@ const [mode, file, form = 'jsonl'] = process.argv.slice(2);
 const started = process.hrtime.bigint();
 const cpuStart = process.cpuUsage();
 let spans = 0;
-if (mode === 'raw') spans = await (form === 'json' ? rawJson : form === 'proto' ? rawProto : raw)(file);
+if (mode === 'raw')
+  spans = await (form === 'json' ? rawJson : form === 'proto' ? rawProto : readlineRaw)(file);
+else if (mode === 'floor') spans = await raw(file);
 else if (mode === 'read') for await (const _span of readSpans({ path: file })) spans++;
 else if (mode === 'analyze') spans = (await analyze(readSpans({ path: file }))).stats.spans;
-else throw new Error(`unknown step ${mode}: raw, read or analyze`);
+else throw new Error(`unknown step ${mode}: raw, floor, read or analyze`);
 const cpu = process.cpuUsage(cpuStart);
 process.stdout.write(
   `${JSON.stringify({

@@ -68,13 +68,23 @@ export function attemptLatency(
   maxHosts = MAX_LATENCY_HOSTS,
 ): AttemptLatency {
   const byHost = new Map<string, HostAttempts>();
+  // By address, then port: no `host:port` string made per attempt (a million attempts, a few hosts).
+  const byAddress = new Map<string, Map<number | undefined, HostAttempts>>();
   for (const attempt of attempts) {
     const address = attempt.serverAddress ?? '(unknown host)';
-    const host = attempt.serverPort !== undefined ? `${address}:${attempt.serverPort}` : address;
-    let entry = byHost.get(host);
+    const port = attempt.serverPort;
+    let ports = byAddress.get(address);
+    if (!ports) {
+      ports = new Map();
+      byAddress.set(address, ports);
+    }
+    let entry = ports.get(port);
     if (!entry) {
-      entry = { fresh: [], reused: [], unknown: 0 };
+      // Once per address and port; two that print alike (`a:1` without a port, `a` on 1) are one host.
+      const host = port !== undefined ? `${address}:${port}` : address;
+      entry = byHost.get(host) ?? { fresh: [], reused: [], unknown: 0 };
       byHost.set(host, entry);
+      ports.set(port, entry);
     }
     if (attempt.isNew) entry.fresh.push(attempt.durationMs);
     else if (attempt.reused === true) entry.reused.push(attempt.durationMs);
