@@ -231,12 +231,17 @@ const COST_PINS: Record<string, CostPin> = {
     tolerance: ROUNDING,
     per: 2,
     severity: atLeastWarning,
-    counts: () => ({ resets: 2, retried: 2 }),
+    counts: () => ({ resets: 2, retried: 2, retriedOnNew: 2 }),
     measurements: (t) => ({
       // The socket idled through the whole sleep (it was freed before the call resolved), and a late
       // timer only adds to it.
       idleMsMin: [400, 400 + LOADED_LOOP_MS],
       idleMsMedian: [400, 400 + LOADED_LOOP_MS],
+      // Issue 18: half the shortest idle (under 2 s), rounded down to 10 ms.
+      idleLimitSuggestedMs: [200, (400 + LOADED_LOOP_MS) / 2],
+      // Each reset hit a socket that had carried one request (the PUT, then the retry) before.
+      requestsServedMedian: [1, 1],
+      requestsServedMax: [1, 1],
       failedAttemptMedianMs: near(medianOf(staleResets(t).map((r) => durationMs(r.failed)))),
     }),
   },

@@ -193,7 +193,7 @@ describe('errors from the standard instrumentations', () => {
     expect(stale?.summary).toMatch(
       /^7 requests \(S3\.PutObject\) to localhost:\d+ wrote into a dead keep-alive socket \(ECONNRESET\); 7 retried on a new connection/,
     );
-    expect(stale?.evidence.counts).toEqual({ resets: 7, retried: 7 });
+    expect(stale?.evidence.counts).toEqual({ resets: 7, retried: 7, retriedOnNew: 7 });
     const fin = await analyzed('std-unretried-fin-fetch');
     expect(finding(fin, 'unretried-socket-error')?.summary).toMatch(/UND_ERR_SOCKET/);
   });

@@ -39,7 +39,7 @@ describe('stale-connection-reset, pinned', () => {
     expect(findings).toHaveLength(1);
     const [f] = findings;
     expect(f?.summary).toBe(
-      `2 requests (S3.PutObject) to ${HOST} wrote into a dead keep-alive socket after ≥ 6.0 s idle (ECONNRESET, EPIPE); 1 retried on a new connection: +35 ms each`,
+      `2 requests (S3.PutObject) to ${HOST} wrote into a dead keep-alive socket after ≥ 6.0 s idle (ECONNRESET, EPIPE); 1 retried on a new connection: +35 ms each; idle past the limit of Node.js servers (5 s), S3 (reported 5–20 s)`,
     );
     expect(f?.severity).toBe('warning');
     expect(f?.costMs).toBeCloseTo(70, 1);
@@ -47,12 +47,14 @@ describe('stale-connection-reset, pinned', () => {
     expect(f?.costBasis).toBe(BASIS);
     // No reused socket of the pool survived an idle under 6 s: the cut-off is bounded from above only.
     expect(f?.fix).toBe(
-      "Close idle sockets before the peer does: the peer drops sockets idle less than 6.0 s (the shortest idle that met a dead one; no shorter idle was seen to survive); set the Node agent's idle timeout (new https.Agent({ keepAlive: true, timeout })) below that cut-off, or send traffic more often.",
+      "Close idle sockets before the peer does: the peer drops sockets idle less than 6.0 s (the shortest idle that met a dead one; no shorter idle was seen to survive); set the Node agent's idle timeout (new https.Agent({ keepAlive: true, timeout })) below that cut-off: about 5.0 s, e.g. new NodeHttpHandler({ httpsAgent: new https.Agent({ keepAlive: true, timeout: 5000 }) }), or send traffic more often.",
     );
-    expect(f?.evidence.counts).toEqual({ resets: 2, retried: 1 });
+    expect(f?.evidence.counts).toEqual({ resets: 2, retried: 1, retriedOnNew: 1 });
+    // Limit under the 6,000 ms idle: max(6,000 / 2, 6,000 − 1,000) = 5,000.
     expect(f?.evidence.measurements).toEqual({
       idleMsMin: 6000,
       idleMsMedian: 7500,
+      idleLimitSuggestedMs: 5000,
       failedAttemptMedianMs: 4,
     });
     expect(f?.evidence.spanIdsTotal).toBe(2);
@@ -67,6 +69,7 @@ describe('stale-connection-reset, pinned', () => {
     expect(f?.evidence.measurements).toEqual({
       idleMsMin: 4000,
       idleMsMedian: 5000,
+      idleLimitSuggestedMs: 3000,
       failedAttemptMedianMs: 3,
     });
     expect(f?.summary).toContain('after ≥ 4.0 s idle');
@@ -85,7 +88,7 @@ describe('stale-connection-reset, pinned', () => {
     expect(f?.fix).toBe(
       "Close idle sockets before the server or NAT does: set the Node agent's idle timeout (new https.Agent({ keepAlive: true, timeout })) below the peer's idle cut-off.",
     );
-    expect(f?.evidence.counts).toEqual({ resets: 1, retried: 1 });
+    expect(f?.evidence.counts).toEqual({ resets: 1, retried: 1, retriedOnNew: 1 });
     expect(f?.evidence.measurements).toEqual({ failedAttemptMedianMs: 30 });
   });
 
@@ -102,12 +105,13 @@ describe('stale-connection-reset, pinned', () => {
     ]);
     expect(f?.summary).toContain('after ≥ 452 ms idle');
     expect(f?.fix).toBe(
-      "Close idle sockets before the peer does: the peer drops sockets idle between 120 ms (the longest idle a reused socket survived) and 452 ms (the shortest that met a dead one); set the Node agent's idle timeout (new https.Agent({ keepAlive: true, timeout })) under 120 ms, or send traffic more often.",
+      "Close idle sockets before the peer does: the peer drops sockets idle between 120 ms (the longest idle a reused socket survived) and 452 ms (the shortest that met a dead one); set the Node agent's idle timeout (new https.Agent({ keepAlive: true, timeout })) under 120 ms: about 60 ms, e.g. new NodeHttpHandler({ httpsAgent: new https.Agent({ keepAlive: true, timeout: 60 }) }), or send traffic more often.",
     );
     expect(f?.evidence.measurements).toEqual({
       idleMsMin: 452,
       idleMsMedian: 452,
       idleMsSurvivedMax: 120,
+      idleLimitSuggestedMs: 60,
       failedAttemptMedianMs: 3,
     });
   });
@@ -133,27 +137,38 @@ describe('stale-connection-reset, pinned', () => {
   });
 
   it.each([
-    ['fetch', "undici's keepAliveTimeout and keepAliveMaxTimeout (an undici Agent as the fetch dispatcher)"],
+    [
+      'fetch',
+      "undici's keepAliveTimeout and keepAliveMaxTimeout (an undici Agent as the fetch dispatcher)",
+      'new Agent({ keepAliveTimeout: 220, keepAliveMaxTimeout: 220 }) as the fetch dispatcher',
+    ],
     [
       undefined,
       "the agent's idle timeout (https.Agent timeout on the Node handler, undici keepAliveTimeout on fetch)",
+      'new NodeHttpHandler({ httpsAgent: new https.Agent({ keepAlive: true, timeout: 220 }) }) on the Node handler, undici keepAliveTimeout: 220 on fetch',
     ],
-  ])('the option named for the handler %s', async (handler, option) => {
-    const attributes: Record<string, number | string> = { 'wirescope.connection.idle_ms': 452 };
-    if (handler) attributes['wirescope.http.handler'] = handler;
-    const spans = resetCall(0, { durationMs: 3, attributes }, retry);
-    if (!handler) for (const s of spans) delete s.attributes['wirescope.http.handler'];
-    const [f] = await stale(spans);
-    expect(f?.fix).toBe(
-      `Close idle sockets before the peer does: the peer drops sockets idle less than 452 ms (the shortest idle that met a dead one; no shorter idle was seen to survive); set ${option} below that cut-off, or send traffic more often.`,
-    );
-  });
+  ])(
+    'the option and a limit under 452 ms (452 / 2 = 226 → 220) named for the handler %s',
+    async (handler, option, example) => {
+      const attributes: Record<string, number | string> = { 'wirescope.connection.idle_ms': 452 };
+      if (handler) attributes['wirescope.http.handler'] = handler;
+      const spans = resetCall(0, { durationMs: 3, attributes }, retry);
+      if (!handler) for (const s of spans) delete s.attributes['wirescope.http.handler'];
+      const [f] = await stale(spans);
+      expect(f?.fix).toBe(
+        `Close idle sockets before the peer does: the peer drops sockets idle less than 452 ms (the shortest idle that met a dead one; no shorter idle was seen to survive); set ${option} below that cut-off: about 220 ms, e.g. ${example}, or send traffic more often.`,
+      );
+    },
+  );
 
   it('a retry on a reused socket adds no handshake; a reset of 100 ms is an error', async () => {
     const [f] = await stale(resetCall(0, { durationMs: 100 }, { reused: true, durationMs: 20 }));
     expect(f?.costMs).toBeCloseTo(100, 1);
     expect(f?.severity).toBe('error');
-    expect(f?.evidence.counts).toEqual({ resets: 1, retried: 1 });
+    expect(f?.evidence.counts).toEqual({ resets: 1, retried: 1, retriedOnNew: 0 });
+    expect(f?.summary).toContain(
+      '(ECONNRESET); 1 retried (0 on a new connection, 1 on another pooled socket): +100 ms each',
+    );
   });
 
   it('a reset on a new connection is not stale', async () => {

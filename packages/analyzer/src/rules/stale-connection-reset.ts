@@ -2,6 +2,7 @@ import { FINDING_STALE_CONNECTION_RESET, isSocketReset } from '@wirescope/semcon
 import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import { handlerOf, idleCutoff, idleCutoffAdvice, idleTimeoutOption } from './idle-cutoff.js';
+import { idleLimitAdvice, peersPast, suggestedIdleLimitMs } from './peer-idle-limits.js';
 import {
   attemptsByPool,
   evidence,
@@ -28,7 +29,10 @@ export function isResetAttempt(attempt: AttemptRecord): boolean {
  * the server, a NAT or a Lambda freeze dropped the idle socket. Cost per reset = the failed attempt's
  * duration + the dns+tcp+tls of the retry's new connection (both measured). The fix names the idle
  * option of the handler that made the attempts, and the idle cut-off as the spans bound it: under the
- * shortest idle that met a dead socket, over the longest idle a reused socket of the pool survived.
+ * shortest idle that met a dead socket, over the longest idle a reused socket of the pool survived;
+ * with a limit to set under it (`suggestedIdleLimitMs`). Issue 18: the summary also says which usual
+ * peers' idle limits the idle passed (`peersPast`), how many requests the sockets had served before
+ * (`wirescope.connection.requests` − 1) and whether each retry got a new connection.
  */
 export const staleConnectionResetRule: Rule = {
   code: FINDING_STALE_CONNECTION_RESET,
@@ -44,27 +48,47 @@ export const staleConnectionResetRule: Rule = {
       const idle = resets.flatMap((a) => (a.idleMs !== undefined ? [a.idleMs] : []));
       const minIdle = idle.length > 0 ? idle.reduce((m, v) => Math.min(m, v)) : undefined;
       const retried = resets.filter((a) => a.next !== undefined).length;
+      const fresh = resets.filter((a) => a.next?.isNew === true).length;
+      // `wirescope.connection.requests` counts the failed request too.
+      const served = resets.flatMap((a) =>
+        a.connectionRequests !== undefined ? [Math.max(0, a.connectionRequests - 1)] : [],
+      );
+      const retryText =
+        fresh === retried
+          ? `${retried} retried on a new connection`
+          : `${retried} retried (${fresh} on a new connection, ${retried - fresh} on another pooled socket)`;
+      const whose = resets.length === 1 ? 'the socket' : 'the sockets';
+      const servedText =
+        served.length > 0
+          ? `; ${whose} had served ${plural(median(served), 'request')}${served.length > 1 ? ' (median)' : ''} before`
+          : '';
+      const peerText = minIdle !== undefined ? `; ${peersPast(minIdle)}` : '';
       const codes = [...new Set(resets.map((a) => a.errorType ?? a.socketError ?? 'reset'))].join(', ');
       const idleText = minIdle !== undefined ? ` after ≥ ${ms(minIdle)} idle` : '';
       const cutoff = idleCutoff(resets, pools.get(first.poolKey) ?? resets);
-      const option = idleTimeoutOption(handlerOf(resets));
+      const handler = handlerOf(resets);
+      const option = idleTimeoutOption(handler);
       findings.push(
         finding({
           code: FINDING_STALE_CONNECTION_RESET,
           severity: severityForCost(perCall) === 'info' ? 'warning' : severityForCost(perCall),
-          summary: `${plural(resets.length, 'request')} (${operationNames(resets)}) to ${hostOf(first)} wrote into a dead keep-alive socket${idleText} (${codes}); ${retried} retried on a new connection: +${ms(perCall)} each`,
+          summary: `${plural(resets.length, 'request')} (${operationNames(resets)}) to ${hostOf(first)} wrote into a dead keep-alive socket${idleText} (${codes}); ${retryText}: +${ms(perCall)} each${peerText}${servedText}`,
           costMs,
           costPerCallMs: perCall,
           costBasis: 'measured: the failed attempt plus the new connection (dns+tcp+tls) of the retry',
           fix: cutoff
-            ? `Close idle sockets before the peer does: ${idleCutoffAdvice(cutoff, option)}, or send traffic more often.`
+            ? `Close idle sockets before the peer does: ${idleCutoffAdvice(cutoff, option)}: ${idleLimitAdvice(handler, cutoff)}, or send traffic more often.`
             : `Close idle sockets before the server or NAT does: set ${option} below the peer's idle cut-off.`,
           evidence: evidence(
             resets,
-            { resets: resets.length, retried },
+            { resets: resets.length, retried, retriedOnNew: fresh },
             {
               ...(minIdle !== undefined ? { idleMsMin: minIdle, idleMsMedian: median(idle) } : {}),
               ...(cutoff?.survivedMaxMs !== undefined ? { idleMsSurvivedMax: cutoff.survivedMaxMs } : {}),
+              ...(cutoff ? { idleLimitSuggestedMs: suggestedIdleLimitMs(cutoff) } : {}),
+              ...(served.length > 0
+                ? { requestsServedMedian: median(served), requestsServedMax: Math.max(...served) }
+                : {}),
               failedAttemptMedianMs: median(resets.map((a) => a.durationMs)),
             },
           ),
