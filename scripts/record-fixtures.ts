@@ -19,6 +19,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { analyze, wireSpanFromReadable } from '@wirescope/analyzer';
 import { type WirescopeOptions, wirescope } from '@wirescope/aws-sdk';
+import { HttpConnectionInstrumentation } from '@wirescope/instrumentation-http';
 import { regionRttMs } from '../packages/analyzer/src/data/rtt-table.js';
 import { createS3Client, type TestClientOptions } from '../test/support/clients.js';
 import { createTestTracing, type TestTracing } from '../test/support/otel.js';
@@ -127,7 +128,38 @@ const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     const c = client(endpoint, {}, { s3KeyPrefixLength: 4 });
     for (let i = 0; i < 3; i++) await put(c, `hot/${i}`);
   },
+  async 'unconsumed-body'({ s3Ip, client }) {
+    // Issue 18: two GetObject bodies left unread hold both sockets of a maxSockets 2 agent; a third GET
+    // queues until the app reads the first one, UNREAD_HOLD_MS later. A short grace period (beside the
+    // plugin: the shortest asked for wins) makes the unread outcome come quickly.
+    const grace = new HttpConnectionInstrumentation({ recordOnActiveSpan: false, bodyGracePeriodMs: 200 });
+    try {
+      const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 2 });
+      const c = client(s3Ip, { httpsAgent });
+      for (let i = 0; i < 2; i++) await put(c, `unread/${i}`);
+      const first = await c.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'unread/0' }));
+      const second = await c.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'unread/1' }));
+      await sleep(600);
+      const third = get(c, 'unread/0');
+      await sleep(UNREAD_HOLD_MS);
+      await first.Body?.transformToString();
+      await third;
+      await second.Body?.transformToString();
+      httpsAgent.destroy();
+    } finally {
+      grace.disable();
+    }
+  },
+  async 'expect-continue-timeout'({ client, lookAlike }) {
+    // Issue 18: a 3 MiB upload gets `Expect: 100-continue`; the look-alike never answers it, so the SDK
+    // sends the body when its fallback timer fires (6 s).
+    const endpoint = await lookAlike({ neverContinue: true });
+    await put(client(endpoint), 'continue/0', Buffer.alloc(3 * 1024 * 1024, 7));
+  },
 };
+
+/** How long the unconsumed-body scenario leaves its third GET queued before reading a body. */
+const UNREAD_HOLD_MS = 400;
 
 interface LookAlikeOptions {
   /** Answer 301 PermanentRedirect unless the request is signed for this region. */
@@ -136,6 +168,8 @@ interface LookAlikeOptions {
   slowDownFirst?: boolean;
   /** Hold the ClientHello this long before answering (a starved CPU or a slow TLS terminator). */
   handshakeDelayMs?: number;
+  /** Never answer `Expect: 100-continue`: read whatever body comes, then answer. */
+  neverContinue?: boolean;
 }
 
 function s3Error(code: string, message: string): string {
@@ -181,6 +215,8 @@ async function startLookAlike(
       });
     },
   );
+  // With a 'checkContinue' listener Node no longer answers 100 Continue by itself.
+  if (options.neverContinue) server.on('checkContinue', (req, res) => server.emit('request', req, res));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { endpoint: `https://localhost:${(server.address() as AddressInfo).port}`, server };

@@ -46,6 +46,11 @@ const EXPECTED: Record<string, string[]> = {
   // The caller runs in the bucket's region (eu-west-1): only the client's region is wrong.
   'region-redirect': ['region-redirect'],
   'hot-prefix': ['hot-prefix'],
+  // Issue 18: two GetObject bodies left unread on a maxSockets 2 agent, a third GET queued behind them.
+  'unconsumed-body': ['unconsumed-body'],
+  // Issue 18: a 3 MiB upload to a server that never answers 100 Continue: the SDK's timer sends the body
+  // after 6 s; it went on the one-off agent too (its connection cost is the other finding's).
+  'expect-continue-timeout': ['expect-continue-timeout', 'expect-continue-no-reuse'],
 };
 
 /** What must be equal whatever the form: codes, severities, summaries, costs, counts and evidence. */
@@ -209,8 +214,70 @@ function peakPutsPerSecond(t: Trace): number {
   return Math.max(...starts.map((from) => starts.filter((s) => s >= from && s - from < 1000).length));
 }
 
+// unconsumed-body: PUT ×2, GET ×2 left unread (both sockets held), then a third GET queued until the app
+// read the first body UNREAD_HOLD_MS later and its socket went to the queued GET; the second body's
+// socket is never seen free again (held at least its body span).
+const UNREAD_HOLD_MS = 400;
+const getAttempts = (t: Trace) => t.attempts.filter((a) => a.attributes['http.request.method'] === 'GET');
+const bodyMs = (t: Trace, attempt: WireSpan) => t.phase(attempt, 'http.response.body' as 'dns.lookup');
+function unreadHolds(t: Trace): [number, number] {
+  const [first, second, queued] = getAttempts(t) as [WireSpan, WireSpan, WireSpan];
+  const freed = t.startMs(queued) + numberAttr(queued, 'wirescope.connection.queue_ms');
+  return [freed - (t.startMs(first) + durationMs(first)), bodyMs(t, second)];
+}
+const queuedGetWait = (t: Trace) =>
+  numberAttr(getAttempts(t)[2] as WireSpan, 'wirescope.connection.queue_ms');
+// expect-continue-timeout: the one 3 MiB upload's wait less the round trip as rules/round-trips.ts reads
+// it: tcp.connect, unless it is under a quarter of the TLS 1.3 handshake less 10 ms CPU (loopback).
+const SDK_CONTINUE_TIMER_MS = 6000;
+const continueUpload = (t: Trace) => t.attempts[0] as WireSpan;
+function continueRtt(t: Trace): number {
+  const tcp = t.phase(continueUpload(t), 'tcp.connect');
+  const tlsNet = Math.max(0, t.phase(continueUpload(t), 'tls.handshake') - TLS_CPU_MS);
+  return tcp < 0.25 * tlsNet ? tlsNet : tcp;
+}
+const continueWait = (t: Trace) => numberAttr(continueUpload(t), 'wirescope.expect_continue.wait_ms');
+
 /** Scenario → its main finding's figures, derived from what record-fixtures.ts injected. */
 const COST_PINS: Record<string, CostPin> = {
+  'unconsumed-body': {
+    formula: `wirescope.connection.queue_ms of the one GET queued behind the two unread bodies (read ${UNREAD_HOLD_MS} ms after it started)`,
+    expected: queuedGetWait,
+    tolerance: ROUNDING,
+    per: 1,
+    injected: {
+      min: UNREAD_HOLD_MS,
+      max: UNREAD_HOLD_MS + LOADED_LOOP_MS,
+      why: 'the app read a body 400 ms later',
+    },
+    severity: (perCallMs) => (perCallMs >= 100 ? 'error' : 'warning'),
+    counts: () => ({ unreadBodies: 2, releasedSeen: 1, queuedCalls: 1, maxSockets: 2 }),
+    measurements: (t) => ({
+      heldMsMedian: near(medianOf(unreadHolds(t))),
+      heldMsMax: near(Math.max(...unreadHolds(t))),
+      queueMsMedian: near(queuedGetWait(t)),
+      queueMsMax: near(queuedGetWait(t)),
+    }),
+  },
+  'expect-continue-timeout': {
+    formula:
+      "the 3 MiB upload's 100-continue wait (no answer: the SDK timer, 6 s) less the measured round trip",
+    expected: (t) => continueWait(t) - continueRtt(t),
+    tolerance: ROUNDING,
+    per: 1,
+    injected: {
+      min: SDK_CONTINUE_TIMER_MS - 100,
+      max: SDK_CONTINUE_TIMER_MS + LOADED_LOOP_MS,
+      why: "the SDK's fallback timer, 6 s",
+    },
+    severity: byCost,
+    counts: () => ({ uploads: 1 }),
+    measurements: (t) => ({
+      continueWaitMedianMs: near(continueWait(t)),
+      continueWaitMaxMs: near(continueWait(t)),
+      rttMs: near(continueRtt(t)),
+    }),
+  },
   'connection-churn': {
     formula:
       'Σ dns+tcp+tls of the new connections beyond peak concurrency: 5 sequential PUTs, a new client each → 5 new, peak 1 → the last 4',
