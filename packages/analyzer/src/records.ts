@@ -74,14 +74,10 @@ export interface AttemptRecord extends TimedRecord {
   bodyOutcome: string | undefined;
   /** Duration (ms) of that body span: headers to last byte, error, abort, or the end of the grace period. */
   bodyMs: number | undefined;
-  /** `wirescope.connection.requests`: requests the connection had carried, this one included. */
+  /** `wirescope.connection.requests` of a failed attempt: requests the connection had carried, this one included. */
   connectionRequests: number | undefined;
   /** `wirescope.expect_continue.ended_by`: `server` or `timer`. */
   expectEndedBy: string | undefined;
-  /** `wirescope.timeout.request_ms` (0: none in effect). */
-  requestTimeoutMs: number | undefined;
-  /** `wirescope.timeout.connection_ms` (0: none in effect). */
-  connectionTimeoutMs: number | undefined;
   // ---- resolved at finish ----
   /** The operation (a new object on each read: compare `callKey`, not operations). */
   operation: OperationRecord | undefined;

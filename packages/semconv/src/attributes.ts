@@ -81,16 +81,6 @@ export const ATTR_EXPECT_CONTINUE_ENDED_BY = 'wirescope.expect_continue.ended_by
 export const EXPECT_CONTINUE_ENDED_BY_SERVER = 'server';
 /** Value of `wirescope.expect_continue.ended_by`: the body was sent with no answer from the server. */
 export const EXPECT_CONTINUE_ENDED_BY_TIMER = 'timer';
-/**
- * The request timeout in effect for the attempt, in milliseconds (the handler's `requestTimeout`, or
- * the call's own); 0 when none is in effect (the SDK's default).
- */
-export const ATTR_TIMEOUT_REQUEST_MS = 'wirescope.timeout.request_ms';
-/**
- * The connection timeout in effect for the attempt, in milliseconds (the handler's
- * `connectionTimeout`); 0 when none is in effect. It never covers the time queued for a pooled socket.
- */
-export const ATTR_TIMEOUT_CONNECTION_MS = 'wirescope.timeout.connection_ms';
 /** Milliseconds from the end of the request (last byte written) to the response headers. */
 export const ATTR_TTFB_MS = 'wirescope.ttfb_ms';
 /** Request body size in bytes, when the request declared it. */

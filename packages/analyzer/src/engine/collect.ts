@@ -198,7 +198,7 @@ export function writeAttempt(
   c.str[sb + STR.name] = n.strings.id(span.name);
   c.str[sb + STR.origin] = n.strings.id(originOf(span));
   writeStrings(c.str, sb, ATTEMPT_STRING_COLUMNS, ATTEMPT_STRING_KEYS, span, n.strings);
-  writeExtFacts(store, row, v);
+  writeExtFacts(store, row, v, (flags & (A.error | A.socketReset)) !== 0 || v[K.errorType] !== undefined);
   return row;
 }
 
@@ -216,25 +216,19 @@ function bodyOutcomeCode(value: unknown): number {
   return (BODY_OUTCOMES as readonly unknown[]).indexOf(value) + 1;
 }
 
-/** The issue-18 facts of an attempt span, in its `ext` columns (made only when it has one). */
-function writeExtFacts(store: AttemptStore, row: number, v: SpanRecord['values']): void {
-  const requests = numVal(v[K.connectionRequests]);
+/**
+ * The issue-18 facts of an attempt span, in its `ext` columns (made only when it has one). The request
+ * count is kept for failed attempts only (`failed`): stale-connection-reset reads it of resets, and most
+ * plugin attempts carry it, so keeping it for all would give every chunk of them the columns.
+ */
+function writeExtFacts(store: AttemptStore, row: number, v: SpanRecord['values'], failed: boolean): void {
+  const requests = failed ? numVal(v[K.connectionRequests]) : undefined;
   const ending = (EXPECT_ENDINGS as readonly unknown[]).indexOf(v[K.expectEndedBy]) + 1;
-  const requestTimeout = numVal(v[K.requestTimeout]);
-  const connectionTimeout = numVal(v[K.connectionTimeout]);
-  if (
-    requests === undefined &&
-    ending === 0 &&
-    requestTimeout === undefined &&
-    connectionTimeout === undefined
-  )
-    return;
+  if (requests === undefined && ending === 0) return;
   const ext = store.extOf(row);
   const e = (row & CHUNK_MASK) * AttemptStore.EXTS;
   if (requests !== undefined) ext[e + EXT.connectionRequests] = requests;
   if (ending > 0) ext[e + EXT.expectEndedBy] = ending;
-  if (requestTimeout !== undefined) ext[e + EXT.requestTimeout] = requestTimeout;
-  if (connectionTimeout !== undefined) ext[e + EXT.connectionTimeout] = connectionTimeout;
 }
 
 /** A response body span, held until its attempt is known: trace number, attempt id halves, outcome code, duration. */

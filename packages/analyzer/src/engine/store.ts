@@ -204,7 +204,7 @@ export class AttemptStore {
   at(row: number): AttemptChunk {
     return this.chunks[row >>> CHUNK_SHIFT] as AttemptChunk;
   }
-  static readonly EXTS = 6;
+  static readonly EXTS = 4;
   /** The `ext` columns of a row's chunk, made on first use (index them with `(row & CHUNK_MASK) * EXTS + EXT.x`). */
   extOf(row: number): Float32Array {
     const chunk = this.at(row);
@@ -223,8 +223,6 @@ export const EXT = {
   connectionRequests: 2,
   /** `EXPECT_ENDINGS` index + 1. */
   expectEndedBy: 3,
-  requestTimeout: 4,
-  connectionTimeout: 5,
 } as const;
 
 /** Numeric attempt columns, in `num` order. */

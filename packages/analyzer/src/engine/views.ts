@@ -308,12 +308,6 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
     const code = this.ext(EXT.expectEndedBy);
     return code === undefined ? undefined : EXPECT_ENDINGS[code - 1];
   }
-  get requestTimeoutMs(): number | undefined {
-    return this.ext(EXT.requestTimeout);
-  }
-  get connectionTimeoutMs(): number | undefined {
-    return this.ext(EXT.connectionTimeout);
-  }
   hasPhase(kind: PhaseKind): boolean {
     return this.flag(A.phasePresent << PHASE_INDEX[kind]);
   }

@@ -32,8 +32,6 @@ import {
   ATTR_SERVER_PORT,
   ATTR_SOCKET_ERROR,
   ATTR_SOCKET_RESET,
-  ATTR_TIMEOUT_CONNECTION_MS,
-  ATTR_TIMEOUT_REQUEST_MS,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TTFB_MS,
 } from '@wirescope/semconv';
@@ -81,12 +79,10 @@ export const K = {
   otelTlsProtocol: 38,
   /** Not an attribute: `exception.type` of the span's `exception` event (`recordOfWire` fills it). */
   exceptionType: 39,
-  // Issue 18: the body phase (on `http.response.body` spans), connection and timeout facts.
+  // Issue 18: the body phase (on `http.response.body` spans) and connection facts.
   bodyOutcome: 40,
   connectionRequests: 41,
   expectEndedBy: 42,
-  requestTimeout: 43,
-  connectionTimeout: 44,
 } as const;
 
 /** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
@@ -137,6 +133,4 @@ export const ENGINE_KEYS: readonly string[] = [
   ATTR_BODY_OUTCOME,
   ATTR_CONNECTION_REQUESTS,
   ATTR_EXPECT_CONTINUE_ENDED_BY,
-  ATTR_TIMEOUT_REQUEST_MS,
-  ATTR_TIMEOUT_CONNECTION_MS,
 ];
