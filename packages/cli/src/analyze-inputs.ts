@@ -63,5 +63,6 @@ export async function analyzeInputs(io: ResolvedIo, options: AnalyzeInputsOption
       problem: `no spans: the ${options.files.length === 1 ? 'input is' : 'inputs are'} empty or hold${options.files.length === 1 ? 's' : ''} no trace records${skipped > 0 ? ` (${skipped} ${skipped === 1 ? 'record' : 'records'} skipped)` : ''}`,
     });
   }
+  io.beforeRules?.();
   return await analysis.finish();
 }

@@ -20,4 +20,9 @@ export interface CliIo {
   columns?: number;
   /** Environment (`NO_COLOR`, `FORCE_COLOR`, `WIRESCOPE_DEBUG`); `process.env` when absent. */
   env?: Record<string, string | undefined>;
+  /**
+   * Called once every input is read, before the rules run. The `wirescope` executable uses it to have
+   * V8 favour memory over speed for the rest of its own process (see bin.ts); embedders leave it out.
+   */
+  beforeRules?: () => void;
 }
