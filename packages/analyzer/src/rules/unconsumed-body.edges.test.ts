@@ -59,7 +59,7 @@ describe('unconsumed-body, pinned', () => {
     expect(more).toEqual([]);
     // c1 held from 20 to 300 ms (the queued call got it): 280; c2 ≥ 3,000; median 1,640 → "1.6 s".
     expect(f?.summary).toBe(
-      `2 response bodies (S3.GetObject) from ${HOST} neither read to the end nor destroyed held their sockets ≥ 1.6 s (median) of maxSockets 50; 1 call queued behind them for 250 ms in all`,
+      `2 response bodies (S3.GetObject) from ${HOST} neither read to the end nor destroyed held their sockets ≥ 1.6 s (median; maxSockets 50); 1 call queued behind them for 250 ms in all`,
     );
     expect(f?.costBasis).toBe(
       'measured: sum of wirescope.connection.queue_ms of the calls that waited for a socket while an unread body held one',
@@ -74,7 +74,7 @@ describe('unconsumed-body, pinned', () => {
     const next = getObject(1000, 'c1', undefined, { handler: 'fetch' });
     const [f] = await unconsumed([...a.spans, a.body!, ...next.spans]);
     expect(f?.summary).toBe(
-      `1 response body (S3.GetObject) from ${HOST} neither read to the end nor destroyed held its socket 980 ms (median) of maxSockets 50; no call queued behind it in these spans`,
+      `1 response body (S3.GetObject) from ${HOST} neither read to the end nor destroyed held its socket 980 ms (median; maxSockets 50); no call queued behind it in these spans`,
     );
     expect(f?.fix).toBe(FETCH_FIX);
     expect(f?.costMs).toBe(0);

@@ -100,7 +100,7 @@ export const unconsumedBodyRule: Rule = {
         finding({
           code: FINDING_UNCONSUMED_BODY,
           severity: perCall >= BODY_ERROR_PER_CALL_MS ? 'error' : 'warning',
-          summary: `${bodies} (${operationNames(unread)}) from ${hostOf(first)} neither read to the end nor destroyed held ${whose} ${bound}${ms(median(held))} (median)${maxSockets !== undefined ? ` of maxSockets ${maxSockets}` : ''}; ${queuedText}`,
+          summary: `${bodies} (${operationNames(unread)}) from ${hostOf(first)} neither read to the end nor destroyed held ${whose} ${bound}${ms(median(held))} (median${maxSockets !== undefined ? `; maxSockets ${maxSockets}` : ''}); ${queuedText}`,
           costMs,
           costPerCallMs: perCall,
           costBasis:
