@@ -69,7 +69,7 @@ describe('stale-connection-reset', () => {
 
   it('flags a reused socket that was reset, costing the failed attempt plus the retry handshake', async () => {
     const [stale] = await findings([...staleCall(0), ...staleCall(10_000)], 'stale-connection-reset');
-    expect(stale?.evidence.counts).toEqual({ resets: 2, retried: 2 });
+    expect(stale?.evidence.counts).toEqual({ resets: 2, retried: 2, retriedOnNew: 2 });
     expect(stale?.costPerCallMs).toBeCloseTo(3 + 62, 1);
     expect(stale?.summary).toContain('6.0 s idle');
     expect(stale?.fix).toContain('6.0 s');
