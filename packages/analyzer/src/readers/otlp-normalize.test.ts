@@ -69,6 +69,23 @@ describe('anyValue', () => {
     expect(anyValue({ bytes_value: 'AAEC' })).toBe('AAEC');
   });
 
+  it('reads a value with several fields set (against the oneof) as string, else int, bool, double', () => {
+    // The same order at the top and nested, where every field is read in both spellings.
+    expect(anyValue({ stringValue: 'a', intValue: 1, boolValue: true, doubleValue: 0.5 })).toBe('a');
+    expect(anyValue({ intValue: '1', boolValue: true, doubleValue: 0.5 })).toBe(1);
+    expect(anyValue({ boolValue: false, doubleValue: 0.5 })).toBe(false);
+    expect(
+      anyValue({
+        arrayValue: {
+          values: [
+            { stringValue: 'a', intValue: 1 },
+            { string_value: 'b', boolValue: true },
+          ],
+        },
+      }),
+    ).toStrictEqual(['a', 'b']);
+  });
+
   it('gives undefined for an empty value or one that is not an object', () => {
     for (const value of [undefined, null, 'a', 5, [str('a')], {}, { bytesValue: 5 }, { boolValue: 'true' }]) {
       expect(anyValue(value)).toBeUndefined();

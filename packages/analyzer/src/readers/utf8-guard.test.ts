@@ -119,6 +119,7 @@ describe('guardUtf8', () => {
     expect(await guard([0xef, 0xbb, 0xbf], '{}')).toStrictEqual({ chunks: [hex('{}')], bom: 3 });
     // Empty chunks before the first bytes do not hide the BOM.
     expect(await guard([], '\ufeff{}')).toStrictEqual({ chunks: [hex('{}')], bom: 3 });
+    expect(await guard([], [])).toStrictEqual({ chunks: [], bom: 0 });
   });
 
   it('keeps a U+FEFF after the start, and characters that only begin like the BOM', async () => {
@@ -153,6 +154,11 @@ describe('guardUtf8', () => {
       'invalid UTF-8 (byte 0xf8)',
       expect.any(String),
     ]);
+    // C0 and C1 never start a character (they would be overlong): invalid at the end too, not held back.
+    expect(await at([0x61, 0xc1])).toStrictEqual([1, 'invalid UTF-8 (byte 0xc1)', expect.any(String)]);
+    expect(await at([0x61, 0xc0, 0x80])).toStrictEqual([1, 'invalid UTF-8 (byte 0xc0)', expect.any(String)]);
+    // E2 then an ASCII byte at the end: broken, not incomplete.
+    expect(await at([0x61, 0xe2, 0x41])).toStrictEqual([1, 'invalid UTF-8 (byte 0xe2)', expect.any(String)]);
     // F0 9F then C0: the four-byte sequence is broken before the end, so it is not held back.
     expect(await at([0x61, 0xf0, 0x9f, 0xc0])).toStrictEqual([
       1,

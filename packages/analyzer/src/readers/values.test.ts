@@ -174,7 +174,8 @@ describe('toInt64', () => {
   });
 
   it('gives undefined for what is not an integer', () => {
-    for (const value of [1.5, 'abc', '12x', 'x12', '1.5', '', true, null, undefined, {}]) {
+    // [12] would pass a regex test on its text, "12".
+    for (const value of [1.5, 'abc', '12x', 'x12', '1.5', '', true, null, undefined, {}, [12]]) {
       expect(toInt64(value)).toBeUndefined();
     }
   });
