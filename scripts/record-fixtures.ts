@@ -150,6 +150,18 @@ const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
       grace.disable();
     }
   },
+  async 'no-timeout'({ client, lookAlike }) {
+    // Issue 18: the default Node handler (no timeout in effect) against a server that never answers;
+    // the app stops the call itself after APP_ABORT_MS.
+    const endpoint = await lookAlike({ neverAnswer: true });
+    const call = client(endpoint).send(new PutObjectCommand({ Bucket: BUCKET, Key: 'hang/0', Body: 'x' }), {
+      abortSignal: AbortSignal.timeout(APP_ABORT_MS),
+    });
+    await call.then(
+      () => console.warn('  expected the app to abort the call, it succeeded'),
+      () => undefined,
+    );
+  },
   async 'expect-continue-timeout'({ client, lookAlike }) {
     // Issue 18: a 3 MiB upload gets `Expect: 100-continue`; the look-alike never answers it, so the SDK
     // sends the body when its fallback timer fires (6 s).
@@ -157,6 +169,9 @@ const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     await put(client(endpoint), 'continue/0', Buffer.alloc(3 * 1024 * 1024, 7));
   },
 };
+
+/** no-timeout: the app's own limit on its one call to a server that never answers. */
+const APP_ABORT_MS = 3000;
 
 /** How long the unconsumed-body scenario leaves its third GET queued before reading a body. */
 const UNREAD_HOLD_MS = 400;
@@ -170,6 +185,8 @@ interface LookAlikeOptions {
   handshakeDelayMs?: number;
   /** Never answer `Expect: 100-continue`: read whatever body comes, then answer. */
   neverContinue?: boolean;
+  /** Read the request and never answer it. */
+  neverAnswer?: boolean;
 }
 
 function s3Error(code: string, message: string): string {
@@ -195,6 +212,7 @@ async function startLookAlike(
     },
     (req, res) => {
       req.resume();
+      if (options.neverAnswer) return;
       req.on('end', () => {
         const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/s3\//.exec(req.headers.authorization ?? '');
         const headers = { 'content-type': 'application/xml', 'x-amz-request-id': `req${seen.size}` };

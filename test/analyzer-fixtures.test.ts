@@ -48,6 +48,9 @@ const EXPECTED: Record<string, string[]> = {
   'hot-prefix': ['hot-prefix'],
   // Issue 18: two GetObject bodies left unread on a maxSockets 2 agent, a third GET queued behind them.
   'unconsumed-body': ['unconsumed-body'],
+  // Issue 18: the default Node handler (no timeout) against a server that never answers; the app aborts
+  // the call after 3 s.
+  'no-timeout': ['no-timeout'],
   // Issue 18: a 3 MiB upload to a server that never answers 100 Continue: the SDK's timer sends the body
   // after 6 s; it went on the one-off agent too (its connection cost is the other finding's).
   'expect-continue-timeout': ['expect-continue-timeout', 'expect-continue-no-reuse'],
@@ -227,6 +230,11 @@ function unreadHolds(t: Trace): [number, number] {
 }
 const queuedGetWait = (t: Trace) =>
   numberAttr(getAttempts(t)[2] as WireSpan, 'wirescope.connection.queue_ms');
+// no-timeout: one PUT to a server that never answers, no timeout in effect, aborted by the app after
+// APP_ABORT_MS: the attempt's time after its new connection went waiting for a response.
+const APP_ABORT_MS = 3000;
+const hungWait = (t: Trace) =>
+  durationMs(t.attempts[0] as WireSpan) - handshakeOf(t, t.attempts[0] as WireSpan);
 // expect-continue-timeout: the one 3 MiB upload's wait less the round trip as rules/round-trips.ts reads
 // it: tcp.connect, unless it is under a quarter of the TLS 1.3 handshake less 10 ms CPU (loopback).
 const SDK_CONTINUE_TIMER_MS = 6000;
@@ -258,6 +266,20 @@ const COST_PINS: Record<string, CostPin> = {
       queueMsMedian: near(queuedGetWait(t)),
       queueMsMax: near(queuedGetWait(t)),
     }),
+  },
+  'no-timeout': {
+    formula: `the one PUT's wait for a response (attempt − dns+tcp+tls) until the app aborted it at ${APP_ABORT_MS} ms`,
+    expected: hungWait,
+    tolerance: ROUNDING,
+    per: 1,
+    injected: {
+      min: APP_ABORT_MS - 200,
+      max: APP_ABORT_MS + LOADED_LOOP_MS,
+      why: 'the app aborts after 3 s',
+    },
+    severity: byCost,
+    counts: () => ({ requests: 1, answered: 0 }),
+    measurements: (t) => ({ waitMsMedian: near(hungWait(t)), waitMsMax: near(hungWait(t)) }),
   },
   'expect-continue-timeout': {
     formula:

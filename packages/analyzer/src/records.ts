@@ -76,6 +76,13 @@ export interface AttemptRecord extends TimedRecord {
   bodyMs: number | undefined;
   /** `wirescope.connection.requests` of a failed attempt: requests the connection had carried, this one included. */
   connectionRequests: number | undefined;
+  /**
+   * `wirescope.timeout.request_ms`, `.connection_ms`, `.socket_ms` of an attempt that lasted ≥ 1 s (0: none
+   * in effect; undefined: not recorded, or a shorter attempt).
+   */
+  requestTimeoutMs: number | undefined;
+  connectionTimeoutMs: number | undefined;
+  socketTimeoutMs: number | undefined;
   /** `wirescope.expect_continue.ended_by`: `server` or `timer`. */
   expectEndedBy: string | undefined;
   // ---- resolved at finish ----

@@ -5,6 +5,7 @@ import {
 } from '@wirescope/instrumentation-http';
 import { disableUndiciConnectionFacts, enableUndiciConnectionFacts } from '@wirescope/instrumentation-undici';
 import { disableAttemptScopeStorage } from '@wirescope/semconv';
+import { patchHandlerTimeouts, unpatchHandlerTimeouts } from './handler-timeouts.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
 
 /** What the plugins of this process asked for, and whether `disableWirescope()` switched them off. */
@@ -51,6 +52,7 @@ export function enableConnectionFacts(options: ResolvedWirescopeOptions): void {
   if (state.disabled) return;
   if (options.nodeHttp) enableNodeHttpConnectionFacts();
   if (options.fetch) enableUndiciConnectionFacts();
+  patchHandlerTimeouts();
 }
 
 /**
@@ -66,6 +68,7 @@ export function disableWirescope(): void {
     processSwitch().disabled = true;
     disableNodeHttpConnectionFacts();
     disableUndiciConnectionFacts();
+    unpatchHandlerTimeouts();
     disableAttemptScopeStorage();
   } catch (error) {
     diag.warn('@wirescope/aws-sdk: disabling failed', error);
@@ -83,6 +86,7 @@ export function enableWirescope(): void {
     state.disabled = false;
     if (state.nodeHttp) enableNodeHttpConnectionFacts();
     if (state.fetch) enableUndiciConnectionFacts();
+    patchHandlerTimeouts();
   } catch (error) {
     diag.warn('@wirescope/aws-sdk: enabling failed', error);
   }

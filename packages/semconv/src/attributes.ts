@@ -81,6 +81,21 @@ export const ATTR_EXPECT_CONTINUE_ENDED_BY = 'wirescope.expect_continue.ended_by
 export const EXPECT_CONTINUE_ENDED_BY_SERVER = 'server';
 /** Value of `wirescope.expect_continue.ended_by`: the body was sent with no answer from the server. */
 export const EXPECT_CONTINUE_ENDED_BY_TIMER = 'timer';
+/**
+ * The limit on the whole call in effect for the attempt, in ms; 0 when none would stop it (the SDK's
+ * default; on the Node handler `requestTimeout` without `throwOnRequestTimeout` only logs a warning).
+ */
+export const ATTR_TIMEOUT_REQUEST_MS = 'wirescope.timeout.request_ms';
+/**
+ * The connection timeout in effect, in ms (the Node handler's `connectionTimeout`); 0 when none. It
+ * covers the TCP connect only, never the wait for a pooled socket; HTTP/2 and fetch ignore it.
+ */
+export const ATTR_TIMEOUT_CONNECTION_MS = 'wirescope.timeout.connection_ms';
+/**
+ * The socket inactivity timeout in effect, in ms (the Node handler's `socketTimeout`, else the service
+ * default); 0 when none. It stops a response the server never sends; HTTP/2 and fetch ignore it.
+ */
+export const ATTR_TIMEOUT_SOCKET_MS = 'wirescope.timeout.socket_ms';
 /** Milliseconds from the end of the request (last byte written) to the response headers. */
 export const ATTR_TTFB_MS = 'wirescope.ttfb_ms';
 /** Request body size in bytes, when the request declared it. */

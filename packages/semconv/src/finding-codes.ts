@@ -23,10 +23,7 @@ export const FINDING_HOT_PREFIX = 'hot-prefix';
 
 /** A response body was neither read to its end nor destroyed: it held its pooled socket, and calls queued behind it. */
 export const FINDING_UNCONSUMED_BODY = 'unconsumed-body';
-/**
- * An attempt waited for a connection or a response for seconds with no request or connection timeout in
- * effect. Reserved (PRODUCT.md): no rule makes it yet, so it is not in FINDING_CODES.
- */
+/** An attempt waited for a pooled socket, a connection or a response for seconds with no timeout in effect. */
 export const FINDING_NO_TIMEOUT = 'no-timeout';
 /** A 100-continue wait ended on the SDK's fallback timer, not on the server's answer. */
 export const FINDING_EXPECT_CONTINUE_TIMEOUT = 'expect-continue-timeout';
@@ -44,6 +41,7 @@ export const FINDING_CODES = [
   FINDING_UNRETRIED_SOCKET_ERROR,
   FINDING_HOT_PREFIX,
   FINDING_UNCONSUMED_BODY,
+  FINDING_NO_TIMEOUT,
   FINDING_EXPECT_CONTINUE_TIMEOUT,
 ] as const;
 

@@ -198,9 +198,18 @@ export function writeAttempt(
   c.str[sb + STR.name] = n.strings.id(span.name);
   c.str[sb + STR.origin] = n.strings.id(originOf(span));
   writeStrings(c.str, sb, ATTEMPT_STRING_COLUMNS, ATTEMPT_STRING_KEYS, span, n.strings);
-  writeExtFacts(store, row, v, (flags & (A.error | A.socketReset)) !== 0 || v[K.errorType] !== undefined);
+  writeExtFacts(
+    store,
+    row,
+    v,
+    (flags & (A.error | A.socketReset)) !== 0 || v[K.errorType] !== undefined,
+    span.durationMs >= SLOW_ATTEMPT_MS,
+  );
   return row;
 }
+
+/** Attempts this long (ms) or longer keep the timeouts they ran under (see `writeExtFacts`). */
+export const SLOW_ATTEMPT_MS = 1000;
 
 /** Values of `wirescope.body.outcome`, by code − 1 (code 0: none). */
 export const BODY_OUTCOMES = [
@@ -221,14 +230,28 @@ function bodyOutcomeCode(value: unknown): number {
  * count is kept for failed attempts only (`failed`): stale-connection-reset reads it of resets, and most
  * plugin attempts carry it, so keeping it for all would give every chunk of them the columns.
  */
-function writeExtFacts(store: AttemptStore, row: number, v: SpanRecord['values'], failed: boolean): void {
+function writeExtFacts(
+  store: AttemptStore,
+  row: number,
+  v: SpanRecord['values'],
+  failed: boolean,
+  slow: boolean,
+): void {
   const requests = failed ? numVal(v[K.connectionRequests]) : undefined;
   const ending = (EXPECT_ENDINGS as readonly unknown[]).indexOf(v[K.expectEndedBy]) + 1;
-  if (requests === undefined && ending === 0) return;
+  // The timeouts matter only to an attempt that waited long: kept from 1 s of duration (no-timeout's
+  // threshold is 2 s), so that short attempts, nearly all of them, do not need the columns.
+  const request = slow ? numVal(v[K.requestTimeout]) : undefined;
+  if (requests === undefined && ending === 0 && request === undefined) return;
   const ext = store.extOf(row);
   const e = (row & CHUNK_MASK) * AttemptStore.EXTS;
   if (requests !== undefined) ext[e + EXT.connectionRequests] = requests;
   if (ending > 0) ext[e + EXT.expectEndedBy] = ending;
+  if (request !== undefined) {
+    ext[e + EXT.requestTimeout] = request;
+    ext[e + EXT.connectionTimeout] = numVal(v[K.connectionTimeout]) ?? Number.NaN;
+    ext[e + EXT.socketTimeout] = numVal(v[K.socketTimeout]) ?? Number.NaN;
+  }
 }
 
 /** A response body span, held until its attempt is known: trace number, attempt id halves, outcome code, duration. */

@@ -204,7 +204,7 @@ export class AttemptStore {
   at(row: number): AttemptChunk {
     return this.chunks[row >>> CHUNK_SHIFT] as AttemptChunk;
   }
-  static readonly EXTS = 4;
+  static readonly EXTS = 7;
   /** The `ext` columns of a row's chunk, made on first use (index them with `(row & CHUNK_MASK) * EXTS + EXT.x`). */
   extOf(row: number): Float32Array {
     const chunk = this.at(row);
@@ -223,6 +223,10 @@ export const EXT = {
   connectionRequests: 2,
   /** `EXPECT_ENDINGS` index + 1. */
   expectEndedBy: 3,
+  /** `wirescope.timeout.request_ms`, `.connection_ms`, `.socket_ms` (0: none in effect). */
+  requestTimeout: 4,
+  connectionTimeout: 5,
+  socketTimeout: 6,
 } as const;
 
 /** Numeric attempt columns, in `num` order. */

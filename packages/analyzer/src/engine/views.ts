@@ -304,6 +304,15 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
   get connectionRequests(): number | undefined {
     return this.ext(EXT.connectionRequests);
   }
+  get requestTimeoutMs(): number | undefined {
+    return this.ext(EXT.requestTimeout);
+  }
+  get connectionTimeoutMs(): number | undefined {
+    return this.ext(EXT.connectionTimeout);
+  }
+  get socketTimeoutMs(): number | undefined {
+    return this.ext(EXT.socketTimeout);
+  }
   get expectEndedBy(): string | undefined {
     const code = this.ext(EXT.expectEndedBy);
     return code === undefined ? undefined : EXPECT_ENDINGS[code - 1];

@@ -5,6 +5,7 @@ import { dnsLookupPerConnectionRule } from './dns-lookup-per-connection.js';
 import { expectContinueNoReuseRule } from './expect-continue-no-reuse.js';
 import { expectContinueTimeoutRule } from './expect-continue-timeout.js';
 import { hotPrefixRule } from './hot-prefix.js';
+import { noTimeoutRule } from './no-timeout.js';
 import { regionRedirectRule } from './region-redirect.js';
 import { slowHandshakeRule } from './slow-handshake.js';
 import { socketPoolSaturationRule } from './socket-pool-saturation.js';
@@ -25,5 +26,6 @@ export const ALL_RULES: readonly Rule[] = [
   unretriedSocketErrorRule,
   hotPrefixRule,
   unconsumedBodyRule,
+  noTimeoutRule,
   expectContinueTimeoutRule,
 ];

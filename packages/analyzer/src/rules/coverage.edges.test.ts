@@ -116,6 +116,7 @@ describe('coverage, pinned', () => {
       ['unretried-socket-error', 2, 2, 0, false],
       ['hot-prefix', 1, 1, 0, false],
       ['unconsumed-body', 2, 2, 0, false],
+      ['no-timeout', 2, 2, 0, false],
       ['expect-continue-timeout', 2, 2, 0, false],
     ]);
     expect(c.rules.map((r) => r.needs)).toEqual([
@@ -130,6 +131,7 @@ describe('coverage, pinned', () => {
       'attempts with their errors',
       'S3 calls with their bucket (key prefix from the wirescope plugin option)',
       'response body phases and pool waits (wirescope plugin)',
+      'the timeouts each call ran under (wirescope plugin)',
       '100-continue waits and how they ended (wirescope plugin)',
     ]);
     expect(judgedAll(c)).toBe(true);
@@ -165,6 +167,7 @@ describe('coverage, pinned', () => {
       ['unretried-socket-error', 3, 4, 2, true],
       ['hot-prefix', 2, 3, 1, true],
       ['unconsumed-body', 1, 4, 0, true],
+      ['no-timeout', 1, 4, 0, true],
       ['expect-continue-timeout', 1, 4, 0, true],
     ]);
     const reason = (code: string) => c.rules.find((r) => r.code === code)?.reason;
@@ -211,6 +214,7 @@ describe('coverage, pinned', () => {
       ['unretried-socket-error', 1, 1, 1, false],
       ['hot-prefix', 1, 1, 1, false],
       ['unconsumed-body', 0, 1, 0, true],
+      ['no-timeout', 0, 1, 0, true],
       ['expect-continue-timeout', 0, 1, 0, true],
     ]);
   });
@@ -359,6 +363,7 @@ describe('coverage of hand-made calls, pinned', () => {
       ['unretried-socket-error', 1, 1, 1, false],
       ['hot-prefix', 1, 1, 1, false],
       ['unconsumed-body', 1, 1, 1, false],
+      ['no-timeout', 1, 1, 1, false],
       ['expect-continue-timeout', 1, 1, 1, false],
     ]);
   });
@@ -387,6 +392,7 @@ describe('coverage of hand-made calls, pinned', () => {
       ['unretried-socket-error', 1, 1, 1, false],
       ['hot-prefix', 1, 1, 1, false],
       ['unconsumed-body', 0, 1, 0, true],
+      ['no-timeout', 0, 1, 0, true],
       ['expect-continue-timeout', 0, 1, 0, true],
     ]);
   });
@@ -408,6 +414,7 @@ describe('coverage of hand-made calls, pinned', () => {
       ['unretried-socket-error', 1, 1, 0, false],
       ['hot-prefix', 0, 0, 0, false],
       ['unconsumed-body', 1, 1, 0, false],
+      ['no-timeout', 1, 1, 0, false],
       ['expect-continue-timeout', 1, 1, 0, false],
     ]);
   });

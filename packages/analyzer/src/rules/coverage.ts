@@ -5,6 +5,7 @@ import {
   FINDING_EXPECT_CONTINUE_NO_REUSE,
   FINDING_EXPECT_CONTINUE_TIMEOUT,
   FINDING_HOT_PREFIX,
+  FINDING_NO_TIMEOUT,
   FINDING_REGION_REDIRECT,
   FINDING_SLOW_HANDSHAKE,
   FINDING_SOCKET_POOL_SATURATION,
@@ -143,6 +144,12 @@ const NEEDS: readonly Need[] = [
     code: FINDING_UNCONSUMED_BODY,
     needs: 'response body phases and pool waits (wirescope plugin)',
     missing: 'response body phases (http.response.body) are recorded by the wirescope plugin only',
+    bits: F.wirescopeAttempts,
+  },
+  {
+    code: FINDING_NO_TIMEOUT,
+    needs: 'the timeouts each call ran under (wirescope plugin)',
+    missing: 'the timeouts in effect are recorded by the wirescope plugin only',
     bits: F.wirescopeAttempts,
   },
   {

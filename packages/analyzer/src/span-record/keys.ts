@@ -32,6 +32,9 @@ import {
   ATTR_SERVER_PORT,
   ATTR_SOCKET_ERROR,
   ATTR_SOCKET_RESET,
+  ATTR_TIMEOUT_CONNECTION_MS,
+  ATTR_TIMEOUT_REQUEST_MS,
+  ATTR_TIMEOUT_SOCKET_MS,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TTFB_MS,
 } from '@wirescope/semconv';
@@ -79,10 +82,13 @@ export const K = {
   otelTlsProtocol: 38,
   /** Not an attribute: `exception.type` of the span's `exception` event (`recordOfWire` fills it). */
   exceptionType: 39,
-  // Issue 18: the body phase (on `http.response.body` spans) and connection facts.
+  // Issue 18: the body phase (on `http.response.body` spans), connection facts and timeouts in effect.
   bodyOutcome: 40,
   connectionRequests: 41,
   expectEndedBy: 42,
+  requestTimeout: 43,
+  connectionTimeout: 44,
+  socketTimeout: 45,
 } as const;
 
 /** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
@@ -133,4 +139,7 @@ export const ENGINE_KEYS: readonly string[] = [
   ATTR_BODY_OUTCOME,
   ATTR_CONNECTION_REQUESTS,
   ATTR_EXPECT_CONTINUE_ENDED_BY,
+  ATTR_TIMEOUT_REQUEST_MS,
+  ATTR_TIMEOUT_CONNECTION_MS,
+  ATTR_TIMEOUT_SOCKET_MS,
 ];
