@@ -142,6 +142,47 @@ describe('no-timeout against a server that never answers', () => {
     expect(limited.findings).toEqual([]);
   });
 
+  /** Two HeadObjects at once on an agent with maxSockets 1: the second waits for the first's socket. */
+  async function queuedPair(handlerOptions: Record<string, unknown>) {
+    const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const s3 = client(new NodeHttpHandler({ httpAgent, ...handlerOptions }));
+    const send = (key: string) =>
+      s3
+        .send(new HeadObjectCommand({ Bucket: 'b', Key: key }), {
+          abortSignal: AbortSignal.timeout(APP_ABORT_MS),
+        })
+        .then(
+          () => 'answered',
+          (e: { name?: string }) => e.name,
+        );
+    const outcomes = await Promise.all([send('a'), send('b')]);
+    httpAgent.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const attempts = spansNamed(tracing.spans(), 'S3.HeadObject attempt');
+    // The second never got a socket: no connection id (Node tells nothing of a request destroyed while queued).
+    const queued = attempts.find((a) => attr(a, 'wirescope.connection.id') === undefined);
+    const result = await analyze(tracing.spans().map((span) => wireSpanFromReadable(span)));
+    return { outcomes, queued, findings: result.findings.filter((x) => x.code === 'no-timeout') };
+  }
+
+  it('a call queued behind a hung one (maxSockets 1), no timeout: its wait for a pooled socket is found too', async () => {
+    const { outcomes, queued, findings } = await queuedPair({});
+    expect(outcomes).toEqual(['AbortError', 'AbortError']);
+    expect(attr(queued!, ATTR_TIMEOUT_REQUEST_MS)).toBe(0);
+    const [f, ...more] = findings;
+    expect(more).toEqual([]);
+    expect(f?.summary).toMatch(/^2 requests .* for a pooled socket or a response with no timeout in effect/);
+    expect(f?.evidence.counts).toEqual({ requests: 2, answered: 0 });
+  });
+
+  it('connectionTimeout 1 s covers the queued one (the SDK times it from the request, queue included): only the hung one is found', async () => {
+    const { outcomes, queued, findings } = await queuedPair({ connectionTimeout: 1000 });
+    expect(outcomes).toEqual(['AbortError', 'TimeoutError']);
+    expect(attr(queued!, ATTR_TIMEOUT_CONNECTION_MS)).toBe(1000);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.summary).toMatch(/^1 request .* for a response with no timeout in effect/);
+  });
+
   it('disableWirescope() restores the handlers’ own handle', async () => {
     client(new NodeHttpHandler()); // a plugin made: the handlers are wrapped
     const before = NodeHttpHandler.prototype.handle;

@@ -48,8 +48,9 @@ const positive = (value: unknown): number =>
 /**
  * The limits in effect for one call, in ms (0: none), as each handler applies them:
  * - NodeHttpHandler: `requestTimeout` stops a call only with `throwOnRequestTimeout` (else it logs a
- *   warning); `connectionTimeout` covers the TCP connect only (never the wait for a pooled socket);
- *   `socketTimeout` (else the service default) stops a socket silent that long.
+ *   warning); `connectionTimeout` runs from the request's creation until its socket connects (the wait
+ *   for a pooled socket included, in 4.x); `socketTimeout` (else the service default) stops a socket
+ *   silent that long.
  * - NodeHttp2Handler: `requestTimeout` (stream inactivity); socket and connection timeouts are ignored.
  * - FetchHttpHandler: `requestTimeout` aborts the whole call.
  */

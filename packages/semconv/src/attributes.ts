@@ -87,8 +87,9 @@ export const EXPECT_CONTINUE_ENDED_BY_TIMER = 'timer';
  */
 export const ATTR_TIMEOUT_REQUEST_MS = 'wirescope.timeout.request_ms';
 /**
- * The connection timeout in effect, in ms (the Node handler's `connectionTimeout`); 0 when none. It
- * covers the TCP connect only, never the wait for a pooled socket; HTTP/2 and fetch ignore it.
+ * The connection timeout in effect, in ms (the Node handler's `connectionTimeout`); 0 when none. The
+ * SDK times it from the request's creation until its socket connects: the wait for a pooled socket and
+ * the TCP connect. HTTP/2 and fetch ignore it.
  */
 export const ATTR_TIMEOUT_CONNECTION_MS = 'wirescope.timeout.connection_ms';
 /**

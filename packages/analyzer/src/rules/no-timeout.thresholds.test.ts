@@ -72,7 +72,7 @@ describe('no-timeout thresholds', () => {
     expect(await noTimeout(hung(0, 9000, {}))).toEqual([]);
   });
 
-  it('a queue wait is covered by nothing but the whole-call limit; a connect by the connection timeout', async () => {
+  it('a queue wait and a connect are covered by the connection timeout (or the whole-call limit), not by the socket timeout', async () => {
     // Queued 2,500 ms, then answered quickly: the socket timeout does not help a queued request.
     const queued = hung(
       0,
@@ -87,6 +87,9 @@ describe('no-timeout thresholds', () => {
     const [f] = await noTimeout(queued);
     expect(f?.summary).toContain('for a pooled socket with no timeout');
     expect(f?.costMs).toBe(2500);
+    for (const s of queued)
+      if (s.attributes['wirescope.attempt']) s.attributes['wirescope.timeout.connection_ms'] = 5000;
+    expect(await noTimeout(queued)).toEqual([]);
     // A new connection: TCP 2,100 + TLS 100 = 2,200 ms, then no answer for 2,000 ms: both uncovered.
     const connect = hung(0, 4200, NONE, { reused: false, dnsMs: 0, tcpMs: 2100, tlsMs: 100 });
     const [c] = await noTimeout(connect);
@@ -106,6 +109,17 @@ describe('no-timeout thresholds', () => {
     expect((await noTimeout(limited))[0]?.costMs).toBe(2000);
   });
 
+  it('a Node request that never got a socket (no connection id, no answer) waited for a pooled socket; on fetch, for a response', async () => {
+    const never = hung(0, 2500);
+    for (const x of never) delete x.attributes['wirescope.connection.id'];
+    const [f] = await noTimeout(never);
+    expect(f?.summary).toContain('for a pooled socket with no timeout');
+    expect(f?.costMs).toBe(2500);
+    const onFetch = hung(0, 2500, NONE, { attributes: { 'wirescope.http.handler': 'fetch' } });
+    for (const x of onFetch) delete x.attributes['wirescope.connection.id'];
+    expect((await noTimeout(onFetch))[0]?.summary).toContain('for a response with no timeout');
+  });
+
   it('an attempt shorter than 1 s keeps no timeouts (the engine drops them): nothing to judge', async () => {
     expect(await noTimeout(hung(0, 999))).toEqual([]);
   });
@@ -115,7 +129,7 @@ describe('no-timeout thresholds', () => {
       'Limit the whole call: new FetchHttpHandler({ requestTimeout: 3000 }) (3.0 s: about twice the slowest answered call here, 1.2 s), or pass an abortSignal per call.',
     );
     expect(noTimeoutFix('node-http', undefined)).toBe(
-      'Limit the whole call: new NodeHttpHandler({ requestTimeout: N, throwOnRequestTimeout: true }) — without throwOnRequestTimeout a breached requestTimeout only logs a warning, and connectionTimeout never covers the wait for a pooled socket — or pass an abortSignal per call.',
+      'Limit the whole call: new NodeHttpHandler({ requestTimeout: N, throwOnRequestTimeout: true }) — without throwOnRequestTimeout a breached requestTimeout only logs a warning — and a connectionTimeout for the wait for a socket, or pass an abortSignal per call.',
     );
     expect(noTimeoutFix(undefined, 100)).toBe(
       'Limit the whole call: requestTimeout: 1000 on the request handler (1.0 s: about twice the slowest answered call here, 100 ms) (NodeHttp2Handler ignores socket and connection timeouts; NodeHttpHandler needs throwOnRequestTimeout: true), or pass an abortSignal per call.',

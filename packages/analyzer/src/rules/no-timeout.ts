@@ -20,26 +20,32 @@ import {
 /** A wait counts from this long (ms) with no timeout in effect that would have ended it. */
 export const NO_TIMEOUT_MIN_WAIT_MS = 2000;
 
-/** What an attempt waited for. */
-type WaitKind = 'a pooled socket' | 'a connection' | 'a response';
+/** What an attempt waited for, in the order the waits happen. */
+const WAIT_KINDS = ['a pooled socket', 'a connection', 'a response'] as const;
+type WaitKind = (typeof WAIT_KINDS)[number];
 
 /**
  * The waits of an attempt that no timeout in effect covered, each ≥ 2 s; undefined when the attempt did
  * not record its timeouts (not judged). A limit on the whole call (`request_ms` > 0) covers every wait,
- * however long it is set; the connection timeout covers the connect; the socket timeout the response.
- * Nothing but the whole-call limit covers the wait for a pooled socket.
+ * however long it is set; the connection timeout covers the wait for a pooled socket and the connect
+ * (@smithy/node-http-handler 4.x times it from the request's creation until its socket connects); the
+ * socket timeout covers the response.
  */
 export function uncoveredWaits(a: AttemptRecord): Array<{ kind: WaitKind; ms: number }> | undefined {
   if (a.requestTimeoutMs === undefined) return undefined;
   if (a.requestTimeoutMs > 0) return [];
-  const queue = a.queueMs ?? 0;
+  // A Node request destroyed while queued gets no event until a socket frees (after its attempt ended),
+  // so its queue_ms is never recorded: one with no connection and no answer spent its life queued.
+  const neverSocketed =
+    a.handler === HTTP_HANDLER_NODE && a.connectionId === undefined && a.statusCode === undefined;
+  const queue = a.queueMs ?? (neverSocketed ? a.durationMs : 0);
   const connect = handshakeMs(a);
   // No response: the attempt's time after the queue and the connect went waiting for one.
   const response = a.ttfbMs ?? (a.statusCode === undefined ? Math.max(0, a.durationMs - queue - connect) : 0);
   const out: Array<{ kind: WaitKind; ms: number }> = [];
-  if (queue >= NO_TIMEOUT_MIN_WAIT_MS) out.push({ kind: 'a pooled socket', ms: queue });
-  if (connect >= NO_TIMEOUT_MIN_WAIT_MS && !((a.connectionTimeoutMs ?? 0) > 0))
-    out.push({ kind: 'a connection', ms: connect });
+  const connectionLimit = (a.connectionTimeoutMs ?? 0) > 0;
+  if (queue >= NO_TIMEOUT_MIN_WAIT_MS && !connectionLimit) out.push({ kind: 'a pooled socket', ms: queue });
+  if (connect >= NO_TIMEOUT_MIN_WAIT_MS && !connectionLimit) out.push({ kind: 'a connection', ms: connect });
   if (response >= NO_TIMEOUT_MIN_WAIT_MS && !((a.socketTimeoutMs ?? 0) > 0))
     out.push({ kind: 'a response', ms: response });
   return out;
@@ -66,7 +72,7 @@ export function noTimeoutFix(handler: string | undefined, slowestMs: number | un
   if (handler === HTTP_HANDLER_FETCH)
     return `Limit the whole call: new FetchHttpHandler({ requestTimeout: ${n} })${basis}, or pass an abortSignal per call.`;
   if (handler === HTTP_HANDLER_NODE)
-    return `Limit the whole call: new NodeHttpHandler({ requestTimeout: ${n}, throwOnRequestTimeout: true })${basis} — without throwOnRequestTimeout a breached requestTimeout only logs a warning, and connectionTimeout never covers the wait for a pooled socket — or pass an abortSignal per call.`;
+    return `Limit the whole call: new NodeHttpHandler({ requestTimeout: ${n}, throwOnRequestTimeout: true })${basis} — without throwOnRequestTimeout a breached requestTimeout only logs a warning — and a connectionTimeout for the wait for a socket, or pass an abortSignal per call.`;
   return `Limit the whole call: requestTimeout: ${n} on the request handler${basis} (NodeHttp2Handler ignores socket and connection timeouts; NodeHttpHandler needs throwOnRequestTimeout: true), or pass an abortSignal per call.`;
 }
 
@@ -93,7 +99,8 @@ export const noTimeoutRule: Rule = {
       const costs = group.map((h) => sum(h.waits.map((w) => w.ms)));
       const costMs = sum(costs);
       const perCall = costMs / group.length;
-      const kinds = [...new Set(group.flatMap((h) => h.waits.map((w) => w.kind)))];
+      const seen = new Set(group.flatMap((h) => h.waits.map((w) => w.kind)));
+      const kinds = WAIT_KINDS.filter((k) => seen.has(k));
       const kindText = kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}` : kinds[0];
       const max = costs.reduce((m, v) => Math.max(m, v), 0);
       const slowest = slowestAnswered(pools.get(first.poolKey) ?? attempts);
