@@ -482,3 +482,28 @@ describe('coverage of hand-made calls, pinned', () => {
     expect(c.callerRegion).toEqual({ known: 2, fromResource: 1, fromOption: false });
   });
 });
+
+describe('no-timeout coverage: judged only where the timeouts were recorded', () => {
+  const noTimeoutRow = async (spans: WireSpan[]) =>
+    (await analyze(spans)).coverage.rules.find((rule) => rule.code === 'no-timeout');
+  const timeouts = {
+    'wirescope.timeout.request_ms': 0,
+    'wirescope.timeout.connection_ms': 0,
+    'wirescope.timeout.socket_ms': 0,
+  };
+
+  it('a call whose attempt lasted 2 s or more without its timeouts is not judged, and the reason says why', async () => {
+    const row = await noTimeoutRow([
+      ...call({ startMs: 1_000, attempts: [{ durationMs: 2_000 }] }),
+      ...call({ startMs: 5_000, attempts: [{ durationMs: 3_000, attributes: timeouts }] }),
+    ]);
+    expect(row).toMatchObject({ judged: 1, of: 2 });
+    expect(row?.reason).toContain('not in a bundled app');
+  });
+
+  it('an attempt too short to hold a 2 s wait is judged without them', async () => {
+    const row = await noTimeoutRow(call({ startMs: 1_000, attempts: [{ durationMs: 1_999.9 }] }));
+    expect(row).toMatchObject({ judged: 1, of: 1 });
+    expect(row?.reason).toBeUndefined();
+  });
+});

@@ -16,6 +16,7 @@ import {
 } from '@wirescope/semconv';
 import type { AttemptRecord, OperationRecord, RuleContext } from '../records.js';
 import type { AnalysisCoverage, RuleCoverage } from '../types.js';
+import { NO_TIMEOUT_MIN_WAIT_MS } from './no-timeout.js';
 import { targetRegionOf } from './regions-of.js';
 
 /** One call as coverage sees it: its operation (absent for attempts with no operation span) and attempts. */
@@ -54,6 +55,11 @@ const F = {
   callerRegion: 1024,
   /** At least one attempt is a wirescope attempt. */
   someWirescopeAttempt: 2048,
+  /**
+   * Every attempt long enough to hold a wait `no-timeout` counts says which timeouts it ran under (the
+   * plugin records them only where it found the SDK's handler classes: not in a bundled app).
+   */
+  timeouts: 4096,
 } as const;
 
 /** Whether a rule can judge one call, and the facts it needs. */
@@ -149,8 +155,9 @@ const NEEDS: readonly Need[] = [
   {
     code: FINDING_NO_TIMEOUT,
     needs: 'the timeouts each call ran under (wirescope plugin)',
-    missing: 'the timeouts in effect are recorded by the wirescope plugin only',
-    bits: F.wirescopeAttempts,
+    missing:
+      'the timeouts in effect are recorded by the wirescope plugin only, and only where it finds the SDK handler classes in the module cache (not in a bundled app)',
+    bits: F.wirescopeAttempts | F.timeouts,
   },
   {
     code: FINDING_EXPECT_CONTINUE_TIMEOUT,
@@ -176,9 +183,10 @@ function factsOf(
   const caller = op?.callerRegion ?? context.callerRegion;
   if (caller !== undefined) facts |= F.callerRegion;
   if (call.attempts.length === 0) return facts;
-  facts |= F.attempts | F.connection | F.wirescopeAttempts | F.dns;
+  facts |= F.attempts | F.connection | F.wirescopeAttempts | F.dns | F.timeouts;
   let target = false;
   for (const a of call.attempts) {
+    if (a.requestTimeoutMs === undefined && a.durationMs >= NO_TIMEOUT_MIN_WAIT_MS) facts &= ~F.timeouts;
     if (a.reused === undefined) facts &= ~F.connection;
     if (a.inferred) {
       facts = (facts & ~F.wirescopeAttempts) | F.inferred;
