@@ -25,7 +25,10 @@ export interface LocalWorld {
   finProxy(from: string, to: string, idleMs: number): Promise<TcpProxyHandle>;
   /** A proxy to s3rver that holds the first reply of each connection `holdMs` (a lost ServerHello). */
   lossyProxy(from: string, to: string, holdMs: number): Promise<TcpProxyHandle>;
-  /** A proxy to a front of s3rver that answers after `thinkMs` and, with `limit`, 503 SlowDown to a busy key prefix. */
+  /**
+   * A proxy to a front of s3rver that answers after `thinkMs` and, with `limit`, 503 SlowDown to a busy
+   * key prefix; with `neverContinue` it never answers 100-continue, with `neverAnswer` nothing at all.
+   */
   s3Front(from: string, to: string, front: FrontOptions): Promise<TcpProxyHandle>;
   /** A proxy to the wrong-region front (301 PermanentRedirect naming `bucketRegion`). */
   wrongRegionFront(from: string, to: string, bucketRegion: string): Promise<TcpProxyHandle>;
@@ -53,6 +56,10 @@ export interface FrontOptions {
   thinkMs?: number;
   /** Answers 503 SlowDown beyond this (no throttling when absent). */
   limit?: PrefixLimit;
+  /** Never answers `Expect: 100-continue` (the client sends the body when its own timer fires). */
+  neverContinue?: boolean;
+  /** Reads each request and never answers it (a hung peer). */
+  neverAnswer?: boolean;
 }
 
 /** Starts s3rver (HTTPS, the test certificate) and returns the factory of proxies in front of it. */
@@ -113,7 +120,13 @@ export async function startLocalWorld(): Promise<LocalWorld> {
     async s3Front(from, to, options) {
       const front = await startS3Front(s3.port, options);
       closers.push(front.close);
-      const what = options.limit ? ' (throttled per key prefix)' : '';
+      const what = options.limit
+        ? ' (throttled per key prefix)'
+        : options.neverAnswer
+          ? ' (never answers)'
+          : options.neverContinue
+            ? ' (never answers 100-continue)'
+            : '';
       return track(
         startTcpProxy({ target: { host: '127.0.0.1', port: front.port }, latencyMs: rttMs(from, to) / 2 }),
         `${standIn(from, to)}${what}`,
@@ -159,6 +172,10 @@ async function startS3Front(
   const { cert } = testCertificate();
   const upstreamAgent = new https.Agent({ keepAlive: true, ca: cert });
   const server = https.createServer(testCertificate(), (req, res) => {
+    if (options.neverAnswer) {
+      req.resume();
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0] as string;
     const key = decodeURIComponent(path.split('/').slice(2).join('/'));
     const prefix = key.slice(0, limit.prefixLength);
@@ -221,6 +238,8 @@ async function startS3Front(
     if (options.thinkMs) setTimeout(handle, options.thinkMs);
     else handle();
   });
+  // With a 'checkContinue' listener Node no longer answers 100 Continue by itself.
+  if (options.neverContinue) server.on('checkContinue', (req, res) => server.emit('request', req, res));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {

@@ -22,6 +22,8 @@ export interface DemoClientOptions {
   followRegionRedirects?: boolean;
   /** Attempts per call (the SDK's default is 3). */
   maxAttempts?: number;
+  /** `Expect: 100-continue` on uploads: false turns it off (the SDK's default: from 2 MiB). */
+  expectContinueHeader?: boolean;
   /** The plugin records this many characters of each key as `wirescope.s3.key_prefix`. */
   s3KeyPrefixLength?: number;
 }
@@ -32,6 +34,7 @@ export function createDemoClient(options: DemoClientOptions): S3Client {
   if (options.requestHandler) config.requestHandler = options.requestHandler;
   if (options.followRegionRedirects) config.followRegionRedirects = true;
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
+  if (options.expectContinueHeader !== undefined) config.expectContinueHeader = options.expectContinueHeader;
   const { target } = options;
   if (target.kind === 'local') {
     Object.assign(config, {

@@ -81,7 +81,7 @@ function variantLines(
   const failed = run.failedCalls > 0 ? `, ${run.failedCalls} failed` : '';
   const measured = run.error
     ? `failed: ${run.error}`
-    : `${calls} calls${failed}, p50 ${ms(p50(run.latenciesMs))}`;
+    : `${calls} ${calls === 1 ? 'call' : 'calls'}${failed}, p50 ${ms(p50(run.latenciesMs))}`;
   const variant = run.variant === 'before' ? scenario.before : scenario.after;
   const lines = wrap(
     `${variant?.label ?? run.label} (${measured})`,

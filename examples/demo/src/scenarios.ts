@@ -6,6 +6,7 @@ import { buildLocalScenarios } from './local-scenarios.js';
 import type { LocalWorld } from './local-world.js';
 import { createDemoClient, type Target } from './s3-client.js';
 import type { AwsOptions, RunContext, Scenario, Variant } from './types.js';
+import { buildWaitScenarios } from './wait-scenarios.js';
 
 /** Where the demo's code runs, and where the "far" bucket lives (seed 000: 64 ms apart). */
 export const HOME_REGION = 'us-east-1';
@@ -267,8 +268,12 @@ export async function buildScenarios(
     ),
   });
 
-  // The faults only a local stand-in injects on demand (throttling, a lossy path, FIN on idle).
-  if (world) scenarios.push(...(await buildLocalScenarios({ quick, world, home })));
+  // The faults only a local stand-in injects on demand (throttling, a lossy path, FIN on idle), and
+  // the calls that wait (an unread body, a 100 Continue never sent, a server that never answers).
+  if (world) {
+    scenarios.push(...(await buildLocalScenarios({ quick, world, home })));
+    scenarios.push(...(await buildWaitScenarios({ quick, world, home })));
+  }
 
   return scenarios;
 }
