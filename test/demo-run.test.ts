@@ -67,13 +67,18 @@ function details(id: string): { before: string; after: string } {
   return { before: block.slice(0, afterAt).join('\n'), after: block.slice(afterAt).join('\n') };
 }
 
-/** The findings of one run, analyzed from the written trace on that run's spans alone. */
-async function findingsOf(instance: string): Promise<Finding[]> {
+/** The spans of one run, read from the written trace. */
+async function spansOf(instance: string): Promise<WireSpan[]> {
   const spans: WireSpan[] = [];
   for await (const span of readSpans({ path: join(outDir, 'trace.jsonl') })) {
     if (span.resource['service.instance.id'] === instance) spans.push(span);
   }
-  return (await analyze(spans)).findings;
+  return spans;
+}
+
+/** The findings of one run, analyzed from the written trace on that run's spans alone. */
+async function findingsOf(instance: string): Promise<Finding[]> {
+  return (await analyze(await spansOf(instance))).findings;
 }
 
 /** Each problem scenario and the finding it shows. */
@@ -87,6 +92,9 @@ const SHOWS: Record<string, string> = {
   'hot-prefix': 'hot-prefix',
   'slow-handshake': 'slow-handshake',
   'fetch-fin': 'unretried-socket-error',
+  'unread-body': 'unconsumed-body',
+  'continue-timer': 'expect-continue-timeout',
+  hang: 'no-timeout',
 };
 
 /** A scenario's details as one line (the output wraps at 100 columns). */
@@ -237,6 +245,66 @@ describe('npm run demo -- --quick', () => {
     expect(after).toMatch(/\(6 calls, p50/);
     expect(row('fetch-fin')[3]).toMatch(/^\d+(\.\d)? ms \([2-6] failed\) → \d+(\.\d)? ms$/);
     expect(after).not.toContain('unretried-socket-error');
+  });
+
+  it('unread-body: 2 bodies left unread 500 ms hold both sockets (maxSockets 2), the 2 next calls queue behind them; read at once: none', async () => {
+    const { before, after } = details('unread-body');
+    const text = flat(before);
+    expect(text).toMatch(
+      /unconsumed-body [\d.]+ m?s: 2 response bodies \(S3\.GetObject\) from the us-east-1 stand-in neither read to the end nor destroyed held their sockets [\d.]+ m?s \(median; maxSockets 2\); 2 calls queued behind them/,
+    );
+    expect(text).toContain('fix: Consume every response Body');
+    const [finding] = (await findingsOf('unread-body/before')).filter((f) => f.code === 'unconsumed-body');
+    expect(finding?.evidence.counts).toMatchObject({ unreadBodies: 2, queuedCalls: 2, maxSockets: 2 });
+    // Held from the headers until the app read the body, 500 ms later.
+    expect(finding?.evidence.measurements.heldMsMedian).toBeGreaterThanOrEqual(450);
+    expect(flat(after)).toMatch(/\(4 calls, p50/);
+    expect(after).not.toContain('unconsumed-body');
+  });
+
+  it("continue-timer: a 3 MiB upload waits the SDK's 6 s timer for a 100 Continue the server never sends; the header off: none", async () => {
+    const { before, after } = details('continue-timer');
+    const text = flat(before);
+    expect(text).toMatch(
+      /expect-continue-timeout [\d.]+ s: 1 upload \(S3\.PutObject\) to the us-east-1 stand-in \(never answers 100-continue\) waited [\d.]+ s \(median\) for a 100 Continue that never came/,
+    );
+    expect(text).toContain('expectContinueHeader: false');
+    const [finding] = (await findingsOf('continue-timer/before')).filter(
+      (f) => f.code === 'expect-continue-timeout',
+    );
+    const wait = finding?.evidence.measurements.continueWaitMedianMs ?? 0;
+    expect(wait).toBeGreaterThanOrEqual(5950);
+    expect(wait).toBeLessThan(8000);
+    expect(flat(after)).toContain('S3Client({ expectContinueHeader: false })');
+    expect(after).not.toContain('expect-continue-timeout');
+  });
+
+  it("hang: a server that never answers, no timeout, the app's abort at 2.5 s: no-timeout; requestTimeout 1000 with throwOnRequestTimeout: the SDK's own ETIMEDOUT, not flagged", async () => {
+    const { before, after } = details('hang');
+    const text = flat(before);
+    expect(text).toMatch(
+      /no-timeout [\d.]+ s: 1 request \(S3\.PutObject\) to the us-east-1 stand-in \(never answers\) waited [\d.]+ s \(median; longest [\d.]+ s\) for a response with no timeout in effect/,
+    );
+    expect(text).toContain('fix: Limit the whole call: new NodeHttpHandler({ requestTimeout: N,');
+    // Each call ends in the error the variant expects (AbortError, then TimeoutError), else the demo fails.
+    expect(flat(before)).toContain('each call ends in AbortError (1 call, p50');
+    expect(flat(after)).toContain("each call ends in the SDK's TimeoutError (1 call, p50");
+    const [b, a] =
+      row('hang')[3]
+        ?.split(' → ')
+        .map((t) => Number.parseFloat(t)) ?? [];
+    expect(b).toBeGreaterThanOrEqual(2.5);
+    expect(a).toBeGreaterThanOrEqual(1);
+    expect(a).toBeLessThan(2);
+    const attempt = async (instance: string) =>
+      (await spansOf(instance)).find((s) => s.name === 'S3.PutObject attempt')?.attributes;
+    const beforeAttempt = await attempt('hang/before');
+    expect(beforeAttempt?.['error.type']).toBe('AbortError');
+    expect(beforeAttempt?.['wirescope.timeout.request_ms']).toBe(0);
+    const afterAttempt = await attempt('hang/after');
+    expect(afterAttempt?.['error.type']).toBe('ETIMEDOUT');
+    expect(afterAttempt?.['wirescope.timeout.request_ms']).toBe(1000);
+    expect(after).not.toContain('no-timeout');
   });
 
   it('writes the OTLP JSON Lines trace, the HTML and text reports, and prints their paths', async () => {
