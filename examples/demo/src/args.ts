@@ -6,10 +6,11 @@ export const USAGE = `wirescope demo: the field problems on embedded local serve
 
 usage: npm run demo -- [options]
 
-  --quick                 fewer calls per scenario (about 25 s)
+  --quick                 fewer calls per scenario (about 30 s)
   --out DIR               output folder for trace.jsonl and report.html (default ./wirescope-out)
   --only ID[,ID…]         run only these scenarios (healthy, churn, stale, expect-continue,
-                          cross-region, redirect, pool, hot-prefix, slow-handshake, fetch-fin)
+                          cross-region, redirect, pool, hot-prefix, slow-handshake, fetch-fin,
+                          unread-body, continue-timer, hang)
   --aws                   run against AWS instead of the local stand-ins (needs credentials in the
                           usual places and --bucket / --bucket-region, or WIRESCOPE_DEMO_BUCKET and
                           WIRESCOPE_DEMO_BUCKET_REGION)

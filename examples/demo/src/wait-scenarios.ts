@@ -20,7 +20,7 @@ export const BODY_UNREAD_MS = 500;
  */
 export const BODY_GRACE_MS = 200;
 /** no-timeout: the app's own deadline on a call (an abortSignal), above the rule's 2 s… */
-export const APP_ABORT_MS = 2500;
+export const APP_ABORT_MS = 3000;
 /** …and the fix: the handler's requestTimeout. */
 export const REQUEST_TIMEOUT_MS = 1000;
 
