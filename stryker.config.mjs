@@ -7,7 +7,7 @@
 /** The files each scope mutates. */
 export const scopes = {
   producer: [
-    'packages/semconv/src/redact-secrets.ts',
+    'packages/instrumentation/src/redact-secrets.ts',
     'packages/aws-sdk/src/redact.ts',
     'packages/instrumentation-undici/src/safe-message.ts',
     'packages/instrumentation-http/src/record-error.ts',

@@ -8,6 +8,12 @@ import type {
   MetadataBearer,
 } from '@smithy/types';
 import {
+  type AttemptFacts,
+  type AttemptScope,
+  recordFact,
+  runInAttemptScope,
+} from '@wirescope/instrumentation';
+import {
   ATTR_ATTEMPT,
   ATTR_AWS_REQUEST_ID,
   ATTR_ERROR_TYPE,
@@ -18,12 +24,10 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_SOCKET_RESET,
-  type AttemptScope,
+  type AttributeName,
   EVENT_REGION_REDIRECT,
   errorTypeOf,
   isSocketReset,
-  recordFact,
-  runInAttemptScope,
 } from '@wirescope/semconv';
 import { guard } from './guard.js';
 import { MAX_SECRET_SOURCES, type OperationState, operationStateOf } from './operation-state.js';
@@ -106,8 +110,8 @@ function startAttempt(
   const parent = trace.getSpan(active) === state.span ? active : trace.setSpan(active, state.span);
   const tracer = options.tracer();
   const span = tracer.startSpan(state.names.attemptSpanName, { kind: SpanKind.INTERNAL, attributes }, parent);
-  const facts = new Map<string, string | number | boolean>();
-  for (const key in attributes) facts.set(key, attributes[key]!);
+  const facts: AttemptFacts = new Map();
+  for (const key in attributes) facts.set(key as AttributeName, attributes[key]!);
   const scope: AttemptScope = { attempt: state.attempts, span, tracer, facts };
   return { scope, context: trace.setSpan(parent, span) };
 }

@@ -1,10 +1,10 @@
 import { diag, ProxyTracerProvider, type Tracer } from '@opentelemetry/api';
+import { disableAttemptScopeStorage } from '@wirescope/instrumentation';
 import {
   disableNodeHttpConnectionFacts,
   enableNodeHttpConnectionFacts,
 } from '@wirescope/instrumentation-http';
 import { disableUndiciConnectionFacts, enableUndiciConnectionFacts } from '@wirescope/instrumentation-undici';
-import { disableAttemptScopeStorage } from '@wirescope/semconv';
 import { patchHandlerTimeouts, unpatchHandlerTimeouts } from './handler-timeouts.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
 

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
-import { type AttemptScope, runInAttemptScope } from '@wirescope/semconv';
+import { type AttemptScope, runInAttemptScope } from '@wirescope/instrumentation';
 import { afterEach, describe, expect, it } from 'vitest';
 import { effectiveTimeouts, patchHandlerTimeouts, unpatchHandlerTimeouts } from './handler-timeouts.js';
 

@@ -1,12 +1,10 @@
 import { createRequire } from 'node:module';
 import { diag } from '@opentelemetry/api';
+import { type AttemptScope, currentAttemptScope, recordFact } from '@wirescope/instrumentation';
 import {
   ATTR_TIMEOUT_CONNECTION_MS,
   ATTR_TIMEOUT_REQUEST_MS,
   ATTR_TIMEOUT_SOCKET_MS,
-  type AttemptScope,
-  currentAttemptScope,
-  recordFact,
 } from '@wirescope/semconv';
 
 // The timeouts a call runs under live in its request handler's config, which no middleware can see

@@ -1,4 +1,4 @@
-import { redactSecrets } from '@wirescope/semconv';
+import { redactSecrets } from '@wirescope/instrumentation';
 import { removeSecretValues } from './request-secrets.js';
 
 /** Longest text we put in a span attribute or status message. */

@@ -1,6 +1,7 @@
 import type { ClientRequest, RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Span, Tracer } from '@opentelemetry/api';
+import type { AttributeName } from '@wirescope/semconv';
 
 /** A value a fact may take (what span attributes and the attempt's `facts` accept). */
 export type FactValue = string | number | boolean;
@@ -12,7 +13,7 @@ export interface RecordTarget {
   /** Tracer the phase spans are started with. */
   readonly tracer: Tracer;
   /** Records one fact on the attempt (or active span). */
-  record(key: string, value: FactValue): void;
+  record(key: AttributeName, value: FactValue): void;
 }
 
 /** One party that asked for connection facts: an instrumentation instance or the SDK plugin switch. */

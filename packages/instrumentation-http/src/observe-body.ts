@@ -1,13 +1,8 @@
 import { errorMonitor } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import {
-  ATTR_CONNECTION_ID,
-  ATTR_HTTP_HANDLER,
-  BodyPhase,
-  errorTypeOf,
-  HTTP_HANDLER_NODE,
-} from '@wirescope/semconv';
+import { BodyPhase } from '@wirescope/instrumentation';
+import { ATTR_CONNECTION_ID, ATTR_HTTP_HANDLER, errorTypeOf, HTTP_HANDLER_NODE } from '@wirescope/semconv';
 import { guard } from './guard.js';
 import type { RecordTarget } from './internal-types.js';
 import { epochClock } from './phase-span.js';

@@ -8,6 +8,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TLS_RESUMED,
+  type AttributeName,
   errorTypeOf,
   SPAN_DNS_LOOKUP,
   SPAN_TCP_CONNECT,
@@ -85,7 +86,7 @@ export function observeConnection(
       const now = performance.now();
       const peer = peerAttributes(socket);
       emitPhaseSpan(target, toEpoch, SPAN_TCP_CONNECT, phaseStart, now, peer);
-      for (const [key, value] of Object.entries(peer)) target.record(key, value);
+      for (const [key, value] of Object.entries(peer)) target.record(key as AttributeName, value);
       phaseStart = now;
       if (isTls) {
         phase = 'tls';

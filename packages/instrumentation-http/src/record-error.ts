@@ -1,11 +1,11 @@
 import type { ClientRequest } from 'node:http';
+import { redactSecrets } from '@wirescope/instrumentation';
 import {
   ATTR_ERROR_TYPE,
   ATTR_SOCKET_ERROR,
   ATTR_SOCKET_RESET,
   errorTypeOf,
   isSocketReset,
-  redactSecrets,
 } from '@wirescope/semconv';
 import type { RecordTarget } from './internal-types.js';
 import { type ConnectionPhases, failureOf } from './observe-connection.js';

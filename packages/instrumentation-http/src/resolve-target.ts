@@ -1,6 +1,7 @@
 import type { RequestOptions } from 'node:http';
 import { context, diag, type Span, type Tracer, trace } from '@opentelemetry/api';
-import { type AttemptScope, currentAttemptScope, recordFact } from '@wirescope/semconv';
+import { type AttemptScope, currentAttemptScope, recordFact } from '@wirescope/instrumentation';
+import type { AttributeName } from '@wirescope/semconv';
 import type { Consumer, FactValue, RecordTarget } from './internal-types.js';
 import { checkpoint } from './test-seams.js';
 
@@ -63,7 +64,7 @@ class ScopeTarget implements RecordTarget {
     this.tracer = scope.tracer;
     this.#scope = scope;
   }
-  record(key: string, value: FactValue): void {
+  record(key: AttributeName, value: FactValue): void {
     recordFact(this.#scope, key, value);
   }
 }
@@ -73,7 +74,7 @@ class SpanTarget implements RecordTarget {
     readonly span: Span,
     readonly tracer: Tracer,
   ) {}
-  record(key: string, value: FactValue): void {
+  record(key: AttributeName, value: FactValue): void {
     if (this.span.isRecording()) this.span.setAttribute(key, value);
   }
 }

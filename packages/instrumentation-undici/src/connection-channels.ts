@@ -1,12 +1,6 @@
 import type { Socket } from 'node:net';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_SOCKET_ERROR,
-  type AttemptScope,
-  currentAttemptScope,
-  errorTypeOf,
-  recordFact,
-} from '@wirescope/semconv';
+import { type AttemptScope, currentAttemptScope, recordFact } from '@wirescope/instrumentation';
+import { ATTR_ERROR_TYPE, ATTR_SOCKET_ERROR, errorTypeOf } from '@wirescope/semconv';
 import { nowMs } from './clock.js';
 import type { ActiveSpanTarget, ConnectParams } from './internal-types.js';
 import { pushPendingConnect, shiftPendingConnect, socketState } from './ledger.js';

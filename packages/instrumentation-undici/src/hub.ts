@@ -1,6 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { context, type Tracer, trace } from '@opentelemetry/api';
-import type { AttemptScope } from '@wirescope/semconv';
+import type { AttemptScope } from '@wirescope/instrumentation';
 import { onBeforeConnect, onConnectError, onConnected } from './connection-channels.js';
 import { guard } from './guard.js';
 import type { ActiveSpanTarget } from './internal-types.js';

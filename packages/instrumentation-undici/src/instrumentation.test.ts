@@ -11,6 +11,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { type AttemptScope, runInAttemptScope } from '@wirescope/instrumentation';
 import {
   ATTR_BODY_BYTES,
   ATTR_BODY_OUTCOME,
@@ -23,9 +24,7 @@ import {
   ATTR_SERVER_PORT,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TTFB_MS,
-  type AttemptScope,
   PHASE_SPAN_NAMES,
-  runInAttemptScope,
   SPAN_DNS_LOOKUP,
   SPAN_HTTP_RESPONSE_BODY,
   SPAN_TCP_CONNECT,

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { AttemptScope, BodyPhase } from '@wirescope/semconv';
+import type { AttemptScope, BodyPhase } from '@wirescope/instrumentation';
 
 /** A time span in wall-clock milliseconds. */
 export interface PhaseWindow {

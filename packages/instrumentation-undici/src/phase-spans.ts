@@ -1,6 +1,7 @@
 import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { type Attributes, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type AttemptScope, recordFact } from '@wirescope/instrumentation';
 import {
   ATTR_CONNECTION_ID,
   ATTR_ERROR_TYPE,
@@ -10,10 +11,9 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TLS_RESUMED,
-  type AttemptScope,
+  type AttributeName,
   HTTP_HANDLER_FETCH,
   type PhaseSpanName,
-  recordFact,
   SPAN_DNS_LOOKUP,
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
@@ -54,7 +54,7 @@ export function traceConnection(
   const afterTcp = tcp?.endMs ?? dns?.endMs ?? connect.startMs;
   if (connect.tls) {
     const tlsFacts = tlsFactsOf(socket);
-    for (const [key, value] of Object.entries(tlsFacts)) recordFact(scope, key, value);
+    for (const [key, value] of Object.entries(tlsFacts)) recordFact(scope, key as AttributeName, value);
     startPhase(
       scope,
       SPAN_TLS_HANDSHAKE,

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { type AttemptScope, BodyPhase, currentAttemptScope, recordFact } from '@wirescope/instrumentation';
 import {
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_IDLE_MS,
@@ -16,13 +17,9 @@ import {
   ATTR_SOCKET_ERROR,
   ATTR_SOCKET_RESET,
   ATTR_TTFB_MS,
-  type AttemptScope,
-  BodyPhase,
-  currentAttemptScope,
   errorTypeOf,
   HTTP_HANDLER_FETCH,
   isSocketReset,
-  recordFact,
 } from '@wirescope/semconv';
 import { nowMs, roundMs } from './clock.js';
 import { guard } from './guard.js';

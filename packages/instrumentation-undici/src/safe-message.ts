@@ -1,4 +1,4 @@
-import { redactSecrets } from '@wirescope/semconv';
+import { redactSecrets } from '@wirescope/instrumentation';
 
 // Socket error messages are short ('other side closed', 'read ECONNRESET'), but a message can quote a
 // URL or header: redacted (semconv `redactSecrets`) before anything reaches a span.

@@ -1,3 +1,4 @@
+export type { AttributeName } from './attribute-name.js';
 export {
   ATTR_AGENT_KEEP_ALIVE,
   ATTR_AGENT_MAX_SOCKETS,
@@ -56,16 +57,6 @@ export {
   HTTP_HANDLER_NODE,
   RPC_SYSTEM_AWS_API,
 } from './attributes.js';
-export type { BodyPhaseStart } from './body-phase.js';
-/** The `http.response.body` span both producers share (outcome, bytes, grace period). */
-export { BodyPhase, DEFAULT_BODY_GRACE_PERIOD_MS } from './body-phase.js';
-export type { AttemptScope } from './context-keys.js';
-export {
-  currentAttemptScope,
-  disableAttemptScopeStorage,
-  recordFact,
-  runInAttemptScope,
-} from './context-keys.js';
 export {
   ERROR_TYPE_CONNECT_TIMEOUT,
   ERROR_TYPE_REQUEST_TIMEOUT,
@@ -92,7 +83,6 @@ export {
   isFindingCode,
 } from './finding-codes.js';
 /** redactSecrets(text): credentials, tokens, signatures and SSE-C keys in free text replaced by REDACTED. */
-export { redactSecrets } from './redact-secrets.js';
 export { isRegionName, regionOfHost } from './region-of-host.js';
 export type { PhaseSpanName } from './span-names.js';
 export {

@@ -5,7 +5,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { type AttemptScope, runInAttemptScope } from '@wirescope/semconv';
+import { type AttemptScope, runInAttemptScope } from '@wirescope/instrumentation';
 
 /** A real tracer provider with an in-memory exporter. */
 export interface TestTracing {

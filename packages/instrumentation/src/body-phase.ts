@@ -17,9 +17,9 @@ import {
   BODY_OUTCOME_ERROR,
   BODY_OUTCOME_UNREAD,
   ERROR_TYPE_ABORTED,
-} from './attributes.js';
+  SPAN_HTTP_RESPONSE_BODY,
+} from '@wirescope/semconv';
 import { redactSecrets } from './redact-secrets.js';
-import { SPAN_HTTP_RESPONSE_BODY } from './span-names.js';
 
 /** Default grace period of a response body before it is reported `unread` (issue 18: "a few seconds"). */
 export const DEFAULT_BODY_GRACE_PERIOD_MS = 5000;

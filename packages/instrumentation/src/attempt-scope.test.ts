@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type AttemptScope, currentAttemptScope, runInAttemptScope } from './context-keys.js';
+import { type AttemptScope, currentAttemptScope, runInAttemptScope } from './attempt-scope.js';
 
 const STORAGE_KEY = Symbol.for('wirescope.attempt-scope-storage');
 

@@ -1,5 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Context, context, createContextKey, type Span, type Tracer } from '@opentelemetry/api';
+import type { AttributeName } from '@wirescope/semconv';
+
+/** A fact's value: what an attribute can hold. */
+export type FactValue = string | number | boolean;
+
+/** The facts of one attempt, keyed by the attribute each is written to. */
+export type AttemptFacts = Map<AttributeName, FactValue>;
 
 /**
  * How producers find the attempt they record on. The plugin runs each HTTP attempt inside
@@ -7,7 +14,8 @@ import { type Context, context, createContextKey, type Span, type Tracer } from 
  * when a request starts. The scope travels in the OpenTelemetry context when a context manager
  * propagates it, and otherwise in an AsyncLocalStorage of our own, so correlation works even when no
  * context manager is registered. Both keys are `Symbol.for` keys (`createContextKey` is `Symbol.for`,
- * the storage sits on `globalThis`), so every copy of this package shares them.
+ * the storage sits on `globalThis`), so every copy of this package shares them. This is the contract
+ * the plugin and the socket layers share; it lives in the kernel, not in semconv (names only).
  */
 export interface AttemptScope {
   /** 1-based attempt number within the operation. */
@@ -20,7 +28,7 @@ export interface AttemptScope {
    * Every fact recorded on the attempt so far, also when the span is not recording, so the plugin can
    * read what the socket layer saw (reset, reuse, error code).
    */
-  readonly facts: Map<string, string | number | boolean>;
+  readonly facts: AttemptFacts;
 }
 
 const SCOPE_KEY = createContextKey('wirescope.attempt-scope');
@@ -87,7 +95,7 @@ export function currentAttemptScope(): AttemptScope | undefined {
  * attempt already holds with the same value is skipped (the plugin and the socket layer both record
  * method, host and port).
  */
-export function recordFact(scope: AttemptScope, key: string, value: string | number | boolean): void {
+export function recordFact(scope: AttemptScope, key: AttributeName, value: FactValue): void {
   if (scope.facts.get(key) === value) return;
   scope.facts.set(key, value);
   if (scope.span.isRecording()) scope.span.setAttribute(key, value);

@@ -1,0 +1,20 @@
+export type { AttemptFacts, AttemptScope, FactValue } from './attempt-scope.js';
+export {
+  currentAttemptScope,
+  disableAttemptScopeStorage,
+  recordFact,
+  runInAttemptScope,
+} from './attempt-scope.js';
+export type { BodyPhaseStart } from './body-phase.js';
+/** The `http.response.body` span both producers share (outcome, bytes, grace period). */
+export { BodyPhase, DEFAULT_BODY_GRACE_PERIOD_MS } from './body-phase.js';
+export { epochMs, nowMs, roundMs } from './clock.js';
+export { nextConnectionId } from './connection-id.js';
+export { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
+export type { Guard } from './guard.js';
+export { createGuard, describeError } from './guard.js';
+export type { PhaseFailure, PhaseParent } from './phase-span.js';
+export { emitPhaseSpan } from './phase-span.js';
+export { processState, REGISTRY_SCHEMA } from './process-registry.js';
+export { redactSecrets } from './redact-secrets.js';
+export { isTlsErrorCode, tlsFactsOf, tlsVersionOf } from './tls-facts.js';

@@ -1,0 +1,54 @@
+import {
+  type Attributes,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE, type PhaseSpanName } from '@wirescope/semconv';
+import { bound, MAX_ERROR_MESSAGE } from './error-message.js';
+import { redactSecrets } from './redact-secrets.js';
+
+/** Where a phase span goes: under `span`, made by `tracer`. */
+export interface PhaseParent {
+  readonly span: Span;
+  readonly tracer: Tracer;
+}
+
+/** How a phase ended badly: the error code and the runtime's wording. */
+export interface PhaseFailure {
+  /** `error.type` of the phase span. */
+  readonly errorType: string;
+  /** The runtime's message; redacted and bounded here. */
+  readonly message: string | undefined;
+}
+
+/**
+ * Emits one finished phase span (`dns.lookup`, `tcp.connect`, `tls.handshake`) under `parent.span`,
+ * from `startMs` to `endMs` (epoch milliseconds from the kernel's clock; an end before the start
+ * reads as the start). A failure sets `error.type` and an ERROR status `type: message`, redacted and
+ * bounded like every error text.
+ */
+export function emitPhaseSpan(
+  parent: PhaseParent,
+  name: PhaseSpanName,
+  startMs: number,
+  endMs: number,
+  attributes: Attributes,
+  failure?: PhaseFailure,
+): void {
+  const ctx = trace.setSpan(context.active(), parent.span);
+  const span = parent.tracer.startSpan(
+    name,
+    { kind: SpanKind.INTERNAL, startTime: startMs, attributes },
+    ctx,
+  );
+  if (failure) {
+    span.setAttribute(ATTR_ERROR_TYPE, failure.errorType);
+    const text = failure.message ? `${failure.errorType}: ${failure.message}` : failure.errorType;
+    span.setStatus({ code: SpanStatusCode.ERROR, message: bound(redactSecrets(text), MAX_ERROR_MESSAGE) });
+  }
+  span.end(Math.max(startMs, endMs));
+}
