@@ -5,6 +5,7 @@ import { guard } from './guard.js';
 import { operationMiddleware } from './operation-middleware.js';
 import { resolveOptions } from './resolve-options.js';
 import type { WirescopeOptions } from './types.js';
+import { validateWirescopeOptions } from './validate-options.js';
 
 /** Name of the operation-span middleware in the SDK's middleware stack. */
 export const OPERATION_MIDDLEWARE_NAME = 'wirescopeOperationMiddleware';
@@ -15,12 +16,14 @@ export const ATTEMPT_MIDDLEWARE_NAME = 'wirescopeAttemptMiddleware';
  * The wirescope plugin for any AWS SDK for JavaScript v3 client:
  * `client.middlewareStack.use(wirescope())`. Placed by step and priority only (never relative to a
  * named SDK middleware, which breaks when the SDK renames it: aws-sdk-js-v3 #7533, #7570). Adding it
- * twice is harmless: the names are the same and `override` keeps one copy.
+ * twice is harmless: the names are the same and `override` keeps one copy. Throws a
+ * `WirescopeConfigError` (code `WIRESCOPE_BAD_OPTION`) on a bad option, here and never during a call.
  */
-export function wirescope(options: WirescopeOptions = {}): Pluggable<object, MetadataBearer> {
-  // Any value, `null` and getters that throw included, gives a working plugin (issue 15).
-  const resolved =
-    guard('reading the options', () => resolveOptions(options), undefined) ?? resolveOptions({});
+export function wirescope(options?: WirescopeOptions | null): Pluggable<object, MetadataBearer> {
+  // Configuration time, the one place a throw is right: a bad option throws here, with the fix
+  // (issue 13); `undefined` and `null` read as no options. Past this line nothing throws.
+  const valid = validateWirescopeOptions(options);
+  const resolved = guard('reading the options', () => resolveOptions(valid), undefined) ?? resolveOptions({});
   guard('enabling connection facts', () => enableConnectionFacts(resolved), undefined);
   return {
     applyToStack(stack: MiddlewareStack<object, MetadataBearer>) {

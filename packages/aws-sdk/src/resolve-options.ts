@@ -24,33 +24,11 @@ export interface ResolvedWirescopeOptions {
   fetch: boolean;
 }
 
-/**
- * The options as given when they are an object, else none: `wirescope(null)`, `wirescope(42)` or
- * `wirescope('x')` from untyped code must not throw into the host (issue 15); each field is checked
- * where it is read, a wrong type reading as absent.
- */
-function optionsObject(options: unknown): WirescopeOptions {
-  return typeof options === 'object' && options !== null ? (options as WirescopeOptions) : {};
-}
-
-/** The `tracerProvider` option when it has a `getTracer` function, else undefined (the global one). */
-function tracerProviderOf(options: WirescopeOptions): WirescopeOptions['tracerProvider'] {
-  const provider = options.tracerProvider;
-  return typeof provider === 'object' && provider !== null && typeof provider.getTracer === 'function'
-    ? provider
-    : undefined;
-}
-
-/** Applies the defaults of {@link WirescopeOptions}. */
-export function resolveOptions(given: WirescopeOptions | null = {}): ResolvedWirescopeOptions {
-  const options = optionsObject(given);
+/** Applies the defaults of {@link WirescopeOptions}, once checked by `validateWirescopeOptions`. */
+export function resolveOptions(options: WirescopeOptions = {}): ResolvedWirescopeOptions {
   let tracer: Tracer | undefined;
-  const prefix = options.s3KeyPrefixLength ?? 0;
-  const provider = tracerProviderOf(options);
-  const callerRegion =
-    typeof options.callerRegion === 'string' && options.callerRegion !== ''
-      ? options.callerRegion
-      : undefined;
+  const provider = options.tracerProvider;
+  const callerRegion = options.callerRegion;
   return {
     tracer() {
       // After disableWirescope() a non-recording tracer: the middlewares then pass calls through.
@@ -64,7 +42,7 @@ export function resolveOptions(given: WirescopeOptions | null = {}): ResolvedWir
     callerRegion: callerRegion ?? callerRegionFromEnv(),
     callerRegionDetection: detectCallerRegion(options),
     bucketRegions: new BucketRegionMemory(options.maxRememberedBuckets ?? DEFAULT_MAX_REMEMBERED_BUCKETS),
-    s3KeyPrefixLength: Number.isInteger(prefix) && prefix > 0 ? prefix : 0,
+    s3KeyPrefixLength: options.s3KeyPrefixLength ?? 0,
     nodeHttp: options.nodeHttp !== false,
     fetch: options.fetch !== false,
   };
@@ -73,8 +51,7 @@ export function resolveOptions(given: WirescopeOptions | null = {}): ResolvedWir
 // Started here, when the plugin is created (outside any SDK call), so the lookup's requests belong to
 // no attempt; skipped when the option or the environment already names the region.
 function detectCallerRegion(options: WirescopeOptions): CallerRegionDetection | undefined {
-  if ((typeof options.callerRegion === 'string' && options.callerRegion) || callerRegionFromEnv())
-    return undefined;
+  if (options.callerRegion || callerRegionFromEnv()) return undefined;
   const lookup = resolveMetadataLookup(options.detectCallerRegion);
   return lookup ? startCallerRegionDetection(lookup) : undefined;
 }

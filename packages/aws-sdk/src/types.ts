@@ -1,6 +1,10 @@
 import type { TracerProvider } from '@opentelemetry/api';
 
-/** Options of {@link wirescope}. Every field is optional; the defaults suit production. */
+/**
+ * Options of {@link wirescope}. Every field is optional; the defaults suit production. A field left
+ * `undefined` takes its default; an unknown field or a wrong value throws a `WirescopeConfigError`
+ * (code `WIRESCOPE_BAD_OPTION`) from `wirescope()`, never from a call.
+ */
 export interface WirescopeOptions {
   /** Tracer provider for wirescope's spans. Default: the global one (`NodeSDK` registers it). */
   tracerProvider?: TracerProvider;

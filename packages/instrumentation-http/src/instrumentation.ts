@@ -1,5 +1,6 @@
 import type { RequestOptions } from 'node:http';
 import { diag, type MeterProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
+import { checkOptions, type OptionRule, rules } from '@wirescope/instrumentation';
 import type { Consumer } from './internal-types.js';
 import { addConsumer, removeConsumer } from './registry.js';
 import type { HttpConnectionInstrumentationConfig } from './types.js';
@@ -11,7 +12,16 @@ interface ResolvedConfig extends HttpConnectionInstrumentationConfig {
   recordOnActiveSpan: boolean;
 }
 
-function resolveConfig(config: HttpConnectionInstrumentationConfig): ResolvedConfig {
+const CONFIG_RULES: Readonly<Record<keyof HttpConnectionInstrumentationConfig, OptionRule>> = {
+  enabled: rules.boolean(true),
+  recordOnActiveSpan: rules.boolean(true),
+  ignoreRequestHook: rules.hook('returns true to record nothing for a request'),
+  bodyGracePeriodMs: rules.milliseconds(0, 'before an unread body ends as unread; default 5000'),
+};
+
+/** Checks the config (a bad option throws `WirescopeConfigError`, issue 13) and applies defaults. */
+function resolveConfig(given: HttpConnectionInstrumentationConfig | null | undefined): ResolvedConfig {
+  const config = checkOptions<HttpConnectionInstrumentationConfig>(INSTRUMENTATION_NAME, given, CONFIG_RULES);
   return {
     ...config,
     enabled: config.enabled ?? true,
@@ -35,8 +45,11 @@ export class HttpConnectionInstrumentation {
   private readonly consumer: Consumer;
   private enabled = false;
 
-  /** Creates the instrumentation and, unless `enabled: false`, enables it. */
-  constructor(config: HttpConnectionInstrumentationConfig = {}) {
+  /**
+   * Creates the instrumentation and, unless `enabled: false`, enables it. A bad option throws a
+   * `WirescopeConfigError` (code `WIRESCOPE_BAD_OPTION`) naming it; `null` reads as no options.
+   */
+  constructor(config?: HttpConnectionInstrumentationConfig | null) {
     this.config = resolveConfig(config);
     const self = this;
     this.consumer = {
@@ -81,8 +94,11 @@ export class HttpConnectionInstrumentation {
   /** No metrics yet: accepted and ignored. */
   setMeterProvider(_meterProvider: MeterProvider): void {}
 
-  /** Replaces the config; `enabled` is read by `registerInstrumentations`, not acted on here. */
-  setConfig(config: HttpConnectionInstrumentationConfig = {}): void {
+  /**
+   * Replaces the config, checked as the constructor checks it (a bad option throws and leaves the old
+   * config in place); `enabled` is read by `registerInstrumentations`, not acted on here.
+   */
+  setConfig(config?: HttpConnectionInstrumentationConfig | null): void {
     this.config = resolveConfig(config);
   }
 

@@ -1,4 +1,5 @@
 import { type MeterProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
+import { checkOptions, type OptionRule, rules } from '@wirescope/instrumentation';
 import { addConsumer, type HubConsumer, removeConsumer } from './hub.js';
 import type { UndiciConnectionInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
@@ -9,7 +10,15 @@ interface ResolvedConfig {
   bodyGracePeriodMs: number | undefined;
 }
 
-function resolveConfig(config: UndiciConnectionInstrumentationConfig): ResolvedConfig {
+const CONFIG_RULES: Readonly<Record<keyof UndiciConnectionInstrumentationConfig, OptionRule>> = {
+  enabled: rules.boolean(true),
+  recordOnActiveSpan: rules.boolean(true),
+  bodyGracePeriodMs: rules.milliseconds(0, 'before an unread body ends as unread; default 5000'),
+};
+
+/** Checks the config (a bad option throws `WirescopeConfigError`, issue 13) and applies defaults. */
+function resolveConfig(given: UndiciConnectionInstrumentationConfig | null | undefined): ResolvedConfig {
+  const config = checkOptions<UndiciConnectionInstrumentationConfig>(PACKAGE_NAME, given, CONFIG_RULES);
   return {
     enabled: config.enabled ?? true,
     recordOnActiveSpan: config.recordOnActiveSpan ?? true,
@@ -34,7 +43,11 @@ export class UndiciConnectionInstrumentation {
   private enabled = false;
   private readonly consumer: HubConsumer;
 
-  constructor(config: UndiciConnectionInstrumentationConfig = {}) {
+  /**
+   * Creates the instrumentation and, unless `enabled: false`, enables it. A bad option throws a
+   * `WirescopeConfigError` (code `WIRESCOPE_BAD_OPTION`) naming it; `null` reads as no options.
+   */
+  constructor(config?: UndiciConnectionInstrumentationConfig | null) {
     this.config = resolveConfig(config);
     const self = this;
     this.consumer = {
@@ -75,8 +88,11 @@ export class UndiciConnectionInstrumentation {
   /** No metrics yet; accepted for the `Instrumentation` interface. */
   setMeterProvider(_meterProvider: MeterProvider): void {}
 
-  /** Replaces the configuration (`enabled` is applied by `enable()`/`disable()`, as in OTel). */
-  setConfig(config: UndiciConnectionInstrumentationConfig = {}): void {
+  /**
+   * Replaces the configuration, checked as the constructor checks it (a bad option throws and leaves
+   * the old one in place); `enabled` is applied by `enable()`/`disable()`, as in OTel.
+   */
+  setConfig(config?: UndiciConnectionInstrumentationConfig | null): void {
     this.config = resolveConfig(config);
   }
 

@@ -9,6 +9,15 @@ export type { BodyPhaseStart } from './body-phase.js';
 /** The `http.response.body` span both producers share (outcome, bytes, grace period). */
 export { BodyPhase, DEFAULT_BODY_GRACE_PERIOD_MS } from './body-phase.js';
 export { epochMs, nowMs, roundMs } from './clock.js';
+export type { OptionRule } from './config-error.js';
+/** Configuration-time option checks and their one error (`code` `'WIRESCOPE_BAD_OPTION'`). */
+export {
+  checkOptions,
+  MAX_TIMER_MS,
+  rules,
+  WIRESCOPE_BAD_OPTION,
+  WirescopeConfigError,
+} from './config-error.js';
 export { nextConnectionId } from './connection-id.js';
 export { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
 export type { Guard } from './guard.js';
