@@ -10,6 +10,7 @@ import type {
 import {
   type AttemptFacts,
   type AttemptScope,
+  nowMs,
   recordFact,
   runInAttemptScope,
 } from '@wirescope/instrumentation';
@@ -109,7 +110,11 @@ function startAttempt(
   const active = otelContext.active();
   const parent = trace.getSpan(active) === state.span ? active : trace.setSpan(active, state.span);
   const tracer = options.tracer();
-  const span = tracer.startSpan(state.names.attemptSpanName, { kind: SpanKind.INTERNAL, attributes }, parent);
+  const span = tracer.startSpan(
+    state.names.attemptSpanName,
+    { kind: SpanKind.INTERNAL, startTime: nowMs(), attributes },
+    parent,
+  );
   const facts: AttemptFacts = new Map();
   for (const key in attributes) facts.set(key as AttributeName, attributes[key]!);
   const scope: AttemptScope = { attempt: state.attempts, span, tracer, facts };
@@ -165,5 +170,5 @@ function endAttempt(
       recordFact(scope, ATTR_SOCKET_RESET, true);
     scope.span.setStatus({ code: SpanStatusCode.ERROR, message: errorStatusMessage(type, error, secrets) });
   }
-  scope.span.end();
+  scope.span.end(nowMs());
 }

@@ -1,10 +1,11 @@
-import { diag, ProxyTracerProvider, type Tracer } from '@opentelemetry/api';
+import { ProxyTracerProvider, type Tracer } from '@opentelemetry/api';
 import { disableAttemptScopeStorage } from '@wirescope/instrumentation';
 import {
   disableNodeHttpConnectionFacts,
   enableNodeHttpConnectionFacts,
 } from '@wirescope/instrumentation-http';
 import { disableUndiciConnectionFacts, enableUndiciConnectionFacts } from '@wirescope/instrumentation-undici';
+import { log } from './guard.js';
 import { patchHandlerTimeouts, unpatchHandlerTimeouts } from './handler-timeouts.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
 
@@ -71,7 +72,7 @@ export function disableWirescope(): void {
     unpatchHandlerTimeouts();
     disableAttemptScopeStorage();
   } catch (error) {
-    diag.warn('@wirescope/aws-sdk: disabling failed', error);
+    log.warn('disabling failed', error);
   }
 }
 
@@ -88,6 +89,6 @@ export function enableWirescope(): void {
     if (state.fetch) enableUndiciConnectionFacts();
     patchHandlerTimeouts();
   } catch (error) {
-    diag.warn('@wirescope/aws-sdk: enabling failed', error);
+    log.warn('enabling failed', error);
   }
 }

@@ -1,19 +1,15 @@
-import { diag } from '@opentelemetry/api';
+import { createGuard } from '@wirescope/instrumentation';
+import { PACKAGE_NAME } from './version.js';
+
+const kernelGuard = createGuard(PACKAGE_NAME, 'the SDK call goes on unobserved');
+
+/** The package's diag logger: every message prefixed with `@wirescope/aws-sdk`. */
+export const log = kernelGuard.log;
 
 /**
  * Runs our own bookkeeping so that a failure in it never reaches the host: the error goes to `diag`
- * and `fallback` is returned. See otel-js `safeExecuteInTheMiddle` for the same idea.
+ * and `fallback` is returned (the kernel's one guard).
  */
 export function guard<T>(what: string, fn: () => T, fallback: T): T {
-  try {
-    return fn();
-  } catch (error) {
-    diag.warn(`@wirescope/aws-sdk: ${what} failed; the SDK call goes on unobserved`, describe(error));
-    return fallback;
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  return kernelGuard.value(what, fn, fallback);
 }

@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
-import { diag } from '@opentelemetry/api';
 import { type AttemptScope, currentAttemptScope, recordFact } from '@wirescope/instrumentation';
 import {
   ATTR_TIMEOUT_CONNECTION_MS,
   ATTR_TIMEOUT_REQUEST_MS,
   ATTR_TIMEOUT_SOCKET_MS,
 } from '@wirescope/semconv';
+import { log } from './guard.js';
 
 // The timeouts a call runs under live in its request handler's config, which no middleware can see
 // (the handler execution context holds no client config). The handler classes are read from the
@@ -92,7 +92,7 @@ function wrap(kind: HandlerKind, original: Handle): Handle {
         } else guardRecord(() => record(scope, kind, source, options));
       }
     } catch (error) {
-      diag.warn('@wirescope/aws-sdk: reading the handler timeouts failed', error);
+      log.warn('reading the handler timeouts failed', error);
     }
     // The host's call goes on exactly as it was made.
     return original.apply(this, args);
@@ -103,7 +103,7 @@ function guardRecord(fn: () => void): void {
   try {
     fn();
   } catch (error) {
-    diag.warn('@wirescope/aws-sdk: recording the handler timeouts failed', error);
+    log.warn('recording the handler timeouts failed', error);
   }
 }
 

@@ -7,6 +7,7 @@ import type {
   InitializeMiddleware,
   MetadataBearer,
 } from '@smithy/types';
+import { nowMs } from '@wirescope/instrumentation';
 import {
   ATTR_ATTEMPTS,
   ATTR_AWS_REQUEST_ID,
@@ -69,6 +70,8 @@ function startOperation(
   const names = commandNames(context);
   const span = options.tracer().startSpan(names.spanName, {
     kind: SpanKind.CLIENT,
+    // The kernel's clock, start and end: the SDK's own start is Date.now() (whole milliseconds).
+    startTime: nowMs(),
     attributes: {
       [ATTR_RPC_SYSTEM]: RPC_SYSTEM_AWS_API,
       [ATTR_RPC_SERVICE]: names.service,
@@ -116,5 +119,5 @@ function endOperation(
     span.setAttribute(ATTR_ERROR_TYPE, type);
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorStatusMessage(type, error, secrets) });
   }
-  span.end();
+  span.end(nowMs());
 }

@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { log } from '../guard.js';
 import {
   DEFAULT_IMDS_ENDPOINT,
   DEFAULT_METADATA_TIMEOUT_MS,
@@ -68,11 +68,11 @@ export function startCallerRegionDetection(options: MetadataLookupOptions): Call
   detection.done = lookUpCallerRegion(options)
     .then((region) => {
       detection.region = region;
-      if (region) diag.debug(`@wirescope/aws-sdk: caller region ${region} from instance metadata`);
+      if (region) log.debug(`caller region ${region} from instance metadata`);
       return region;
     })
     .catch((error: unknown) => {
-      diag.warn('@wirescope/aws-sdk: caller region lookup failed', String(error));
+      log.warn('caller region lookup failed', String(error));
       return undefined;
     });
   detections.set(key, detection);

@@ -1,6 +1,7 @@
 import http from 'node:http';
-import { createContextKey, diag, context as otelContext } from '@opentelemetry/api';
+import { createContextKey, context as otelContext } from '@opentelemetry/api';
 import { isRegionName } from '@wirescope/semconv';
+import { log } from '../guard.js';
 import { regionFromArn, regionFromAvailabilityZone } from './region-name.js';
 
 /** Where and how long to look for the caller's region in the EC2 / ECS metadata services. */
@@ -39,13 +40,13 @@ export async function lookUpCallerRegion(options: MetadataLookupOptions): Promis
         const region = await ecsRegion(options.ecsEndpoint, deadline);
         if (region) return region;
       } catch (error) {
-        diag.debug(`@wirescope/aws-sdk: ECS task metadata gave no region (${describe(error)})`);
+        log.debug(`ECS task metadata gave no region (${describe(error)})`);
       }
     }
     try {
       return await imdsRegion(options.imdsEndpoint, deadline);
     } catch (error) {
-      diag.debug(`@wirescope/aws-sdk: EC2 instance metadata gave no region (${describe(error)})`);
+      log.debug(`EC2 instance metadata gave no region (${describe(error)})`);
       return undefined;
     }
   });
