@@ -81,6 +81,7 @@ try {
 const rows: Row[] = cells.map((cell) => {
   const list = results.get(keyOf(cell)) ?? [];
   const bare = results.get(keyOf({ ...cell, config: 'bare' })) ?? [];
+  const contrib = results.get(keyOf({ ...cell, config: 'otel-contrib' }));
   return {
     ...cell,
     callsPerSecond: median(list.map((r) => r.callsPerSecond)),
@@ -89,6 +90,7 @@ const rows: Row[] = cells.map((cell) => {
     bareCpuMicrosPerCall: median(bare.map((r) => r.cpuMicrosPerCall)),
     heapMb: median(list.map((r) => r.heapMb)),
     spansPerCall: median(list.map((r) => r.spansPerCall)),
+    contribCpuMicrosPerCall: contrib ? median(contrib.map((r) => r.cpuMicrosPerCall)) : undefined,
   };
 });
 const cpus = os.cpus();

@@ -1,8 +1,17 @@
 /**
  * The configurations the benchmark compares. `otel-floor`: the provider and context manager of
  * `wirescope`, and a middleware that only starts and ends two empty spans per call (otel-floor-plugin.ts).
+ * `wirescope-unsampled`: wirescope under a provider whose parent-based sampler drops every root span (a
+ * call that production head sampling does not keep).
  */
-export const CONFIGS = ['bare', 'wirescope', 'wirescope-no-provider', 'otel-floor', 'otel-contrib'] as const;
+export const CONFIGS = [
+  'bare',
+  'wirescope',
+  'wirescope-unsampled',
+  'wirescope-no-provider',
+  'otel-floor',
+  'otel-contrib',
+] as const;
 /** One benchmark configuration. */
 export type BenchConfig = (typeof CONFIGS)[number];
 /** The SDK's two request handlers. */

@@ -11,6 +11,8 @@ export interface Row {
   bareCpuMicrosPerCall: number;
   heapMb: number;
   spansPerCall: number;
+  /** Median CPU µs per call of `otel-contrib` on the same handler and protocol, when it ran. */
+  contribCpuMicrosPerCall: number | undefined;
 }
 
 const HEADERS = [
@@ -21,6 +23,7 @@ const HEADERS = [
   '× bare',
   'CPU µs/call',
   'Δ µs',
+  'Δ/contrib Δ',
   'heap MB',
   'spans/call',
 ];
@@ -35,6 +38,7 @@ export function formatTable(rows: readonly Row[], markdown: boolean): string {
     `${(row.callsPerSecond / row.bareCallsPerSecond).toFixed(3)}×`,
     row.cpuMicrosPerCall.toFixed(0),
     row.config === 'bare' ? '—' : signed(row.cpuMicrosPerCall - row.bareCpuMicrosPerCall),
+    contribRatio(row),
     row.heapMb.toFixed(1),
     row.spansPerCall.toFixed(1),
   ]);
@@ -48,6 +52,14 @@ export function formatTable(rows: readonly Row[], markdown: boolean): string {
   const line = (values: readonly string[]) =>
     values.map((v, i) => (i < 3 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+/** Added CPU per call against otel-contrib's (the OTel aws-sdk + http pair's) on the same cell. */
+function contribRatio(row: Row): string {
+  if (row.config === 'bare' || row.contribCpuMicrosPerCall === undefined) return '—';
+  const contrib = row.contribCpuMicrosPerCall - row.bareCpuMicrosPerCall;
+  if (contrib <= 0) return '—';
+  return `${((row.cpuMicrosPerCall - row.bareCpuMicrosPerCall) / contrib).toFixed(2)}×`;
 }
 
 function signed(value: number): string {

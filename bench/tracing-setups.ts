@@ -4,8 +4,10 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import {
+  AlwaysOffSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
+  ParentBasedSampler,
   type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
@@ -36,9 +38,16 @@ class CountingNoopExporter implements SpanExporter {
 }
 
 /** A provider with a BatchSpanProcessor and a no-op exporter, registered globally (as NodeSDK does). */
-export function registerProvider(): { provider: BasicTracerProvider; exporter: CountingNoopExporter } {
+export function registerProvider(sampled = true): {
+  provider: BasicTracerProvider;
+  exporter: CountingNoopExporter;
+} {
   const exporter = new CountingNoopExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  const provider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(exporter)],
+    // Unsampled: what a parent-based sampler does to a call whose root it drops.
+    ...(sampled ? {} : { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) }),
+  });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   return { provider, exporter };
@@ -58,7 +67,7 @@ export async function setUpTracing(config: BenchConfig, handler: BenchHandler): 
     const { wirescope } = await import('@wirescope/aws-sdk');
     return { ...untraced, plugin: () => wirescope() };
   }
-  const { provider, exporter } = registerProvider();
+  const { provider, exporter } = registerProvider(config !== 'wirescope-unsampled');
   const traced: BenchTracing = {
     flush: () => provider.forceFlush(),
     count: () => exporter.exported,
@@ -67,7 +76,7 @@ export async function setUpTracing(config: BenchConfig, handler: BenchHandler): 
     },
     shutdown: () => provider.shutdown(),
   };
-  if (config === 'wirescope') {
+  if (config === 'wirescope' || config === 'wirescope-unsampled') {
     const { wirescope } = await import('@wirescope/aws-sdk');
     return { ...traced, plugin: () => wirescope() };
   }
