@@ -129,7 +129,10 @@ function resolveRelative(fromFile, specifier) {
     `${target}.ts`,
     join(target, 'index.ts'),
   ];
-  return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile()) ?? target;
+  // A file gone (mid-refactor) still gets its source name, so its exception keeps matching.
+  return (
+    candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile()) ?? candidates[1]
+  );
 }
 
 function checkImports(file) {

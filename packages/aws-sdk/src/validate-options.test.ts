@@ -143,7 +143,8 @@ describe('wirescope(options): a bad option throws WirescopeConfigError, code WIR
       'an unknown key in detectCallerRegion',
       { detectCallerRegion: { timeout: 100 } },
       'detectCallerRegion.timeout',
-      '@wirescope/aws-sdk: unknown option detectCallerRegion.timeout; the options are ' +
+      '@wirescope/aws-sdk: unknown option detectCallerRegion.timeout (did you mean ' +
+        'detectCallerRegion.timeoutMs?); the options are ' +
         'detectCallerRegion.endpoint, detectCallerRegion.timeoutMs.',
     ],
   ])('%s', (_kind, options, option, message) => {

@@ -120,11 +120,12 @@ function shorten(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-/** Same letters in another case, or one letter added, dropped or changed. */
+/** Same letters in another case, one letter added, dropped or changed, or a unit left off (`timeout`). */
 function isNear(candidate: string, key: string): boolean {
   const a = candidate.toLowerCase();
   const b = key.toLowerCase();
   if (a === b) return true;
+  if (Math.min(a.length, b.length) >= 4 && (a.startsWith(b) || b.startsWith(a))) return true;
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
   while (i < a.length && a[i] === b[i]) i++;
