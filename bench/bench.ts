@@ -6,6 +6,7 @@
 //
 // Options: --rounds=5 --pairs=1000 --warmupPairs=300 --concurrency=4 --bodyBytes=1024
 //          --handlers=node,fetch --protocols=http,https --configs=bare,wirescope,...
+//          --source (run the packages' TypeScript sources instead of their built dist)
 //          --markdown (print a Markdown table)  --cpuProf=<config> (write .cpuprofile files to bench/profiles)
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTestCertificate, writeTestCertificate } from '../test/support/tls-cert.js';
+import { producerFlags } from './built-packages.js';
 import { extraCaBundle } from './extra-ca.js';
 import { startFakeS3 } from './fake-s3-server.js';
 import {
@@ -28,6 +30,7 @@ import { formatTable, type Row } from './table.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const options = parseOptions(process.argv.slice(2));
 
+const workerFlags = producerFlags(process.argv.slice(2));
 const certificate = await generateTestCertificate();
 const certFiles = writeTestCertificate(certificate);
 const caBundle = join(certFiles.dir, 'ca-bundle.pem');
@@ -101,7 +104,7 @@ console.log(
 console.log(formatTable(rows, options.markdown));
 
 function runWorker(args: RunArgs): Promise<RunResult> {
-  const nodeArgs = ['--conditions=@wirescope/source', '--import', 'tsx', '--expose-gc'];
+  const nodeArgs = [...workerFlags, '--expose-gc'];
   if (options.cpuProf === args.config) {
     const dir = join(here, 'profiles');
     mkdirSync(dir, { recursive: true });

@@ -16,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { producerFlags } from './built-packages.js';
 import { startFakeS3 } from './fake-s3-server.js';
 import { registerProvider } from './tracing-setups.js';
 import { benchClient, runPairs } from './workload.js';
@@ -93,8 +94,10 @@ async function main(): Promise<void> {
   }
   const server = await startFakeS3();
   const script = fileURLToPath(import.meta.url);
-  const flags = ['--conditions=@wirescope/source', '--import', 'tsx'];
-  const pass = process.argv.slice(2).filter((a) => a.startsWith('--') && !a.startsWith('--handlers='));
+  const flags = producerFlags(process.argv.slice(2));
+  const pass = process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('--') && !a.startsWith('--handlers=') && a !== '--source');
   try {
     console.log(
       'handler  configuration  CPU µs/call  Δ vs bare (paired median)  Δ vs otel-floor  spans/call',
