@@ -10,6 +10,7 @@ import type {
 import {
   type AttemptFacts,
   type AttemptScope,
+  flushFacts,
   nowMs,
   recordFact,
   runInAttemptScope,
@@ -117,7 +118,8 @@ function startAttempt(
   );
   const facts: AttemptFacts = new Map();
   for (const key in attributes) facts.set(key as AttributeName, attributes[key]!);
-  const scope: AttemptScope = { attempt: state.attempts, span, tracer, facts };
+  // Facts from here on collect in `pending` and reach the span in one setAttributes at the end.
+  const scope: AttemptScope = { attempt: state.attempts, span, tracer, facts, pending: {} };
   return { scope, context: trace.setSpan(parent, span) };
 }
 
@@ -149,6 +151,27 @@ function endAttempt(
   response: unknown,
   error: unknown,
 ): void {
+  // The attempt ends when the handler settled, not after our bookkeeping below.
+  const endMs = nowMs();
+  try {
+    recordOutcome(state, context, scope, response, error);
+  } finally {
+    // Ended whatever happened above (the guard around us logs it): a span never ended is never exported.
+    try {
+      flushFacts(scope);
+    } finally {
+      scope.span.end(endMs);
+    }
+  }
+}
+
+function recordOutcome(
+  state: OperationState,
+  context: HandlerExecutionContext,
+  scope: AttemptScope,
+  response: unknown,
+  error: unknown,
+): void {
   const http = (response ?? (error as { $response?: unknown } | undefined)?.$response) as
     | HttpResponseLike
     | undefined;
@@ -170,5 +193,4 @@ function endAttempt(
       recordFact(scope, ATTR_SOCKET_RESET, true);
     scope.span.setStatus({ code: SpanStatusCode.ERROR, message: errorStatusMessage(type, error, secrets) });
   }
-  scope.span.end(nowMs());
 }

@@ -5,7 +5,7 @@ import {
   ATTR_TIMEOUT_REQUEST_MS,
   ATTR_TIMEOUT_SOCKET_MS,
 } from '@wirescope/semconv';
-import { log } from './guard.js';
+import { guard } from './guard.js';
 
 // The timeouts a call runs under live in its request handler's config, which no middleware can see
 // (the handler execution context holds no client config). The handler classes are read from the
@@ -78,33 +78,24 @@ function record(scope: AttemptScope, kind: HandlerKind, config: unknown, options
 
 function wrap(kind: HandlerKind, original: Handle): Handle {
   return function wirescopeHandle(this: HandlerInstance, ...args: [unknown, HandleOptions?]) {
-    try {
-      const scope = currentAttemptScope();
-      if (scope) {
-        const options = args[1];
-        // The first call's config is still a promise (the handler resolves it inside `handle`).
-        const source = this.config ?? this.configProvider;
-        if (source !== undefined && typeof (source as Promise<unknown>).then === 'function') {
-          (source as Promise<unknown>).then(
-            (config) => guardRecord(() => record(scope, kind, config, options)),
-            () => undefined,
-          );
-        } else guardRecord(() => record(scope, kind, source, options));
-      }
-    } catch (error) {
-      log.warn('reading the handler timeouts failed', error);
-    }
+    guard('reading the handler timeouts', () => readTimeouts(this, kind, args[1]), undefined);
     // The host's call goes on exactly as it was made.
     return original.apply(this, args);
   };
 }
 
-function guardRecord(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    log.warn('recording the handler timeouts failed', error);
-  }
+function readTimeouts(handler: HandlerInstance, kind: HandlerKind, options: HandleOptions | undefined): void {
+  const scope = currentAttemptScope();
+  if (!scope) return;
+  // The first call's config is still a promise (the handler resolves it inside `handle`).
+  const source = handler.config ?? handler.configProvider;
+  if (source !== undefined && typeof (source as Promise<unknown>).then === 'function') {
+    (source as Promise<unknown>).then(
+      (config) =>
+        guard('recording the handler timeouts', () => record(scope, kind, config, options), undefined),
+      () => undefined,
+    );
+  } else record(scope, kind, source, options);
 }
 
 /** Wraps `handle` of every SDK request handler class loaded so far (idempotent). */

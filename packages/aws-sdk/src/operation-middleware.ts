@@ -108,6 +108,8 @@ function endOperation(
   output: InitializeHandlerOutput<MetadataBearer> | undefined,
   error: unknown,
 ): void {
+  // The call ends when it settled, not after our bookkeeping below.
+  const endMs = nowMs();
   const { span } = state;
   span.setAttribute(ATTR_ATTEMPTS, state.attempts);
   const metadata = output?.output?.$metadata ?? (error as Partial<MetadataBearer> | undefined)?.$metadata;
@@ -119,5 +121,5 @@ function endOperation(
     span.setAttribute(ATTR_ERROR_TYPE, type);
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorStatusMessage(type, error, secrets) });
   }
-  span.end(nowMs());
+  span.end(endMs);
 }

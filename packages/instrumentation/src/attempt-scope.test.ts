@@ -9,7 +9,13 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type AttemptScope, currentAttemptScope, runInAttemptScope } from './attempt-scope.js';
+import {
+  type AttemptScope,
+  currentAttemptScope,
+  flushFacts,
+  recordFact,
+  runInAttemptScope,
+} from './attempt-scope.js';
 
 const STORAGE_KEY = Symbol.for('wirescope.attempt-scope-storage');
 
@@ -122,5 +128,49 @@ describe('attempt scope', () => {
     });
     expect(() => runInAttemptScope(scopeOf(1), fn)).toThrow(error);
     expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('facts collected for one write (pending)', () => {
+  it('a scope with pending writes nothing to the span until flushFacts, then everything in one call', () => {
+    const calls: unknown[][] = [];
+    const span = {
+      isRecording: () => true,
+      setAttribute: (...args: unknown[]) => calls.push(['setAttribute', ...args]),
+      setAttributes: (...args: unknown[]) => calls.push(['setAttributes', ...args]),
+    } as unknown as AttemptScope['span'];
+    const scope: AttemptScope = { attempt: 1, span, tracer: {} as never, facts: new Map(), pending: {} };
+    recordFact(scope, 'wirescope.connection.reused', true);
+    recordFact(scope, 'wirescope.connection.id', 'c1-1');
+    recordFact(scope, 'wirescope.connection.reused', true); // same value: not recorded twice
+    expect(calls).toEqual([]);
+    expect([...scope.facts]).toEqual([
+      ['wirescope.connection.reused', true],
+      ['wirescope.connection.id', 'c1-1'],
+    ]);
+    flushFacts(scope);
+    expect(calls).toEqual([
+      ['setAttributes', { 'wirescope.connection.reused': true, 'wirescope.connection.id': 'c1-1' }],
+    ]);
+  });
+
+  it('without pending each fact goes to a recording span at once; flushFacts does nothing', () => {
+    const calls: unknown[][] = [];
+    const span = {
+      isRecording: () => true,
+      setAttribute: (...args: unknown[]) => calls.push(['setAttribute', ...args]),
+      setAttributes: (...args: unknown[]) => calls.push(['setAttributes', ...args]),
+    } as unknown as AttemptScope['span'];
+    const scope: AttemptScope = { attempt: 1, span, tracer: {} as never, facts: new Map() };
+    recordFact(scope, 'wirescope.ttfb_ms', 1.5);
+    flushFacts(scope);
+    expect(calls).toEqual([['setAttribute', 'wirescope.ttfb_ms', 1.5]]);
+  });
+
+  it('an empty pending set makes no call', () => {
+    const calls: unknown[] = [];
+    const span = { setAttributes: () => calls.push(1) } as unknown as AttemptScope['span'];
+    flushFacts({ attempt: 1, span, tracer: {} as never, facts: new Map(), pending: {} });
+    expect(calls).toEqual([]);
   });
 });

@@ -29,6 +29,12 @@ export interface AttemptScope {
    * read what the socket layer saw (reset, reuse, error code).
    */
   readonly facts: AttemptFacts;
+  /**
+   * When present, facts recorded on the attempt collect here instead of going to the span one by one,
+   * and the scope's owner writes them in one `setAttributes` when the attempt ends
+   * ({@link flushFacts}); the plugin's attempt scopes do this. Without it, each fact is written at once.
+   */
+  readonly pending?: Record<string, FactValue>;
 }
 
 const SCOPE_KEY = createContextKey('wirescope.attempt-scope');
@@ -91,12 +97,26 @@ export function currentAttemptScope(): AttemptScope | undefined {
 }
 
 /**
- * Records a fact on an attempt: always in `facts`, on the span only while it is recording. A fact the
+ * Records a fact on an attempt: always in `facts`; on the span at once while it is recording, or at
+ * the attempt's end when the scope collects `pending` facts. A fact the
  * attempt already holds with the same value is skipped (the plugin and the socket layer both record
  * method, host and port).
  */
 export function recordFact(scope: AttemptScope, key: AttributeName, value: FactValue): void {
   if (scope.facts.get(key) === value) return;
   scope.facts.set(key, value);
-  if (scope.span.isRecording()) scope.span.setAttribute(key, value);
+  if (scope.pending) scope.pending[key] = value;
+  else if (scope.span.isRecording()) scope.span.setAttribute(key, value);
+}
+
+/** Writes the facts collected in `scope.pending` to the span in one call; for the scope's owner. */
+export function flushFacts(scope: AttemptScope): void {
+  const { pending } = scope;
+  if (!pending) return;
+  let any = false;
+  for (const _ in pending) {
+    any = true;
+    break;
+  }
+  if (any) scope.span.setAttributes(pending);
 }

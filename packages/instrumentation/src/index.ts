@@ -2,6 +2,7 @@ export type { AttemptFacts, AttemptScope, FactValue } from './attempt-scope.js';
 export {
   currentAttemptScope,
   disableAttemptScopeStorage,
+  flushFacts,
   recordFact,
   runInAttemptScope,
 } from './attempt-scope.js';
@@ -26,5 +27,6 @@ export { createGuard, describeError } from './guard.js';
 export type { PhaseFailure, PhaseParent } from './phase-span.js';
 export { emitPhaseSpan } from './phase-span.js';
 export { processState, REGISTRY_SCHEMA } from './process-registry.js';
+export { INFERRED_QUEUE_NOISE_MS } from './queue-wait.js';
 export { redactSecrets } from './redact-secrets.js';
 export { isTlsErrorCode, tlsFactsOf, tlsVersionOf } from './tls-facts.js';
