@@ -2,13 +2,15 @@
  * The configurations the benchmark compares. `otel-floor`: the provider and context manager of
  * `wirescope`, and a middleware that only starts and ends two empty spans per call (otel-floor-plugin.ts).
  * `wirescope-unsampled`: wirescope under a provider whose parent-based sampler drops every root span (a
- * call that production head sampling does not keep).
+ * call that production head sampling does not keep). `otel-provider`: the provider and context manager
+ * alone, no instrumentation: the baseline of what the plugin adds to an app already set up for tracing.
  */
 export const CONFIGS = [
   'bare',
   'wirescope',
   'wirescope-unsampled',
   'wirescope-no-provider',
+  'otel-provider',
   'otel-floor',
   'otel-contrib',
 ] as const;

@@ -80,6 +80,7 @@ export async function setUpTracing(config: BenchConfig, handler: BenchHandler): 
     const { wirescope } = await import('@wirescope/aws-sdk');
     return { ...traced, plugin: () => wirescope() };
   }
+  if (config === 'otel-provider') return traced;
   if (config === 'otel-floor') {
     const { otelFloorPlugin } = await import('./otel-floor-plugin.js');
     return { ...traced, plugin: otelFloorPlugin };
