@@ -24,6 +24,12 @@ export { nextConnectionId } from './connection-id.js';
 export { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
 export type { Guard } from './guard.js';
 export { createGuard, describeError } from './guard.js';
+export {
+  dnsLookupAttributes,
+  linkToConnection,
+  MAX_DNS_ANSWERS,
+  socketConnectAttributes,
+} from './network-attributes.js';
 export type { PhaseFailure, PhaseParent } from './phase-span.js';
 export { emitPhaseSpan } from './phase-span.js';
 export { processState, REGISTRY_SCHEMA } from './process-registry.js';

@@ -2,6 +2,7 @@ import {
   type Attributes,
   context,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
   type Tracer,
@@ -29,7 +30,8 @@ export interface PhaseFailure {
  * Emits one finished phase span (`dns.lookup`, `tcp.connect`, `tls.handshake`) under `parent.span`,
  * from `startMs` to `endMs` (epoch milliseconds from the kernel's clock; an end before the start
  * reads as the start). A failure sets `error.type` and an ERROR status `type: message`, redacted and
- * bounded like every error text.
+ * bounded like every error text. Returns the span's context, for the links of the attempts that ride
+ * on the connection.
  */
 export function emitPhaseSpan(
   parent: PhaseParent,
@@ -38,7 +40,7 @@ export function emitPhaseSpan(
   endMs: number,
   attributes: Attributes,
   failure?: PhaseFailure,
-): void {
+): SpanContext {
   const ctx = trace.setSpan(context.active(), parent.span);
   const span = parent.tracer.startSpan(
     name,
@@ -51,4 +53,5 @@ export function emitPhaseSpan(
     span.setStatus({ code: SpanStatusCode.ERROR, message: bound(redactSecrets(text), MAX_ERROR_MESSAGE) });
   }
   span.end(Math.max(startMs, endMs));
+  return span.spanContext();
 }

@@ -54,6 +54,19 @@ export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_NETWORK_PEER_ADDRESS = 'network.peer.address';
 /** Port of the peer the socket connected to. */
 export const ATTR_NETWORK_PEER_PORT = 'network.peer.port';
+/**
+ * On `tcp.connect` and `tls.handshake`: `tcp` (OpenTelemetry's network attributes, as the .NET
+ * connection spans carry them).
+ */
+export const ATTR_NETWORK_TRANSPORT = 'network.transport';
+/** On `tcp.connect`: `ipv4` or `ipv6`, from the peer address. */
+export const ATTR_NETWORK_TYPE = 'network.type';
+/** On `dns.lookup`: the name looked up (the OpenTelemetry DNS attribute; the same as `server.address`). */
+export const ATTR_DNS_QUESTION_NAME = 'dns.question.name';
+/** On `dns.lookup`: the addresses the lookup returned, when the runtime tells them (at most 8). */
+export const ATTR_DNS_ANSWERS = 'dns.answers';
+/** On the attempt: `http` or `https`. */
+export const ATTR_URL_SCHEME = 'url.scheme';
 /** HTTP method. */
 export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
 /** HTTP status code of the response. */
