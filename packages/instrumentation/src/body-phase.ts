@@ -19,7 +19,11 @@ import {
   ERROR_TYPE_ABORTED,
   SPAN_HTTP_RESPONSE_BODY,
 } from '@wirescope/semconv';
+import { describeError } from './guard.js';
 import { redactSecrets } from './redact-secrets.js';
+
+// Called from the host's stream events and timers: failures go to the kernel's component logger.
+const log = diag.createComponentLogger({ namespace: '@wirescope/instrumentation' });
 
 /** Default grace period of a response body before it is reported `unread` (issue 18: "a few seconds"). */
 export const DEFAULT_BODY_GRACE_PERIOD_MS = 5000;
@@ -148,7 +152,7 @@ export class BodyPhase {
       span.end(Math.max(start.startTime, start.now()));
     } catch (error) {
       // Called from the host's stream events and timers: a tracer that throws stays ours.
-      diag.warn('@wirescope/semconv: could not record the response body span', error);
+      log.warn('could not record the response body span', describeError(error));
     }
   }
 
