@@ -14,7 +14,7 @@ import { wirescope } from '@wirescope/aws-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
 import { createTestTracing } from './support/otel.js';
-import { parentOf, spansNamed } from './support/span-query.js';
+import { attr, parentOf, spansNamed } from './support/span-query.js';
 
 const CALLS = 20;
 const tracing = createTestTracing();
@@ -61,6 +61,10 @@ describe.each(['node', 'fetch'] as const)('span times on the %s handler', (handl
       expect(start(operations[i]!)).toBeGreaterThanOrEqual(end(operations[i - 1]!));
     // Starts on whole milliseconds would all have nanoseconds ≡ 0 (mod 1e6); with a sub-millisecond
     // clock the chance that all 2 × 20 do is nil.
+    // The attempt names its scheme (OpenTelemetry's url.scheme), from the request the SDK signed.
+    expect(new Set(spansNamed(spans, 'S3.HeadObject attempt').map((a) => attr(a, 'url.scheme')))).toEqual(
+      new Set(['http']),
+    );
     const starts = [...operations, ...spansNamed(spans, 'S3.HeadObject attempt')].map((s) => s.startTime[1]);
     expect(starts.filter((nanos) => nanos % 1_000_000 !== 0).length).toBeGreaterThan(starts.length / 2);
   });

@@ -26,6 +26,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_SOCKET_RESET,
+  ATTR_URL_SCHEME,
   type AttributeName,
   EVENT_REGION_REDIRECT,
   errorTypeOf,
@@ -104,8 +105,9 @@ function startAttempt(
   const attributes: Record<string, string | number | boolean> = { [ATTR_ATTEMPT]: state.attempts };
   if (request.method) attributes[ATTR_HTTP_REQUEST_METHOD] = request.method;
   if (request.hostname) attributes[ATTR_SERVER_ADDRESS] = request.hostname;
-  const port = request.port ?? (request.protocol === 'http:' ? 80 : 443);
-  attributes[ATTR_SERVER_PORT] = port;
+  const scheme = request.protocol === 'http:' ? 'http' : 'https';
+  attributes[ATTR_URL_SCHEME] = scheme;
+  attributes[ATTR_SERVER_PORT] = request.port ?? (scheme === 'http' ? 80 : 443);
   if (request.headers) addHeaderFacts(request.headers, attributes);
   // With a context manager the operation's context is usually still the active one: no copy needed.
   const active = otelContext.active();
