@@ -34,10 +34,6 @@ const LONG_FILE_EXCEPTIONS = new Map([
 /** Imports allowed into another package's internals: `importer → imported` → reason. */
 const IMPORT_EXCEPTIONS = new Map([
   [
-    'test/node-fail-safe.test.ts → packages/instrumentation-http/src/test-seams.ts',
-    'issue 13: removed with the test seams',
-  ],
-  [
     'scripts/bench-analyzer.ts → packages/analyzer/src/readers/otlp-proto-schema.ts',
     'the benchmark encodes its protobuf input with the reader’s own schema, which is not public API',
   ],

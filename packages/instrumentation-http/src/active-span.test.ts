@@ -11,10 +11,7 @@ import {
   SPAN_TCP_CONNECT,
 } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  disableNodeHttpConnectionFacts,
-  enableNodeHttpConnectionFacts,
-} from './enable-node-http-connection-facts.js';
+import { disableNodeHttpConnectionFacts, enableNodeHttpConnectionFacts } from './enable-connection-facts.js';
 import { HttpConnectionInstrumentation } from './instrumentation.js';
 import { type Listening, send, startHttpServer } from './test-support/servers.js';
 import { createTracing, inAttempt, parentIdOf, spanIdOf } from './test-support/tracing.js';

@@ -24,10 +24,7 @@ import {
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  disableNodeHttpConnectionFacts,
-  enableNodeHttpConnectionFacts,
-} from './enable-node-http-connection-facts.js';
+import { disableNodeHttpConnectionFacts, enableNodeHttpConnectionFacts } from './enable-connection-facts.js';
 import {
   certificate,
   type Listening,

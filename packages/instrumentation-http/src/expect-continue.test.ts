@@ -13,10 +13,7 @@ import {
   SPAN_TCP_CONNECT,
 } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  disableNodeHttpConnectionFacts,
-  enableNodeHttpConnectionFacts,
-} from './enable-node-http-connection-facts.js';
+import { disableNodeHttpConnectionFacts, enableNodeHttpConnectionFacts } from './enable-connection-facts.js';
 import { certificate, type Listening, send, startHttpsServer } from './test-support/servers.js';
 import { createTracing, inAttempt } from './test-support/tracing.js';
 

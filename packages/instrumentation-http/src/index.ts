@@ -4,7 +4,7 @@ export { WirescopeConfigError } from '@wirescope/instrumentation';
 export {
   disableNodeHttpConnectionFacts,
   enableNodeHttpConnectionFacts,
-} from './enable-node-http-connection-facts.js';
+} from './enable-connection-facts.js';
 /** The OpenTelemetry-shaped instrumentation for node:http / node:https connection facts. */
 export { HttpConnectionInstrumentation } from './instrumentation.js';
 /** Options of `HttpConnectionInstrumentation`. */

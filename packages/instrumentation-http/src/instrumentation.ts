@@ -1,10 +1,10 @@
 import type { RequestOptions } from 'node:http';
-import { diag, type MeterProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
-import { checkOptions, type OptionRule, rules } from '@wirescope/instrumentation';
+import { type MeterProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
+import { checkOptions, describeError, type OptionRule, rules } from '@wirescope/instrumentation';
 import type { Consumer } from './internal-types.js';
-import { addConsumer, removeConsumer } from './registry.js';
+import { addConsumer, removeConsumer } from './patch-agent.js';
 import type { HttpConnectionInstrumentationConfig } from './types.js';
-import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
+import { guard, INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
 
 /** The config with its defaults applied. */
 interface ResolvedConfig extends HttpConnectionInstrumentationConfig {
@@ -82,7 +82,7 @@ export class HttpConnectionInstrumentation {
     try {
       removeConsumer(this.consumer);
     } catch (error) {
-      diag.warn('@wirescope/instrumentation-http: disabling failed', error);
+      guard.log.warn('disabling failed', describeError(error));
     }
   }
 

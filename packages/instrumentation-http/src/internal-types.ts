@@ -1,10 +1,8 @@
 import type { ClientRequest, RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Span, Tracer } from '@opentelemetry/api';
+import type { FactValue } from '@wirescope/instrumentation';
 import type { AttributeName } from '@wirescope/semconv';
-
-/** A value a fact may take (what span attributes and the attempt's `facts` accept). */
-export type FactValue = string | number | boolean;
 
 /** Where one request's facts go: an SDK attempt scope, or the span active at `addRequest`. */
 export interface RecordTarget {
@@ -48,7 +46,7 @@ export type AddRequest = (
 
 /** What we know about one socket, for its whole life. */
 export interface SocketState {
-  /** Stable connection id, `c<pid>-<n>`. */
+  /** Stable connection id, `c<pid>-<n>` (the kernel's `nextConnectionId`). */
   readonly id: string;
   /** Requests carried, counted since we first saw the socket. */
   requests: number;
@@ -58,7 +56,10 @@ export interface SocketState {
   idleSince: number | undefined;
 }
 
-/** State shared by every copy of this package in the process: one patch, one set of consumers. */
+/**
+ * State shared by every copy of this package in the process (the kernel's `processState`): one patch,
+ * one set of consumers.
+ */
 export interface PatchRegistry {
   /** Everyone who asked for facts; the patch stays while this is non-empty. */
   readonly consumers: Set<Consumer>;
@@ -70,6 +71,4 @@ export interface PatchRegistry {
   readonly sockets: WeakMap<Socket, SocketState>;
   /** Requests each agent carried, for the one-off agent heuristic. */
   readonly agentRequests: WeakMap<object, number>;
-  /** Counter behind connection ids. */
-  nextConnection: number;
 }

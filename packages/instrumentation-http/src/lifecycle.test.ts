@@ -2,21 +2,22 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   ATTR_CONNECTION_REUSED,
   ATTR_ERROR_TYPE,
+  ATTR_HTTP_HANDLER,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
   SPAN_DNS_LOOKUP,
+  SPAN_HTTP_RESPONSE_BODY,
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  disableNodeHttpConnectionFacts,
-  enableNodeHttpConnectionFacts,
-} from './enable-node-http-connection-facts.js';
+import { disableNodeHttpConnectionFacts, enableNodeHttpConnectionFacts } from './enable-connection-facts.js';
 import { HttpConnectionInstrumentation } from './instrumentation.js';
-import { testSeams } from './test-seams.js';
+import { faultySpan, faultyTracer, type SpanFault } from './test-support/faults.js';
 import {
   certificate,
   type Listening,
@@ -25,7 +26,8 @@ import {
   startHttpServer,
   startHttpsServer,
 } from './test-support/servers.js';
-import { createTracing, inAttempt } from './test-support/tracing.js';
+import { ATTEMPT_SPAN, createTracing, inAttempt } from './test-support/tracing.js';
+import { INSTRUMENTATION_NAME } from './version.js';
 
 const proto = http.Agent.prototype as unknown as { addRequest: unknown };
 const ORIGINAL_ADD_REQUEST = proto.addRequest;
@@ -51,7 +53,6 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  testSeams.failAt = undefined;
   diag.disable();
 });
 
@@ -141,52 +142,119 @@ describe('failures in our bookkeeping', () => {
     verbose: () => {},
   };
 
-  for (const stage of [
-    'resolve',
-    'begin',
-    'settle',
-    'socket',
-    'lookup',
-    'connect',
-    'secureConnect',
-    'response',
-    'body-push',
-    'body-end',
-    'body-close',
-    'close',
-  ]) {
-    it(`never breaks the request when bookkeeping throws at '${stage}', and logs it via diag`, async () => {
-      diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
-      logged.length = 0;
-      const instrumentation = new HttpConnectionInstrumentation();
-      testSeams.failAt = stage;
-      const tracing = createTracing();
-      const agent = new https.Agent({ keepAlive: false, ca });
-      const attempt = await inAttempt(tracing.tracer, () =>
-        send(https, { host: 'localhost', port: server.port, agent }),
-      );
-      instrumentation.disable();
-      expect(attempt.error).toBeUndefined();
-      expect(attempt.result?.status).toBe(200);
-      expect(attempt.result?.body).toBe('ok');
-      expect(logged.some((line) => line.includes(`forced failure at ${stage}`))).toBe(true);
-    });
-  }
+  // Fail-safe proven from outside (issue 13), as OpenTelemetry contrib does: a tracer whose spans or
+  // startSpan throw where our hooks touch them. Each case names the hook diag must blame.
+  const phase = (name: string) => (span: string) => span === name;
+  const cases: [string, string, SpanFault][] = [
+    [
+      'the attempt span refuses wirescope.http.handler',
+      'beginning a request',
+      {
+        methods: ['setAttribute'],
+        keys: [ATTR_HTTP_HANDLER],
+      },
+    ],
+    [
+      'the attempt span refuses wirescope.connection.reused',
+      'taking a socket',
+      {
+        methods: ['setAttribute'],
+        keys: [ATTR_CONNECTION_REUSED],
+      },
+    ],
+    [
+      'the attempt span refuses http.response.status_code',
+      'response',
+      {
+        methods: ['setAttribute'],
+        keys: [ATTR_HTTP_RESPONSE_STATUS_CODE],
+      },
+    ],
+    ['startSpan throws for dns.lookup', 'dns lookup', { spans: phase(SPAN_DNS_LOOKUP), startSpan: true }],
+    ['startSpan throws for tcp.connect', 'tcp connect', { spans: phase(SPAN_TCP_CONNECT), startSpan: true }],
+    [
+      'startSpan throws for tls.handshake',
+      'tls handshake',
+      {
+        spans: phase(SPAN_TLS_HANDSHAKE),
+        startSpan: true,
+      },
+    ],
+    [
+      'every phase span throws on end',
+      'dns lookup',
+      {
+        spans: (name) => name !== ATTEMPT_SPAN,
+        methods: ['end'],
+      },
+    ],
+    [
+      'startSpan throws for http.response.body',
+      'response body',
+      {
+        spans: phase(SPAN_HTTP_RESPONSE_BODY),
+        startSpan: true,
+      },
+    ],
+  ];
 
-  it("passes the host's own request error through unchanged when bookkeeping throws at 'error'", async () => {
+  it.each(cases)('%s: the request is untouched, diag blames %s', async (_name, hook, fault) => {
+    diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+    logged.length = 0;
+    const instrumentation = new HttpConnectionInstrumentation();
+    const tracing = createTracing();
+    const agent = new https.Agent({ keepAlive: false, ca });
+    const attempt = await inAttempt(faultyTracer(tracing.tracer, fault), () =>
+      send(https, { host: 'localhost', port: server.port, agent }),
+    );
+    instrumentation.disable();
+    expect(attempt.error).toBeUndefined();
+    expect(attempt.result?.status).toBe(200);
+    expect(attempt.result?.body).toBe('ok');
+    expect(logged.some((line) => line.includes(hook) && line.includes('span exploded on'))).toBe(true);
+  });
+
+  it('an active span whose isRecording throws: the request is untouched, diag blames the decision', async () => {
+    diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+    logged.length = 0;
+    const instrumentation = new HttpConnectionInstrumentation();
+    const tracing = createTracing();
+    const span = faultySpan(tracing.tracer.startSpan('client'), { methods: ['isRecording'] });
+    const agent = new http.Agent({ keepAlive: false });
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const result = await context
+      .with(trace.setSpan(context.active(), span), () =>
+        send(http, { host: '127.0.0.1', port: plain.port, agent }),
+      )
+      .finally(() => context.disable());
+    instrumentation.disable();
+    expect(result.status).toBe(200);
+    expect(result.body).toBe('ok');
+    expect(
+      logged.some(
+        (line) =>
+          line.startsWith(INSTRUMENTATION_NAME) &&
+          line.includes('deciding where to record failed') &&
+          line.includes('span exploded on isRecording'),
+      ),
+    ).toBe(true);
+  });
+
+  it("passes the host's own request error through unchanged when the attempt span refuses error.type", async () => {
     diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
     logged.length = 0;
     const closed = await startHttpServer(() => {});
     const port = closed.port;
     await closed.close();
     const instrumentation = new HttpConnectionInstrumentation();
-    testSeams.failAt = 'error';
     const tracing = createTracing();
-    const attempt = await inAttempt(tracing.tracer, () => send(http, { host: '127.0.0.1', port }));
+    const tracer = faultyTracer(tracing.tracer, { methods: ['setAttribute'], keys: [ATTR_ERROR_TYPE] });
+    const attempt = await inAttempt(tracer, () => send(http, { host: '127.0.0.1', port }));
     instrumentation.disable();
     expect((attempt.error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
-    expect(attempt.scope.facts.has(ATTR_ERROR_TYPE)).toBe(false);
-    expect(logged.some((line) => line.includes('forced failure at error'))).toBe(true);
+    expect(
+      logged.some((line) => line.includes('request error failed') && line.includes('span exploded on')),
+    ).toBe(true);
   });
 
   it('logs and ignores an ignoreRequestHook that throws; honours one that returns true', async () => {

@@ -1,11 +1,10 @@
 import { errorMonitor } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { BodyPhase } from '@wirescope/instrumentation';
+import { BodyPhase, nowMs } from '@wirescope/instrumentation';
 import { ATTR_CONNECTION_ID, ATTR_HTTP_HANDLER, errorTypeOf, HTTP_HANDLER_NODE } from '@wirescope/semconv';
-import { guard } from './guard.js';
 import type { RecordTarget } from './internal-types.js';
-import { epochClock } from './phase-span.js';
+import { guard } from './version.js';
 
 /** What the body watcher needs from its request. */
 export interface BodyContext {
@@ -34,24 +33,22 @@ type Push = IncomingMessage['push'];
  * - neither within the grace period → `unread` (see `BodyPhase`).
  */
 export function observeBody(res: IncomingMessage, ctx: BodyContext): void {
-  const toEpoch = epochClock();
-  const now = () => toEpoch(performance.now());
   const attributes: Record<string, string> = { [ATTR_HTTP_HANDLER]: HTTP_HANDLER_NODE };
   if (ctx.connectionId) attributes[ATTR_CONNECTION_ID] = ctx.connectionId;
   const phase = new BodyPhase({
     parent: ctx.target.span,
     tracer: ctx.target.tracer,
-    startTime: now(),
+    startTime: nowMs(),
     attributes,
     gracePeriodMs: ctx.gracePeriodMs,
     body: res,
-    now,
+    now: nowMs,
   });
   const socket: Socket | null = res.socket;
   const original: Push = res.push;
   const counting: Push = function push(this: IncomingMessage, chunk, encoding) {
     const accepted = original.call(this, chunk, encoding);
-    guard('body-push', () => {
+    guard.run('counting body bytes', () => {
       if (chunk === null) phase.receivedAll();
       else phase.received(chunkLength(chunk), accepted);
     });
@@ -64,9 +61,9 @@ export function observeBody(res: IncomingMessage, ctx: BodyContext): void {
     configurable: true,
     enumerable: false,
   });
-  const onEnd = () => guard('body-end', () => phase.complete());
+  const onEnd = () => guard.run('body end', () => phase.complete());
   const onError = (error: unknown) =>
-    guard('body-error', () => {
+    guard.run('body error', () => {
       const socketError = ctx.socketError();
       if (socketError !== undefined) {
         phase.fail(errorTypeOf(socketError), messageOf(socketError));
@@ -78,7 +75,7 @@ export function observeBody(res: IncomingMessage, ctx: BodyContext): void {
       }
     });
   const onClose = () => {
-    guard('body-close', () => {
+    guard.run('body close', () => {
       // Destroyed without an error (the host's `destroy()`) and without its last byte.
       if (phase.open) onError(undefined);
     });

@@ -1,22 +1,21 @@
 import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
-import { diag } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { emitPhaseSpan, epochMs, type PhaseFailure, tlsFactsOf } from '@wirescope/instrumentation';
 import {
   ATTR_NETWORK_PEER_ADDRESS,
   ATTR_NETWORK_PEER_PORT,
   ATTR_SERVER_ADDRESS,
-  ATTR_TLS_PROTOCOL_VERSION,
-  ATTR_TLS_RESUMED,
   type AttributeName,
   errorTypeOf,
+  type PhaseSpanName,
   SPAN_DNS_LOOKUP,
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
 import type { RecordTarget } from './internal-types.js';
-import { emitPhaseSpan, epochClock, type PhaseFailure, tlsVersionOf } from './phase-span.js';
-import { checkpoint } from './test-seams.js';
+import { guard } from './version.js';
 
 type Phase = 'dns' | 'tcp' | 'tls' | 'done';
 
@@ -47,74 +46,59 @@ export function observeConnection(
   let phaseStart = startAt;
   let readyAt: number | undefined;
   let attached = true;
-  const toEpoch = epochClock();
-
-  const guard = (stage: string, fn: () => void) => {
-    try {
-      checkpoint(stage);
-      fn();
-    } catch (error) {
-      diag.warn(`@wirescope/instrumentation-http: bookkeeping failed at ${stage}`, error);
-    }
+  // Start and end of a phase go through the kernel's clock together (one wall-clock correction), so a
+  // phase span lasts exactly what performance.now() measured.
+  const emit = (
+    name: PhaseSpanName,
+    start: number,
+    end: number,
+    attributes: Attributes,
+    failure?: PhaseFailure,
+  ) => emitPhaseSpan(target, name, epochMs(start), epochMs(end), attributes, failure);
+  // Each handler moves to the next phase before it emits: a tracer that throws loses that span, not the
+  // phases after it.
+  const advance = (next: Phase, now: number): number => {
+    const start = phaseStart;
+    phase = next;
+    phaseStart = now;
+    if (next === 'done') detach();
+    return start;
   };
 
   const onLookup = (err: Error | null, address: unknown, _family: unknown, lookupHost: unknown) =>
-    guard('lookup', () => {
+    guard.run('dns lookup', () => {
       if (phase !== 'dns') return; // with autoSelectFamily Node emits one 'lookup' per address
       const now = performance.now();
+      const start = advance(err ? 'done' : 'tcp', now);
       const attributes = {
         [ATTR_SERVER_ADDRESS]: typeof lookupHost === 'string' ? lookupHost : (host ?? ''),
         ...(typeof address === 'string' ? { [ATTR_NETWORK_PEER_ADDRESS]: address } : {}),
       };
-      emitPhaseSpan(
-        target,
-        toEpoch,
-        SPAN_DNS_LOOKUP,
-        phaseStart,
-        now,
-        attributes,
-        err ? failureOf(err) : undefined,
-      );
-      phase = err ? 'done' : 'tcp';
-      phaseStart = now;
+      emit(SPAN_DNS_LOOKUP, start, now, attributes, err ? failureOf(err) : undefined);
     });
 
   const onConnect = () =>
-    guard('connect', () => {
+    guard.run('tcp connect', () => {
       if (phase !== 'dns' && phase !== 'tcp') return;
       // 'dns' here means no 'lookup' event came (a custom createConnection): the span starts at creation.
       const now = performance.now();
+      if (!isTls) readyAt = now;
+      const start = advance(isTls ? 'tls' : 'done', now);
       const peer = peerAttributes(socket);
-      emitPhaseSpan(target, toEpoch, SPAN_TCP_CONNECT, phaseStart, now, peer);
+      emit(SPAN_TCP_CONNECT, start, now, peer);
       for (const [key, value] of Object.entries(peer)) target.record(key as AttributeName, value);
-      phaseStart = now;
-      if (isTls) {
-        phase = 'tls';
-      } else {
-        phase = 'done';
-        readyAt = now;
-        detach();
-      }
     });
 
   const onSecureConnect = () =>
-    guard('secureConnect', () => {
+    guard.run('tls handshake', () => {
       if (phase !== 'tls') return;
       const now = performance.now();
-      const tlsSocket = socket as TLSSocket;
-      const version = tlsVersionOf(tlsSocket.getProtocol());
-      const resumed = tlsSocket.isSessionReused();
-      const name = tlsServername(tlsSocket) ?? servername;
-      emitPhaseSpan(target, toEpoch, SPAN_TLS_HANDSHAKE, phaseStart, now, {
-        ...(version ? { [ATTR_TLS_PROTOCOL_VERSION]: version } : {}),
-        [ATTR_TLS_RESUMED]: resumed,
-        ...(name ? { [ATTR_SERVER_ADDRESS]: name } : {}),
-      });
-      if (version) target.record(ATTR_TLS_PROTOCOL_VERSION, version);
-      target.record(ATTR_TLS_RESUMED, resumed);
-      phase = 'done';
       readyAt = now;
-      detach();
+      const start = advance('done', now);
+      const tls = tlsFactsOf(socket);
+      const name = tlsServername(socket as TLSSocket) ?? servername;
+      emit(SPAN_TLS_HANDSHAKE, start, now, { ...tls, ...(name ? { [ATTR_SERVER_ADDRESS]: name } : {}) });
+      for (const [key, value] of Object.entries(tls)) target.record(key as AttributeName, value);
     });
 
   function detach(): void {
@@ -136,25 +120,19 @@ export function observeConnection(
       return readyAt;
     },
     fail(failure: PhaseFailure) {
-      guard('phase-fail', () => {
+      guard.run('failing the open phase', () => {
+        if (phase === 'done') return;
+        const open = phase;
         const now = performance.now();
-        if (phase === 'dns') {
-          emitPhaseSpan(
-            target,
-            toEpoch,
-            SPAN_DNS_LOOKUP,
-            phaseStart,
-            now,
-            { [ATTR_SERVER_ADDRESS]: host ?? '' },
-            failure,
-          );
-        } else if (phase === 'tcp') {
-          emitPhaseSpan(target, toEpoch, SPAN_TCP_CONNECT, phaseStart, now, peerAttributes(socket), failure);
-        } else if (phase === 'tls') {
+        const start = advance('done', now);
+        if (open === 'dns') {
+          emit(SPAN_DNS_LOOKUP, start, now, { [ATTR_SERVER_ADDRESS]: host ?? '' }, failure);
+        } else if (open === 'tcp') {
+          emit(SPAN_TCP_CONNECT, start, now, peerAttributes(socket), failure);
+        } else {
           const name = servername ? { [ATTR_SERVER_ADDRESS]: servername } : {};
-          emitPhaseSpan(target, toEpoch, SPAN_TLS_HANDSHAKE, phaseStart, now, name, failure);
+          emit(SPAN_TLS_HANDSHAKE, start, now, name, failure);
         }
-        phase = 'done';
       });
       detach();
     },

@@ -2,7 +2,7 @@ import { errorMonitor } from 'node:events';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { diag } from '@opentelemetry/api';
+import { nextConnectionId, roundMs } from '@wirescope/instrumentation';
 import {
   ATTR_AGENT_KEEP_ALIVE,
   ATTR_AGENT_MAX_SOCKETS,
@@ -28,12 +28,11 @@ import {
   EXPECT_CONTINUE_ENDED_BY_TIMER,
   HTTP_HANDLER_NODE,
 } from '@wirescope/semconv';
-import { guard } from './guard.js';
 import type { AgentInternals, Consumer, PatchRegistry, RecordTarget } from './internal-types.js';
 import { observeBody } from './observe-body.js';
 import { type ConnectionPhases, observeConnection } from './observe-connection.js';
 import { recordRequestError } from './record-error.js';
-import { checkpoint } from './test-seams.js';
+import { guard } from './version.js';
 
 /** One request being observed, from `addRequest` to its 'close'. */
 interface RequestState {
@@ -74,10 +73,6 @@ export interface PendingRequest {
   readonly totalSocketsBefore: number | undefined;
 }
 
-function round(ms: number): number {
-  return Math.max(0, Math.round(ms * 1000) / 1000);
-}
-
 /** Before the original `addRequest`: records what the request says about itself and listens to it. */
 export function beginRequest(
   registry: PatchRegistry,
@@ -86,57 +81,61 @@ export function beginRequest(
   options: RequestOptions | string,
   target: RecordTarget,
 ): PendingRequest | undefined {
-  try {
-    checkpoint('begin');
-    const opts: RequestOptions = typeof options === 'string' ? { host: options } : options;
-    const host = hostOf(opts);
-    const port = Number(opts.port) || agent.defaultPort;
-    const sni = (opts as { servername?: unknown }).servername;
-    const servername = typeof sni === 'string' && sni ? sni : host && !isIP(host) ? host : undefined;
-    target.record(ATTR_HTTP_HANDLER, HTTP_HANDLER_NODE);
-    if (req.method) target.record(ATTR_HTTP_REQUEST_METHOD, req.method);
-    if (host) target.record(ATTR_SERVER_ADDRESS, host);
-    if (port) target.record(ATTR_SERVER_PORT, port);
-    target.record(ATTR_AGENT_KEEP_ALIVE, agent.keepAlive === true);
-    if (typeof agent.maxSockets === 'number' && Number.isFinite(agent.maxSockets)) {
-      target.record(ATTR_AGENT_MAX_SOCKETS, agent.maxSockets);
-    }
-    registry.agentRequests.set(agent, (registry.agentRequests.get(agent) ?? 0) + 1);
-    const state: RequestState = {
-      registry,
-      target,
-      agent,
-      req,
-      host,
-      servername,
-      addedAt: performance.now(),
-      createdSync: false,
-      queued: false,
-      socket: undefined,
-      phases: undefined,
-      readyAt: undefined,
-      finishedAt: undefined,
-      expectContinue: false,
-      expectEnded: false,
-      statusRecorded: false,
-      errored: false,
-      closed: false,
-      onContinue: undefined,
-      onPipe: undefined,
-      listensForResponse: false,
-      error: undefined,
-    };
-    listen(state);
-    return { state, totalSocketsBefore: agent.totalSocketCount };
-  } catch (error) {
-    diag.warn('@wirescope/instrumentation-http: bookkeeping failed at begin', error);
-    return undefined;
+  return guard.value('beginning a request', () => begin(registry, agent, req, options, target), undefined);
+}
+
+function begin(
+  registry: PatchRegistry,
+  agent: AgentInternals,
+  req: ClientRequest,
+  options: RequestOptions | string,
+  target: RecordTarget,
+): PendingRequest {
+  const opts: RequestOptions = typeof options === 'string' ? { host: options } : options;
+  const host = hostOf(opts);
+  const port = Number(opts.port) || agent.defaultPort;
+  const sni = (opts as { servername?: unknown }).servername;
+  const servername = typeof sni === 'string' && sni ? sni : host && !isIP(host) ? host : undefined;
+  target.record(ATTR_HTTP_HANDLER, HTTP_HANDLER_NODE);
+  if (req.method) target.record(ATTR_HTTP_REQUEST_METHOD, req.method);
+  if (host) target.record(ATTR_SERVER_ADDRESS, host);
+  if (port) target.record(ATTR_SERVER_PORT, port);
+  target.record(ATTR_AGENT_KEEP_ALIVE, agent.keepAlive === true);
+  if (typeof agent.maxSockets === 'number' && Number.isFinite(agent.maxSockets)) {
+    target.record(ATTR_AGENT_MAX_SOCKETS, agent.maxSockets);
   }
+  registry.agentRequests.set(agent, (registry.agentRequests.get(agent) ?? 0) + 1);
+  const state: RequestState = {
+    registry,
+    target,
+    agent,
+    req,
+    host,
+    servername,
+    addedAt: performance.now(),
+    createdSync: false,
+    queued: false,
+    socket: undefined,
+    phases: undefined,
+    readyAt: undefined,
+    finishedAt: undefined,
+    expectContinue: false,
+    expectEnded: false,
+    statusRecorded: false,
+    errored: false,
+    closed: false,
+    onContinue: undefined,
+    onPipe: undefined,
+    listensForResponse: false,
+    error: undefined,
+  };
+  listen(state);
+  return { state, totalSocketsBefore: agent.totalSocketCount };
 }
 
 /** After the original `addRequest`: did it create a socket for the request, or queue it? */
 export function settleAddRequest({ state, totalSocketsBefore }: PendingRequest): void {
-  guard('settle', () => {
+  guard.run('settling addRequest', () => {
     const after = state.agent.totalSocketCount;
     if (typeof after === 'number' && typeof totalSocketsBefore === 'number' && after > totalSocketsBefore) {
       state.createdSync = true;
@@ -164,27 +163,30 @@ function hostOf(options: RequestOptions): string | undefined {
 
 function listen(state: RequestState): void {
   const { req } = state;
-  const onSocket = (socket: Socket) => guard('socket', () => takeSocket(state, socket, onResponse));
-  const onFinish = () => {
-    state.finishedAt = performance.now();
-    if (state.expectContinue && !state.expectEnded) guard('finish', () => bodyWithoutAnswer(state));
-  };
-  const onContinue = () => guard('continue', () => gotContinue(state));
+  const onSocket = (socket: Socket) =>
+    guard.run('taking a socket', () => takeSocket(state, socket, onResponse));
+  const onFinish = () =>
+    guard.run('request finish', () => {
+      state.finishedAt = performance.now();
+      if (state.expectContinue && !state.expectEnded) bodyWithoutAnswer(state);
+    });
+  const onContinue = () => guard.run('100 Continue', () => gotContinue(state));
   // A 'continue' listener of the host's may pipe the body before ours ran: judged after that emit.
-  const onPipe = () => {
-    const at = performance.now();
-    queueMicrotask(() => guard('pipe', () => bodyWithoutAnswer(state, at)));
-  };
-  const onResponse = (res: IncomingMessage) => guard('response', () => gotResponse(state, res));
+  const onPipe = () =>
+    guard.run('request pipe', () => {
+      const at = performance.now();
+      queueMicrotask(() => guard.run('request pipe', () => bodyWithoutAnswer(state, at)));
+    });
+  const onResponse = (res: IncomingMessage) => guard.run('response', () => gotResponse(state, res));
   const onError = (error: unknown) =>
-    guard('error', () => {
+    guard.run('request error', () => {
       state.error ??= error;
       if (state.closed || state.errored) return;
       state.errored = true;
       recordRequestError(state.target, req, error, state.phases);
     });
   const onClose = () => {
-    guard('close', () => closeRequest(state));
+    guard.run('request close', () => closeRequest(state));
     req.removeListener('socket', onSocket);
     req.removeListener('finish', onFinish);
     req.removeListener(errorMonitor, onError);
@@ -214,9 +216,8 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
   // A socket still connecting is one this request opened. req.reusedSocket is not enough: a queued
   // request that gets a freed keep-alive socket reports false (FIELD-NOTES, "Node core").
   if (socket.connecting) {
-    registry.nextConnection += 1;
     socketState = {
-      id: `c${process.pid}-${registry.nextConnection}`,
+      id: nextConnectionId(),
       requests: 1,
       countedFromStart: true,
       idleSince: undefined,
@@ -235,9 +236,8 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
   } else {
     if (!socketState) {
       // Opened before we were enabled: we cannot know how many requests it carried or its idle time.
-      registry.nextConnection += 1;
       socketState = {
-        id: `c${process.pid}-${registry.nextConnection}`,
+        id: nextConnectionId(),
         requests: 0,
         countedFromStart: false,
         idleSince: undefined,
@@ -249,14 +249,14 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
     target.record(ATTR_CONNECTION_ID, socketState.id);
     if (socketState.countedFromStart) target.record(ATTR_CONNECTION_REQUESTS, socketState.requests);
     if (socketState.idleSince !== undefined) {
-      target.record(ATTR_CONNECTION_IDLE_MS, round(now - socketState.idleSince));
+      target.record(ATTR_CONNECTION_IDLE_MS, roundMs(now - socketState.idleSince));
     }
     if (socket.remoteAddress) target.record(ATTR_NETWORK_PEER_ADDRESS, socket.remoteAddress);
     if (socket.remotePort) target.record(ATTR_NETWORK_PEER_PORT, socket.remotePort);
     state.readyAt = now;
   }
   socketState.idleSince = undefined;
-  if (state.queued) target.record(ATTR_CONNECTION_QUEUE_MS, round(now - state.addedAt));
+  if (state.queued) target.record(ATTR_CONNECTION_QUEUE_MS, roundMs(now - state.addedAt));
   readHeaders(state);
   // An interim 100 Continue can only arrive after the headers went out on this socket.
   if (state.expectContinue && state.onContinue) req.on('continue', state.onContinue);
@@ -315,7 +315,7 @@ function bodyWithoutAnswer(state: RequestState, at = performance.now()): void {
 function recordExpectWait(state: RequestState, at = performance.now()): void {
   // Node sends the headers of an Expect request as soon as the connection can carry them.
   const start = readyAt(state);
-  if (start !== undefined) state.target.record(ATTR_EXPECT_CONTINUE_WAIT_MS, round(at - start));
+  if (start !== undefined) state.target.record(ATTR_EXPECT_CONTINUE_WAIT_MS, roundMs(at - start));
 }
 
 function gotResponse(state: RequestState, res: IncomingMessage): void {
@@ -329,7 +329,7 @@ function gotResponse(state: RequestState, res: IncomingMessage): void {
     state.target.record(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
     state.statusRecorded = true;
   }
-  if (state.finishedAt !== undefined) state.target.record(ATTR_TTFB_MS, round(now - state.finishedAt));
+  if (state.finishedAt !== undefined) state.target.record(ATTR_TTFB_MS, roundMs(now - state.finishedAt));
   const socketState = state.socket ? state.registry.sockets.get(state.socket) : undefined;
   observeBody(res, {
     target: state.target,

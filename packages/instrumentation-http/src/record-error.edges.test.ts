@@ -1,8 +1,9 @@
 import type { ClientRequest } from 'node:http';
 import type { Span, Tracer } from '@opentelemetry/api';
+import type { FactValue } from '@wirescope/instrumentation';
 import { ATTR_ERROR_TYPE, ATTR_SOCKET_ERROR, ATTR_SOCKET_RESET } from '@wirescope/semconv';
 import { describe, expect, it, vi } from 'vitest';
-import type { FactValue, RecordTarget } from './internal-types.js';
+import type { RecordTarget } from './internal-types.js';
 import type { ConnectionPhases } from './observe-connection.js';
 import { recordRequestError } from './record-error.js';
 

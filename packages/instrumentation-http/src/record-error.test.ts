@@ -1,8 +1,9 @@
 import type { ClientRequest } from 'node:http';
 import type { Span, Tracer } from '@opentelemetry/api';
+import { type FactValue, MAX_ERROR_MESSAGE } from '@wirescope/instrumentation';
 import { ATTR_ERROR_TYPE, ATTR_SOCKET_ERROR, ATTR_SOCKET_RESET } from '@wirescope/semconv';
 import { describe, expect, it } from 'vitest';
-import type { FactValue, RecordTarget } from './internal-types.js';
+import type { RecordTarget } from './internal-types.js';
 import { recordRequestError } from './record-error.js';
 
 function target(): RecordTarget & { facts: Map<string, FactValue> } {
@@ -22,17 +23,34 @@ function socketError(message: string, code = 'ECONNRESET'): Error {
 }
 
 describe('recordRequestError', () => {
-  it('keeps a socket message of exactly 200 characters whole', () => {
+  it(`keeps a socket message of exactly ${MAX_ERROR_MESSAGE} (256) characters whole`, () => {
+    expect(MAX_ERROR_MESSAGE).toBe(256);
     const t = target();
-    const message = 'r'.repeat(200);
+    const message = 'r'.repeat(256);
     recordRequestError(t, liveRequest, socketError(message), undefined);
     expect(t.facts.get(ATTR_SOCKET_ERROR)).toBe(message);
   });
 
-  it('cuts a socket message of 201 characters to 200', () => {
+  it('cuts a socket message of 257 characters to 256, the last one an ellipsis (the fetch bound)', () => {
     const t = target();
-    recordRequestError(t, liveRequest, socketError(`${'r'.repeat(200)}X`), undefined);
-    expect(t.facts.get(ATTR_SOCKET_ERROR)).toBe('r'.repeat(200));
+    recordRequestError(t, liveRequest, socketError(`${'r'.repeat(256)}X`), undefined);
+    expect(t.facts.get(ATTR_SOCKET_ERROR)).toBe(`${'r'.repeat(255)}…`);
+  });
+
+  it('redacts a secret the socket message quotes, and bounds what is left', () => {
+    const t = target();
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    const token = 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6';
+    const message = `connect to proxy as ${key} with x-amz-security-token: ${token} failed ${'.'.repeat(300)}`;
+    recordRequestError(t, liveRequest, socketError(message), undefined);
+    const recorded = t.facts.get(ATTR_SOCKET_ERROR) as string;
+    expect(recorded).not.toContain(key);
+    expect(recorded).not.toContain(token);
+    expect(
+      recorded.startsWith('connect to proxy as REDACTED with x-amz-security-token: REDACTED failed ..'),
+    ).toBe(true);
+    expect(recorded).toHaveLength(256);
+    expect(recorded.endsWith('…')).toBe(true);
   });
 
   it('redacts the socket message before it cuts it (a message can quote a presigned URL)', () => {

@@ -1,5 +1,5 @@
 import type { ClientRequest } from 'node:http';
-import { redactSecrets } from '@wirescope/instrumentation';
+import { safeErrorMessage } from '@wirescope/instrumentation';
 import {
   ATTR_ERROR_TYPE,
   ATTR_SOCKET_ERROR,
@@ -9,8 +9,6 @@ import {
 } from '@wirescope/semconv';
 import type { RecordTarget } from './internal-types.js';
 import { type ConnectionPhases, failureOf } from './observe-connection.js';
-
-const MAX_MESSAGE = 200;
 
 interface NodeErrorLike {
   code?: unknown;
@@ -42,10 +40,12 @@ export function recordRequestError(
   const errorType = errorTypeOf(error);
   target.record(ATTR_ERROR_TYPE, errorType);
   // Only Node's own socket-level wording (errors with a code or syscall): other messages could carry
-  // anything the host put in them.
+  // anything the host put in them. Redacted and bounded by the kernel, as on every handler.
   if (message && (typeof nodeError.code === 'string' || typeof nodeError.syscall === 'string')) {
-    target.record(ATTR_SOCKET_ERROR, redactSecrets(message).slice(0, MAX_MESSAGE));
+    const text = safeErrorMessage(error);
+    if (text) target.record(ATTR_SOCKET_ERROR, text);
   }
+  // Written on every failed request, false included (the undici producer writes it the same way).
   target.record(ATTR_SOCKET_RESET, isSocketReset(errorType));
   phases?.fail(failureOf(error));
 }

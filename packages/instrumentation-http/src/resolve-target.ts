@@ -1,9 +1,15 @@
 import type { RequestOptions } from 'node:http';
-import { context, diag, type Span, type Tracer, trace } from '@opentelemetry/api';
-import { type AttemptScope, currentAttemptScope, recordFact } from '@wirescope/instrumentation';
+import { context, type Span, type Tracer, trace } from '@opentelemetry/api';
+import {
+  type AttemptScope,
+  currentAttemptScope,
+  describeError,
+  type FactValue,
+  recordFact,
+} from '@wirescope/instrumentation';
 import type { AttributeName } from '@wirescope/semconv';
-import type { Consumer, FactValue, RecordTarget } from './internal-types.js';
-import { checkpoint } from './test-seams.js';
+import type { Consumer, RecordTarget } from './internal-types.js';
+import { guard } from './version.js';
 
 /**
  * Decides where a request's facts go. Inside an SDK attempt scope: the attempt, unless every consumer
@@ -14,30 +20,28 @@ export function resolveTarget(
   consumers: ReadonlySet<Consumer>,
   options: RequestOptions | string,
 ): RecordTarget | undefined {
-  try {
-    checkpoint('resolve');
-    const scope = currentAttemptScope();
-    if (scope) {
-      const hookOptions = toHookOptions(options);
-      for (const consumer of consumers) {
-        if (!ignores(consumer, hookOptions)) return new ScopeTarget(scope);
-      }
-      return undefined;
-    }
-    let span: Span | undefined;
-    let hookOptions: RequestOptions | undefined;
+  return guard.value('deciding where to record', () => find(consumers, options), undefined);
+}
+
+function find(consumers: ReadonlySet<Consumer>, options: RequestOptions | string): RecordTarget | undefined {
+  const scope = currentAttemptScope();
+  if (scope) {
+    const hookOptions = toHookOptions(options);
     for (const consumer of consumers) {
-      if (!consumer.recordOnActiveSpan) continue;
-      span ??= trace.getSpan(context.active());
-      if (!span?.isRecording()) return undefined;
-      hookOptions ??= toHookOptions(options);
-      if (!ignores(consumer, hookOptions)) return new SpanTarget(span, consumer.tracer());
+      if (!ignores(consumer, hookOptions)) return new ScopeTarget(scope);
     }
-    return undefined;
-  } catch (error) {
-    diag.warn('@wirescope/instrumentation-http: could not decide where to record', error);
     return undefined;
   }
+  let span: Span | undefined;
+  let hookOptions: RequestOptions | undefined;
+  for (const consumer of consumers) {
+    if (!consumer.recordOnActiveSpan) continue;
+    span ??= trace.getSpan(context.active());
+    if (!span?.isRecording()) return undefined;
+    hookOptions ??= toHookOptions(options);
+    if (!ignores(consumer, hookOptions)) return new SpanTarget(span, consumer.tracer());
+  }
+  return undefined;
 }
 
 function toHookOptions(options: RequestOptions | string): RequestOptions {
@@ -48,7 +52,7 @@ function ignores(consumer: Consumer, options: RequestOptions): boolean {
   try {
     return consumer.ignores(options);
   } catch (error) {
-    diag.warn('@wirescope/instrumentation-http: ignoreRequestHook threw; recording the request', error);
+    guard.log.warn('ignoreRequestHook threw; recording the request', describeError(error));
     return false;
   }
 }

@@ -6,10 +6,7 @@
 import https from 'node:https';
 import { ATTR_CONNECTION_IDLE_MS, ATTR_CONNECTION_REUSED, ATTR_TTFB_MS } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  disableNodeHttpConnectionFacts,
-  enableNodeHttpConnectionFacts,
-} from './enable-node-http-connection-facts.js';
+import { disableNodeHttpConnectionFacts, enableNodeHttpConnectionFacts } from './enable-connection-facts.js';
 import { certificate, type Listening, send, sleep, startHttpsServer } from './test-support/servers.js';
 import { createTracing, inAttempt } from './test-support/tracing.js';
 

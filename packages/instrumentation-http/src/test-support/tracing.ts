@@ -30,13 +30,16 @@ export function createTracing(): TestTracing {
   };
 }
 
+/** Name of the attempt span {@link inAttempt} starts. */
+export const ATTEMPT_SPAN = 'S3.PutObject attempt';
+
 /** Runs `fn` in an attempt scope whose span is ended when `fn` settles; returns the scope too. */
 export async function inAttempt<T>(
   tracer: Tracer,
   fn: () => Promise<T>,
   attempt = 1,
 ): Promise<{ scope: AttemptScope; result: T | undefined; error: unknown }> {
-  const span = tracer.startSpan('S3.PutObject attempt');
+  const span = tracer.startSpan(ATTEMPT_SPAN);
   const scope: AttemptScope = { attempt, span, tracer, facts: new Map() };
   try {
     const result = await runInAttemptScope(scope, fn);

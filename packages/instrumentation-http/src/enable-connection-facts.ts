@@ -1,7 +1,8 @@
-import { diag, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
+import { describeError } from '@wirescope/instrumentation';
 import type { Consumer } from './internal-types.js';
-import { addConsumer, removeConsumer } from './registry.js';
-import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
+import { addConsumer, removeConsumer } from './patch-agent.js';
+import { guard, INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './version.js';
 
 // Scope-only: records on SDK attempts (whose tracer the scope brings), never on the active span.
 const pluginConsumer: Consumer = {
@@ -27,6 +28,6 @@ export function disableNodeHttpConnectionFacts(): void {
   try {
     removeConsumer(pluginConsumer);
   } catch (error) {
-    diag.warn('@wirescope/instrumentation-http: disabling failed', error);
+    guard.log.warn('disabling failed', describeError(error));
   }
 }

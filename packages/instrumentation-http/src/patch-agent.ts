@@ -1,31 +1,23 @@
 import http from 'node:http';
-import { diag } from '@opentelemetry/api';
+import { processState } from '@wirescope/instrumentation';
 import type { AddRequest, AgentInternals, Consumer, PatchRegistry } from './internal-types.js';
 import { beginRequest, settleAddRequest } from './observe-request.js';
 import { resolveTarget } from './resolve-target.js';
+import { guard } from './version.js';
 
-// On globalThis under a Symbol.for key so two copies of this package in one process share one patch
-// and one set of per-socket state, and never record the same request twice.
-const REGISTRY_KEY = Symbol.for('wirescope.instrumentation-http.registry');
-
-type GlobalWithRegistry = typeof globalThis & { [REGISTRY_KEY]?: PatchRegistry };
-
-/** The process-wide registry, created on first use. */
+/**
+ * The process-wide patch state, created on first use. It lives in the kernel's process registry (on
+ * `globalThis` under a `Symbol.for` key), so two copies of this package, and two copies of the kernel,
+ * share one patch and one set of per-socket state, and never record the same request twice.
+ */
 export function patchRegistry(): PatchRegistry {
-  const g = globalThis as GlobalWithRegistry;
-  let registry = g[REGISTRY_KEY];
-  if (!registry) {
-    registry = {
-      consumers: new Set(),
-      original: undefined,
-      wrapper: undefined,
-      sockets: new WeakMap(),
-      agentRequests: new WeakMap(),
-      nextConnection: 0,
-    };
-    g[REGISTRY_KEY] = registry;
-  }
-  return registry;
+  return processState<PatchRegistry>('@wirescope/instrumentation-http:patch', () => ({
+    consumers: new Set(),
+    original: undefined,
+    wrapper: undefined,
+    sockets: new WeakMap(),
+    agentRequests: new WeakMap(),
+  }));
 }
 
 function agentPrototype(): AgentInternals {
@@ -60,7 +52,7 @@ export function removeConsumer(consumer: Consumer): void {
   } else {
     // Someone wrapped over us: restoring would drop their wrapper. Ours stays in their chain and, with no
     // consumer left, passes every call straight through.
-    diag.debug('@wirescope/instrumentation-http: addRequest was wrapped after us; leaving a pass-through');
+    guard.log.debug('addRequest was wrapped after us; leaving a pass-through');
   }
 }
 
