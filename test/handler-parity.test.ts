@@ -106,6 +106,11 @@ interface ParityScenario {
   /** One connection per origin: an https.Agent with maxSockets 1 / an undici Agent with connections 1. */
   poolOfOne?: boolean;
   calls(client: S3Client): Promise<CallOutcome[]>;
+  /**
+   * What the scenario must have produced, on BOTH handlers (so parity is not two equal blanks): per
+   * slot, attribute values, or `true` for a slot (a span) that must exist.
+   */
+  produces: Record<string, Record<string, AttributeValue> | true>;
 }
 
 const put = (client: S3Client, key: string) =>
@@ -128,8 +133,23 @@ const twoSequential = async (client: S3Client): Promise<CallOutcome[]> => {
 };
 
 const SCENARIOS: ParityScenario[] = [
-  { name: 'reuse', behaviour: 'ok', calls: twoSequential },
-  { name: 'new connection', behaviour: 'ok', calls: async (c) => [await put(c, 'only')] },
+  {
+    name: 'reuse',
+    behaviour: 'ok',
+    calls: twoSequential,
+    produces: { 'call 2 attempt 1': { [ATTR_CONNECTION_REUSED]: true } },
+  },
+  {
+    name: 'new connection',
+    behaviour: 'ok',
+    calls: async (c) => [await put(c, 'only')],
+    produces: {
+      'call 1 attempt 1': { [ATTR_CONNECTION_REUSED]: false },
+      'call 1 attempt 1 > dns.lookup': true,
+      'call 1 attempt 1 > tcp.connect': true,
+      'call 1 attempt 1 > tls.handshake': true,
+    },
+  },
   {
     name: 'queue',
     // GetObject: npm undici's Agent (the only way to limit fetch's pool) refuses the content-length
@@ -140,17 +160,50 @@ const SCENARIOS: ParityScenario[] = [
     delayMs: 80,
     poolOfOne: true,
     calls: (c) => Promise.all([get(c, 'a'), get(c, 'b')]),
+    // Its queue_ms is checked apart: a duration, not a value.
+    produces: { 'call 2 attempt 1': { [ATTR_CONNECTION_REUSED]: true } },
   },
-  { name: 'RST', behaviour: 'rst-on-reuse', calls: twoSequential },
-  { name: 'FIN', behaviour: 'fin-on-reuse', calls: twoSequential },
+  {
+    name: 'RST',
+    behaviour: 'rst-on-reuse',
+    calls: twoSequential,
+    produces: {
+      'call 2 attempt 1': {
+        [ATTR_CONNECTION_REUSED]: true,
+        [ATTR_SOCKET_RESET]: true,
+        [ATTR_ERROR_TYPE]: 'ECONNRESET',
+      },
+      'call 2 attempt 2': { [ATTR_CONNECTION_REUSED]: false, [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200 },
+    },
+  },
+  {
+    name: 'FIN',
+    behaviour: 'fin-on-reuse',
+    calls: twoSequential,
+    produces: { 'call 2 attempt 1': { [ATTR_CONNECTION_REUSED]: true, [ATTR_SOCKET_RESET]: true } },
+  },
   {
     name: 'timeout',
     behaviour: 'silent',
     requestTimeout: 300,
     calls: async (c) => [await put(c, 'never answered')],
+    produces: { 'call 1 attempt 1': true, 'call 1 attempt 2': true },
   },
   // Connection: close after each response: the second call opens a new TLS connection, resumed.
-  { name: 'TLS', behaviour: 'close', calls: twoSequential },
+  {
+    name: 'TLS',
+    behaviour: 'close',
+    calls: twoSequential,
+    produces: {
+      'call 1 attempt 1': { [ATTR_TLS_PROTOCOL_VERSION]: '1.3', [ATTR_TLS_RESUMED]: false },
+      'call 2 attempt 1': {
+        [ATTR_CONNECTION_REUSED]: false,
+        [ATTR_TLS_PROTOCOL_VERSION]: '1.3',
+        [ATTR_TLS_RESUMED]: true,
+      },
+      'call 2 attempt 1 > tls.handshake': true,
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -357,6 +410,30 @@ describe('handler parity: NodeHttpHandler and FetchHttpHandler record the same f
         for (const [key, value] of shape.durations) {
           durationsBy[handler].push([`${name} | ${slot}`, key, value]);
         }
+      }
+    }
+    for (const handler of HANDLERS) {
+      for (const [slot, expected] of Object.entries(scenario.produces)) {
+        const shape = slots[handler].get(slot);
+        expect(shape, `${name} on ${handler}: ${slot}`).toBeDefined();
+        if (expected === true || !shape) continue;
+        const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, shape.facts.get(key)]));
+        const wanted = Object.fromEntries(
+          Object.entries(expected).map(([key, v]) => [key, normalize(key, v)]),
+        );
+        expect(actual, `${name} on ${handler}: ${slot}`).toEqual(wanted);
+      }
+    }
+    for (const handler of HANDLERS) {
+      for (const [slot, expected] of Object.entries(scenario.produces)) {
+        const shape = slots[handler].get(slot);
+        expect(shape, `${name} on ${handler}: ${slot}`).toBeDefined();
+        if (expected === true || !shape) continue;
+        const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, shape.facts.get(key)]));
+        const wanted = Object.fromEntries(
+          Object.entries(expected).map(([key, v]) => [key, normalize(key, v)]),
+        );
+        expect(actual, `${name} on ${handler}: ${slot}`).toEqual(wanted);
       }
     }
     if (scenario.poolOfOne) {
