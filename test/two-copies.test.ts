@@ -116,6 +116,15 @@ const load = async (copy) => {
 };
 const a = await load('a');
 const b = await load('b');
+// Where each copy's packages load from (each copy's instrumentations are imported by its aws-sdk).
+const resolved = {};
+for (const copy of ['a', 'b']) {
+  const require = createRequire(new URL('./' + copy + '/node_modules/@wirescope/aws-sdk/', import.meta.url));
+  for (const name of ['aws-sdk', 'instrumentation', 'instrumentation-http', 'instrumentation-undici', 'semconv']) {
+    resolved[copy + ':' + name] = require.resolve('@wirescope/' + name);
+  }
+}
+const api = [createRequire(new URL('./a/node_modules/@wirescope/instrumentation/', import.meta.url)), createRequire(new URL('./b/node_modules/@wirescope/instrumentation/', import.meta.url))].map((r) => r.resolve('@opentelemetry/api'));
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -167,7 +176,7 @@ const spans = exporter.getFinishedSpans().map((s) => ({
   parentSpanId: s.parentSpanContext?.spanId,
   attributes: s.attributes,
 }));
-process.stdout.write(JSON.stringify({ calls, spans }) + '\\n');
+process.stdout.write(JSON.stringify({ calls, spans, resolved, api }) + '\\n');
 process.exit(0);
 `;
 
@@ -191,7 +200,7 @@ const LABELS = ['node:a', 'node:b', 'node:a+b', 'fetch:a', 'fetch:b', 'fetch:a+b
 
 let work: string;
 const servers = new Map<string, ParityServer>();
-let result: { calls: ChildCall[]; spans: ChildSpan[] };
+let result: { calls: ChildCall[]; spans: ChildSpan[]; resolved: Record<string, string>; api: string[] };
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
@@ -224,6 +233,7 @@ beforeAll(async () => {
     cwd: work,
     env: { ...process.env, NODE_OPTIONS: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
   });
   let stdout = '';
   let stderr = '';
@@ -252,6 +262,14 @@ const childrenOf = (parent: ChildSpan) =>
   result.spans.filter((s) => s.traceId === parent.traceId && s.parentSpanId === parent.spanId);
 
 describe('two installed copies of each package in one process: one set of spans', () => {
+  it('the child loaded two copies of every package and one @opentelemetry/api', () => {
+    for (const pkg of PACKAGES) {
+      expect(result.resolved[`a:${pkg}`]).toContain(join(work, 'a', 'node_modules', '@wirescope', pkg));
+      expect(result.resolved[`b:${pkg}`]).toContain(join(work, 'b', 'node_modules', '@wirescope', pkg));
+    }
+    expect(new Set(result.api).size).toBe(1);
+  });
+
   it('every call succeeds, and plugging both copies into one client does not throw', () => {
     expect(result.calls).toHaveLength(LABELS.length * 2);
     for (const call of result.calls) {
