@@ -9,7 +9,7 @@ export const scopes = {
   producer: [
     'packages/instrumentation/src/redact-secrets.ts',
     'packages/aws-sdk/src/redact.ts',
-    'packages/instrumentation-undici/src/safe-message.ts',
+    'packages/instrumentation/src/error-message.ts',
     'packages/instrumentation-http/src/record-error.ts',
     'packages/semconv/src/error-type.ts',
     'packages/semconv/src/region-of-host.ts',

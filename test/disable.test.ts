@@ -140,7 +140,7 @@ describe.each(['node', 'fetch'] as const)('disableWirescope() on the %s handler'
     ];
     expect(attempts).toHaveLength(3);
     expect(attr(attempts[0]!, ATTR_CONNECTION_REUSED)).toBe(false);
-    for (const a of attempts) expect(attr(a, ATTR_CONNECTION_ID)).toMatch(/^c\d+-u?\d+$/);
+    for (const a of attempts) expect(attr(a, ATTR_CONNECTION_ID)).toMatch(/^c\d+-\d+$/);
     const connections = proxy.connectionsAccepted;
     expect(spansNamed(spans, SPAN_TLS_HANDSHAKE)).toHaveLength(connections);
     expect(attempts.filter((a) => attr(a, ATTR_CONNECTION_REUSED) === true)).toHaveLength(3 - connections);

@@ -1,6 +1,7 @@
 import { type MeterProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
 import { checkOptions, type OptionRule, rules } from '@wirescope/instrumentation';
-import { addConsumer, type HubConsumer, removeConsumer } from './hub.js';
+import { addConsumer, removeConsumer } from './channels.js';
+import type { HubConsumer } from './internal-types.js';
 import type { UndiciConnectionInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 

@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+import type { PerformanceObserver } from 'node:perf_hooks';
+import type { Tracer } from '@opentelemetry/api';
 import type { AttemptScope, BodyPhase } from '@wirescope/instrumentation';
 
 /** A time span in wall-clock milliseconds. */
@@ -61,4 +63,59 @@ export interface ActiveSpanTarget {
   scopeForActiveSpan(): AttemptScope | undefined;
   /** The shortest body grace period any consumer asked for (undefined: the default). */
   bodyGracePeriodMs(): number | undefined;
+}
+
+/** Something that wants undici facts: an enabled instrumentation, or the plugin's switch. */
+export interface HubConsumer {
+  readonly recordOnActiveSpan: boolean;
+  tracer(): Tracer;
+  /** Grace period of a response body before it is `unread`; undefined: the default. */
+  readonly bodyGracePeriodMs?: number | undefined;
+}
+
+/** A Node perf_hooks `dns` or `net` entry kept until a connection claims it. */
+export interface BufferedEntry extends PhaseWindow {
+  /** `host` (an IP) for net entries, `hostname` for dns entries. */
+  readonly host: string;
+  /** Remote port, for net entries. */
+  readonly port: number | undefined;
+  claimed: boolean;
+}
+
+/** A diagnostics-channel subscriber as `diagnostics_channel.subscribe` takes it. */
+export type ChannelSubscriber = (message: unknown, name: string | symbol) => void;
+
+/**
+ * Everything process-wide, shared by every copy of this package through the kernel's `processState`
+ * (`@wirescope/instrumentation-undici:hub`): the first copy to get a consumer subscribes with its own
+ * functions and every later copy only adds its consumer, so a connection is recorded once. The
+ * functions kept here (subscribers, the perf_hooks observer) are the subscribing copy's, so any copy
+ * can unsubscribe exactly what was subscribed.
+ */
+export interface HubState {
+  /** Everyone who asked for facts, from every copy; the subscriptions stay while this is non-empty. */
+  readonly consumers: Set<HubConsumer>;
+  /** Channel name → the subscriber we gave `diagnostics_channel.subscribe`. */
+  readonly subscriptions: Map<string, ChannelSubscriber>;
+  /** Requests we record on (created under an attempt scope or an active span). */
+  readonly recordedRequests: WeakMap<object, RequestState>;
+  /** The socket each request was written on, for every request (recorded or not). */
+  readonly socketOfRequest: WeakMap<object, Socket>;
+  /** Every socket undici used since we subscribed. */
+  readonly sockets: WeakMap<Socket, SocketState>;
+  /**
+   * Connects announced by `beforeConnect`, per connector function (one per undici Pool/Client), in
+   * announce order: `connected` and `connectError` carry the same connector but not the request.
+   */
+  readonly pendingConnects: WeakMap<object, PendingConnect[]>;
+  /** The key of connects announced without a connector. */
+  readonly noConnector: object;
+  /** Node's recent `dns` lookup entries. */
+  readonly dnsEntries: BufferedEntry[];
+  /** Node's recent `net` connect entries. */
+  readonly netEntries: BufferedEntry[];
+  /** The perf_hooks observer filling the entry lists, while subscribed. */
+  observer: PerformanceObserver | undefined;
+  /** The AWS SDK plugin's switch (`enableUndiciConnectionFacts`), whichever copy turned it on. */
+  pluginSwitch: { disable(): void } | undefined;
 }

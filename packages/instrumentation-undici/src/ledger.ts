@@ -1,29 +1,43 @@
 import type { Socket } from 'node:net';
-import { nextConnectionId } from './ids.js';
-import type { PendingConnect, RequestState, SocketState } from './internal-types.js';
+import { nextConnectionId, processState } from '@wirescope/instrumentation';
+import type { HubState, PendingConnect, RequestState, SocketState } from './internal-types.js';
 
 // undici's `request:headers` and `request:trailers` run in the context of whoever created the socket,
 // not of the request (FIELD-NOTES, Correlation): every piece of state is keyed by the request or the
 // socket object, never read from the async context after `request:create`.
 
-/** Requests we record on (created under an attempt scope or an active span). */
-export const recordedRequests = new WeakMap<object, RequestState>();
-
-/** The socket each request was written on, for every request (recorded or not). */
-export const socketOfRequest = new WeakMap<object, Socket>();
-
-/** Every socket undici used since we subscribed. */
-const sockets = new WeakMap<Socket, SocketState>();
+let cached: HubState | undefined;
 
 /**
- * Connects announced by `beforeConnect`, per connector function (one per undici Pool/Client), in
- * announce order: `connected` and `connectError` carry the same connector but not the request.
+ * The process-wide state of this package, made by the first copy that needs it and shared by every
+ * copy (the kernel's registry on `globalThis`): two installed copies see one set of consumers, one set
+ * of subscriptions and one record of every request and socket.
  */
-const pendingConnects = new WeakMap<object, PendingConnect[]>();
-const NO_CONNECTOR = {};
+export function hubState(): HubState {
+  cached ??= processState<HubState>('@wirescope/instrumentation-undici:hub', () => ({
+    consumers: new Set(),
+    subscriptions: new Map(),
+    recordedRequests: new WeakMap(),
+    socketOfRequest: new WeakMap(),
+    sockets: new WeakMap(),
+    pendingConnects: new WeakMap(),
+    noConnector: {},
+    dnsEntries: [],
+    netEntries: [],
+    observer: undefined,
+    pluginSwitch: undefined,
+  }));
+  return cached;
+}
+
+/** The state of a request we record on, if we do. */
+export function recordedRequest(request: object): RequestState | undefined {
+  return hubState().recordedRequests.get(request);
+}
 
 /** Remembers a connect undici is starting. */
 export function pushPendingConnect(connector: unknown, pending: PendingConnect): void {
+  const { pendingConnects } = hubState();
   const key = connectorKey(connector);
   const list = pendingConnects.get(key);
   if (list) list.push(pending);
@@ -32,28 +46,24 @@ export function pushPendingConnect(connector: unknown, pending: PendingConnect):
 
 /** The oldest connect still pending for this connector (the likeliest to finish first). */
 export function shiftPendingConnect(connector: unknown): PendingConnect | undefined {
-  return pendingConnects.get(connectorKey(connector))?.shift();
+  return hubState().pendingConnects.get(connectorKey(connector))?.shift();
 }
 
 function connectorKey(connector: unknown): object {
   return (
     typeof connector === 'function' || (typeof connector === 'object' && connector !== null)
       ? connector
-      : NO_CONNECTOR
+      : hubState().noConnector
   ) as object;
 }
 
-/** The state of a socket, created on first sight. `openedBefore` marks sockets older than us. */
+/** The state of a socket, created on first sight, with the kernel's connection id (`c<pid>-<n>`). */
 export function socketState(socket: Socket): SocketState {
+  const { sockets } = hubState();
   let state = sockets.get(socket);
   if (!state) {
     state = { id: nextConnectionId(), connect: undefined, requests: 0, lastDoneMs: undefined };
     sockets.set(socket, state);
   }
   return state;
-}
-
-/** True when we saw this socket connect (so its first request is on a new connection). */
-export function knowsSocket(socket: Socket): boolean {
-  return sockets.has(socket);
 }

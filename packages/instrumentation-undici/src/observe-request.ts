@@ -1,5 +1,14 @@
 import type { Socket } from 'node:net';
-import { type AttemptScope, BodyPhase, currentAttemptScope, recordFact } from '@wirescope/instrumentation';
+import {
+  type AttemptScope,
+  BodyPhase,
+  currentAttemptScope,
+  INFERRED_QUEUE_NOISE_MS,
+  nowMs,
+  recordFact,
+  roundMs,
+  safeErrorMessage,
+} from '@wirescope/instrumentation';
 import {
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_IDLE_MS,
@@ -21,12 +30,10 @@ import {
   HTTP_HANDLER_FETCH,
   isSocketReset,
 } from '@wirescope/semconv';
-import { nowMs, roundMs } from './clock.js';
-import { guard } from './guard.js';
 import type { ActiveSpanTarget, RequestState } from './internal-types.js';
-import { recordedRequests, socketOfRequest, socketState } from './ledger.js';
-import { traceConnection } from './phase-spans.js';
-import { safeErrorMessage } from './safe-message.js';
+import { hubState, recordedRequest, socketState } from './ledger.js';
+import { traceConnection } from './observe-connection.js';
+import { guard } from './version.js';
 
 interface RequestMessage {
   request?: { origin?: unknown; method?: unknown };
@@ -35,12 +42,10 @@ interface RequestMessage {
   error?: unknown;
 }
 
-/** Waits shorter than this between create and write are event-loop noise, not pool queueing. */
-const QUEUE_NOISE_MS = 5;
-
 /** `undici:request:create`: runs in the caller's context, the one place we read the attempt scope. */
 export function onCreate(message: unknown, target: ActiveSpanTarget): void {
   const { request } = message as RequestMessage;
+  const { recordedRequests } = hubState();
   if (!request || recordedRequests.has(request)) return;
   const attempt = currentAttemptScope();
   const scope = attempt ?? target.scopeForActiveSpan();
@@ -64,10 +69,10 @@ export function onCreate(message: unknown, target: ActiveSpanTarget): void {
 export function onSendHeaders(message: unknown): void {
   const { request, socket } = message as RequestMessage;
   if (!request || !socket) return;
-  socketOfRequest.set(request, socket);
+  hubState().socketOfRequest.set(request, socket);
   const sock = socketState(socket);
   sock.requests += 1;
-  const state = recordedRequests.get(request);
+  const state = recordedRequest(request);
   const now = nowMs();
   // A socket is new for the request that first writes on it after we saw it connect; any other
   // (a later request, or a socket opened before we subscribed) is reused.
@@ -77,16 +82,20 @@ export function onSendHeaders(message: unknown): void {
   state.socket = socket;
   state.headersSentMs = now;
   const { scope } = state;
-  recordFact(scope, ATTR_CONNECTION_ID, sock.id);
-  recordFact(scope, ATTR_CONNECTION_REUSED, connect === undefined);
-  recordFact(scope, ATTR_CONNECTION_REQUESTS, sock.requests);
-  if (connect === undefined && sock.lastDoneMs !== undefined)
-    recordFact(scope, ATTR_CONNECTION_IDLE_MS, roundMs(now - sock.lastDoneMs));
-  if (socket.remoteAddress) recordFact(scope, ATTR_NETWORK_PEER_ADDRESS, socket.remoteAddress);
-  if (socket.remotePort) recordFact(scope, ATTR_NETWORK_PEER_PORT, socket.remotePort);
-  const connectMs = connect ? connect.endMs - Math.max(connect.startMs, state.createdMs) : 0;
-  const queued = now - state.createdMs - connectMs;
-  if (queued >= QUEUE_NOISE_MS) recordFact(scope, ATTR_CONNECTION_QUEUE_MS, roundMs(queued));
+  // The facts and the phase spans fail apart: a span that refuses attributes loses no phase span.
+  guard.run('recording connection facts', () => {
+    recordFact(scope, ATTR_CONNECTION_ID, sock.id);
+    recordFact(scope, ATTR_CONNECTION_REUSED, connect === undefined);
+    recordFact(scope, ATTR_CONNECTION_REQUESTS, sock.requests);
+    if (connect === undefined && sock.lastDoneMs !== undefined)
+      recordFact(scope, ATTR_CONNECTION_IDLE_MS, roundMs(now - sock.lastDoneMs));
+    if (socket.remoteAddress) recordFact(scope, ATTR_NETWORK_PEER_ADDRESS, socket.remoteAddress);
+    if (socket.remotePort) recordFact(scope, ATTR_NETWORK_PEER_PORT, socket.remotePort);
+    const connectMs = connect ? connect.endMs - Math.max(connect.startMs, state.createdMs) : 0;
+    // Inferred, not measured (undici publishes no queue event): short waits are event-loop turns.
+    const queued = now - state.createdMs - connectMs;
+    if (queued >= INFERRED_QUEUE_NOISE_MS) recordFact(scope, ATTR_CONNECTION_QUEUE_MS, roundMs(queued));
+  });
   if (connect) traceConnection(scope, socket, sock.id, connect);
 }
 
@@ -102,19 +111,24 @@ export function onHeaders(message: unknown, target: ActiveSpanTarget): void {
   if (!state) return;
   const { request } = message as RequestMessage;
   if (request) watchBody(state, request, target.bodyGracePeriodMs());
+  const { scope } = state;
   const sent = state.bodySentMs ?? state.headersSentMs;
-  if (sent !== undefined) recordFact(state.scope, ATTR_TTFB_MS, roundMs(nowMs() - sent));
+  if (sent !== undefined) recordFact(scope, ATTR_TTFB_MS, roundMs(nowMs() - sent));
+  // A response came back on the socket: no reset (yet; a reset mid-body sets it true), as node:http
+  // records it on every attempt.
+  if (!scope.facts.has(ATTR_SOCKET_RESET)) recordFact(scope, ATTR_SOCKET_RESET, false);
   const status = (message as RequestMessage).response?.statusCode;
-  if (state.scope.attempt === 0 && typeof status === 'number')
-    recordFact(state.scope, ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  if (scope.attempt === 0 && typeof status === 'number')
+    recordFact(scope, ATTR_HTTP_RESPONSE_STATUS_CODE, status);
 }
 
 /** `undici:request:trailers`: the response is complete; the socket goes idle from now. */
 export function onTrailers(message: unknown): void {
   const { request } = message as RequestMessage;
-  const socket = request && socketOfRequest.get(request);
+  if (!request) return;
+  const socket = hubState().socketOfRequest.get(request);
   if (socket) socketState(socket).lastDoneMs = nowMs();
-  if (request) recordedRequests.get(request)?.body?.complete();
+  recordedRequest(request)?.body?.complete();
 }
 
 /** `undici:request:error`: the real error, before fetch wraps it in `TypeError: fetch failed`. */
@@ -128,14 +142,16 @@ export function onError(message: unknown): void {
   const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? errorTypeOf(error);
   recordFact(scope, ATTR_ERROR_TYPE, type);
   // A socket error after the request was written: the peer reset or closed the connection under us.
-  if (isSocketReset(type) && state.socket) recordFact(scope, ATTR_SOCKET_RESET, true);
+  // Any other error (a refused connect, a timeout) says no reset, as node:http records it.
+  const reset = isSocketReset(type) && state.socket !== undefined;
+  if (reset || !scope.facts.has(ATTR_SOCKET_RESET)) recordFact(scope, ATTR_SOCKET_RESET, reset);
   const text = safeErrorMessage(error);
   if (text && !scope.facts.has(ATTR_SOCKET_ERROR)) recordFact(scope, ATTR_SOCKET_ERROR, text);
 }
 
-function stateOf(message: unknown) {
+function stateOf(message: unknown): RequestState | undefined {
   const { request } = message as RequestMessage;
-  return request ? recordedRequests.get(request) : undefined;
+  return request ? recordedRequest(request) : undefined;
 }
 
 function recordRequestTarget(scope: AttemptScope, request: { origin?: unknown; method?: unknown }): void {
@@ -155,7 +171,7 @@ function recordRequestTarget(scope: AttemptScope, request: { origin?: unknown; m
  */
 function watchBody(state: RequestState, request: object, gracePeriodMs: number | undefined): void {
   const attributes: Record<string, string> = { [ATTR_HTTP_HANDLER]: HTTP_HANDLER_FETCH };
-  const socket = state.socket ?? socketOfRequest.get(request);
+  const socket = state.socket ?? hubState().socketOfRequest.get(request);
   if (socket) attributes[ATTR_CONNECTION_ID] = socketState(socket).id;
   const phase = new BodyPhase({
     parent: state.scope.span,
@@ -171,7 +187,7 @@ function watchBody(state: RequestState, request: object, gracePeriodMs: number |
   if (typeof original !== 'function') return;
   const counting = function onData(this: unknown, chunk: unknown): unknown {
     const result: unknown = original.call(this, chunk);
-    guard('counting body bytes', () => {
+    guard.run('counting body bytes', () => {
       const length = (chunk as { length?: unknown } | null)?.length;
       phase.received(typeof length === 'number' ? length : 0, result !== false);
     });

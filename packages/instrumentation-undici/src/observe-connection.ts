@@ -1,0 +1,152 @@
+import { isIP, type Socket } from 'node:net';
+import type { Attributes } from '@opentelemetry/api';
+import {
+  type AttemptScope,
+  currentAttemptScope,
+  emitPhaseSpan,
+  isTlsErrorCode,
+  nowMs,
+  type PhaseFailure,
+  recordFact,
+  safeErrorMessage,
+  tlsFactsOf,
+} from '@wirescope/instrumentation';
+import {
+  ATTR_CONNECTION_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_HANDLER,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_PEER_PORT,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SOCKET_ERROR,
+  type AttributeName,
+  errorTypeOf,
+  HTTP_HANDLER_FETCH,
+  type PhaseSpanName,
+  SPAN_DNS_LOOKUP,
+  SPAN_TCP_CONNECT,
+  SPAN_TLS_HANDSHAKE,
+} from '@wirescope/semconv';
+import type { ActiveSpanTarget, ConnectParams, ConnectRecord, PhaseWindow } from './internal-types.js';
+import { pushPendingConnect, shiftPendingConnect, socketState } from './ledger.js';
+import { claimDnsLookup, claimNetConnect } from './phase-entries.js';
+import { guard } from './version.js';
+
+interface ConnectMessage {
+  connectParams?: ConnectParams;
+  connector?: unknown;
+  socket?: Socket;
+  error?: unknown;
+}
+
+/**
+ * `undici:client:beforeConnect`: runs in the context of the request that made undici connect, so the
+ * attempt scope is current here. Phase spans still go to the request first written on the socket
+ * (see onSendHeaders): that is the one that waited for it, even when undici reconnects for a queued
+ * request from a socket callback's context.
+ */
+export function onBeforeConnect(message: unknown, target: ActiveSpanTarget): void {
+  const { connectParams, connector } = message as ConnectMessage;
+  pushPendingConnect(connector, {
+    startMs: nowMs(),
+    scope: currentAttemptScope() ?? target.scopeForActiveSpan(),
+    hostname: connectParams?.hostname ?? '',
+  });
+}
+
+/** `undici:client:connected`: published on `secureConnect` (TLS) or `connect`, with the socket. */
+export function onConnected(message: unknown): void {
+  const { connectParams, connector, socket } = message as ConnectMessage;
+  const pending = shiftPendingConnect(connector);
+  if (!socket) return;
+  const state = socketState(socket);
+  // Without a beforeConnect (we subscribed mid-connect) there is no start: trace no phases.
+  if (!pending) return;
+  state.connect = {
+    startMs: pending.startMs,
+    endMs: nowMs(),
+    hostname: pending.hostname || connectParams?.hostname || '',
+    tls: connectParams?.protocol === 'https:',
+  };
+}
+
+/**
+ * `undici:client:connectError`: DNS, TCP, TLS or connect-timeout failure of a new connection. One
+ * phase span with ERROR status: `tls.handshake` for TLS and certificate codes, else `tcp.connect`.
+ */
+export function onConnectError(message: unknown): void {
+  const { connectParams, connector, error } = message as ConnectMessage;
+  const pending = shiftPendingConnect(connector);
+  const scope: AttemptScope | undefined = pending?.scope;
+  if (!pending || !scope) return;
+  const errorType = errorTypeOf(error);
+  const text = safeErrorMessage(error);
+  if (!scope.facts.has(ATTR_ERROR_TYPE)) recordFact(scope, ATTR_ERROR_TYPE, errorType);
+  if (text) recordFact(scope, ATTR_SOCKET_ERROR, text);
+  emit(
+    scope,
+    isTlsErrorCode(errorType) ? SPAN_TLS_HANDSHAKE : SPAN_TCP_CONNECT,
+    { startMs: pending.startMs, endMs: nowMs() },
+    {
+      [ATTR_HTTP_HANDLER]: HTTP_HANDLER_FETCH,
+      [ATTR_SERVER_ADDRESS]: pending.hostname || connectParams?.hostname || '',
+    },
+    { errorType, message: text },
+  );
+}
+
+/** One phase span through the kernel, in a guard of its own: a span that fails loses no other. */
+function emit(
+  scope: AttemptScope,
+  name: PhaseSpanName,
+  window: PhaseWindow,
+  attributes: Attributes,
+  failure?: PhaseFailure,
+): void {
+  guard.run(`recording ${name}`, () =>
+    emitPhaseSpan(scope, name, window.startMs, window.endMs, attributes, failure),
+  );
+}
+
+/**
+ * Emits the phase spans of a new connection as children of the attempt that waited for it, once per
+ * connection (the caller drops the connect record afterwards):
+ * - `dns.lookup`: Node's perf 'dns' entry for the host (none for an IP literal);
+ * - `tcp.connect`: Node's perf 'net' entry for the socket's remote address and port; for plain HTTP
+ *   without an entry, beforeConnect (or the lookup's end) → connected;
+ * - `tls.handshake`: end of TCP connect (or of the lookup, or beforeConnect) → `connected`, which
+ *   undici publishes on `secureConnect`.
+ * Each carries `wirescope.connection.id` and `wirescope.http.handler`, which also tell them apart from
+ * the same-named spans of @opentelemetry/instrumentation-dns and -net.
+ */
+export function traceConnection(
+  scope: AttemptScope,
+  socket: Socket,
+  id: string,
+  connect: ConnectRecord,
+): void {
+  const address = socket.remoteAddress;
+  const port = socket.remotePort;
+  const tcp = address && port ? claimNetConnect(address, port, connect.startMs, connect.endMs) : undefined;
+  const dns =
+    isIP(connect.hostname) === 0
+      ? claimDnsLookup(connect.hostname, connect.startMs, tcp?.startMs ?? connect.endMs)
+      : undefined;
+  const common: Attributes = { [ATTR_CONNECTION_ID]: id, [ATTR_HTTP_HANDLER]: HTTP_HANDLER_FETCH };
+  if (dns) emit(scope, SPAN_DNS_LOOKUP, dns, { ...common, [ATTR_SERVER_ADDRESS]: connect.hostname });
+  const peer: Attributes = { ...common };
+  if (address) peer[ATTR_NETWORK_PEER_ADDRESS] = address;
+  if (port) peer[ATTR_NETWORK_PEER_PORT] = port;
+  if (tcp) emit(scope, SPAN_TCP_CONNECT, tcp, peer);
+  const afterTcp = tcp?.endMs ?? dns?.endMs ?? connect.startMs;
+  const rest = { startMs: afterTcp, endMs: connect.endMs };
+  if (connect.tls) {
+    const tlsFacts = guard.value('reading the TLS facts', () => tlsFactsOf(socket), {});
+    guard.run('recording the TLS facts', () => {
+      for (const [key, value] of Object.entries(tlsFacts)) recordFact(scope, key as AttributeName, value);
+    });
+    emit(scope, SPAN_TLS_HANDSHAKE, rest, { ...peer, ...tlsFacts });
+  } else if (!tcp) {
+    emit(scope, SPAN_TCP_CONNECT, rest, peer);
+  }
+}
