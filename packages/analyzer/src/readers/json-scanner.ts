@@ -1,6 +1,7 @@
 import { InputError } from '../input-error.js';
 import { isEngineLimitError, MAX_RECORD_BYTES, recordTooLarge } from './input-limits.js';
 import type { RecordPosition } from './internal-types.js';
+import { type LineTracker, ValueCapture } from './json-capture.js';
 import {
   ACCEPTED_FORMATS,
   ARRAY_ROLES,
@@ -13,7 +14,7 @@ import {
   ROLE_NAMES,
   type Role,
 } from './json-roles.js';
-import { describeByte, describeValueStart, isLiteralByte } from './json-syntax.js';
+import { describeByte, describeValueStart } from './json-syntax.js';
 
 export { ROLE, type Role } from './json-roles.js';
 
@@ -23,7 +24,8 @@ export { ROLE, type Role } from './json-roles.js';
  * each resource, `processes` map, or unrecognized value) to the handler as one complete JSON text the
  * moment it ends, so a document of any size is read with memory bounded by its largest record. The
  * text of a record is then parsed with `JSON.parse`; the scanner itself validates only the structure
- * around records, and tracks line and column for errors. Several top-level values in a row (concatenated
+ * around records (which role each value plays, json-roles.ts), and tracks line and column for errors;
+ * capturing a value's text across chunks is json-capture.ts's. Several top-level values in a row (concatenated
  * or pretty-printed JSON Lines) are accepted.
  */
 
@@ -47,11 +49,6 @@ const S_IN_KEY = 5;
 const S_COLON = 6;
 const S_AFTER = 7;
 const S_CAPTURE = 8;
-
-// Capture kinds.
-const C_CONTAINER = 0;
-const C_STRING = 1;
-const C_LITERAL = 2;
 
 /** What the handler learns of an object when it closes. */
 export interface ClosedObject {
@@ -79,24 +76,12 @@ export class JsonScanner {
   private state = S_TOP;
   private readonly stack: Frame[] = [];
   private pendingRole: Role = ROLE.DOC;
-  private base: number;
-  private line = 1;
-  private lineStart: number;
-  private escape = false;
-  // key being read
-  private keyParts: Buffer[] = [];
-  private keyStart = 0;
-  private keyBytes = 0;
-  private keyPosition: RecordPosition = { line: 1, column: 1, offset: 0 };
-  // record being captured
+  private readonly lines: LineTracker;
+  /** The value or key being captured (one at a time): state S_CAPTURE or S_IN_KEY. */
+  private readonly capture: ValueCapture;
+  /** Role of the value being captured. */
   private capRole: Role = ROLE.SKIP;
-  private capKind = C_CONTAINER;
-  private capDepth = 0;
-  private capInString = false;
-  private capParts: Buffer[] = [];
-  private capStart = 0;
-  /** Bytes of the record in `capParts` (earlier chunks), held to MAX_RECORD_BYTES. */
-  private capBytes = 0;
+  /** Where the value or key being captured starts. */
   private capPosition: RecordPosition = { line: 1, column: 1, offset: 0 };
 
   constructor(
@@ -106,28 +91,28 @@ export class JsonScanner {
     startOffset = 0,
     startLine = 1,
   ) {
-    this.base = startOffset;
-    this.lineStart = startOffset;
-    this.line = startLine;
+    this.lines = { base: startOffset, line: startLine, lineStart: startOffset };
+    this.capture = new ValueCapture(this.lines);
   }
 
   /** Scans the next chunk of the document. */
   push(buf: Buffer): void {
     const n = buf.length;
+    const lines = this.lines;
     let i = 0;
     if (this.state === S_CAPTURE) {
-      this.capStart = 0;
-      i = this.continueCapture(buf, 0);
+      i = this.capture.resume(buf);
+      if (this.capture.done) this.finishValue(buf, i);
     } else if (this.state === S_IN_KEY) {
-      this.keyStart = 0;
-      i = this.continueKey(buf, 0);
+      i = this.capture.resume(buf);
+      if (this.capture.done) this.finishKey(buf, i);
     }
     while (i < n) {
       const b = buf[i]!;
       if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) {
         if (b === 0x0a) {
-          this.line++;
-          this.lineStart = this.base + i + 1;
+          lines.line++;
+          lines.lineStart = lines.base + i + 1;
         }
         i++;
         continue;
@@ -154,11 +139,9 @@ export class JsonScanner {
             i = this.closeContainer(i);
           } else if (b === 0x22) {
             this.state = S_IN_KEY;
-            this.keyStart = i;
-            this.keyParts = [];
-            this.keyBytes = 0;
-            this.keyPosition = this.position(i);
-            i = this.continueKey(buf, i + 1);
+            this.capPosition = this.position(i);
+            i = this.capture.begin(buf, i);
+            if (this.capture.done) this.finishKey(buf, i);
           } else {
             throw this.syntaxError(i, b);
           }
@@ -185,32 +168,26 @@ export class JsonScanner {
           throw new Error(`wirescope: scanner in unexpected state ${this.state}`);
       }
     }
-    if (this.state === S_CAPTURE) {
-      // Copies: the chunk's buffer may be used again for the next chunk.
-      if (this.capStart < n) {
-        this.capBytes += n - this.capStart;
-        if (this.capBytes > MAX_RECORD_BYTES) throw this.tooLarge(this.capPosition, this.capRole);
-        this.capParts.push(Buffer.from(buf.subarray(this.capStart)));
-      }
-    } else if (this.state === S_IN_KEY) {
-      this.keyBytes += n - this.keyStart;
-      if (this.keyBytes > MAX_RECORD_BYTES) throw this.tooLarge(this.keyPosition, undefined);
-      this.keyParts.push(Buffer.from(buf.subarray(this.keyStart)));
+    if (this.state === S_CAPTURE || this.state === S_IN_KEY) {
+      // Held over to the next chunk, bounded before it ever becomes a string.
+      if (this.capture.hold(buf) > MAX_RECORD_BYTES)
+        throw this.tooLarge(this.capPosition, this.state === S_CAPTURE ? this.capRole : undefined);
     }
-    this.base += n;
+    lines.base += n;
   }
 
   /** Ends the document: anything left open is a truncated input. */
   end(): void {
-    if (this.state === S_CAPTURE && this.capKind === C_LITERAL) {
-      this.finishCapture(Buffer.alloc(0), 0);
+    if (this.state === S_CAPTURE && this.capture.endsAtInputEnd) {
+      this.finishValue(Buffer.alloc(0), 0);
     }
     if (this.state !== S_TOP) {
+      const { base, line, lineStart } = this.lines;
       throw new InputError({
         file: this.file,
-        line: this.line,
-        column: this.base - this.lineStart + 1,
-        offset: this.base,
+        line,
+        column: base - lineStart + 1,
+        offset: base,
         problem: 'unexpected end of input',
       });
     }
@@ -227,8 +204,9 @@ export class JsonScanner {
   }
 
   private position(i: number): RecordPosition {
-    const offset = this.base + i;
-    return { line: this.line, column: offset - this.lineStart + 1, offset };
+    const { base, line, lineStart } = this.lines;
+    const offset = base + i;
+    return { line, column: offset - lineStart + 1, offset };
   }
 
   private syntaxError(i: number, b: number): InputError {
@@ -286,105 +264,18 @@ export class JsonScanner {
   }
 
   private startCapture(buf: Buffer, i: number, role: Role): number {
-    const b = buf[i]!;
     this.state = S_CAPTURE;
     this.capRole = role;
-    this.capParts = [];
-    this.capStart = i;
-    this.capBytes = 0;
     this.capPosition = this.position(i);
-    this.capDepth = 0;
-    this.capInString = false;
-    if (b === 0x22) {
-      this.capKind = C_STRING;
-      this.capInString = true;
-      return this.continueCapture(buf, i + 1);
-    }
-    this.capKind = b === 0x7b || b === 0x5b ? C_CONTAINER : C_LITERAL;
-    return this.continueCapture(buf, i);
+    const end = this.capture.begin(buf, i);
+    if (this.capture.done) this.finishValue(buf, end);
+    return end;
   }
 
-  /** Index of the closing quote of a string whose content continues at `from`, or -1. */
-  private closeQuote(buf: Buffer, from: number): number {
-    let k = from;
-    if (this.escape) {
-      this.escape = false;
-      k++;
-    }
-    for (;;) {
-      const j = buf.indexOf(0x22, k);
-      const stop = j === -1 ? buf.length : j;
-      let backslashes = 0;
-      for (let m = stop - 1; m >= k && buf[m] === 0x5c; m--) backslashes++;
-      if (j === -1) {
-        this.escape = (backslashes & 1) === 1;
-        return -1;
-      }
-      if ((backslashes & 1) === 0) return j;
-      k = j + 1;
-    }
-  }
-
-  private continueCapture(buf: Buffer, i: number): number {
-    const n = buf.length;
-    if (this.capInString) {
-      const j = this.closeQuote(buf, i);
-      if (j === -1) return n;
-      this.capInString = false;
-      i = j + 1;
-      if (this.capKind === C_STRING) {
-        this.finishCapture(buf, i);
-        return i;
-      }
-    }
-    if (this.capKind === C_LITERAL) {
-      while (i < n && isLiteralByte(buf[i]!)) i++;
-      if (i < n) this.finishCapture(buf, i);
-      return i;
-    }
-    let depth = this.capDepth;
-    while (i < n) {
-      const b = buf[i]!;
-      if (b === 0x22) {
-        const j = this.closeQuote(buf, i + 1);
-        if (j === -1) {
-          this.capInString = true;
-          this.capDepth = depth;
-          return n;
-        }
-        i = j + 1;
-        continue;
-      }
-      if (b === 0x7b || b === 0x5b) {
-        depth++;
-      } else if (b === 0x7d || b === 0x5d) {
-        depth--;
-        if (depth === 0) {
-          this.finishCapture(buf, i + 1);
-          return i + 1;
-        }
-      } else if (b === 0x0a) {
-        this.line++;
-        this.lineStart = this.base + i + 1;
-      }
-      i++;
-    }
-    this.capDepth = depth;
-    return n;
-  }
-
-  private finishCapture(buf: Buffer, end: number): void {
-    if (this.capBytes + end - this.capStart > MAX_RECORD_BYTES) {
-      throw this.tooLarge(this.capPosition, this.capRole);
-    }
-    let text: string;
-    if (this.capParts.length === 0) {
-      text = buf.toString('utf8', this.capStart, end);
-    } else {
-      this.capParts.push(buf.subarray(0, end));
-      text = Buffer.concat(this.capParts).toString('utf8');
-      this.capParts = [];
-    }
+  /** The value being captured ended at `end` in `buf`: to the handler as one text. */
+  private finishValue(buf: Buffer, end: number): void {
+    if (this.capture.size(end) > MAX_RECORD_BYTES) throw this.tooLarge(this.capPosition, this.capRole);
+    const text = this.capture.text(buf, end);
     this.state = S_AFTER;
     try {
       this.handler.value(this.capRole, text, this.capPosition);
@@ -409,20 +300,11 @@ export class JsonScanner {
     return recordTooLarge(this.file, position, what ?? 'a value');
   }
 
-  private continueKey(buf: Buffer, i: number): number {
-    const j = this.closeQuote(buf, i);
-    if (j === -1) return buf.length;
-    if (this.keyBytes + j + 1 - this.keyStart > MAX_RECORD_BYTES)
-      throw this.tooLarge(this.keyPosition, undefined);
-    let raw: Buffer;
-    if (this.keyParts.length === 0) {
-      raw = buf.subarray(this.keyStart, j + 1);
-    } else {
-      this.keyParts.push(buf.subarray(0, j + 1));
-      raw = Buffer.concat(this.keyParts);
-      this.keyParts = [];
-    }
-    const key = raw.includes(0x5c) ? this.decodeKey(raw, j) : raw.toString('utf8', 1, raw.length - 1);
+  /** The key being captured ended at `end` in `buf` (after its closing quote): the role of its value. */
+  private finishKey(buf: Buffer, end: number): void {
+    if (this.capture.size(end) > MAX_RECORD_BYTES) throw this.tooLarge(this.capPosition, undefined);
+    const raw = this.capture.bytes(buf, end);
+    const key = raw.includes(0x5c) ? this.decodeKey(raw, end - 1) : raw.toString('utf8', 1, raw.length - 1);
     const top = this.top();
     let role: Role = KEY_ROLES[top.role]?.[key] ?? ROLE.SKIP;
     if (top.role === ROLE.DOC) {
@@ -433,7 +315,6 @@ export class JsonScanner {
     if (role !== ROLE.SKIP && (top.role === ROLE.DOC || top.role === ROLE.WRAP)) top.sawKnownKey = true;
     this.pendingRole = role;
     this.state = S_COLON;
-    return j + 1;
   }
 
   private decodeKey(raw: Buffer, j: number): string {
