@@ -61,7 +61,7 @@ export function parseDemoArgs(argv: string[], env: NodeJS.ProcessEnv): DemoOptio
     options.aws = {
       bucket,
       bucketRegion,
-      callerRegion: values['caller-region'] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? bucketRegion,
+      callerRegion: values['caller-region'] || env.AWS_REGION || env.AWS_DEFAULT_REGION || bucketRegion,
       staleWaitMs,
     };
   }
