@@ -6,12 +6,16 @@ import {
   ATTR_CONNECTION_QUEUE_MS,
   ATTR_CONNECTION_REQUESTS,
   ATTR_CONNECTION_REUSED,
+  ATTR_DNS_ANSWERS,
+  ATTR_DNS_QUESTION_NAME,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_HANDLER,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_NETWORK_PEER_ADDRESS,
   ATTR_NETWORK_PEER_PORT,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_NETWORK_TYPE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_SOCKET_ERROR,
@@ -103,13 +107,38 @@ describe('keep-alive HTTPS agent', () => {
     const [dns] = tracing.named(SPAN_DNS_LOOKUP);
     const [tcp] = tracing.named(SPAN_TCP_CONNECT);
     const [tls] = tracing.named(SPAN_TLS_HANDSHAKE);
-    expect(dns!.attributes[ATTR_SERVER_ADDRESS]).toBe('localhost');
-    expect(typeof dns!.attributes[ATTR_NETWORK_PEER_ADDRESS]).toBe('string');
-    expect(tcp!.attributes[ATTR_NETWORK_PEER_ADDRESS]).toBe('127.0.0.1');
-    expect(tcp!.attributes[ATTR_NETWORK_PEER_PORT]).toBe(server.port);
-    expect(tls!.attributes[ATTR_TLS_PROTOCOL_VERSION]).toBe('1.3');
-    expect(tls!.attributes[ATTR_TLS_RESUMED]).toBe(false);
-    expect(tls!.attributes[ATTR_SERVER_ADDRESS]).toBe('localhost');
+    // OpenTelemetry's network-span attributes (the kernel's), and the connection and handler on each.
+    const id = first.get(ATTR_CONNECTION_ID);
+    const common = { [ATTR_CONNECTION_ID]: id, [ATTR_HTTP_HANDLER]: 'node-http' };
+    expect(dns!.attributes).toEqual({
+      ...common,
+      [ATTR_SERVER_ADDRESS]: 'localhost',
+      [ATTR_DNS_QUESTION_NAME]: 'localhost',
+      [ATTR_DNS_ANSWERS]: [expect.any(String)],
+    });
+    expect(tcp!.attributes).toEqual({
+      ...common,
+      [ATTR_NETWORK_PEER_ADDRESS]: '127.0.0.1',
+      [ATTR_NETWORK_PEER_PORT]: server.port,
+      [ATTR_NETWORK_TRANSPORT]: 'tcp',
+      [ATTR_NETWORK_TYPE]: 'ipv4',
+    });
+    expect(tls!.attributes).toEqual({
+      ...common,
+      [ATTR_TLS_PROTOCOL_VERSION]: '1.3',
+      [ATTR_TLS_RESUMED]: false,
+      [ATTR_SERVER_ADDRESS]: 'localhost',
+    });
+    // Every reused attempt links to the attempt that set its connection up; the first links to none.
+    const attemptSpans = attempts.map(
+      (a) => tracing.spans().find((s) => spanIdOf(s) === spanIdOf(a.scope.span))!,
+    );
+    expect(attemptSpans[0]!.links).toEqual([]);
+    for (const span of attemptSpans.slice(1)) {
+      expect(span.links).toEqual([
+        { context: attemptSpans[0]!.spanContext(), attributes: { [ATTR_CONNECTION_ID]: id } },
+      ]);
+    }
     // The phases follow each other inside the attempt span.
     const attemptSpan = tracing.spans().find((s) => spanIdOf(s) === firstSpanId)!;
     const ms = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;

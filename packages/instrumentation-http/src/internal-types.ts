@@ -1,6 +1,6 @@
 import type { ClientRequest, RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Span, Tracer } from '@opentelemetry/api';
+import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
 import type { FactValue } from '@wirescope/instrumentation';
 import type { AttributeName } from '@wirescope/semconv';
 
@@ -54,6 +54,8 @@ export interface SocketState {
   readonly countedFromStart: boolean;
   /** performance.now() when it last went idle (previous request closed), if it did. */
   idleSince: number | undefined;
+  /** The span of the request that opened it (its attempt), which later requests on it link to. */
+  readonly setup: SpanContext | undefined;
 }
 
 /**

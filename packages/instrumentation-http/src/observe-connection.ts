@@ -2,13 +2,23 @@ import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
 import type { Attributes } from '@opentelemetry/api';
-import { emitPhaseSpan, epochMs, type PhaseFailure, tlsFactsOf } from '@wirescope/instrumentation';
 import {
+  dnsLookupAttributes,
+  emitPhaseSpan,
+  epochMs,
+  type PhaseFailure,
+  socketConnectAttributes,
+  tlsFactsOf,
+} from '@wirescope/instrumentation';
+import {
+  ATTR_CONNECTION_ID,
+  ATTR_HTTP_HANDLER,
   ATTR_NETWORK_PEER_ADDRESS,
   ATTR_NETWORK_PEER_PORT,
   ATTR_SERVER_ADDRESS,
   type AttributeName,
   errorTypeOf,
+  HTTP_HANDLER_NODE,
   type PhaseSpanName,
   SPAN_DNS_LOOKUP,
   SPAN_TCP_CONNECT,
@@ -32,11 +42,15 @@ export interface ConnectionPhases {
 /**
  * Emits `dns.lookup` (only when a lookup happened: not for IP literals), `tcp.connect` and, for TLS,
  * `tls.handshake` as children of the target's span, with the times the socket events give, and
- * records the peer and TLS facts on the target. `startAt` is when the socket was created.
+ * records the peer and TLS facts on the target. `startAt` is when the socket was created. Phase
+ * attributes follow OpenTelemetry's network-span convention through the kernel (`dns.question.name`,
+ * `dns.answers`; `network.peer.*`, `network.transport`, `network.type`), plus the connection id and
+ * the handler on each.
  */
 export function observeConnection(
   target: RecordTarget,
   socket: Socket,
+  connectionId: string,
   host: string | undefined,
   servername: string | undefined,
   startAt: number,
@@ -46,6 +60,9 @@ export function observeConnection(
   let phaseStart = startAt;
   let readyAt: number | undefined;
   let attached = true;
+  // On every phase span: which connection, and which producer (they tell our spans apart from the
+  // same-named ones of @opentelemetry/instrumentation-dns and -net).
+  const common: Attributes = { [ATTR_CONNECTION_ID]: connectionId, [ATTR_HTTP_HANDLER]: HTTP_HANDLER_NODE };
   // Start and end of a phase go through the kernel's clock together (one wall-clock correction), so a
   // phase span lasts exactly what performance.now() measured.
   const emit = (
@@ -54,7 +71,7 @@ export function observeConnection(
     end: number,
     attributes: Attributes,
     failure?: PhaseFailure,
-  ) => emitPhaseSpan(target, name, epochMs(start), epochMs(end), attributes, failure);
+  ) => emitPhaseSpan(target, name, epochMs(start), epochMs(end), { ...common, ...attributes }, failure);
   // Each handler moves to the next phase before it emits: a tracer that throws loses that span, not the
   // phases after it.
   const advance = (next: Phase, now: number): number => {
@@ -70,10 +87,8 @@ export function observeConnection(
       if (phase !== 'dns') return; // with autoSelectFamily Node emits one 'lookup' per address
       const now = performance.now();
       const start = advance(err ? 'done' : 'tcp', now);
-      const attributes = {
-        [ATTR_SERVER_ADDRESS]: typeof lookupHost === 'string' ? lookupHost : (host ?? ''),
-        ...(typeof address === 'string' ? { [ATTR_NETWORK_PEER_ADDRESS]: address } : {}),
-      };
+      const name = typeof lookupHost === 'string' ? lookupHost : (host ?? '');
+      const attributes = dnsLookupAttributes(name, typeof address === 'string' ? [address] : undefined);
       emit(SPAN_DNS_LOOKUP, start, now, attributes, err ? failureOf(err) : undefined);
     });
 
@@ -84,9 +99,10 @@ export function observeConnection(
       const now = performance.now();
       if (!isTls) readyAt = now;
       const start = advance(isTls ? 'tls' : 'done', now);
-      const peer = peerAttributes(socket);
-      emit(SPAN_TCP_CONNECT, start, now, peer);
-      for (const [key, value] of Object.entries(peer)) target.record(key as AttributeName, value);
+      const { remoteAddress, remotePort } = socket;
+      emit(SPAN_TCP_CONNECT, start, now, socketConnectAttributes(remoteAddress, remotePort));
+      if (remoteAddress) target.record(ATTR_NETWORK_PEER_ADDRESS, remoteAddress);
+      if (remotePort) target.record(ATTR_NETWORK_PEER_PORT, remotePort);
     });
 
   const onSecureConnect = () =>
@@ -126,9 +142,15 @@ export function observeConnection(
         const now = performance.now();
         const start = advance('done', now);
         if (open === 'dns') {
-          emit(SPAN_DNS_LOOKUP, start, now, { [ATTR_SERVER_ADDRESS]: host ?? '' }, failure);
+          emit(SPAN_DNS_LOOKUP, start, now, dnsLookupAttributes(host ?? ''), failure);
         } else if (open === 'tcp') {
-          emit(SPAN_TCP_CONNECT, start, now, peerAttributes(socket), failure);
+          emit(
+            SPAN_TCP_CONNECT,
+            start,
+            now,
+            socketConnectAttributes(socket.remoteAddress, socket.remotePort),
+            failure,
+          );
         } else {
           const name = servername ? { [ATTR_SERVER_ADDRESS]: servername } : {};
           emit(SPAN_TLS_HANDSHAKE, start, now, name, failure);
@@ -144,13 +166,6 @@ export function observeConnection(
 export function failureOf(error: unknown): PhaseFailure {
   const message = error instanceof Error ? error.message : undefined;
   return { errorType: errorTypeOf(error), message };
-}
-
-function peerAttributes(socket: Socket): Record<string, string | number> {
-  const attributes: Record<string, string | number> = {};
-  if (socket.remoteAddress) attributes[ATTR_NETWORK_PEER_ADDRESS] = socket.remoteAddress;
-  if (socket.remotePort) attributes[ATTR_NETWORK_PEER_PORT] = socket.remotePort;
-  return attributes;
 }
 
 function tlsServername(socket: TLSSocket): string | undefined {

@@ -2,7 +2,7 @@ import { errorMonitor } from 'node:events';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { nextConnectionId, roundMs } from '@wirescope/instrumentation';
+import { linkToConnection, nextConnectionId, roundMs } from '@wirescope/instrumentation';
 import {
   ATTR_AGENT_KEEP_ALIVE,
   ATTR_AGENT_MAX_SOCKETS,
@@ -221,6 +221,7 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
       requests: 1,
       countedFromStart: true,
       idleSince: undefined,
+      setup: target.span.spanContext(),
     };
     registry.sockets.set(socket, socketState);
     target.record(ATTR_CONNECTION_REUSED, false);
@@ -229,6 +230,7 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
     state.phases = observeConnection(
       target,
       socket,
+      socketState.id,
       state.host,
       state.servername,
       state.createdSync ? state.addedAt : now,
@@ -241,6 +243,7 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
         requests: 0,
         countedFromStart: false,
         idleSince: undefined,
+        setup: undefined,
       };
       registry.sockets.set(socket, socketState);
     }
@@ -254,6 +257,9 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
     if (socket.remoteAddress) target.record(ATTR_NETWORK_PEER_ADDRESS, socket.remoteAddress);
     if (socket.remotePort) target.record(ATTR_NETWORK_PEER_PORT, socket.remotePort);
     state.readyAt = now;
+    // OpenTelemetry's connection-span convention: a request on a reused connection links to the one
+    // that set it up, in whatever trace that was.
+    linkToConnection(target.span, socketState.setup, socketState.id);
   }
   socketState.idleSince = undefined;
   if (state.queued) target.record(ATTR_CONNECTION_QUEUE_MS, roundMs(now - state.addedAt));
