@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { context, DiagLogLevel, diag, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { processState } from '@wirescope/instrumentation';
 import {
   ATTR_CONNECTION_REUSED,
   ATTR_ERROR_TYPE,
@@ -14,7 +15,7 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { disableNodeHttpConnectionFacts, enableNodeHttpConnectionFacts } from './enable-connection-facts.js';
 import { HttpConnectionInstrumentation } from './instrumentation.js';
 import { faultySpan, faultyTracer, type SpanFault } from './test-support/faults.js';
@@ -97,6 +98,38 @@ describe('enable / disable', () => {
     agent2.destroy();
     expect(attempt.scope.facts.size).toBe(0);
     expect(after.named(SPAN_TCP_CONNECT)).toHaveLength(0);
+  });
+
+  it('shares the patch with a second copy of this package and of the kernel: one wrapper, spans once', async () => {
+    // A fresh module graph is a second installed copy: its own classes, its own kernel module.
+    vi.resetModules();
+    const copy = await import('./index.js');
+    const kernelCopy = await import('@wirescope/instrumentation');
+    expect(copy.HttpConnectionInstrumentation).not.toBe(HttpConnectionInstrumentation);
+    expect(kernelCopy.processState).not.toBe(processState);
+    // Both copies reach one state, in the kernel's process registry (a Symbol.for key on globalThis).
+    const first = processState('@wirescope/instrumentation-http:patch', () => undefined);
+    const second = kernelCopy.processState('@wirescope/instrumentation-http:patch', () => undefined);
+    expect(second).toBe(first);
+
+    const ours = new HttpConnectionInstrumentation();
+    const patched = proto.addRequest;
+    const theirs = new copy.HttpConnectionInstrumentation();
+    expect(proto.addRequest).toBe(patched);
+    const tracing = createTracing();
+    const agent = new https.Agent({ keepAlive: true, ca });
+    const attempt = await inAttempt(tracing.tracer, () =>
+      send(https, { host: 'localhost', port: server.port, agent }),
+    );
+    agent.destroy();
+    expect(tracing.named(SPAN_TCP_CONNECT)).toHaveLength(1);
+    expect(tracing.named(SPAN_TLS_HANDSHAKE)).toHaveLength(1);
+    expect(attempt.scope.facts.get(ATTR_CONNECTION_REUSED)).toBe(false);
+
+    ours.disable();
+    expect(proto.addRequest).toBe(patched);
+    theirs.disable();
+    expect(proto.addRequest).toBe(ORIGINAL_ADD_REQUEST);
   });
 
   it('keeps listener counts constant over 200 requests on one keep-alive socket', async () => {
