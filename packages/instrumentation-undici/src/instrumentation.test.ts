@@ -17,11 +17,16 @@ import {
   ATTR_BODY_OUTCOME,
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_REUSED,
+  ATTR_DNS_ANSWERS,
+  ATTR_DNS_QUESTION_NAME,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_HANDLER,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_NETWORK_TYPE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_SOCKET_RESET,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TTFB_MS,
   PHASE_SPAN_NAMES,
@@ -124,6 +129,29 @@ describe('UndiciConnectionInstrumentation, standalone on the active span', () =>
         seen.add(id);
       }
       expect(seen.size).toBeLessThan(spans.length);
+      // Kernel facts (issue 13): ids c<pid>-<n>, durations to 0.001 ms, reset false once answered.
+      expect(first!.attributes[ATTR_CONNECTION_ID]).toMatch(/^c\d+-\d+$/);
+      const ttfb = first!.attributes[ATTR_TTFB_MS] as number;
+      expect(Math.round(ttfb * 1000) / 1000).toBe(ttfb);
+      expect(first!.attributes[ATTR_SOCKET_RESET]).toBe(false);
+      // OpenTelemetry's network-span attributes on the phases; a reused attempt links to the span that
+      // waited for its connection, with the connection id.
+      const [dns, tcp, tls] = phasesOf(first!);
+      expect(dns?.attributes[ATTR_DNS_QUESTION_NAME]).toBe('localhost');
+      expect(dns?.attributes[ATTR_DNS_ANSWERS]).toEqual(['127.0.0.1']);
+      expect(tcp?.attributes[ATTR_NETWORK_TRANSPORT]).toBe('tcp');
+      expect(tcp?.attributes[ATTR_NETWORK_TYPE]).toBe('ipv4');
+      expect(tls?.attributes[ATTR_SERVER_ADDRESS]).toBe('localhost');
+      const reused = spans.find((s) => s.attributes[ATTR_CONNECTION_REUSED] === true)!;
+      const setup = spans.find(
+        (s) =>
+          s.attributes[ATTR_CONNECTION_REUSED] === false &&
+          s.attributes[ATTR_CONNECTION_ID] === reused.attributes[ATTR_CONNECTION_ID],
+      )!;
+      expect(reused.links.map((l) => [l.context.spanId, l.attributes?.[ATTR_CONNECTION_ID]])).toEqual([
+        [setup.spanContext().spanId, reused.attributes[ATTR_CONNECTION_ID]],
+      ]);
+      expect(first!.links).toEqual([]);
     } finally {
       instrumentation.disable();
     }

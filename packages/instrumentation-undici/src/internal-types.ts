@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { PerformanceObserver } from 'node:perf_hooks';
-import type { Tracer } from '@opentelemetry/api';
+import type { SpanContext, Tracer } from '@opentelemetry/api';
 import type { AttemptScope, BodyPhase } from '@wirescope/instrumentation';
 
 /** A time span in wall-clock milliseconds. */
@@ -32,6 +32,8 @@ export interface ConnectRecord {
   readonly endMs: number;
   readonly hostname: string;
   readonly tls: boolean;
+  /** The SNI name of a TLS connection (undici sends none for an IP literal). */
+  readonly servername: string | undefined;
 }
 
 /** What we know about one socket undici uses. */
@@ -44,6 +46,8 @@ export interface SocketState {
   requests: number;
   /** When the last request on it completed (for idle time on reuse). */
   lastDoneMs: number | undefined;
+  /** The attempt (or active) span that waited for it to open, which later requests on it link to. */
+  setup: SpanContext | undefined;
 }
 
 /** What we know about one undici request we record on. */

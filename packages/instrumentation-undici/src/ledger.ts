@@ -62,7 +62,13 @@ export function socketState(socket: Socket): SocketState {
   const { sockets } = hubState();
   let state = sockets.get(socket);
   if (!state) {
-    state = { id: nextConnectionId(), connect: undefined, requests: 0, lastDoneMs: undefined };
+    state = {
+      id: nextConnectionId(),
+      connect: undefined,
+      requests: 0,
+      lastDoneMs: undefined,
+      setup: undefined,
+    };
     sockets.set(socket, state);
   }
   return state;

@@ -3,20 +3,20 @@ import type { Attributes } from '@opentelemetry/api';
 import {
   type AttemptScope,
   currentAttemptScope,
+  dnsLookupAttributes,
   emitPhaseSpan,
   isTlsErrorCode,
   nowMs,
   type PhaseFailure,
   recordFact,
   safeErrorMessage,
+  socketConnectAttributes,
   tlsFactsOf,
 } from '@wirescope/instrumentation';
 import {
   ATTR_CONNECTION_ID,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_HANDLER,
-  ATTR_NETWORK_PEER_ADDRESS,
-  ATTR_NETWORK_PEER_PORT,
   ATTR_SERVER_ADDRESS,
   ATTR_SOCKET_ERROR,
   type AttributeName,
@@ -62,17 +62,22 @@ export function onConnected(message: unknown): void {
   const state = socketState(socket);
   // Without a beforeConnect (we subscribed mid-connect) there is no start: trace no phases.
   if (!pending) return;
+  const tls = connectParams?.protocol === 'https:';
+  const hostname = pending.hostname || connectParams?.hostname || '';
+  const name = tls ? serverName(connectParams, hostname)[ATTR_SERVER_ADDRESS] : undefined;
   state.connect = {
     startMs: pending.startMs,
     endMs: nowMs(),
-    hostname: pending.hostname || connectParams?.hostname || '',
-    tls: connectParams?.protocol === 'https:',
+    hostname,
+    tls,
+    servername: typeof name === 'string' ? name : undefined,
   };
 }
 
 /**
  * `undici:client:connectError`: DNS, TCP, TLS or connect-timeout failure of a new connection. One
- * phase span with ERROR status: `tls.handshake` for TLS and certificate codes, else `tcp.connect`.
+ * phase span with ERROR status: `dns.lookup` for resolver codes, `tls.handshake` for TLS and
+ * certificate codes, else `tcp.connect`.
  */
 export function onConnectError(message: unknown): void {
   const { connectParams, connector, error } = message as ConnectMessage;
@@ -83,16 +88,42 @@ export function onConnectError(message: unknown): void {
   const text = safeErrorMessage(error);
   if (!scope.facts.has(ATTR_ERROR_TYPE)) recordFact(scope, ATTR_ERROR_TYPE, errorType);
   if (text) recordFact(scope, ATTR_SOCKET_ERROR, text);
-  emit(
-    scope,
-    isTlsErrorCode(errorType) ? SPAN_TLS_HANDSHAKE : SPAN_TCP_CONNECT,
-    { startMs: pending.startMs, endMs: nowMs() },
-    {
-      [ATTR_HTTP_HANDLER]: HTTP_HANDLER_FETCH,
-      [ATTR_SERVER_ADDRESS]: pending.hostname || connectParams?.hostname || '',
-    },
-    { errorType, message: text },
-  );
+  const hostname = pending.hostname || connectParams?.hostname || '';
+  const window = { startMs: pending.startMs, endMs: nowMs() };
+  const failure = { errorType, message: text };
+  const handler = { [ATTR_HTTP_HANDLER]: HTTP_HANDLER_FETCH };
+  if (DNS_ERROR.test(errorType))
+    emit(scope, SPAN_DNS_LOOKUP, window, { ...handler, ...dnsLookupAttributes(hostname) }, failure);
+  else if (isTlsErrorCode(errorType))
+    emit(scope, SPAN_TLS_HANDSHAKE, window, { ...handler, ...serverName(connectParams, hostname) }, failure);
+  else
+    emit(
+      scope,
+      SPAN_TCP_CONNECT,
+      window,
+      {
+        ...handler,
+        [ATTR_SERVER_ADDRESS]: hostname,
+        ...socketConnectAttributes(isIP(hostname) ? hostname : undefined, portOf(connectParams)),
+      },
+      failure,
+    );
+}
+
+/** Resolver failures (getaddrinfo): the lookup is the phase that failed. */
+const DNS_ERROR = /^(ENOTFOUND|EAI_)/;
+
+/** `server.address` of a TLS handshake: the SNI name undici sends (none for an IP literal). */
+function serverName(params: ConnectParams | undefined, hostname: string): Attributes {
+  const name = typeof params?.servername === 'string' && params.servername ? params.servername : undefined;
+  if (name) return { [ATTR_SERVER_ADDRESS]: name };
+  return hostname && isIP(hostname) === 0 ? { [ATTR_SERVER_ADDRESS]: hostname } : {};
+}
+
+function portOf(params: ConnectParams | undefined): number | undefined {
+  const port = Number(params?.port);
+  if (Number.isInteger(port) && port > 0) return port;
+  return params?.protocol === 'https:' ? 443 : params?.protocol === 'http:' ? 80 : undefined;
 }
 
 /** One phase span through the kernel, in a guard of its own: a span that fails loses no other. */
@@ -116,8 +147,11 @@ function emit(
  *   without an entry, beforeConnect (or the lookup's end) → connected;
  * - `tls.handshake`: end of TCP connect (or of the lookup, or beforeConnect) → `connected`, which
  *   undici publishes on `secureConnect`.
- * Each carries `wirescope.connection.id` and `wirescope.http.handler`, which also tell them apart from
- * the same-named spans of @opentelemetry/instrumentation-dns and -net.
+ * Attributes follow OpenTelemetry's network-span convention through the kernel, as on node:http
+ * (`dns.question.name`, `dns.answers`; `network.peer.*`, `network.transport`, `network.type`; the SNI
+ * name as `server.address` of the handshake). Each carries `wirescope.connection.id` and
+ * `wirescope.http.handler`, which also tell them apart from the same-named spans of
+ * @opentelemetry/instrumentation-dns and -net.
  */
 export function traceConnection(
   scope: AttemptScope,
@@ -133,10 +167,13 @@ export function traceConnection(
       ? claimDnsLookup(connect.hostname, connect.startMs, tcp?.startMs ?? connect.endMs)
       : undefined;
   const common: Attributes = { [ATTR_CONNECTION_ID]: id, [ATTR_HTTP_HANDLER]: HTTP_HANDLER_FETCH };
-  if (dns) emit(scope, SPAN_DNS_LOOKUP, dns, { ...common, [ATTR_SERVER_ADDRESS]: connect.hostname });
-  const peer: Attributes = { ...common };
-  if (address) peer[ATTR_NETWORK_PEER_ADDRESS] = address;
-  if (port) peer[ATTR_NETWORK_PEER_PORT] = port;
+  // The answer the connection used is the one address we know the lookup gave.
+  if (dns)
+    emit(scope, SPAN_DNS_LOOKUP, dns, {
+      ...common,
+      ...dnsLookupAttributes(connect.hostname, address ? [address] : undefined),
+    });
+  const peer: Attributes = { ...common, ...socketConnectAttributes(address, port) };
   if (tcp) emit(scope, SPAN_TCP_CONNECT, tcp, peer);
   const afterTcp = tcp?.endMs ?? dns?.endMs ?? connect.startMs;
   const rest = { startMs: afterTcp, endMs: connect.endMs };
@@ -145,7 +182,8 @@ export function traceConnection(
     guard.run('recording the TLS facts', () => {
       for (const [key, value] of Object.entries(tlsFacts)) recordFact(scope, key as AttributeName, value);
     });
-    emit(scope, SPAN_TLS_HANDSHAKE, rest, { ...peer, ...tlsFacts });
+    const name = connect.servername ? { [ATTR_SERVER_ADDRESS]: connect.servername } : {};
+    emit(scope, SPAN_TLS_HANDSHAKE, rest, { ...common, ...tlsFacts, ...name });
   } else if (!tcp) {
     emit(scope, SPAN_TCP_CONNECT, rest, peer);
   }

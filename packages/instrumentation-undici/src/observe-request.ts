@@ -4,6 +4,7 @@ import {
   BodyPhase,
   currentAttemptScope,
   INFERRED_QUEUE_NOISE_MS,
+  linkToConnection,
   nowMs,
   recordFact,
   roundMs,
@@ -96,7 +97,12 @@ export function onSendHeaders(message: unknown): void {
     const queued = now - state.createdMs - connectMs;
     if (queued >= INFERRED_QUEUE_NOISE_MS) recordFact(scope, ATTR_CONNECTION_QUEUE_MS, roundMs(queued));
   });
-  if (connect) traceConnection(scope, socket, sock.id, connect);
+  // OpenTelemetry's connection-span convention: a request on a reused connection links to the span
+  // that waited for it to open, in whatever trace that was.
+  if (connect) {
+    sock.setup = guard.value('reading the attempt span context', () => scope.span.spanContext(), undefined);
+    traceConnection(scope, socket, sock.id, connect);
+  } else guard.run('linking to the connection', () => linkToConnection(scope.span, sock.setup, sock.id));
 }
 
 /** `undici:request:bodySent`: the last request byte is written; TTFB counts from here. */
