@@ -92,7 +92,9 @@ async function put(plugin: ReturnType<typeof wirescope>, region = 'us-west-2') {
 function logUntil(text: string): { log: string[]; reached: Promise<void> } {
   const log: string[] = [];
   const reached = new Promise<void>((resolve) => {
-    const record = (message: string) => {
+    // A component logger passes its namespace first (`@wirescope/aws-sdk`, then the message).
+    const record = (...args: unknown[]) => {
+      const message = args.map(String).join(' ');
       log.push(message);
       if (message.includes(text)) resolve();
     };
