@@ -120,9 +120,6 @@ export function onHeaders(message: unknown, target: ActiveSpanTarget): void {
   const { scope } = state;
   const sent = state.bodySentMs ?? state.headersSentMs;
   if (sent !== undefined) recordFact(scope, ATTR_TTFB_MS, roundMs(nowMs() - sent));
-  // A response came back on the socket: no reset (yet; a reset mid-body sets it true), as node:http
-  // records it on every attempt.
-  if (!scope.facts.has(ATTR_SOCKET_RESET)) recordFact(scope, ATTR_SOCKET_RESET, false);
   const status = (message as RequestMessage).response?.statusCode;
   if (scope.attempt === 0 && typeof status === 'number')
     recordFact(scope, ATTR_HTTP_RESPONSE_STATUS_CODE, status);
@@ -147,8 +144,9 @@ export function onError(message: unknown): void {
   const { scope } = state;
   const type = (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ?? errorTypeOf(error);
   recordFact(scope, ATTR_ERROR_TYPE, type);
-  // A socket error after the request was written: the peer reset or closed the connection under us.
-  // Any other error (a refused connect, a timeout) says no reset, as node:http records it.
+  // Written on every failed request, as node:http writes it (record-error.ts): true for a socket error
+  // after the request was written (the peer reset or closed the connection under us), false for any
+  // other (a refused connect, an abort); an answered request has none.
   const reset = isSocketReset(type) && state.socket !== undefined;
   if (reset || !scope.facts.has(ATTR_SOCKET_RESET)) recordFact(scope, ATTR_SOCKET_RESET, reset);
   const text = safeErrorMessage(error);
