@@ -28,6 +28,9 @@ import {
   ATTR_SOCKET_RESET,
   ATTR_URL_SCHEME,
   type AttributeName,
+  ERROR_TYPE_CONNECT_TIMEOUT,
+  ERROR_TYPE_REQUEST_TIMEOUT,
+  ERROR_TYPE_SOCKET_TIMEOUT,
   EVENT_REGION_REDIRECT,
   errorTypeOf,
   isSocketReset,
@@ -39,6 +42,13 @@ import { recordAttemptRegion } from './region-facts.js';
 import { removeSecretValues, requestSecrets } from './request-secrets.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
 import { callNext, observeSettled } from './run-guarded.js';
+
+/** `error.type` of the SDK's code-less timeouts (the handler's own timers, not a socket error). */
+const SDK_TIMEOUTS: ReadonlySet<string> = new Set([
+  ERROR_TYPE_CONNECT_TIMEOUT,
+  ERROR_TYPE_SOCKET_TIMEOUT,
+  ERROR_TYPE_REQUEST_TIMEOUT,
+]);
 
 interface HttpRequestLike {
   method?: string;
@@ -191,8 +201,11 @@ function recordOutcome(
       (scope.facts.get(ATTR_ERROR_TYPE) as string | undefined) ??
       boundedId(removeSecretValues(errorTypeOf(error), secrets));
     recordFact(scope, ATTR_ERROR_TYPE, type);
-    if (isSocketReset(type) && !scope.facts.has(ATTR_SOCKET_RESET))
-      recordFact(scope, ATTR_SOCKET_RESET, true);
+    // The socket layers write it on every failed request. The SDK's own timers are the failures no socket
+    // layer may see: node-http-handler destroys the socket with its timeout (node's layer writes false),
+    // fetch-http-handler abandons the undici request, which never fails; written here as node writes it.
+    if (!scope.facts.has(ATTR_SOCKET_RESET) && (isSocketReset(type) || SDK_TIMEOUTS.has(type)))
+      recordFact(scope, ATTR_SOCKET_RESET, isSocketReset(type));
     scope.span.setStatus({ code: SpanStatusCode.ERROR, message: errorStatusMessage(type, error, secrets) });
   }
 }
