@@ -13,6 +13,7 @@ import {
   num,
   openObject,
   QUOTE,
+  skip,
   str,
   strText,
   ws,
@@ -21,7 +22,17 @@ import { digits } from './ids-times.js';
 import { Keys, memberKey, startsWithWirescope } from './keys.js';
 
 export const KEY_VALUE_KEYS = new Keys(['key', 'value']);
-export const ANY_VALUE_KEYS = new Keys(['stringValue', 'intValue', 'boolValue', 'doubleValue']);
+export const ANY_VALUE_KEYS = new Keys([
+  'stringValue',
+  'intValue',
+  'boolValue',
+  'doubleValue',
+  // Skipped when the attribute is not kept (OTel's `dns.answers` is an array of strings); a kept key
+  // with one of these gives up to the full path.
+  'arrayValue',
+  'kvlistValue',
+  'bytesValue',
+]);
 export const ENGINE_KEY_MATCH = new Keys(ENGINE_KEYS);
 export const ENGINE_KEY_PREFIXED = ENGINE_KEYS.map((key) => key.startsWith('wirescope.'));
 
@@ -178,7 +189,8 @@ export function keyValue(
 }
 
 /**
- * An `AnyValue` object with one scalar member, as `anyValue` converts it; `checkOnly`: checked, not
+ * An `AnyValue` object with one member, as `anyValue` converts it (an array, kvlist or bytes value only
+ * skipped, when `checkOnly`); `checkOnly`: checked, not
  * decoded (returns undefined). Gives up where `anyValue` would drop the value or needs care.
  */
 export function anyValue(cur: Cursor, checkOnly: boolean): AttributeValue | undefined {
@@ -226,6 +238,12 @@ export function anyValue(cur: Cursor, checkOnly: boolean): AttributeValue | unde
       if (!checkOnly) value = Number(asciiText(cur, s, cur.p));
       break;
     }
+    case 4: // arrayValue
+    case 5: // kvlistValue
+    case 6: // bytesValue
+      if (!checkOnly) giveUp();
+      skip(cur, 1);
+      break;
     default:
       giveUp();
   }

@@ -103,6 +103,16 @@ describe('scanOtlpLine', () => {
       line({ ...SPAN, attributes: [{ key: 'server.port', value: { intValue: -7 } }] }),
       line({ ...SPAN, attributes: [{ key: 'wirescope.ttfb_ms', value: { doubleValue: -1.5e-3 } }] }),
       line({ ...SPAN, attributes: null, events: null, status: null }),
+      // Values the engine does not keep are skipped whatever their kind (OTel's dns.answers is an array).
+      line({
+        ...SPAN,
+        attributes: [
+          ...attributes,
+          { key: 'dns.answers', value: { arrayValue: { values: [{ stringValue: '10.0.0.1' }] } } },
+          { key: 'k', value: { kvlistValue: { values: [{ key: 'a', value: { intValue: 1 } }] } } },
+          { key: 'b', value: { bytesValue: 'AAE=' } },
+        ],
+      }),
       line({ ...SPAN, kind: 'SPAN_KIND_CLIENT', status: { code: 'STATUS_CODE_ERROR' } }),
       line({
         trace_id: SPAN.traceId,
@@ -138,7 +148,9 @@ describe('scanOtlpLine', () => {
       line({ ...SPAN, events: [{ name: 'wirescope.region.redirect', timeUnixNano: '1' }] }),
       line({ ...SPAN, traceId: 'W47/95gDgQPSabYzgT/GDA==' }),
       line({ ...SPAN, startTimeUnixNano: 1_760_000_000_000_000 }),
-      line({ ...SPAN, attributes: [{ key: 'k', value: { arrayValue: { values: [] } } }] }),
+      // An array, kvlist or bytes value on a key the engine keeps, or before its key.
+      line({ ...SPAN, attributes: [{ key: 'server.address', value: { arrayValue: { values: [] } } }] }),
+      line({ ...SPAN, attributes: [{ value: { arrayValue: { values: [] } }, key: 'dns.answers' }] }),
       line({ ...SPAN, attributes: [{ key: 'k', value: {} }] }),
       `{"resourceSpans":[{"scopeSpans":[{"spans":[${JSON.stringify(SPAN).replace('"name":', '"name":"dup","name":')}]}]}]}`,
       JSON.stringify({ resourceSpans: [{ instrumentationLibrarySpans: [{ spans: [SPAN] }] }] }),
