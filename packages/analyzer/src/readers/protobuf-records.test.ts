@@ -180,7 +180,14 @@ describe('OTLP protobuf on the analysis fast path (protobufRecords)', () => {
         'an array value',
         { key: 'server.address', value: { arrayValue: { values: [{ stringValue: 'a' }] } } },
       ],
-      ['a map value on any key', { key: 'app.detail', value: { kvlistValue: { values: [] } } }],
+      [
+        'a map value on a key the engine reads',
+        { key: 'server.address', value: { kvlistValue: { values: [] } } },
+      ],
+      [
+        'an array nested in an array, on any key',
+        { key: 'app.detail', value: { arrayValue: { values: [{ arrayValue: { values: [] } }] } } },
+      ],
       ['a bytes value', { key: 'server.address', value: { bytesValue: Buffer.from('host') } }],
     ];
     for (const [what, attribute] of cases) {
@@ -193,6 +200,22 @@ describe('OTLP protobuf on the analysis fast path (protobufRecords)', () => {
       span({ attributes: [{ key: 'wirescope.attempt', value: { intValue: '18014398509481984' } }] }),
     ]);
     expect(converted(big)[0]?.values[K.attempt]).toBe(18014398509481984n);
+  });
+
+  it('takes a flat array or map on a key the engine does not read (OTel dns.answers), as the full path reads it', () => {
+    const attributes: Json[] = [
+      {
+        key: 'dns.answers',
+        value: { arrayValue: { values: [{ stringValue: '10.0.0.1' }, { stringValue: '::1' }] } },
+      },
+      { key: 'app.detail', value: { kvlistValue: { values: [{ key: 'a', value: { intValue: 1 } }] } } },
+      { key: 'wirescope.connection.id', value: { stringValue: 'c1-2' } },
+    ];
+    const rs = resourceSpans([span({ attributes })]);
+    const records = fast(rs);
+    expect(records).not.toBe(false);
+    expect(records).toEqual(full(rs));
+    expect(records ? records[0]?.values[K.connectionId] : undefined).toBe('c1-2');
   });
 
   it('gives a span with a bad id or kind to the full path, which skips it with the reason', () => {

@@ -103,10 +103,15 @@ function fill(r: SpanRecord, span: SpanMessage, scope: string, resource: Attribu
   r.startMs = Number(start / 1000n) / 1000;
   r.durationMs = end > start ? Number(end - start) / 1e6 : 0;
   for (const kv of span.attributes) {
-    if (nested(kv.value)) return false;
     const key = kv.key;
     if (!r.wirescope && key.startsWith('wirescope.')) r.wirescope = true;
     const index = KEY_INDEX.get(key);
+    if (nested(kv.value)) {
+      // A flat array or map on a key the engine does not read (OTel's dns.answers): nothing to keep and
+      // nothing the full path could refuse. On a key it reads, or nested deeper: the full path.
+      if (index !== undefined || !flat(kv.value as AnyValueMessage)) return false;
+      continue;
+    }
     if (index === undefined) continue;
     const value = scalar(kv.value);
     if (value === GIVE_UP) return false;
@@ -136,6 +141,16 @@ const GIVE_UP = Symbol('give up');
 /** An array or map value: the full path builds it (and refuses one nested too deep). */
 function nested(value: AnyValueMessage | null | undefined): boolean {
   return value !== null && value !== undefined && (has(value, 'arrayValue') || has(value, 'kvlistValue'));
+}
+
+/** An array or map whose members are all scalars (no array or map inside). */
+function flat(value: AnyValueMessage): boolean {
+  if (has(value, 'arrayValue')) {
+    const array = value.arrayValue as { values?: AnyValueMessage[] } | null;
+    return (array?.values ?? []).every((v) => !nested(v));
+  }
+  const map = value.kvlistValue as { values?: KeyValueMessage[] } | null;
+  return (map?.values ?? []).every((kv) => !nested(kv.value));
 }
 
 /** A string, bool, double or exact int64 value; `undefined` for an empty one; GIVE_UP for the rest. */
