@@ -84,7 +84,10 @@ describe('our socket hooks forced to throw', () => {
       await underFault(faulty.provider);
       // Whatever threw was caught and logged: every faulty method that was called shows up in diag.
       for (const method of faulty.thrown.keys()) {
-        expect(diagMessages.some((m) => m.includes(`span exploded on ${method}`))).toBe(true);
+        expect(
+          diagMessages.some((m) => m.includes(`span exploded on ${method}`)),
+          method,
+        ).toBe(true);
       }
       // Phase spans end in our hooks: with `end` faulty (and the attempt traced), ours say which.
       if (methods.length === 1 && methods[0] === 'end') expect(ours('dns lookup failed')).toBe(true);

@@ -169,11 +169,9 @@ function endAttempt(
     recordOutcome(state, context, scope, response, error);
   } finally {
     // Ended whatever happened above (the guard around us logs it): a span never ended is never exported.
-    try {
-      flushFacts(scope);
-    } finally {
-      scope.span.end(endMs);
-    }
+    // Each step guarded on its own, so every failure is logged.
+    guard('writing the attempt facts', () => flushFacts(scope), undefined);
+    guard('ending the attempt span', () => scope.span.end(endMs), undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
   HandlerExecutionContext,
   InitializeHandler,
@@ -68,24 +68,26 @@ function startOperation(
   args: InitializeHandlerArguments<object>,
 ): OperationState | undefined {
   const names = commandNames(context);
+  const input = args.input as { Bucket?: unknown; Key?: unknown };
+  // Everything known at the start goes in at the start: one call, and samplers see it.
+  const attributes: Attributes = {
+    [ATTR_RPC_SYSTEM]: RPC_SYSTEM_AWS_API,
+    [ATTR_RPC_SERVICE]: names.service,
+    [ATTR_RPC_METHOD]: names.operation,
+  };
+  if (names.service === 'S3' && typeof input.Bucket === 'string') {
+    attributes[ATTR_AWS_S3_BUCKET] = input.Bucket;
+    if (options.s3KeyPrefixLength > 0 && typeof input.Key === 'string') {
+      attributes[ATTR_S3_KEY_PREFIX] = input.Key.slice(0, options.s3KeyPrefixLength);
+    }
+  }
   const span = options.tracer().startSpan(names.spanName, {
     kind: SpanKind.CLIENT,
     // The kernel's clock, start and end: the SDK's own start is Date.now() (whole milliseconds).
     startTime: nowMs(),
-    attributes: {
-      [ATTR_RPC_SYSTEM]: RPC_SYSTEM_AWS_API,
-      [ATTR_RPC_SERVICE]: names.service,
-      [ATTR_RPC_METHOD]: names.operation,
-    },
+    attributes,
   });
   if (!span.isRecording()) return undefined;
-  const input = args.input as { Bucket?: unknown; Key?: unknown };
-  if (names.service === 'S3' && typeof input.Bucket === 'string') {
-    span.setAttribute(ATTR_AWS_S3_BUCKET, input.Bucket);
-    if (options.s3KeyPrefixLength > 0 && typeof input.Key === 'string') {
-      span.setAttribute(ATTR_S3_KEY_PREFIX, input.Key.slice(0, options.s3KeyPrefixLength));
-    }
-  }
   const state: OperationState = {
     span,
     names,
@@ -98,7 +100,14 @@ function startOperation(
     region: undefined,
     secretSources: [],
   };
-  startRegionFacts(options, state, context, input);
+  try {
+    startRegionFacts(options, state, context, input);
+  } catch (error) {
+    // The call goes on untraced (the guard logs why): a span started and never ended would be lost
+    // without a word, so it ends here.
+    guard('ending the operation span after its start failed', () => span.end(), undefined);
+    throw error;
+  }
   return state;
 }
 
