@@ -21,6 +21,8 @@ export {
   WirescopeConfigError,
 } from './config-error.js';
 export { nextConnectionId } from './connection-id.js';
+export type { ConnectionInstrumentationConfig, Resolved } from './connection-instrumentation.js';
+export { ConnectionInstrumentation } from './connection-instrumentation.js';
 export { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
 export type { Guard } from './guard.js';
 export { createGuard, describeError } from './guard.js';

@@ -1,0 +1,113 @@
+import type { MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
+import type { Guard } from './guard.js';
+
+/** What every connection instrumentation's config has (each adds its own fields). */
+export interface ConnectionInstrumentationConfig {
+  /** Whether the instrumentation starts recording when constructed (default `true`), as OTel's do. */
+  enabled?: boolean;
+  /** Outside an SDK attempt scope, record on the active span (default `true`). */
+  recordOnActiveSpan?: boolean;
+  /** Milliseconds before an unread response body ends as `unread` (default 5000). */
+  bodyGracePeriodMs?: number;
+}
+
+/** A config with `enabled` and `recordOnActiveSpan` resolved. */
+export type Resolved<C extends ConnectionInstrumentationConfig> = C & {
+  enabled: boolean;
+  recordOnActiveSpan: boolean;
+};
+
+/**
+ * The base of the connection instrumentations (node:http, undici), modelled on
+ * `@opentelemetry/instrumentation`'s `InstrumentationBase` and structurally an OpenTelemetry
+ * `Instrumentation`, so `registerInstrumentations` and `NodeSDK` accept every one: the name and
+ * version, the config (checked when given: a bad option throws at construction or in `setConfig`,
+ * never later), the tracer (from `setTracerProvider`, else the global provider), enable and disable.
+ * A subclass says how it checks its config, what its consumer is and how the consumer joins and
+ * leaves the process-wide registry of its package.
+ */
+export abstract class ConnectionInstrumentation<C extends ConnectionInstrumentationConfig, Consumer> {
+  /** Instrumentation scope name (the package). */
+  readonly instrumentationName: string;
+  /** Instrumentation scope version. */
+  readonly instrumentationVersion: string;
+  /** The config, checked, defaults applied. */
+  protected config: Resolved<C>;
+  private readonly guard: Guard;
+  private tracerProvider: TracerProvider | undefined;
+  private cachedTracer: Tracer | undefined;
+  private consumerObject: Consumer | undefined;
+  private enabled = false;
+
+  /**
+   * Checks `config` (a bad option throws `WirescopeConfigError`, `null` reads as none) and, unless
+   * `enabled: false`, enables.
+   */
+  protected constructor(name: string, version: string, guard: Guard, config: C | null | undefined) {
+    this.instrumentationName = name;
+    this.instrumentationVersion = version;
+    this.guard = guard;
+    this.config = this.resolveConfig(config);
+    if (this.config.enabled) this.enable();
+  }
+
+  /** Checks a config and applies its defaults; throws `WirescopeConfigError` on a bad option. */
+  protected abstract resolveConfig(config: C | null | undefined): Resolved<C>;
+  /** The object the package's registry holds for this instance (made once, on first need). */
+  protected abstract createConsumer(): Consumer;
+  /** Adds the consumer to the package's process-wide registry (the first one in patches or subscribes). */
+  protected abstract join(consumer: Consumer): void;
+  /** Removes it (the last one out restores or unsubscribes). */
+  protected abstract leave(consumer: Consumer): void;
+
+  /** Starts recording. Idempotent. */
+  enable(): void {
+    if (this.enabled) return;
+    this.enabled = true;
+    this.join(this.consumer());
+  }
+
+  /** Stops recording. Idempotent, never throws (a failure is logged). */
+  disable(): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    this.guard.run('disabling', () => this.leave(this.consumer()));
+  }
+
+  /** The provider of the tracer for spans outside the plugin (inside it, the plugin's tracer is used). */
+  setTracerProvider(tracerProvider: TracerProvider): void {
+    this.tracerProvider = tracerProvider;
+    this.cachedTracer = undefined;
+  }
+
+  /** No metrics yet: accepted for the `Instrumentation` interface. */
+  setMeterProvider(_meterProvider: MeterProvider): void {}
+
+  /**
+   * Replaces the config, checked as the constructor checks it (a bad option throws and leaves the old
+   * one in place); `enabled` is applied by `enable()`/`disable()`, as in OpenTelemetry.
+   */
+  setConfig(config?: C | null): void {
+    this.config = this.resolveConfig(config);
+  }
+
+  /** The config, with its defaults applied. */
+  getConfig(): C {
+    return { ...this.config };
+  }
+
+  /** The tracer for spans outside the plugin. */
+  protected tracer(): Tracer {
+    this.cachedTracer ??= (this.tracerProvider ?? trace.getTracerProvider()).getTracer(
+      this.instrumentationName,
+      this.instrumentationVersion,
+    );
+    return this.cachedTracer;
+  }
+
+  private consumer(): Consumer {
+    this.consumerObject ??= this.createConsumer();
+    return this.consumerObject;
+  }
+}
