@@ -8,6 +8,10 @@
 // CPU µs per call is compared with the bare batch of the same round: the median of those paired
 // differences is what a configuration adds per call.
 //
+// `wirescope-unsampled`: the plugin with a provider of its own whose parent-based sampler drops every
+// root span (a call production head sampling does not keep): its Δ vs bare is what the plugin costs an
+// unsampled call.
+//
 // Caveat: wirescope's socket-level hooks are process-wide (the http `addRequest` patch, undici's
 // diagnostics channels), so `bare` and `otel-floor` pay their pass-through cost too here (the whole-process
 // bench counts it for wirescope only).
@@ -16,12 +20,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { producerFlags } from './built-packages.js';
 import { startFakeS3 } from './fake-s3-server.js';
 import { registerProvider } from './tracing-setups.js';
 import { benchClient, runPairs } from './workload.js';
 
-const CLIENTS = ['bare', 'otel-floor', 'wirescope'] as const;
+const CLIENTS = ['bare', 'otel-floor', 'wirescope', 'wirescope-unsampled'] as const;
 type ClientName = (typeof CLIENTS)[number];
 
 function option(name: string, fallback: string): string {
@@ -57,6 +62,13 @@ async function worker(endpoint: string, handler: string): Promise<WorkerResult> 
     bare: make(),
     'otel-floor': make(otelFloorPlugin() as ReturnType<typeof wirescope>),
     wirescope: make(wirescope()),
+    'wirescope-unsampled': make(
+      wirescope({
+        tracerProvider: new BasicTracerProvider({
+          sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
+        }),
+      }),
+    ),
   };
   const run = (client: S3Client, pairs: number) => runPairs(client, pairs, 1024, 4);
   const rounds = Number(option('rounds', '30'));
@@ -100,7 +112,7 @@ async function main(): Promise<void> {
     .filter((a) => a.startsWith('--') && !a.startsWith('--handlers=') && a !== '--source');
   try {
     console.log(
-      'handler  configuration  CPU µs/call  Δ vs bare (paired median)  Δ vs otel-floor  spans/call',
+      'handler  configuration        CPU µs/call  Δ vs bare (paired median)  Δ vs otel-floor  spans/call',
     );
     for (const handler of option('handlers', 'node,fetch').split(',')) {
       process.stderr.write(`${handler}: running…\n`);
@@ -132,7 +144,7 @@ async function main(): Promise<void> {
             ? `${paired(name, 'otel-floor') >= 0 ? '+' : ''}${paired(name, 'otel-floor').toFixed(0)} µs`
             : '';
         console.log(
-          `${handler.padEnd(9)}${name.padEnd(15)}${median(result.samples[name]).toFixed(0).padStart(11)}` +
+          `${handler.padEnd(9)}${name.padEnd(21)}${median(result.samples[name]).toFixed(0).padStart(11)}` +
             `${delta.padStart(28)}${overFloor.padStart(17)}${result.spansPerCall[name].toFixed(1).padStart(12)}`,
         );
       }
