@@ -1,11 +1,5 @@
 import type { RequestOptions } from 'node:http';
-import {
-  ConnectionInstrumentation,
-  checkOptions,
-  type OptionRule,
-  type Resolved,
-  rules,
-} from '@wirescope/instrumentation';
+import { ConnectionInstrumentation, type OptionRule, rules } from '@wirescope/instrumentation';
 import type { Consumer } from './internal-types.js';
 import { addConsumer, removeConsumer } from './patch-agent.js';
 import type { HttpConnectionInstrumentationConfig } from './types.js';
@@ -34,22 +28,7 @@ export class HttpConnectionInstrumentation extends ConnectionInstrumentation<
    * `WirescopeConfigError` (code `WIRESCOPE_BAD_OPTION`) naming it; `null` reads as no options.
    */
   constructor(config?: HttpConnectionInstrumentationConfig | null) {
-    super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, guard, config);
-  }
-
-  protected resolveConfig(
-    given: HttpConnectionInstrumentationConfig | null | undefined,
-  ): Resolved<HttpConnectionInstrumentationConfig> {
-    const config = checkOptions<HttpConnectionInstrumentationConfig>(
-      INSTRUMENTATION_NAME,
-      given,
-      CONFIG_RULES,
-    );
-    return {
-      ...config,
-      enabled: config.enabled ?? true,
-      recordOnActiveSpan: config.recordOnActiveSpan ?? true,
-    };
+    super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, guard, CONFIG_RULES, config);
   }
 
   protected createConsumer(): Consumer {

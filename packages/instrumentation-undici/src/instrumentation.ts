@@ -1,10 +1,4 @@
-import {
-  ConnectionInstrumentation,
-  checkOptions,
-  type OptionRule,
-  type Resolved,
-  rules,
-} from '@wirescope/instrumentation';
+import { ConnectionInstrumentation, type OptionRule, rules } from '@wirescope/instrumentation';
 import { addConsumer, removeConsumer } from './channels.js';
 import type { HubConsumer } from './internal-types.js';
 import type { UndiciConnectionInstrumentationConfig } from './types.js';
@@ -33,18 +27,7 @@ export class UndiciConnectionInstrumentation extends ConnectionInstrumentation<
    * `null` reads as no options.
    */
   constructor(config?: UndiciConnectionInstrumentationConfig | null) {
-    super(PACKAGE_NAME, PACKAGE_VERSION, guard, config);
-  }
-
-  protected resolveConfig(
-    given: UndiciConnectionInstrumentationConfig | null | undefined,
-  ): Resolved<UndiciConnectionInstrumentationConfig> {
-    const config = checkOptions<UndiciConnectionInstrumentationConfig>(PACKAGE_NAME, given, CONFIG_RULES);
-    return {
-      ...config,
-      enabled: config.enabled ?? true,
-      recordOnActiveSpan: config.recordOnActiveSpan ?? true,
-    };
+    super(PACKAGE_NAME, PACKAGE_VERSION, guard, CONFIG_RULES, config);
   }
 
   protected createConsumer(): HubConsumer {

@@ -1,11 +1,10 @@
 import { type DiagLogger, DiagLogLevel, diag, type TracerProvider } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkOptions, type OptionRule, rules, WirescopeConfigError } from './config-error.js';
+import { type OptionRule, rules, WirescopeConfigError } from './config-error.js';
 import {
   ConnectionInstrumentation,
   type ConnectionInstrumentationConfig,
-  type Resolved,
 } from './connection-instrumentation.js';
 import { createGuard } from './guard.js';
 
@@ -24,15 +23,7 @@ class Toy extends ConnectionInstrumentation<ConnectionInstrumentationConfig, Toy
   static registry: ToyConsumer[] = [];
   static leaveFails = false;
   constructor(config?: ConnectionInstrumentationConfig | null) {
-    super('@wirescope/toy', '9.9.9', createGuard('@wirescope/toy', 'the toy goes on'), config);
-  }
-  protected resolveConfig(given: ConnectionInstrumentationConfig | null | undefined) {
-    const config = checkOptions<ConnectionInstrumentationConfig>('@wirescope/toy', given, RULES);
-    return {
-      ...config,
-      enabled: config.enabled ?? true,
-      recordOnActiveSpan: config.recordOnActiveSpan ?? true,
-    } as Resolved<ConnectionInstrumentationConfig>;
+    super('@wirescope/toy', '9.9.9', createGuard('@wirescope/toy', 'the toy goes on'), RULES, config);
   }
   protected createConsumer(): ToyConsumer {
     return { instance: this };

@@ -1,5 +1,6 @@
 import type { MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
+import { checkOptions, type OptionRule } from './config-error.js';
 import type { Guard } from './guard.js';
 
 /** What every connection instrumentation's config has (each adds its own fields). */
@@ -24,8 +25,8 @@ export type Resolved<C extends ConnectionInstrumentationConfig> = C & {
  * `Instrumentation`, so `registerInstrumentations` and `NodeSDK` accept every one: the name and
  * version, the config (checked when given: a bad option throws at construction or in `setConfig`,
  * never later), the tracer (from `setTracerProvider`, else the global provider), enable and disable.
- * A subclass says how it checks its config, what its consumer is and how the consumer joins and
- * leaves the process-wide registry of its package.
+ * A subclass gives the rules of its config, and says what its consumer is and how the consumer joins
+ * and leaves the process-wide registry of its package.
  */
 export abstract class ConnectionInstrumentation<C extends ConnectionInstrumentationConfig, Consumer> {
   /** Instrumentation scope name (the package). */
@@ -35,6 +36,7 @@ export abstract class ConnectionInstrumentation<C extends ConnectionInstrumentat
   /** The config, checked, defaults applied. */
   protected config: Resolved<C>;
   private readonly guard: Guard;
+  private readonly rules: Readonly<Record<keyof C, OptionRule>>;
   private tracerProvider: TracerProvider | undefined;
   private cachedTracer: Tracer | undefined;
   private consumerObject: Consumer | undefined;
@@ -44,16 +46,21 @@ export abstract class ConnectionInstrumentation<C extends ConnectionInstrumentat
    * Checks `config` (a bad option throws `WirescopeConfigError`, `null` reads as none) and, unless
    * `enabled: false`, enables.
    */
-  protected constructor(name: string, version: string, guard: Guard, config: C | null | undefined) {
+  protected constructor(
+    name: string,
+    version: string,
+    guard: Guard,
+    rules: Readonly<Record<keyof C, OptionRule>>,
+    config: C | null | undefined,
+  ) {
     this.instrumentationName = name;
     this.instrumentationVersion = version;
     this.guard = guard;
+    this.rules = rules;
     this.config = this.resolveConfig(config);
     if (this.config.enabled) this.enable();
   }
 
-  /** Checks a config and applies its defaults; throws `WirescopeConfigError` on a bad option. */
-  protected abstract resolveConfig(config: C | null | undefined): Resolved<C>;
   /** The object the package's registry holds for this instance (made once, on first need). */
   protected abstract createConsumer(): Consumer;
   /** Adds the consumer to the package's process-wide registry (the first one in patches or subscribes). */
@@ -95,6 +102,16 @@ export abstract class ConnectionInstrumentation<C extends ConnectionInstrumentat
   /** The config, with its defaults applied. */
   getConfig(): C {
     return { ...this.config };
+  }
+
+  /** Checks a config against the rules and applies the defaults; throws `WirescopeConfigError`. */
+  private resolveConfig(given: C | null | undefined): Resolved<C> {
+    const config = checkOptions<C>(this.instrumentationName, given, this.rules);
+    return {
+      ...config,
+      enabled: config.enabled ?? true,
+      recordOnActiveSpan: config.recordOnActiveSpan ?? true,
+    };
   }
 
   /** The tracer for spans outside the plugin. */
