@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { withBuildLock } from './support/build-lock.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PACKAGES = readdirSync(join(ROOT, 'packages')).sort();
@@ -30,14 +31,17 @@ const TEST_CODE = [/\.test\./, /(^|\/)testing\//, /(^|\/)test-support\//, /(^|\/
 
 let packs: Map<string, PackResult>;
 
-beforeAll(() => {
-  // The same build `prepack` runs; a fresh clone has no dist yet.
-  execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: ROOT, stdio: 'pipe' });
-  const args = ['pack', '--dry-run', '--json', '--ignore-scripts'];
-  for (const dir of PACKAGES) args.push('--workspace', `packages/${dir}`);
-  const out = execFileSync('npm', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+beforeAll(async () => {
+  // Built and listed under the build lock: test/two-copies.test.ts builds too (support/build-lock.ts).
+  const out = await withBuildLock(() => {
+    // The same build `prepack` runs; a fresh clone has no dist yet.
+    execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: ROOT, stdio: 'pipe' });
+    const args = ['pack', '--dry-run', '--json', '--ignore-scripts'];
+    for (const dir of PACKAGES) args.push('--workspace', `packages/${dir}`);
+    return execFileSync('npm', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  });
   packs = new Map((JSON.parse(out) as PackResult[]).map((p) => [p.name, p]));
-}, 240_000);
+}, 540_000);
 
 describe.each(PACKAGES)('the npm tarball of packages/%s', (dir) => {
   const pkgDir = join(ROOT, 'packages', dir);

@@ -35,6 +35,7 @@ import {
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withBuildLock } from './support/build-lock.js';
 import { type ParityServer, startParityServer } from './support/parity-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -203,24 +204,26 @@ const servers = new Map<string, ParityServer>();
 let result: { calls: ChildCall[]; spans: ChildSpan[]; resolved: Record<string, string>; api: string[] };
 const timings: Record<string, number> = {};
 
+let installed = 0;
+
 beforeAll(async () => {
   const started = Date.now();
-  if (!distIsFresh()) {
-    // The same build `prepack` runs, for aws-sdk and the workspace packages it depends on.
-    execFileSync(
-      'npx',
-      ['turbo', 'run', 'build', '--filter=@wirescope/aws-sdk...', '--output-logs=errors-only'],
-      {
-        cwd: ROOT,
-        stdio: 'pipe',
-      },
-    );
-    timings['build'] = Date.now() - started;
-  }
-  const installed = Date.now();
-  work = mkdtempSync(join(tmpdir(), 'wirescope-two-copies-'));
-  installCopy(join(work, 'a'));
-  installCopy(join(work, 'b'), COPY_B_VERSION);
+  // Built and copied under the build lock: test/pack.test.ts builds too (support/build-lock.ts).
+  await withBuildLock(() => {
+    if (!distIsFresh()) {
+      // The same build `prepack` runs, for aws-sdk and the workspace packages it depends on.
+      execFileSync(
+        'npx',
+        ['turbo', 'run', 'build', '--filter=@wirescope/aws-sdk...', '--output-logs=errors-only'],
+        { cwd: ROOT, stdio: 'pipe' },
+      );
+      timings['build'] = Date.now() - started;
+    }
+    installed = Date.now();
+    work = mkdtempSync(join(tmpdir(), 'wirescope-two-copies-'));
+    installCopy(join(work, 'a'));
+    installCopy(join(work, 'b'), COPY_B_VERSION);
+  });
   linkShared(join(work, 'node_modules'));
   writeFileSync(join(work, 'run.mjs'), CHILD);
   timings['install'] = Date.now() - installed;
@@ -247,7 +250,7 @@ beforeAll(async () => {
   timings['child'] = Date.now() - ran;
   if (code !== 0) throw new Error(`the child exited with ${code}:\n${stderr}`);
   result = JSON.parse(stdout.trim().split('\n').at(-1)!) as typeof result;
-}, 300_000);
+}, 540_000);
 
 afterAll(async () => {
   console.info(`two copies: ${JSON.stringify(timings)} ms`);
