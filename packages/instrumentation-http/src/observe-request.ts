@@ -2,7 +2,7 @@ import { errorMonitor } from 'node:events';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { linkToConnection, nextConnectionId, roundMs } from '@wirescope/instrumentation';
+import { linkToConnection, nextConnectionId, roundMs, shortestGracePeriod } from '@wirescope/instrumentation';
 import {
   ATTR_AGENT_KEEP_ALIVE,
   ATTR_AGENT_MAX_SOCKETS,
@@ -28,7 +28,7 @@ import {
   EXPECT_CONTINUE_ENDED_BY_TIMER,
   HTTP_HANDLER_NODE,
 } from '@wirescope/semconv';
-import type { AgentInternals, Consumer, PatchRegistry, RecordTarget } from './internal-types.js';
+import type { AgentInternals, PatchRegistry, RecordTarget } from './internal-types.js';
 import { observeBody } from './observe-body.js';
 import { type ConnectionPhases, observeConnection } from './observe-connection.js';
 import { recordRequestError } from './record-error.js';
@@ -340,20 +340,9 @@ function gotResponse(state: RequestState, res: IncomingMessage): void {
   observeBody(res, {
     target: state.target,
     connectionId: socketState?.id,
-    gracePeriodMs: bodyGracePeriodOf(state.registry.consumers),
+    gracePeriodMs: shortestGracePeriod(state.registry.consumers),
     socketError: () => state.error,
   });
-}
-
-/** The shortest body grace period any consumer asked for (undefined: the default). */
-function bodyGracePeriodOf(consumers: Iterable<Consumer>): number | undefined {
-  let shortest: number | undefined;
-  for (const consumer of consumers) {
-    const ms = consumer.bodyGracePeriodMs;
-    if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && (shortest === undefined || ms < shortest))
-      shortest = ms;
-  }
-  return shortest;
 }
 
 function closeRequest(state: RequestState): void {

@@ -1,6 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { context, trace } from '@opentelemetry/api';
-import type { AttemptScope } from '@wirescope/instrumentation';
+import { type AttemptScope, shortestGracePeriod } from '@wirescope/instrumentation';
 import type { ActiveSpanTarget, ChannelSubscriber, HubConsumer } from './internal-types.js';
 import { hubState } from './ledger.js';
 import { onBeforeConnect, onConnectError, onConnected } from './observe-connection.js';
@@ -24,17 +24,7 @@ const target: ActiveSpanTarget = {
     return undefined;
   },
   bodyGracePeriodMs(): number | undefined {
-    let shortest: number | undefined;
-    for (const { bodyGracePeriodMs: ms } of hubState().consumers) {
-      if (
-        typeof ms === 'number' &&
-        Number.isFinite(ms) &&
-        ms >= 0 &&
-        (shortest === undefined || ms < shortest)
-      )
-        shortest = ms;
-    }
-    return shortest;
+    return shortestGracePeriod(hubState().consumers);
   },
 };
 

@@ -8,7 +8,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BodyPhase } from './body-phase.js';
+import { BodyPhase, shortestGracePeriod } from './body-phase.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -148,5 +148,21 @@ describe('BodyPhase', () => {
     expect(() => direct.complete()).not.toThrow();
     expect(() => start({}, { tracer: broken }).fail('ECONNRESET', 'x')).not.toThrow();
     expect(() => start({}, { tracer: broken }).abort()).not.toThrow();
+  });
+});
+
+describe('shortestGracePeriod', () => {
+  it('the shortest valid period any consumer asked for; none asked: undefined (the default)', () => {
+    expect(shortestGracePeriod([])).toBeUndefined();
+    expect(shortestGracePeriod([{}, { bodyGracePeriodMs: undefined }])).toBeUndefined();
+    expect(shortestGracePeriod([{ bodyGracePeriodMs: 5000 }, {}, { bodyGracePeriodMs: 200 }])).toBe(200);
+    expect(shortestGracePeriod([{ bodyGracePeriodMs: 0 }, { bodyGracePeriodMs: 10 }])).toBe(0);
+    expect(
+      shortestGracePeriod([
+        { bodyGracePeriodMs: -1 },
+        { bodyGracePeriodMs: Number.NaN },
+        { bodyGracePeriodMs: 7 },
+      ]),
+    ).toBe(7);
   });
 });

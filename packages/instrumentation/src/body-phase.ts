@@ -28,6 +28,21 @@ const log = diag.createComponentLogger({ namespace: '@wirescope/instrumentation'
 /** Default grace period of a response body before it is reported `unread` (issue 18: "a few seconds"). */
 export const DEFAULT_BODY_GRACE_PERIOD_MS = 5000;
 
+/**
+ * The shortest grace period the consumers (instrumentations, the plugin's switch) asked for, or
+ * undefined for the default: several instances may share one socket layer, and the shortest wins.
+ */
+export function shortestGracePeriod(
+  consumers: Iterable<{ readonly bodyGracePeriodMs?: number | undefined }>,
+): number | undefined {
+  let shortest: number | undefined;
+  for (const { bodyGracePeriodMs: ms } of consumers) {
+    if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && (shortest === undefined || ms < shortest))
+      shortest = ms;
+  }
+  return shortest;
+}
+
 const MAX_MESSAGE = 256;
 
 /** What starts a body phase. */

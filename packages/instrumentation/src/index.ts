@@ -8,7 +8,7 @@ export {
 } from './attempt-scope.js';
 export type { BodyPhaseStart } from './body-phase.js';
 /** The `http.response.body` span both producers share (outcome, bytes, grace period). */
-export { BodyPhase, DEFAULT_BODY_GRACE_PERIOD_MS } from './body-phase.js';
+export { BodyPhase, DEFAULT_BODY_GRACE_PERIOD_MS, shortestGracePeriod } from './body-phase.js';
 export { epochMs, nowMs, roundMs } from './clock.js';
 /** What one option accepts, for `checkOptions`. */
 export type { OptionRule } from './config-error.js';
