@@ -19,8 +19,8 @@ import {
   ERROR_TYPE_ABORTED,
   SPAN_HTTP_RESPONSE_BODY,
 } from '@wirescope/semconv';
+import { failureStatus } from './error-message.js';
 import { describeError } from './guard.js';
-import { redactSecrets } from './redact-secrets.js';
 
 // Called from the host's stream events and timers: failures go to the kernel's component logger.
 const log = diag.createComponentLogger({ namespace: '@wirescope/instrumentation' });
@@ -42,8 +42,6 @@ export function shortestGracePeriod(
   }
   return shortest;
 }
-
-const MAX_MESSAGE = 256;
 
 /** What starts a body phase. */
 export interface BodyPhaseStart {
@@ -121,12 +119,7 @@ export class BodyPhase {
 
   /** The body failed while it flowed: outcome `error`, `error.type`, ERROR status (message redacted, bounded). */
   fail(errorType: string, message: string | undefined): void {
-    const text = message ? redactSecrets(`${errorType}: ${message}`) : errorType;
-    this.#end(
-      BODY_OUTCOME_ERROR,
-      errorType,
-      text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text,
-    );
+    this.#end(BODY_OUTCOME_ERROR, errorType, failureStatus(errorType, message));
   }
 
   /** The caller stopped the body: outcome `aborted`, `error.type` = `ABORT_ERR`, status left unset. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
+import { bound, failureStatus, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
 
 // The one bound and redaction of every error text on a span (moved here from instrumentation-undici's
 // safe-message tests, issue 13). Canary secrets, none real; every secret shape is tested in
@@ -101,5 +101,19 @@ describe('safeErrorMessage, which message', () => {
       },
     };
     expect(safeErrorMessage(hostile)).toBeUndefined();
+  });
+});
+
+describe('failureStatus', () => {
+  it('type: message, redacted, bounded at 256; the type alone without a message', () => {
+    expect(failureStatus('ECONNRESET', undefined)).toBe('ECONNRESET');
+    expect(failureStatus('ECONNRESET', 'read ECONNRESET')).toBe('ECONNRESET: read ECONNRESET');
+    const secret = 'X-Amz-Signature=0123456789abcdef0123456789abcdef';
+    expect(failureStatus('E', `failed at https://b.s3.amazonaws.com/k?${secret}`)).not.toContain(
+      '0123456789abcdef',
+    );
+    const long = failureStatus('E', 'x'.repeat(400));
+    expect(long).toHaveLength(256);
+    expect(long.endsWith('…')).toBe(true);
   });
 });

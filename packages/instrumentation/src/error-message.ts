@@ -25,3 +25,8 @@ export function safeErrorMessage(error: unknown): string | undefined {
   } catch {}
   return undefined;
 }
+
+/** The ERROR status text of a failed phase or body: `type: message`, redacted, bounded at 256. */
+export function failureStatus(errorType: string, message: string | undefined): string {
+  return bound(redactSecrets(message ? `${errorType}: ${message}` : errorType), MAX_ERROR_MESSAGE);
+}

@@ -9,8 +9,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, type PhaseSpanName } from '@wirescope/semconv';
-import { bound, MAX_ERROR_MESSAGE } from './error-message.js';
-import { redactSecrets } from './redact-secrets.js';
+import { failureStatus } from './error-message.js';
 
 /** Where a phase span goes: under `span`, made by `tracer`. */
 export interface PhaseParent {
@@ -49,8 +48,10 @@ export function emitPhaseSpan(
   );
   if (failure) {
     span.setAttribute(ATTR_ERROR_TYPE, failure.errorType);
-    const text = failure.message ? `${failure.errorType}: ${failure.message}` : failure.errorType;
-    span.setStatus({ code: SpanStatusCode.ERROR, message: bound(redactSecrets(text), MAX_ERROR_MESSAGE) });
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: failureStatus(failure.errorType, failure.message),
+    });
   }
   span.end(Math.max(startMs, endMs));
   return span.spanContext();
