@@ -114,7 +114,7 @@ export const ATTR_TIMEOUT_SOCKET_MS = 'wirescope.timeout.socket_ms';
 export const ATTR_TTFB_MS = 'wirescope.ttfb_ms';
 /** Request body size in bytes, when the request declared it. */
 export const ATTR_REQUEST_BODY_SIZE = 'http.request.body.size';
-/** The HTTP handler that carried the attempt: `node-http` or `fetch`. */
+/** The HTTP handler that carried the attempt: `node-http`, `node-http2` or `fetch`. */
 export const ATTR_HTTP_HANDLER = 'wirescope.http.handler';
 /** Whether the agent that carried the attempt keeps sockets alive. */
 export const ATTR_AGENT_KEEP_ALIVE = 'wirescope.agent.keep_alive';
@@ -122,6 +122,31 @@ export const ATTR_AGENT_KEEP_ALIVE = 'wirescope.agent.keep_alive';
 export const ATTR_AGENT_MAX_SOCKETS = 'wirescope.agent.max_sockets';
 /** True when the attempt ran on a one-off agent the SDK built for an `Expect: 100-continue` upload. */
 export const ATTR_AGENT_ONE_OFF = 'wirescope.agent.one_off';
+
+// ---- HTTP/2 (NodeHttp2Handler; the "connection" is the HTTP/2 session) ----------------------------
+/**
+ * The network protocol version of the attempt's connection: `1.1`, or `2` on an HTTP/2 session
+ * (OpenTelemetry's `network.protocol.version`). Written by the HTTP/2 producer.
+ */
+export const ATTR_NETWORK_PROTOCOL_VERSION = 'network.protocol.version';
+/**
+ * Streams already open on the session when the attempt's stream was created (this one not counted):
+ * 0 on an otherwise idle session, more when the attempt multiplexed with others.
+ */
+export const ATTR_HTTP2_STREAMS_IN_FLIGHT = 'wirescope.http2.streams_in_flight';
+/**
+ * The peer's SETTINGS_MAX_CONCURRENT_STREAMS for the session when the attempt's stream was created
+ * (absent when the peer set no limit). With `streams_in_flight` at this value, the stream waited
+ * for a free slot (`wirescope.connection.queue_ms`).
+ */
+export const ATTR_HTTP2_MAX_CONCURRENT_STREAMS = 'wirescope.http2.max_concurrent_streams';
+/**
+ * The error code of a GOAWAY frame the peer sent on the session while the attempt ran (0 = NO_ERROR,
+ * a graceful shutdown; 2 = INTERNAL_ERROR, …; RFC 9113 §7).
+ */
+export const ATTR_HTTP2_GOAWAY_CODE = 'wirescope.http2.goaway_code';
+/** The RST_STREAM error code that ended the attempt's stream, when it was not NO_ERROR (RFC 9113 §7). */
+export const ATTR_HTTP2_RST_STREAM_CODE = 'wirescope.http2.rst_stream_code';
 
 // ---- response body span (`http.response.body`) --------------------------------------------------
 /** How the response body phase ended: `complete`, `error`, `aborted` or `unread` (see BODY_OUTCOME_*). */
@@ -145,6 +170,8 @@ export const ERROR_TYPE_ABORTED = 'ABORT_ERR';
 
 /** Value of `wirescope.http.handler` for node:http / node:https. */
 export const HTTP_HANDLER_NODE = 'node-http';
+/** Value of `wirescope.http.handler` for node:http2 sessions (the SDK's NodeHttp2Handler). */
+export const HTTP_HANDLER_NODE_HTTP2 = 'node-http2';
 /** Value of `wirescope.http.handler` for fetch / undici. */
 export const HTTP_HANDLER_FETCH = 'fetch';
 
