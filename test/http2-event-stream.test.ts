@@ -1,0 +1,223 @@
+// Issue 17, second test bullet: one event-stream client over HTTP/2. Kinesis SubscribeToShard against a
+// local TLS HTTP/2 server (test/support/event-stream-server.ts) that speaks the awsJson1_1 event-stream
+// protocol for one exchange: an initial-response, two SubscribeToShardEvent messages with records, the
+// end of the stream.
+//
+// What the client does on Node by default: KinesisClient's Node runtime config builds
+// `NodeHttp2Handler.create(config.requestHandler ?? { ...defaults, disableConcurrentStreams: true })`,
+// so every Kinesis operation goes over HTTP/2, one session per request, unless a handler is given; a
+// given NodeHttp2Handler instance is used as is. SubscribeToShard has an event-stream output, so the
+// SDK passes `isEventStream: true` to the handler, which then opens an isolated session for it
+// (`createIsolatedSession`: never pooled, SETTINGS_MAX_CONCURRENT_STREAMS 1) even with concurrent
+// streams enabled, closes it once the response starts and destroys it when the stream ends. The test
+// passes `new NodeHttp2Handler()` as a user would. The test certificate is trusted through
+// NODE_EXTRA_CA_CERTS (test/support/global-setup.ts), which http2.connect honours too.
+import {
+  KinesisClient,
+  type _Record as KinesisRecord,
+  SubscribeToShardCommand,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttp2Handler } from '@smithy/node-http-handler';
+import { wirescope } from '@wirescope/aws-sdk';
+import {
+  ATTR_ATTEMPT,
+  ATTR_ATTEMPTS,
+  ATTR_AWS_REQUEST_ID,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_RPC_METHOD,
+  ATTR_RPC_SERVICE,
+  ATTR_RPC_SYSTEM,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  RPC_SYSTEM_AWS_API,
+} from '@wirescope/semconv';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type EventStreamServer,
+  type ShardEvent,
+  SUBSCRIBE_TO_SHARD_TARGET,
+  startEventStreamServer,
+} from './support/event-stream-server.js';
+import { createTestTracing } from './support/otel.js';
+import { allAttributeText, attr, childrenOf, spansNamed } from './support/span-query.js';
+
+const CONSUMER_ARN = 'arn:aws:kinesis:us-east-1:111122223333:stream/orders/consumer/audit:1700000000';
+const SHARD_ID = 'shardId-000000000000';
+const SECRET_ACCESS_KEY = 'es-test-secret-9f3c1a';
+
+// The records the server injects: two events, three records, bytes that are not all text.
+const EVENTS: ShardEvent[] = [
+  {
+    records: [
+      {
+        data: Buffer.from('{"order":1}'),
+        partitionKey: 'pk-1',
+        sequenceNumber: '49590338271490256608559692538361571095921575989136588801',
+        arrivalEpochSeconds: 1_700_000_001,
+      },
+      {
+        data: Buffer.from([0, 1, 2, 253, 254, 255]),
+        partitionKey: 'pk-2',
+        sequenceNumber: '49590338271490256608559692538361571095921575989136588802',
+        arrivalEpochSeconds: 1_700_000_002.5,
+      },
+    ],
+    continuationSequenceNumber: '49590338271490256608559692538361571095921575989136588802',
+    millisBehindLatest: 1200,
+  },
+  {
+    records: [
+      {
+        data: Buffer.from('{"order":3}'),
+        partitionKey: 'pk-1',
+        sequenceNumber: '49590338271490256608559692538361571095921575989136588803',
+        arrivalEpochSeconds: 1_700_000_003,
+      },
+    ],
+    continuationSequenceNumber: '49590338271490256608559692538361571095921575989136588803',
+    millisBehindLatest: 0,
+  },
+];
+
+const tracing = createTestTracing({ register: true });
+let server: EventStreamServer;
+
+beforeAll(async () => {
+  server = await startEventStreamServer({ events: EVENTS, gapMs: 20 });
+});
+afterAll(async () => {
+  await server.close();
+  await tracing.shutdown();
+});
+afterEach(() => tracing.reset());
+
+function createKinesisClient(): KinesisClient {
+  return new KinesisClient({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEVENTSTREAMTEST', secretAccessKey: SECRET_ACCESS_KEY },
+    requestHandler: new NodeHttp2Handler(),
+    maxAttempts: 1,
+  });
+}
+
+/** What the caller sees of one SubscribeToShard call: the result (without the stream) and every event. */
+interface Exchange {
+  metadata: unknown;
+  events: unknown[];
+}
+
+async function subscribeAndRead(client: KinesisClient): Promise<Exchange> {
+  const output = await client.send(
+    new SubscribeToShardCommand({
+      ConsumerARN: CONSUMER_ARN,
+      ShardId: SHARD_ID,
+      StartingPosition: { Type: 'TRIM_HORIZON' },
+    }),
+  );
+  const events: unknown[] = [];
+  if (!output.EventStream) throw new Error('SubscribeToShard: no EventStream');
+  for await (const event of output.EventStream) events.push(event);
+  const { EventStream: _stream, $metadata, ...rest } = output;
+  expect(rest).toEqual({});
+  return { metadata: $metadata, events };
+}
+
+function recordsOf(events: unknown[]): KinesisRecord[] {
+  return events.flatMap(
+    (event) =>
+      (event as { SubscribeToShardEvent?: { Records?: KinesisRecord[] } }).SubscribeToShardEvent?.Records ??
+      [],
+  );
+}
+
+describe('Kinesis SubscribeToShard over NodeHttp2Handler (local TLS HTTP/2 server)', () => {
+  it('reads both events to the end of the stream: the records the server sent, in order', async () => {
+    const client = createKinesisClient();
+    const before = server.requests.length;
+    const sessionsBefore = server.sessions;
+    const { metadata, events } = await subscribeAndRead(client);
+    client.destroy();
+
+    expect(events).toHaveLength(2);
+    const records = recordsOf(events);
+    const injected = EVENTS.flatMap((event) => event.records);
+    expect(records.map((record) => record.SequenceNumber)).toEqual(injected.map((r) => r.sequenceNumber));
+    expect(records.map((record) => record.PartitionKey)).toEqual(injected.map((r) => r.partitionKey));
+    expect(records.map((record) => Buffer.from(record.Data ?? []).toString('hex'))).toEqual(
+      injected.map((r) => Buffer.from(r.data).toString('hex')),
+    );
+    expect(records.map((record) => record.ApproximateArrivalTimestamp?.getTime())).toEqual(
+      injected.map((r) => r.arrivalEpochSeconds * 1000),
+    );
+    const first = (events[0] as { SubscribeToShardEvent: Record<string, unknown> }).SubscribeToShardEvent;
+    expect(first['ContinuationSequenceNumber']).toBe(EVENTS[0]!.continuationSequenceNumber);
+    expect(first['MillisBehindLatest']).toBe(1200);
+    expect(metadata).toMatchObject({ httpStatusCode: 200, requestId: `es-${before + 1}`, attempts: 1 });
+
+    // The server's side: one signed awsJson1_1 request on one new h2 session.
+    expect(server.requests.slice(before)).toEqual([
+      {
+        method: 'POST',
+        path: '/',
+        target: SUBSCRIBE_TO_SHARD_TARGET,
+        contentType: 'application/x-amz-json-1.1',
+        signed: true,
+        body: { ConsumerARN: CONSUMER_ARN, ShardId: SHARD_ID, StartingPosition: { Type: 'TRIM_HORIZON' } },
+      },
+    ]);
+    expect(server.sessions - sessionsBefore).toBe(1);
+    expect(server.alpnProtocols.at(-1)).toBe('h2');
+  });
+
+  it('the events and the result are identical with and without the plugin', async () => {
+    const bare = createKinesisClient();
+    const withoutPlugin = await subscribeAndRead(bare);
+    bare.destroy();
+
+    const instrumented = createKinesisClient();
+    instrumented.middlewareStack.use(wirescope());
+    const withPlugin = await subscribeAndRead(instrumented);
+    instrumented.destroy();
+
+    // Request ids count the server's requests; everything else must be the same.
+    const strip = (exchange: Exchange) => ({
+      ...exchange,
+      metadata: { ...(exchange.metadata as object), requestId: undefined },
+    });
+    expect(strip(withPlugin)).toEqual(strip(withoutPlugin));
+    expect(recordsOf(withPlugin.events)).toHaveLength(3);
+  });
+
+  it('gives the operation span Kinesis.SubscribeToShard and one attempt span under it, no secret in them', async () => {
+    const client = createKinesisClient();
+    client.middlewareStack.use(wirescope());
+    const requestId = `es-${server.requests.length + 1}`;
+    const { events } = await subscribeAndRead(client);
+    client.destroy();
+    expect(recordsOf(events)).toHaveLength(3);
+
+    const spans = tracing.spans();
+    const ops = spansNamed(spans, 'Kinesis.SubscribeToShard');
+    expect(ops).toHaveLength(1);
+    const op = ops[0]!;
+    expect(attr(op, ATTR_RPC_SYSTEM)).toBe(RPC_SYSTEM_AWS_API);
+    expect(attr(op, ATTR_RPC_SERVICE)).toBe('Kinesis');
+    expect(attr(op, ATTR_RPC_METHOD)).toBe('SubscribeToShard');
+    expect(attr(op, ATTR_ATTEMPTS)).toBe(1);
+    expect(attr(op, ATTR_AWS_REQUEST_ID)).toBe(requestId);
+    // cloud.region is not pinned: the plugin reads `signingProperties.signingRegion`, which only an
+    // endpoint ruleset's authSchemes give (S3); Kinesis's auth option carries `{ name, region }`, and the
+    // host fallback finds no region in `localhost` (reported to the lead, packages/aws-sdk).
+    const attempts = childrenOf(spans, op);
+    expect(attempts.map((span) => span.name)).toEqual(['Kinesis.SubscribeToShard attempt']);
+    const attempt = attempts[0]!;
+    expect(attr(attempt, ATTR_ATTEMPT)).toBe(1);
+    expect(attr(attempt, ATTR_HTTP_RESPONSE_STATUS_CODE)).toBe(200);
+    expect(attr(attempt, ATTR_SERVER_ADDRESS)).toBe('localhost');
+    expect(attr(attempt, ATTR_SERVER_PORT)).toBe(server.port);
+    const text = allAttributeText(spans);
+    expect(text).not.toContain(SECRET_ACCESS_KEY);
+    expect(text).not.toMatch(/AWS4-HMAC-SHA256|Signature=/);
+  });
+});
