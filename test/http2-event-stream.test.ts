@@ -170,6 +170,33 @@ describe('Kinesis SubscribeToShard over NodeHttp2Handler (local TLS HTTP/2 serve
     expect(server.alpnProtocols.at(-1)).toBe('h2');
   });
 
+  it('the default handler (none given) is HTTP/2 too', async () => {
+    const client = new KinesisClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEVENTSTREAMTEST', secretAccessKey: SECRET_ACCESS_KEY },
+      maxAttempts: 1,
+    });
+    const sessionsBefore = server.sessions;
+    const { events } = await subscribeAndRead(client);
+    client.destroy();
+    expect(recordsOf(events)).toHaveLength(3);
+    expect(server.sessions - sessionsBefore).toBe(1);
+    expect(server.alpnProtocols.at(-1)).toBe('h2');
+  });
+
+  it('two subscriptions on one NodeHttp2Handler that pools sessions still open two sessions', async () => {
+    const client = createKinesisClient();
+    const sessionsBefore = server.sessions;
+    const first = await subscribeAndRead(client);
+    const second = await subscribeAndRead(client);
+    client.destroy();
+    expect(recordsOf(first.events)).toHaveLength(3);
+    expect(recordsOf(second.events)).toHaveLength(3);
+    // isEventStream: an isolated session per call, never taken from or given to the pool.
+    expect(server.sessions - sessionsBefore).toBe(2);
+  });
+
   it('the events and the result are identical with and without the plugin', async () => {
     const bare = createKinesisClient();
     const withoutPlugin = await subscribeAndRead(bare);
