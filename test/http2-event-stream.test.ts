@@ -15,6 +15,7 @@
 import {
   KinesisClient,
   type _Record as KinesisRecord,
+  ResourceInUseException,
   SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
@@ -91,9 +92,9 @@ afterAll(async () => {
 });
 afterEach(() => tracing.reset());
 
-function createKinesisClient(): KinesisClient {
+function createKinesisClient(endpoint = server.endpoint): KinesisClient {
   return new KinesisClient({
-    endpoint: server.endpoint,
+    endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDEVENTSTREAMTEST', secretAccessKey: SECRET_ACCESS_KEY },
     requestHandler: new NodeHttp2Handler(),
@@ -214,6 +215,56 @@ describe('Kinesis SubscribeToShard over NodeHttp2Handler (local TLS HTTP/2 serve
     });
     expect(strip(withPlugin)).toEqual(strip(withoutPlugin));
     expect(recordsOf(withPlugin.events)).toHaveLength(3);
+  });
+
+  it('an exception message mid-stream: the same events, then the same modeled error, with and without the plugin', async () => {
+    const failing = await startEventStreamServer({
+      events: [EVENTS[0]!],
+      exception: { type: 'ResourceInUseException', message: 'consumer audit is being deleted' },
+    });
+    const readUntilError = async (withPlugin: boolean) => {
+      const client = createKinesisClient(failing.endpoint);
+      if (withPlugin) client.middlewareStack.use(wirescope());
+      const events: unknown[] = [];
+      let error: unknown;
+      try {
+        const output = await client.send(
+          new SubscribeToShardCommand({
+            ConsumerARN: CONSUMER_ARN,
+            ShardId: SHARD_ID,
+            StartingPosition: { Type: 'LATEST' },
+          }),
+        );
+        for await (const event of output.EventStream ?? []) events.push(event);
+      } catch (caught) {
+        error = caught;
+      } finally {
+        client.destroy();
+      }
+      return { events, error };
+    };
+    try {
+      const bare = await readUntilError(false);
+      const instrumented = await readUntilError(true);
+      expect(bare.error).toBeInstanceOf(ResourceInUseException);
+      expect(instrumented.error).toBeInstanceOf(ResourceInUseException);
+      const facts = (error: unknown) => {
+        const e = error as ResourceInUseException;
+        return { name: e.name, message: e.message, fault: e.$fault };
+      };
+      expect(facts(instrumented.error)).toEqual({
+        name: 'ResourceInUseException',
+        message: 'consumer audit is being deleted',
+        fault: 'client',
+      });
+      expect(facts(instrumented.error)).toEqual(facts(bare.error));
+      expect(instrumented.events).toEqual(bare.events);
+      expect(recordsOf(instrumented.events).map((record) => record.SequenceNumber)).toEqual(
+        EVENTS[0]!.records.map((record) => record.sequenceNumber),
+      );
+    } finally {
+      await failing.close();
+    }
   });
 
   it('gives the operation span Kinesis.SubscribeToShard and one attempt span under it, no secret in them', async () => {

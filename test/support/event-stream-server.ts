@@ -66,6 +66,12 @@ export interface EventStreamServerOptions {
   events: ShardEvent[];
   /** A pause before each SubscribeToShardEvent, ms (default 0): the events arrive as separate DATA frames. */
   gapMs?: number;
+  /**
+   * After the events, an `exception` message of this modeled type (e.g. `ResourceInUseException`) with
+   * `{ message }` as its JSON payload, then the end of the stream: the error the SDK raises from the
+   * EventStream iterator, as the service sends one mid-subscription.
+   */
+  exception?: { type: string; message: string };
 }
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
@@ -79,6 +85,18 @@ function eventMessage(eventType: string, payload: unknown): Uint8Array {
       ':content-type': { type: 'string', value: 'application/json' },
     },
     body: fromUtf8(JSON.stringify(payload)),
+  });
+}
+
+/** One event-stream message of type `exception` (a modeled error of the event-stream union). */
+function exceptionMessage(exceptionType: string, message: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':message-type': { type: 'string', value: 'exception' },
+      ':exception-type': { type: 'string', value: exceptionType },
+      ':content-type': { type: 'string', value: 'application/json' },
+    },
+    body: fromUtf8(JSON.stringify({ message })),
   });
 }
 
@@ -161,6 +179,7 @@ export async function startEventStreamServer(options: EventStreamServerOptions):
       if (stream.destroyed) return;
       stream.write(eventMessage('SubscribeToShardEvent', eventPayload(event)));
     }
+    if (options.exception) stream.write(exceptionMessage(options.exception.type, options.exception.message));
     stream.end();
   };
 
