@@ -1,7 +1,9 @@
 import { ProxyTracerProvider, type Tracer } from '@opentelemetry/api';
 import { disableAttemptScopeStorage } from '@wirescope/instrumentation';
 import {
+  disableNodeHttp2ConnectionFacts,
   disableNodeHttpConnectionFacts,
+  enableNodeHttp2ConnectionFacts,
   enableNodeHttpConnectionFacts,
 } from '@wirescope/instrumentation-http';
 import { disableUndiciConnectionFacts, enableUndiciConnectionFacts } from '@wirescope/instrumentation-undici';
@@ -14,6 +16,7 @@ interface ProcessSwitch {
   disabled: boolean;
   nodeHttp: boolean;
   fetch: boolean;
+  http2: boolean;
 }
 
 // On globalThis under a Symbol.for key, as the instrumentations keep their patch and channels: two
@@ -24,7 +27,7 @@ type GlobalWithSwitch = typeof globalThis & { [SWITCH_KEY]?: ProcessSwitch };
 
 function processSwitch(): ProcessSwitch {
   const g = globalThis as GlobalWithSwitch;
-  g[SWITCH_KEY] ??= { disabled: false, nodeHttp: false, fetch: false };
+  g[SWITCH_KEY] ??= { disabled: false, nodeHttp: false, fetch: false, http2: false };
   return g[SWITCH_KEY];
 }
 
@@ -50,25 +53,28 @@ export function enableConnectionFacts(options: ResolvedWirescopeOptions): void {
   const state = processSwitch();
   if (options.nodeHttp) state.nodeHttp = true;
   if (options.fetch) state.fetch = true;
+  if (options.http2) state.http2 = true;
   if (state.disabled) return;
   if (options.nodeHttp) enableNodeHttpConnectionFacts();
   if (options.fetch) enableUndiciConnectionFacts();
+  if (options.http2) enableNodeHttp2ConnectionFacts();
   patchHandlerTimeouts();
 }
 
 /**
- * Undoes every process-wide hook the plugin installed: restores `http.Agent.prototype.addRequest`,
- * unsubscribes undici's diagnostics channels, stops the perf_hooks observer and releases the
- * attempt-scope storage, and makes every plugin (on every client, created before or after) pass
- * calls straight through with no span. Hooks that an `HttpConnectionInstrumentation` or
- * `UndiciConnectionInstrumentation` you registered yourself still needs stay until you call its
- * `disable()`. Idempotent; never throws. `enableWirescope()` switches everything on again.
+ * Undoes every process-wide hook the plugin installed: restores `http.Agent.prototype.addRequest` and
+ * `http2.connect`, unsubscribes undici's diagnostics channels, stops the perf_hooks observer and
+ * releases the attempt-scope storage, and makes every plugin (on every client, created before or
+ * after) pass calls straight through with no span. Hooks that an `HttpConnectionInstrumentation`,
+ * `UndiciConnectionInstrumentation` or `Http2ConnectionInstrumentation` you registered yourself still
+ * needs stay until you call its `disable()`. Idempotent; never throws. `enableWirescope()` switches everything on again.
  */
 export function disableWirescope(): void {
   try {
     processSwitch().disabled = true;
     disableNodeHttpConnectionFacts();
     disableUndiciConnectionFacts();
+    disableNodeHttp2ConnectionFacts();
     unpatchHandlerTimeouts();
     disableAttemptScopeStorage();
   } catch (error) {
@@ -87,6 +93,7 @@ export function enableWirescope(): void {
     state.disabled = false;
     if (state.nodeHttp) enableNodeHttpConnectionFacts();
     if (state.fetch) enableUndiciConnectionFacts();
+    if (state.http2) enableNodeHttp2ConnectionFacts();
     patchHandlerTimeouts();
   } catch (error) {
     log.warn('enabling failed', error);

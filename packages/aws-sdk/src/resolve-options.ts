@@ -22,6 +22,7 @@ export interface ResolvedWirescopeOptions {
   s3KeyPrefixLength: number;
   nodeHttp: boolean;
   fetch: boolean;
+  http2: boolean;
 }
 
 /** Applies the defaults of {@link WirescopeOptions}, once checked by `validateWirescopeOptions`. */
@@ -45,6 +46,7 @@ export function resolveOptions(options: WirescopeOptions = {}): ResolvedWirescop
     s3KeyPrefixLength: options.s3KeyPrefixLength ?? 0,
     nodeHttp: options.nodeHttp !== false,
     fetch: options.fetch !== false,
+    http2: options.http2 !== false,
   };
 }
 

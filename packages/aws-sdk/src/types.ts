@@ -36,4 +36,9 @@ export interface WirescopeOptions {
   nodeHttp?: boolean;
   /** Record connection facts from undici / fetch (FetchHttpHandler). Default true. */
   fetch?: boolean;
+  /**
+   * Record connection facts from node:http2 client sessions (NodeHttp2Handler, which event-stream
+   * clients use): the session is the connection. Default true.
+   */
+  http2?: boolean;
 }

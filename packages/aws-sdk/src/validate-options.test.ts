@@ -33,6 +33,7 @@ describe('wirescope(options): accepted', () => {
       maxRememberedBuckets: 0,
       nodeHttp: false,
       fetch: true,
+      http2: false,
     };
     expect(validateWirescopeOptions(full)).toEqual(full);
     expect(validateWirescopeOptions({ detectCallerRegion: true, callerRegion: undefined })).toEqual({
@@ -75,14 +76,14 @@ describe('wirescope(options): a bad option throws WirescopeConfigError, code WIR
       'tracerprovider',
       '@wirescope/aws-sdk: unknown option tracerprovider (did you mean tracerProvider?); the options are ' +
         'tracerProvider, callerRegion, s3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, ' +
-        'nodeHttp, fetch.',
+        'nodeHttp, fetch, http2.',
     ],
     [
       'an unknown key, near none',
       { sampleRate: 0.5 },
       'sampleRate',
       '@wirescope/aws-sdk: unknown option sampleRate; the options are tracerProvider, callerRegion, ' +
-        's3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, nodeHttp, fetch.',
+        's3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, nodeHttp, fetch, http2.',
     ],
     [
       'a tracerProvider without getTracer (its type only: a provider may hold credentials)',
@@ -117,6 +118,12 @@ describe('wirescope(options): a bad option throws WirescopeConfigError, code WIR
       { nodeHttp: 'no' },
       'nodeHttp',
       '@wirescope/aws-sdk: option nodeHttp must be true or false (default true), got "no" (a string).',
+    ],
+    [
+      'http2 given as a number',
+      { http2: 1 },
+      'http2',
+      '@wirescope/aws-sdk: option http2 must be true or false (default true), got 1 (a number).',
     ],
     [
       'detectCallerRegion of the wrong type',

@@ -40,6 +40,7 @@ const OPTION_RULES: Readonly<Record<keyof WirescopeOptions, OptionRule>> = {
   maxRememberedBuckets: rules.integer(0, 'S3 buckets whose region to remember; default 1000, 0 none'),
   nodeHttp: rules.boolean(true),
   fetch: rules.boolean(true),
+  http2: rules.boolean(true),
 };
 
 /**

@@ -1,4 +1,4 @@
-import { isIP, type Socket } from 'node:net';
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
 import type { Attributes } from '@opentelemetry/api';
@@ -29,6 +29,31 @@ import { guard } from './version.js';
 
 type Phase = 'dns' | 'tcp' | 'tls' | 'done';
 
+/**
+ * The socket members {@link observeConnection} uses: a `net.Socket`, or the view of an HTTP/2 session's
+ * socket (http2-session-socket.ts). Listeners take whatever the event gives.
+ */
+export interface ObservedSocket {
+  // biome-ignore lint/suspicious/noExplicitAny: a socket event listener, as node:events types it
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: a socket event listener, as node:events types it
+  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+}
+
+/** Which producer watches a connection, and what it adds to the spans. */
+export interface ConnectionProducer {
+  /** `wirescope.http.handler` on every phase span. */
+  readonly handler: string;
+  /** The socket speaks TLS; default: it is a `tls.TLSSocket`. */
+  readonly tls?: boolean;
+  /** More `tls.handshake` attributes, read from the socket once the handshake is done (ALPN on HTTP/2). */
+  readonly handshakeAttributes?: (socket: ObservedSocket) => Attributes;
+}
+
+const NODE_HTTP: ConnectionProducer = { handler: HTTP_HANDLER_NODE };
+
 /** Watches the phases of a socket that is still connecting; made by the request that opened it. */
 export interface ConnectionPhases {
   /** performance.now() when the connection could carry bytes (connect, or secureConnect for TLS). */
@@ -49,20 +74,21 @@ export interface ConnectionPhases {
  */
 export function observeConnection(
   target: RecordTarget,
-  socket: Socket,
+  socket: ObservedSocket,
   connectionId: string,
   host: string | undefined,
   servername: string | undefined,
   startAt: number,
+  producer: ConnectionProducer = NODE_HTTP,
 ): ConnectionPhases {
-  const isTls = socket instanceof TLSSocket;
+  const isTls = producer.tls ?? socket instanceof TLSSocket;
   let phase: Phase = host !== undefined && isIP(host) === 0 ? 'dns' : 'tcp';
   let phaseStart = startAt;
   let readyAt: number | undefined;
   let attached = true;
   // On every phase span: which connection, and which producer (they tell our spans apart from the
   // same-named ones of @opentelemetry/instrumentation-dns and -net).
-  const common: Attributes = { [ATTR_CONNECTION_ID]: connectionId, [ATTR_HTTP_HANDLER]: HTTP_HANDLER_NODE };
+  const common: Attributes = { [ATTR_CONNECTION_ID]: connectionId, [ATTR_HTTP_HANDLER]: producer.handler };
   // Start and end of a phase go through the kernel's clock together (one wall-clock correction), so a
   // phase span lasts exactly what performance.now() measured.
   const emit = (
@@ -112,8 +138,13 @@ export function observeConnection(
       readyAt = now;
       const start = advance('done', now);
       const tls = tlsFactsOf(socket);
-      const name = tlsServername(socket as TLSSocket) ?? servername;
-      emit(SPAN_TLS_HANDSHAKE, start, now, { ...tls, ...(name ? { [ATTR_SERVER_ADDRESS]: name } : {}) });
+      const name = tlsServername(socket) ?? servername;
+      const more = producer.handshakeAttributes?.(socket);
+      emit(SPAN_TLS_HANDSHAKE, start, now, {
+        ...tls,
+        ...more,
+        ...(name ? { [ATTR_SERVER_ADDRESS]: name } : {}),
+      });
       for (const [key, value] of Object.entries(tls)) target.record(key as AttributeName, value);
     });
 
@@ -168,8 +199,8 @@ export function failureOf(error: unknown): PhaseFailure {
   return { errorType: errorTypeOf(error), message };
 }
 
-function tlsServername(socket: TLSSocket): string | undefined {
+function tlsServername(socket: ObservedSocket): string | undefined {
   // Node sets `servername` on the client socket after the handshake (false when no SNI was sent).
-  const name = (socket as TLSSocket & { servername?: unknown }).servername;
+  const name = (socket as { servername?: unknown }).servername;
   return typeof name === 'string' && name.length > 0 ? name : undefined;
 }

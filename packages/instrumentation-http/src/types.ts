@@ -22,3 +22,24 @@ export interface HttpConnectionInstrumentationConfig {
    */
   bodyGracePeriodMs?: number;
 }
+
+/**
+ * Options of {@link Http2ConnectionInstrumentation}; every field is optional. The same keys as
+ * {@link HttpConnectionInstrumentationConfig} where the fact is the same; no body grace period (HTTP/2
+ * response bodies are not watched yet).
+ */
+export interface Http2ConnectionInstrumentationConfig {
+  /** Whether the instrumentation patches `http2.connect` when constructed (default `true`). */
+  enabled?: boolean;
+  /**
+   * Outside an SDK attempt scope, record facts on the span active when a session is opened (its
+   * connection phases) and when a stream is requested (the stream's facts) (default `true`).
+   */
+  recordOnActiveSpan?: boolean;
+  /**
+   * Return `true` to record nothing for a session or a stream. Gets node:http-style options: `protocol`,
+   * `host`, `hostname`, `port`, and for a stream `method` and `path` (no other headers). A hook that
+   * throws is logged and ignored.
+   */
+  ignoreRequestHook?: (options: RequestOptions) => boolean;
+}

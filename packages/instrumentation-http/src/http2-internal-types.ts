@@ -1,0 +1,67 @@
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
+import type { SpanContext } from '@opentelemetry/api';
+import type { Consumer, RecordTarget } from './internal-types.js';
+import type { ConnectionPhases } from './observe-connection.js';
+
+/** `http2.connect` as node:http2 exports it. */
+export type Connect = (this: unknown, ...args: unknown[]) => ClientHttp2Session;
+
+/** `ClientHttp2Session.prototype.request`, as the session's own `request` calls it. */
+export type SessionRequest = (this: ClientHttp2Session, ...args: unknown[]) => ClientHttp2Stream;
+
+/** One stream we watch, from `session.request()` to its 'close'. */
+export interface StreamState {
+  readonly stream: ClientHttp2Stream;
+  /** Where the attempt's facts go; undefined: only counted (no scope, no recording span). */
+  readonly target: RecordTarget | undefined;
+  /** performance.now() at `session.request()`. */
+  readonly requestedAt: number;
+  /** Waiting for a free slot under the peer's SETTINGS_MAX_CONCURRENT_STREAMS (inferred, see below). */
+  queued: boolean;
+  /** performance.now() when the request side ended ('finish'): the start of time to first byte. */
+  finishedAt: number | undefined;
+  /** The error the stream failed with, when it failed. */
+  errored: boolean;
+}
+
+/** What we know about one client session (the HTTP/2 "connection"), for its whole life. */
+export interface SessionState {
+  /** Stable connection id, `c<pid>-<n>` (the kernel's `nextConnectionId`). */
+  readonly id: string;
+  /** Scheme, host and port of the authority the session was opened for. */
+  readonly protocol: string;
+  readonly host: string | undefined;
+  readonly port: number | undefined;
+  /** Streams requested on the session so far (while a consumer was enabled). */
+  streams: number;
+  /** Streams requested and not yet closed, in request order (the queued ones included). */
+  readonly open: Set<StreamState>;
+  /** performance.now() when the session last had no open stream; undefined while busy or never. */
+  idleSince: number | undefined;
+  /** The span of the attempt that opened the session, which later attempts on it link to. */
+  readonly setup: SpanContext | undefined;
+  /** The peer's first SETTINGS arrived (before it, `remoteSettings` holds nghttp2's assumptions). */
+  settingsKnown: boolean;
+  /** Error code of the peer's GOAWAY, once one came. */
+  goawayCode: number | undefined;
+  /** The connection phases, watched when the session was opened inside an attempt (or a span). */
+  phases: ConnectionPhases | undefined;
+  /** The peer of the connected socket. */
+  peerAddress: string | undefined;
+  peerPort: number | undefined;
+}
+
+/**
+ * State shared by every copy of this package in the process (the kernel's `processState`): one patch
+ * of `http2.connect`, one set of consumers, one state per session.
+ */
+export interface Http2Registry {
+  /** Everyone who asked for HTTP/2 facts; the patch stays while this is non-empty. */
+  readonly consumers: Set<Consumer>;
+  /** The `connect` we replaced. */
+  original: Connect | undefined;
+  /** Our replacement, to check before restoring. */
+  wrapper: Connect | undefined;
+  /** Per-session state; weak, so sessions die when their owner is done with them. */
+  readonly sessions: WeakMap<ClientHttp2Session, SessionState>;
+}

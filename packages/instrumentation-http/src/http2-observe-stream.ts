@@ -1,0 +1,211 @@
+import { errorMonitor } from 'node:events';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import { linkToConnection, roundMs } from '@wirescope/instrumentation';
+import {
+  ATTR_CONNECTION_ID,
+  ATTR_CONNECTION_IDLE_MS,
+  ATTR_CONNECTION_QUEUE_MS,
+  ATTR_CONNECTION_REQUESTS,
+  ATTR_CONNECTION_REUSED,
+  ATTR_HTTP_HANDLER,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP2_GOAWAY_CODE,
+  ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
+  ATTR_HTTP2_RST_STREAM_CODE,
+  ATTR_HTTP2_STREAMS_IN_FLIGHT,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_NETWORK_PEER_PORT,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_TTFB_MS,
+  HTTP_HANDLER_NODE_HTTP2,
+} from '@wirescope/semconv';
+import type { SessionState, StreamState } from './http2-internal-types.js';
+import { recordStreamError } from './http2-record-error.js';
+import type { RecordTarget } from './internal-types.js';
+import { guard } from './version.js';
+
+/** SETTINGS_MAX_CONCURRENT_STREAMS when the peer sets no limit (2^32 - 1, what Node reports then). */
+const UNLIMITED_STREAMS = 4_294_967_295;
+
+/**
+ * Right after `session.request()` returned `stream`: counts it on its session, records the attempt's
+ * connection facts on `target` (when there is one) and listens to the stream until it closes. Never
+ * throws.
+ */
+export function beginStream(
+  session: ClientHttp2Session,
+  state: SessionState,
+  stream: ClientHttp2Stream,
+  target: RecordTarget | undefined,
+  requestedAt: number,
+  connecting: boolean,
+): void {
+  guard.run('beginning an HTTP/2 stream', () => {
+    const inFlight = state.open.size;
+    const first = state.streams === 0;
+    state.streams += 1;
+    const current: StreamState = {
+      stream,
+      target,
+      requestedAt,
+      queued: false,
+      finishedAt: undefined,
+      errored: false,
+    };
+    // A stream over the peer's limit is not refused by Node: nghttp2 holds its HEADERS until an open
+    // stream closes, and says nothing when it sends them. So the wait is inferred from our own count,
+    // ended by the close that freed the slot (see releaseSlots). While the session is still connecting,
+    // every stream waits for the connection instead ('ready', below).
+    const limit = connecting ? undefined : streamLimit(session);
+    if (limit !== undefined && activeStreams(state) >= limit) current.queued = true;
+    state.open.add(current);
+    if (target) recordStart(session, state, current, target, { inFlight, first, connecting });
+    listen(session, state, current, first);
+  });
+}
+
+/** Records the GOAWAY's code on every attempt whose stream is open on the session now. */
+export function goawayOnOpenStreams(state: SessionState, code: number): void {
+  for (const open of state.open) open.target?.record(ATTR_HTTP2_GOAWAY_CODE, code);
+}
+
+interface StartFacts {
+  readonly inFlight: number;
+  readonly first: boolean;
+  readonly connecting: boolean;
+}
+
+function recordStart(
+  session: ClientHttp2Session,
+  state: SessionState,
+  current: StreamState,
+  target: RecordTarget,
+  { inFlight, first, connecting }: StartFacts,
+): void {
+  target.record(ATTR_HTTP_HANDLER, HTTP_HANDLER_NODE_HTTP2);
+  target.record(ATTR_NETWORK_PROTOCOL_VERSION, '2');
+  const method = current.stream.sentHeaders?.[':method'];
+  if (typeof method === 'string') target.record(ATTR_HTTP_REQUEST_METHOD, method);
+  if (state.host) target.record(ATTR_SERVER_ADDRESS, state.host);
+  if (state.port) target.record(ATTR_SERVER_PORT, state.port);
+  target.record(ATTR_CONNECTION_ID, state.id);
+  // The attempt that opened the session carries its first stream (the SDK leases and requests in one
+  // go); every later stream rides a session that exists: reused, as a kept-alive socket is.
+  target.record(ATTR_CONNECTION_REUSED, !first);
+  target.record(ATTR_CONNECTION_REQUESTS, state.streams);
+  target.record(ATTR_HTTP2_STREAMS_IN_FLIGHT, inFlight);
+  const limit = state.settingsKnown ? streamLimit(session) : undefined;
+  if (limit !== undefined && limit !== UNLIMITED_STREAMS)
+    target.record(ATTR_HTTP2_MAX_CONCURRENT_STREAMS, limit);
+  if (state.goawayCode !== undefined) target.record(ATTR_HTTP2_GOAWAY_CODE, state.goawayCode);
+  if (first) return;
+  // Idle only when no stream was open: a stream that multiplexes onto a busy session waited for nothing.
+  if (inFlight === 0 && state.idleSince !== undefined) {
+    target.record(ATTR_CONNECTION_IDLE_MS, roundMs(current.requestedAt - state.idleSince));
+  }
+  if (!connecting) recordPeer(state, target);
+  linkToConnection(target.span, state.setup, state.id);
+}
+
+function recordPeer(state: SessionState, target: RecordTarget): void {
+  if (state.peerAddress) target.record(ATTR_NETWORK_PEER_ADDRESS, state.peerAddress);
+  if (state.peerPort) target.record(ATTR_NETWORK_PEER_PORT, state.peerPort);
+}
+
+function listen(
+  session: ClientHttp2Session,
+  state: SessionState,
+  current: StreamState,
+  first: boolean,
+): void {
+  const { stream } = current;
+  const onReady = () =>
+    guard.run('HTTP/2 stream ready', () => {
+      stream.removeListener('ready', onReady);
+      if (!current.target || first) return; // the opener's wait is its connection phases
+      // Another attempt's session was still connecting: this one waited for it.
+      current.target.record(ATTR_CONNECTION_QUEUE_MS, roundMs(performance.now() - current.requestedAt));
+      recordPeer(state, current.target);
+    });
+  const onFinish = () =>
+    guard.run('HTTP/2 request end', () => {
+      current.finishedAt = performance.now();
+    });
+  const onResponse = (headers: IncomingHttpHeaders) =>
+    guard.run('HTTP/2 response', () => {
+      const { target } = current;
+      if (!target) return;
+      const status = Number(headers[':status']);
+      if (Number.isInteger(status) && status > 0) target.record(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      if (current.finishedAt !== undefined) {
+        target.record(ATTR_TTFB_MS, roundMs(performance.now() - current.finishedAt));
+      }
+    });
+  const onError = (error: unknown) =>
+    guard.run('HTTP/2 stream error', () => {
+      if (current.errored) return;
+      current.errored = true;
+      recordStreamError(current, state, error);
+    });
+  const onClose = () => {
+    guard.run('HTTP/2 stream close', () => closeStream(session, state, current));
+    stream.removeListener('ready', onReady);
+    stream.removeListener('finish', onFinish);
+    stream.removeListener('response', onResponse);
+    stream.removeListener(errorMonitor, onError);
+    stream.removeListener('close', onClose);
+  };
+  if (stream.pending) stream.on('ready', onReady);
+  // A body-less request (GET) is ended inside request(): it may have finished already.
+  if (stream.writableFinished) current.finishedAt = current.requestedAt;
+  else stream.on('finish', onFinish);
+  stream.on('response', onResponse);
+  stream.on(errorMonitor, onError);
+  stream.on('close', onClose);
+}
+
+function closeStream(session: ClientHttp2Session, state: SessionState, current: StreamState): void {
+  const now = performance.now();
+  state.open.delete(current);
+  const code = current.stream.rstCode;
+  // Any code other than NO_ERROR, sent or received: the peer's refusal or reset, or our own CANCEL (8)
+  // when the host closed the stream (an SDK timeout or abort).
+  if (current.target && typeof code === 'number' && code !== 0) {
+    current.target.record(ATTR_HTTP2_RST_STREAM_CODE, code);
+  }
+  if (!current.queued) releaseSlots(session, state, now);
+  if (state.open.size === 0 && !session.destroyed && !session.closed) state.idleSince = now;
+}
+
+/**
+ * A stream closed: the streams waiting for a slot, oldest first (nghttp2 sends held streams in order),
+ * take the slots now free, and their wait ends here.
+ */
+function releaseSlots(session: ClientHttp2Session, state: SessionState, now: number): void {
+  let active = activeStreams(state);
+  const limit = streamLimit(session) ?? Number.POSITIVE_INFINITY;
+  for (const open of state.open) {
+    if (active >= limit) return;
+    if (!open.queued) continue;
+    open.queued = false;
+    active += 1;
+    open.target?.record(ATTR_CONNECTION_QUEUE_MS, roundMs(now - open.requestedAt));
+  }
+}
+
+function activeStreams(state: SessionState): number {
+  let active = 0;
+  for (const open of state.open) if (!open.queued) active += 1;
+  return active;
+}
+
+/** The peer's current SETTINGS_MAX_CONCURRENT_STREAMS, as nghttp2 enforces it; undefined if unknown. */
+function streamLimit(session: ClientHttp2Session): number | undefined {
+  if (session.destroyed || session.connecting) return undefined;
+  const limit = session.remoteSettings?.maxConcurrentStreams;
+  return typeof limit === 'number' && Number.isFinite(limit) && limit >= 0 ? limit : undefined;
+}

@@ -1,0 +1,70 @@
+import http2 from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import { processState } from '@wirescope/instrumentation';
+import type { Connect, Http2Registry } from './http2-internal-types.js';
+import { observeSession } from './http2-observe-session.js';
+import type { Consumer } from './internal-types.js';
+import { guard } from './version.js';
+
+/**
+ * The process-wide HTTP/2 patch state, created on first use, in the kernel's process registry: two
+ * copies of this package share one patch of `http2.connect` and one state per session, and never
+ * record a stream twice.
+ */
+export function http2Registry(): Http2Registry {
+  return processState<Http2Registry>('@wirescope/instrumentation-http:http2-patch', () => ({
+    consumers: new Set(),
+    original: undefined,
+    wrapper: undefined,
+    sessions: new WeakMap(),
+  }));
+}
+
+// The module object both `require('node:http2')` and ESM's default import give. The SDK's
+// NodeHttp2ConnectionManager calls `http2.connect(...)` on it at call time, so replacing the property
+// reaches every session the SDK opens, from CJS and ESM alike. (An ESM named import `{ connect }`
+// taken before we patch keeps the original: Node syncs those bindings only on
+// `syncBuiltinESMExports()`.)
+const module = http2 as unknown as { connect: Connect };
+
+/** Adds a consumer and patches `http2.connect` if nobody had yet. Idempotent per consumer. */
+export function addHttp2Consumer(consumer: Consumer): void {
+  const registry = http2Registry();
+  registry.consumers.add(consumer);
+  if (registry.wrapper) return; // already patched (or wrapped over by someone else: still in the chain)
+  const original = module.connect;
+  const wrapper = makeWrapper(original, registry);
+  registry.original = original;
+  registry.wrapper = wrapper;
+  module.connect = wrapper;
+}
+
+/** Removes a consumer; the last one out restores the original `http2.connect`. */
+export function removeHttp2Consumer(consumer: Consumer): void {
+  const registry = http2Registry();
+  registry.consumers.delete(consumer);
+  if (registry.consumers.size > 0 || !registry.wrapper) return;
+  if (module.connect === registry.wrapper && registry.original) {
+    module.connect = registry.original;
+    registry.original = undefined;
+    registry.wrapper = undefined;
+  } else {
+    // Someone wrapped over us: restoring would drop their wrapper. Ours stays in their chain and, with no
+    // consumer left, passes every call straight through.
+    guard.log.debug('http2.connect was wrapped after us; leaving a pass-through');
+  }
+}
+
+function makeWrapper(original: Connect, registry: Http2Registry): Connect {
+  // A named function with the original's arity, so `connect.length` and stack traces read as before.
+  const wrapper = function connect(this: unknown, ...args: unknown[]) {
+    if (registry.consumers.size === 0) return Reflect.apply(original, this, args);
+    const startAt = performance.now();
+    // The host's own errors (a bad authority) pass through unchanged: the original runs outside our guards.
+    const session = Reflect.apply(original, this, args);
+    observeSession(registry, session, args[0], args[1], startAt);
+    return session;
+  };
+  Object.defineProperty(wrapper, 'length', { value: original.length });
+  return wrapper;
+}

@@ -1,0 +1,63 @@
+import { safeErrorMessage } from '@wirescope/instrumentation';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_SOCKET_ERROR,
+  ATTR_SOCKET_RESET,
+  errorTypeOf,
+  isSocketReset,
+} from '@wirescope/semconv';
+import type { SessionState, StreamState } from './http2-internal-types.js';
+import { failureOf } from './observe-connection.js';
+
+/** RST_STREAM / GOAWAY code REFUSED_STREAM: the peer did not process the stream (RFC 9113 §8.7). */
+const REFUSED_STREAM = 7;
+
+interface NodeErrorLike {
+  code?: unknown;
+  syscall?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * Records a stream's failure on its attempt, as node:http's record-error.ts does for a request:
+ * `error.type` (the real code), `wirescope.socket.error` (Node's own wording only), and
+ * `wirescope.socket.reset`, written on every failed stream. HTTP/2 has three ways for the peer to drop a
+ * request, classified as follows:
+ * - the transport reset under the session (`ECONNRESET`, `EPIPE`: the socket's own code, which Node gives
+ *   every open stream): a reset, exactly as on HTTP/1.1;
+ * - the peer sent GOAWAY while the stream was open (Node fails the stream with `ERR_HTTP2_SESSION_ERROR`
+ *   for a GOAWAY with an error code, or it is refused, below): the peer closed the connection under the
+ *   request, the HTTP/2 form of HTTP/1.1's FIN with no response ("socket hang up"): a reset;
+ * - RST_STREAM REFUSED_STREAM (7), sent by the peer or by nghttp2 for a stream above a GOAWAY's last
+ *   stream id: the request was not processed and is safe to retry. On a reused session this is the
+ *   HTTP/2 analogue of writing into a kept-alive socket the server had dropped (the stale-connection
+ *   case): a reset. Any other RST_STREAM code (INTERNAL_ERROR, CANCEL, …) is the server failing one
+ *   stream on a healthy session: no reset; `wirescope.http2.rst_stream_code` tells which.
+ * A stream that never got going because its session failed to connect is cancelled by Node
+ * (`ERR_HTTP2_STREAM_CANCEL`) with the session's error as `cause`: its `error.type` is that cause's code
+ * (`ECONNREFUSED`, a TLS code), as on HTTP/1.1.
+ */
+export function recordStreamError(current: StreamState, session: SessionState, error: unknown): void {
+  const { target, stream } = current;
+  if (!target) return;
+  const nodeError = (error ?? {}) as NodeErrorLike;
+  const real = nodeError.code === 'ERR_HTTP2_STREAM_CANCEL' && nodeError.cause ? nodeError.cause : error;
+  const errorType = errorTypeOf(real);
+  target.record(ATTR_ERROR_TYPE, errorType);
+  const { code, syscall, message } = (real ?? {}) as NodeErrorLike;
+  if (typeof message === 'string' && (typeof code === 'string' || typeof syscall === 'string')) {
+    const text = safeErrorMessage(real);
+    if (text) target.record(ATTR_SOCKET_ERROR, text);
+  }
+  const reset =
+    isSocketReset(errorType) || session.goawayCode !== undefined || stream.rstCode === REFUSED_STREAM;
+  target.record(ATTR_SOCKET_RESET, reset);
+}
+
+/** A session error while connecting fails its open connection phase (on the attempt that opened it). */
+export function failHttp2Phases(session: SessionState, error: unknown): void {
+  if (!session.phases) return;
+  session.phases.fail(failureOf(error));
+  session.phases = undefined;
+}
