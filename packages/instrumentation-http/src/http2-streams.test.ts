@@ -164,7 +164,7 @@ describe('how a stream ended', () => {
       ATTR_SOCKET_RESET,
       ATTR_HTTP2_RST_STREAM_CODE,
       ATTR_HTTP2_GOAWAY_CODE,
-    ]) {
+    ] as const) {
       expect(facts.has(key), key).toBe(false);
     }
   });
