@@ -6,7 +6,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
-import { wirescope } from '@wirescope/aws-sdk';
+import { disableWirescope, enableWirescope, wirescope } from '@wirescope/aws-sdk';
 import {
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_IDLE_MS,
@@ -93,6 +93,8 @@ async function startServer(delayMs: number): Promise<H2S3Server> {
   };
 }
 
+// Before any plugin exists in this process: node:http2's own connect.
+const ORIGINAL_CONNECT = http2.connect;
 const tracing = createTestTracing();
 const BUCKET = 'h2-bucket';
 const IDLE_SLEEP_MS = 20;
@@ -222,6 +224,27 @@ describe('NodeHttp2Handler: the session is the connection', () => {
     for (const attempt of attempts) expect(attr(attempt, ATTR_CONNECTION_IDLE_MS)).toBeUndefined();
     const opener = attempts.find((a) => attr(a, ATTR_CONNECTION_REUSED) === false)!;
     expect(attr(opener, ATTR_CONNECTION_QUEUE_MS)).toBeUndefined();
+  });
+
+  it('disableWirescope restores http2.connect and records nothing; enableWirescope patches it again', async () => {
+    const s3 = client('traced'); // the plugin's switch is on from here
+    expect(http2.connect).not.toBe(ORIGINAL_CONNECT);
+    disableWirescope();
+    try {
+      expect(http2.connect).toBe(ORIGINAL_CONNECT);
+      tracing.reset();
+      await calls(s3, 'off', false);
+      expect(tracing.spans()).toEqual([]);
+    } finally {
+      enableWirescope();
+    }
+    expect(http2.connect).not.toBe(ORIGINAL_CONNECT);
+    tracing.reset();
+    const fresh = client('traced');
+    await calls(fresh, 'on', false);
+    s3.destroy();
+    fresh.destroy();
+    expect(spansNamed(tracing.spans(), SPAN_TLS_HANDSHAKE)).toHaveLength(1);
   });
 
   it('without a tracer provider, or without the plugin, the same calls give the same results', async () => {

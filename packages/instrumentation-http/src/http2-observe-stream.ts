@@ -102,12 +102,12 @@ function recordStart(
   if (limit !== undefined && limit !== UNLIMITED_STREAMS)
     target.record(ATTR_HTTP2_MAX_CONCURRENT_STREAMS, limit);
   if (state.goawayCode !== undefined) target.record(ATTR_HTTP2_GOAWAY_CODE, state.goawayCode);
+  if (!connecting) recordPeer(state, target);
   if (first) return;
   // Idle only when no stream was open: a stream that multiplexes onto a busy session waited for nothing.
   if (inFlight === 0 && state.idleSince !== undefined) {
     target.record(ATTR_CONNECTION_IDLE_MS, roundMs(current.requestedAt - state.idleSince));
   }
-  if (!connecting) recordPeer(state, target);
   linkToConnection(target.span, state.setup, state.id);
 }
 
@@ -183,7 +183,10 @@ function closeStream(session: ClientHttp2Session, state: SessionState, current: 
 
 /**
  * A stream closed: the streams waiting for a slot, oldest first (nghttp2 sends held streams in order),
- * take the slots now free, and their wait ends here.
+ * take the slots now free, and their wait ends here. Recorded whatever its size, as node:http records
+ * its agent's queue wait, not cut below the kernel's INFERRED_QUEUE_NOISE_MS as fetch's is: whether a
+ * stream waited is decided by counting streams against the peer's limit, never by a time difference
+ * that holds event-loop turns, so a short wait here is a real one.
  */
 function releaseSlots(session: ClientHttp2Session, state: SessionState, now: number): void {
   let active = activeStreams(state);
