@@ -17,20 +17,36 @@ import {
   type _Record as KinesisRecord,
   ResourceInUseException,
   SubscribeToShardCommand,
+  type SubscribeToShardCommandOutput,
 } from '@aws-sdk/client-kinesis';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
 import { wirescope } from '@wirescope/aws-sdk';
 import {
   ATTR_ATTEMPT,
   ATTR_ATTEMPTS,
   ATTR_AWS_REQUEST_ID,
+  ATTR_CONNECTION_ID,
+  ATTR_CONNECTION_REQUESTS,
+  ATTR_CONNECTION_REUSED,
+  ATTR_HTTP_HANDLER,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP2_STREAMS_IN_FLIGHT,
+  ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_RPC_METHOD,
   ATTR_RPC_SERVICE,
   ATTR_RPC_SYSTEM,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_TLS_PROTOCOL_VERSION,
+  ATTR_TLS_RESUMED,
+  ATTR_TTFB_MS,
+  HTTP_HANDLER_NODE_HTTP2,
+  PHASE_SPAN_NAMES,
   RPC_SYSTEM_AWS_API,
+  SPAN_DNS_LOOKUP,
+  SPAN_TCP_CONNECT,
+  SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -108,14 +124,20 @@ interface Exchange {
   events: unknown[];
 }
 
-async function subscribeAndRead(client: KinesisClient): Promise<Exchange> {
-  const output = await client.send(
+const subscribe = (client: KinesisClient) =>
+  client.send(
     new SubscribeToShardCommand({
       ConsumerARN: CONSUMER_ARN,
       ShardId: SHARD_ID,
       StartingPosition: { Type: 'TRIM_HORIZON' },
     }),
   );
+
+async function subscribeAndRead(client: KinesisClient): Promise<Exchange> {
+  return readToEnd(await subscribe(client));
+}
+
+async function readToEnd(output: SubscribeToShardCommandOutput): Promise<Exchange> {
   const events: unknown[] = [];
   if (!output.EventStream) throw new Error('SubscribeToShard: no EventStream');
   for await (const event of output.EventStream) events.push(event);
@@ -297,5 +319,85 @@ describe('Kinesis SubscribeToShard over NodeHttp2Handler (local TLS HTTP/2 serve
     const text = allAttributeText(spans);
     expect(text).not.toContain(SECRET_ACCESS_KEY);
     expect(text).not.toMatch(/AWS4-HMAC-SHA256|Signature=/);
+  });
+});
+
+// Session facts from the HTTP/2 producer (packages/instrumentation-http/src/http2-*.ts): an event
+// stream never shares a session, so every subscription pays its own DNS, TCP and TLS.
+describe('Kinesis SubscribeToShard: session facts on the isolated HTTP/2 session', () => {
+  const phasesOf = (spans: readonly ReadableSpan[], attempt: ReadableSpan) =>
+    childrenOf(spans, attempt)
+      .map((span) => span.name)
+      .filter((name) => (PHASE_SPAN_NAMES as readonly string[]).includes(name))
+      .sort();
+
+  it('each subscription runs on a new session of its own: not reused, dns/tcp/tls under its attempt, h2', async () => {
+    const client = createKinesisClient();
+    client.middlewareStack.use(wirescope());
+    const sessionsBefore = server.sessions;
+    await subscribeAndRead(client);
+    await subscribeAndRead(client);
+    client.destroy();
+    expect(server.sessions - sessionsBefore).toBe(2);
+
+    const spans = tracing.spans();
+    const attempts = spansNamed(spans, 'Kinesis.SubscribeToShard attempt');
+    expect(attempts).toHaveLength(2);
+    for (const attempt of attempts) {
+      expect(attr(attempt, ATTR_CONNECTION_REUSED)).toBe(false);
+      expect(attr(attempt, ATTR_NETWORK_PROTOCOL_VERSION)).toBe('2');
+      expect(attr(attempt, ATTR_HTTP_HANDLER)).toBe(HTTP_HANDLER_NODE_HTTP2);
+      expect(attr(attempt, ATTR_CONNECTION_ID)).toEqual(expect.any(String));
+      // localhost is a name: each new session pays its own lookup, connect and handshake.
+      expect(phasesOf(spans, attempt)).toEqual([SPAN_DNS_LOOKUP, SPAN_TCP_CONNECT, SPAN_TLS_HANDSHAKE]);
+      expect(attr(attempt, ATTR_CONNECTION_REQUESTS)).toBe(1);
+      expect(attr(attempt, ATTR_HTTP2_STREAMS_IN_FLIGHT)).toBe(0);
+      expect(attr(attempt, ATTR_TLS_RESUMED)).toBe(false);
+      // A new session's attempt links to no other attempt.
+      expect(attempt.links).toEqual([]);
+      const phases = childrenOf(spans, attempt).filter((span) =>
+        phasesOf(spans, attempt).includes(span.name),
+      );
+      expect(phases.map((span) => attr(span, ATTR_CONNECTION_ID))).toEqual(
+        phases.map(() => attr(attempt, ATTR_CONNECTION_ID)),
+      );
+      const [handshake] = phases.filter((span) => span.name === SPAN_TLS_HANDSHAKE);
+      expect(attr(handshake!, ATTR_TLS_PROTOCOL_VERSION)).toBe('1.3');
+      expect(attr(handshake!, ATTR_NETWORK_PROTOCOL_VERSION)).toBe('2');
+    }
+    // Two sessions, two ids, two handshakes: as many as the server accepted.
+    expect(new Set(attempts.map((attempt) => attr(attempt, ATTR_CONNECTION_ID))).size).toBe(2);
+    expect(spansNamed(spans, SPAN_TLS_HANDSHAKE)).toHaveLength(server.sessions - sessionsBefore);
+  });
+
+  it('send() resolves on the initial-response, its spans already ended, before the server sends any event', async () => {
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const held = await startEventStreamServer({ events: EVENTS, holdEvents: () => released });
+    const client = createKinesisClient(held.endpoint);
+    client.middlewareStack.use(wirescope());
+    try {
+      const output = await subscribe(client);
+      // The plugin neither waits for the stream nor reads it: the caller has the stream, no event sent.
+      expect(held.eventsSent).toBe(0);
+      const spans = tracing.spans();
+      expect(spansNamed(spans, 'Kinesis.SubscribeToShard')).toHaveLength(1);
+      const [attempt] = spansNamed(spans, 'Kinesis.SubscribeToShard attempt');
+      expect(attr(attempt!, ATTR_HTTP_RESPONSE_STATUS_CODE)).toBe(200);
+      expect(attr(attempt!, ATTR_CONNECTION_REUSED)).toBe(false);
+      expect(attr(attempt!, ATTR_TTFB_MS)).toEqual(expect.any(Number));
+      release();
+      const { events } = await readToEnd(output);
+      expect(recordsOf(events).map((record) => record.SequenceNumber)).toEqual(
+        EVENTS.flatMap((event) => event.records.map((record) => record.sequenceNumber)),
+      );
+      expect(held.eventsSent).toBe(2);
+    } finally {
+      release();
+      client.destroy();
+      await held.close();
+    }
   });
 });

@@ -57,6 +57,8 @@ export interface EventStreamServer {
   readonly alpnProtocols: readonly (string | false | undefined)[];
   /** SubscribeToShard requests received so far. */
   readonly requests: readonly ReceivedSubscribe[];
+  /** SubscribeToShardEvent messages written so far, over all calls. */
+  readonly eventsSent: number;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,11 @@ export interface EventStreamServerOptions {
    * EventStream iterator, as the service sends one mid-subscription.
    */
   exception?: { type: string; message: string };
+  /**
+   * Awaited after the initial-response and before the first SubscribeToShardEvent of each call: a test
+   * holds the events back until it has checked what happened with only the initial-response sent.
+   */
+  holdEvents?: () => Promise<void>;
 }
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
@@ -123,6 +130,7 @@ export async function startEventStreamServer(options: EventStreamServerOptions):
   const alpnProtocols: (string | false | undefined)[] = [];
   const requests: ReceivedSubscribe[] = [];
   let sessions = 0;
+  let eventsSent = 0;
 
   server.on('session', (session: http2.ServerHttp2Session) => {
     sessions++;
@@ -174,10 +182,12 @@ export async function startEventStreamServer(options: EventStreamServerOptions):
       'x-amzn-requestid': requestId,
     });
     stream.write(eventMessage('initial-response', {}));
+    if (options.holdEvents) await options.holdEvents();
     for (const event of options.events) {
       if (options.gapMs) await delay(options.gapMs);
       if (stream.destroyed) return;
       stream.write(eventMessage('SubscribeToShardEvent', eventPayload(event)));
+      eventsSent++;
     }
     if (options.exception) stream.write(exceptionMessage(options.exception.type, options.exception.message));
     stream.end();
@@ -197,6 +207,9 @@ export async function startEventStreamServer(options: EventStreamServerOptions):
     },
     alpnProtocols,
     requests,
+    get eventsSent() {
+      return eventsSent;
+    },
     async close() {
       for (const session of sessionsOpen) session.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
