@@ -21,6 +21,13 @@ import { H2_CODE, startH2Server } from './support/h2-server.js';
 
 const BUCKET = 'h2-fail-safe';
 const { diagMessages, hostFailures } = watchHost();
+const HTTP = '@wirescope/instrumentation-http';
+
+/** Whether the HTTP/2 socket layer logged that each of its phase spans failed with `error`. */
+const phasesLogged = (error: string) =>
+  ['dns lookup failed', 'tcp connect failed', 'tls handshake failed'].every((what) =>
+    diagMessages.some((m) => m.startsWith(HTTP) && m.includes(what) && m.includes(error)),
+  );
 
 /** What the host sees of the workload, and what the server saw. */
 interface WorkloadResult {
@@ -136,6 +143,7 @@ describe('fail-safe on NodeHttp2Handler', () => {
     const faulty = faultyProvider({ methods: SPAN_METHODS });
     await underFault(faulty.provider);
     expect(faulty.thrown.size).toBeGreaterThan(0);
+    expect(phasesLogged('span exploded on end')).toBe(true);
     for (const method of faulty.thrown.keys()) {
       expect(
         diagMessages.some((m) => m.includes(`span exploded on ${method}`)),
@@ -147,15 +155,22 @@ describe('fail-safe on NodeHttp2Handler', () => {
   it('spans throw on every method when the socket layer calls them: the same results, the operation traced', async () => {
     const faulty = faultyProvider({ methods: SPAN_METHODS, from: '/instrumentation-http/src/' });
     await underFault(faulty.provider);
+    expect(faulty.thrown.size).toBeGreaterThan(0);
     for (const method of faulty.thrown.keys()) {
-      expect(diagMessages.some((m) => m.includes(`span exploded on ${method}`))).toBe(true);
+      expect(diagMessages.some((m) => m.startsWith(HTTP) && m.includes(`span exploded on ${method}`))).toBe(
+        true,
+      );
     }
+    expect(phasesLogged('span exploded on end')).toBe(true);
     expect(faulty.spans().filter((s) => s.name === 'S3.PutObject')).toHaveLength(6);
   });
 
   it('startSpan throws for the phase and body spans only: the same results, the operations traced', async () => {
     const faulty = faultyProvider({ startSpanFor: SOCKET_LAYER_SPANS });
     await underFault(faulty.provider);
+    // dns, tcp and tls of each of the 4 sessions.
+    expect(faulty.thrown.get('startSpan')).toBeGreaterThanOrEqual(12);
+    expect(phasesLogged('span exploded on startSpan')).toBe(true);
     expect(faulty.spans().filter((s) => s.name === 'S3.PutObject')).toHaveLength(6);
     expect(faulty.spans().filter((s) => SOCKET_LAYER_SPANS.includes(s.name))).toEqual([]);
   });
@@ -167,6 +182,8 @@ describe('fail-safe on NodeHttp2Handler', () => {
       await underFault(provider);
       expect(thrown()).toBeGreaterThan(0);
       expect(diagMessages.some((m) => m.includes(`processor exploded on ${hook}`))).toBe(true);
+      // onEnd throws out of every phase span's end(): the HTTP/2 hooks catch it and say which.
+      if (hook === 'onEnd') expect(phasesLogged('processor exploded on onEnd')).toBe(true);
     },
   );
 });
