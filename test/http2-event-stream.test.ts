@@ -48,7 +48,7 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type EventStreamServer,
   type ShardEvent,
@@ -368,6 +368,21 @@ describe('Kinesis SubscribeToShard: session facts on the isolated HTTP/2 session
     // Two sessions, two ids, two handshakes: as many as the server accepted.
     expect(new Set(attempts.map((attempt) => attr(attempt, ATTR_CONNECTION_ID))).size).toBe(2);
     expect(spansNamed(spans, SPAN_TLS_HANDSHAKE)).toHaveLength(server.sessions - sessionsBefore);
+  });
+
+  it('the client closes each session once its stream ends, with the plugin as without (nothing kept open)', async () => {
+    for (const withPlugin of [false, true]) {
+      const client = createKinesisClient();
+      if (withPlugin) client.middlewareStack.use(wirescope());
+      // The earlier tests' sessions close on the server a moment after their clients were destroyed.
+      await vi.waitFor(() => expect(server.openSessions).toBe(0), { timeout: 2_000, interval: 10 });
+      const sessionsBefore = server.sessions;
+      await subscribeAndRead(client);
+      expect(server.sessions - sessionsBefore).toBe(1);
+      // Not client.destroy(): the handler's own end-of-stream close must be enough.
+      await vi.waitFor(() => expect(server.openSessions).toBe(0), { timeout: 2_000, interval: 10 });
+      client.destroy();
+    }
   });
 
   it('send() resolves on the initial-response, its spans already ended, before the server sends any event', async () => {

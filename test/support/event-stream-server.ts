@@ -57,6 +57,8 @@ export interface EventStreamServer {
   readonly alpnProtocols: readonly (string | false | undefined)[];
   /** SubscribeToShard requests received so far. */
   readonly requests: readonly ReceivedSubscribe[];
+  /** HTTP/2 sessions open now (accepted and not yet closed). */
+  readonly openSessions: number;
   /** SubscribeToShardEvent messages written so far, over all calls. */
   readonly eventsSent: number;
   close(): Promise<void>;
@@ -207,6 +209,9 @@ export async function startEventStreamServer(options: EventStreamServerOptions):
     },
     alpnProtocols,
     requests,
+    get openSessions() {
+      return sessionsOpen.size;
+    },
     get eventsSent() {
       return eventsSent;
     },
