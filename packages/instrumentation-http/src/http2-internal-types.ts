@@ -20,8 +20,14 @@ export interface StreamState {
   queued: boolean;
   /** performance.now() when the request side ended ('finish'): the start of time to first byte. */
   finishedAt: number | undefined;
-  /** The error the stream failed with, when it failed. */
+  /** The stream failed (its first error is recorded, later ones are not). */
   errored: boolean;
+  /**
+   * Requested on a connected session whose SETTINGS had come: the peer's limits were known. A stream
+   * sent before them (on a session still connecting) can be refused for a limit the peer had not
+   * announced yet, which says nothing about a stale connection.
+   */
+  readonly established: boolean;
 }
 
 /** What we know about one client session (the HTTP/2 "connection"), for its whole life. */

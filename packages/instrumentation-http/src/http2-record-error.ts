@@ -30,10 +30,13 @@ interface NodeErrorLike {
  *   for a GOAWAY with an error code, or it is refused, below): the peer closed the connection under the
  *   request, the HTTP/2 form of HTTP/1.1's FIN with no response ("socket hang up"): a reset;
  * - RST_STREAM REFUSED_STREAM (7), sent by the peer or by nghttp2 for a stream above a GOAWAY's last
- *   stream id: the request was not processed and is safe to retry. On a reused session this is the
- *   HTTP/2 analogue of writing into a kept-alive socket the server had dropped (the stale-connection
- *   case): a reset. Any other RST_STREAM code (INTERNAL_ERROR, CANCEL, …) is the server failing one
- *   stream on a healthy session: no reset; `wirescope.http2.rst_stream_code` tells which.
+ *   stream id: the request was not processed and is safe to retry. On an established session (connected,
+ *   the peer's SETTINGS known) this is the HTTP/2 analogue of writing into a kept-alive socket the server
+ *   had dropped (the stale-connection case): a reset. A stream sent before the peer's SETTINGS and
+ *   refused is over a stream limit the peer had not announced yet (a cold session opened by a burst):
+ *   no reset, so the analyzer does not call a brand-new session stale. Any other RST_STREAM code
+ *   (INTERNAL_ERROR, CANCEL, …) is the server failing one stream on a healthy session: no reset;
+ *   `wirescope.http2.rst_stream_code` tells which.
  * A stream that never got going because its session failed to connect is cancelled by Node
  * (`ERR_HTTP2_STREAM_CANCEL`) with the session's error as `cause`: its `error.type` is that cause's code
  * (`ECONNREFUSED`, a TLS code), as on HTTP/1.1.
@@ -50,8 +53,8 @@ export function recordStreamError(current: StreamState, session: SessionState, e
     const text = safeErrorMessage(real);
     if (text) target.record(ATTR_SOCKET_ERROR, text);
   }
-  const reset =
-    isSocketReset(errorType) || session.goawayCode !== undefined || stream.rstCode === REFUSED_STREAM;
+  const refused = stream.rstCode === REFUSED_STREAM && current.established;
+  const reset = isSocketReset(errorType) || session.goawayCode !== undefined || refused;
   target.record(ATTR_SOCKET_RESET, reset);
 }
 

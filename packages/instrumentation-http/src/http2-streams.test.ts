@@ -136,6 +136,25 @@ describe('how a stream ended', () => {
     expect(facts.get(ATTR_HTTP_REQUEST_METHOD)).toBe('PUT');
   });
 
+  it('REFUSED_STREAM on a cold session (sent before the peer announced its limit): no reset', async () => {
+    const server = await startH2Server(answerAfter(20), { maxConcurrentStreams: 1 });
+    const tracing = createTracing();
+    const session = http2.connect(server.url, { ca });
+    // Three attempts at once on the session still connecting: nghttp2 sends all three before SETTINGS.
+    const attempts = await Promise.all(
+      [0, 1, 2].map(() => inAttempt(tracing.tracer, () => h2Request(session))),
+    );
+    session.close();
+    await server.close();
+    const refused = attempts.filter((a) => a.result?.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM);
+    expect(refused).toHaveLength(2);
+    for (const { scope } of refused) {
+      expect(scope.facts.get(ATTR_CONNECTION_REUSED)).toBe(true);
+      expect(scope.facts.get(ATTR_HTTP2_RST_STREAM_CODE)).toBe(7);
+      expect(scope.facts.get(ATTR_SOCKET_RESET)).toBe(false);
+    }
+  });
+
   it('RST_STREAM INTERNAL_ERROR: the server failed one stream on a healthy session, no reset', async () => {
     const { facts } = await secondStream((stream) => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
     expect(facts.get(ATTR_HTTP2_RST_STREAM_CODE)).toBe(2);
