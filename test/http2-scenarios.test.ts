@@ -562,15 +562,24 @@ describe('HTTP/2 scenarios: the facts the plugin records', () => {
   );
 });
 
-// Open producer bug (issue 17; reported, not fixed here, packages/ belong to the producer's author): a
-// stream whose response has been read to its end still counts as in flight until Node emits its 'close',
-// a tick later. Sequential code makes its next call inside that tick (the SDK resolves on the body's
-// end), so every reused attempt of a plain `await send(); await send();` loop is recorded with
-// streams_in_flight 1 and without wirescope.connection.idle_ms, which PRODUCT.md promises on reuse (the
-// HTTP/1.1 producers write it on the same pattern; a retry after the SDK's back-off gets both right, see
-// the REFUSED_STREAM scenario). `it.fails` passes while the bug is there and fails once it is fixed:
-// then make it a plain `it`.
-describe('HTTP/2 open producer bug: a stream read to its end counts as in flight until its close event', () => {
+// Open producer bugs (issue 17; reported, not fixed here: packages/ belong to the producer's author).
+// `it.fails` passes while a bug is there and fails once it is fixed: then make it a plain `it`.
+// 1. A TCP reset under a stream is recorded with wirescope.http2.rst_stream_code 2, which no peer sent
+//    (the connection died; Node gives every stream it destroys with an error the local code
+//    INTERNAL_ERROR). The attribute is "the RST_STREAM error code that ended the attempt's stream".
+// 2. A stream whose response has been read to its end counts as in flight until Node emits its 'close',
+//    a tick later. Sequential code makes its next call inside that tick (the SDK resolves on the body's
+//    end), so every reused attempt of a plain `await send(); await send();` loop gets streams_in_flight 1
+//    and no wirescope.connection.idle_ms, which PRODUCT.md promises on reuse (the HTTP/1.1 producers
+//    write it on the same pattern; a retry after the SDK's back-off gets both right: REFUSED_STREAM).
+describe('HTTP/2 open producer bugs', () => {
+  it.fails('a TCP reset under a stream: no RST_STREAM code, none was sent', async () => {
+    const scenario = SCENARIOS.find((s) => s.truth.socketsDestroyed === 1) as H2Scenario;
+    const hit = attemptOf(await runScenario(scenario, true), 1, 1);
+    expect(attr(hit, ATTR_ERROR_TYPE)).toBe('ECONNRESET');
+    expect(attr(hit, ATTR_HTTP2_RST_STREAM_CODE)).toBeUndefined();
+  });
+
   it.fails('sequential calls on a pooled session: streams_in_flight 0 and idle_ms on each reused attempt', async () => {
     const run = await runScenario(SCENARIOS[0] as H2Scenario, true);
     for (let call = 2; call <= 4; call++) {
