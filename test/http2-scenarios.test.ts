@@ -507,6 +507,7 @@ const SCENARIOS: H2Scenario[] = [
     calls: (c) => Promise.all([put(c, 'q1'), put(c, 'q2'), put(c, 'q3')]),
     outcomes: [ok(), ok(2), ok(2)],
     truth: { sessions: 1, streams: 3, peakStreams: 1 },
+    findings: [FINDING_SOCKET_POOL_SATURATION],
     facts: (run) => {
       const calls = callsOf(run);
       const opened = calls
@@ -515,6 +516,8 @@ const SCENARIOS: H2Scenario[] = [
       expect(opened).toHaveLength(1);
       const refused = calls.filter((c) => c.attempts.length === 2).map((c) => c.attempts[0] as ReadableSpan);
       expect(refused.map((a) => attr(a, ATTR_HTTP2_RST_STREAM_CODE))).toEqual([7, 7]);
+      // Refused for the limit the client did not know yet, on a live session: not a reset (fadec6b).
+      expect(refused.map((a) => attr(a, ATTR_SOCKET_RESET))).toEqual([false, false]);
       for (const call of calls) {
         expect(attr(call.attempts.at(-1) as ReadableSpan, ATTR_CONNECTION_ID)).toBe(
           attr(opened[0] as ReadableSpan, ATTR_CONNECTION_ID),
