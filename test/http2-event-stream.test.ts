@@ -26,6 +26,7 @@ import {
   ATTR_ATTEMPT,
   ATTR_ATTEMPTS,
   ATTR_AWS_REQUEST_ID,
+  ATTR_CLOUD_REGION,
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_REQUESTS,
   ATTR_CONNECTION_REUSED,
@@ -306,9 +307,9 @@ describe('Kinesis SubscribeToShard over NodeHttp2Handler (local TLS HTTP/2 serve
     expect(attr(op, ATTR_RPC_METHOD)).toBe('SubscribeToShard');
     expect(attr(op, ATTR_ATTEMPTS)).toBe(1);
     expect(attr(op, ATTR_AWS_REQUEST_ID)).toBe(requestId);
-    // cloud.region is not pinned: the plugin reads `signingProperties.signingRegion`, which only an
-    // endpoint ruleset's authSchemes give (S3); Kinesis's auth option carries `{ name, region }`, and the
-    // host fallback finds no region in `localhost` (reported to the lead, packages/aws-sdk).
+    // Kinesis's SigV4 auth option carries `{ name, region }` (no ruleset signingRegion) and the host,
+    // localhost, names no region: cloud.region comes from the auth option's region.
+    expect(attr(op, ATTR_CLOUD_REGION)).toBe('us-east-1');
     const attempts = childrenOf(spans, op);
     expect(attempts.map((span) => span.name)).toEqual(['Kinesis.SubscribeToShard attempt']);
     const attempt = attempts[0]!;

@@ -52,7 +52,9 @@ function namesOf(client: string, command: string): CommandNames {
 interface SmithyContext {
   service?: string;
   operation?: string;
-  selectedHttpAuthScheme?: { httpAuthOption?: { signingProperties?: { signingRegion?: unknown } } };
+  selectedHttpAuthScheme?: {
+    httpAuthOption?: { signingProperties?: { signingRegion?: unknown; region?: unknown } };
+  };
 }
 
 /** The `__smithy_context` bag of the handler context (typed loosely: it is not a public type). */
@@ -61,9 +63,18 @@ export function smithyContext(context: HandlerExecutionContext): SmithyContext {
   return value && typeof value === 'object' ? (value as SmithyContext) : {};
 }
 
-/** The region the request is signed for, once the auth scheme was chosen (serialize step). */
+/**
+ * The region the request is signed for, once the auth scheme was chosen (serialize step):
+ * `signingRegion` when an endpoint ruleset's authSchemes set it (S3), else the SigV4 auth option's own
+ * `region` (`{ name, region }`, what most clients carry: Kinesis, DynamoDB), so a custom endpoint
+ * (`localhost`, a VPC endpoint) still names the region.
+ */
 export function signingRegion(context: HandlerExecutionContext): string | undefined {
-  const region =
-    smithyContext(context).selectedHttpAuthScheme?.httpAuthOption?.signingProperties?.signingRegion;
-  return typeof region === 'string' && region.length > 0 ? region : undefined;
+  const properties = smithyContext(context).selectedHttpAuthScheme?.httpAuthOption?.signingProperties;
+  const region = nonEmpty(properties?.signingRegion) ?? nonEmpty(properties?.region);
+  return region;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }

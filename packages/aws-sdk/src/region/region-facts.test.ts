@@ -99,6 +99,32 @@ describe('region facts', () => {
     expect(finish(call).attributes[ATTR_CLOUD_REGION]).toBe('ap-south-1');
   });
 
+  it("the SigV4 auth option's own region names the target when no ruleset set signingRegion (Kinesis on a custom endpoint)", () => {
+    const call = newCall('Kinesis', {});
+    const signedFor = {
+      __smithy_context: {
+        selectedHttpAuthScheme: {
+          httpAuthOption: { signingProperties: { name: 'kinesis', region: 'eu-north-1' } },
+        },
+      },
+    };
+    recordAttemptRegion(call.state, context('localhost', undefined, signedFor), 200, {});
+    expect(finish(call).attributes[ATTR_CLOUD_REGION]).toBe('eu-north-1');
+  });
+
+  it('signingRegion wins over the auth option region (an S3 ruleset moved the signing region)', () => {
+    const call = newCall('S3', { Bucket: 'b' });
+    const signedFor = {
+      __smithy_context: {
+        selectedHttpAuthScheme: {
+          httpAuthOption: { signingProperties: { signingRegion: 'us-east-1', region: 'us-west-2' } },
+        },
+      },
+    };
+    recordAttemptRegion(call.state, context('localhost', undefined, signedFor), 200, {});
+    expect(finish(call).attributes[ATTR_CLOUD_REGION]).toBe('us-east-1');
+  });
+
   it('no region anywhere: no cloud.region, no mismatch', () => {
     const call = newCall('DynamoDB', {});
     recordAttemptRegion(call.state, context('localhost'), 200, {});
