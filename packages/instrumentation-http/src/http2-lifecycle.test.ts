@@ -1,5 +1,7 @@
 import { type EventEmitter, errorMonitor } from 'node:events';
 import http2 from 'node:http2';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_REUSED,
@@ -21,6 +23,8 @@ import { answerAfter, type H2Listening, h2Request, startH2Server } from './test-
 import { certificate } from './test-support/servers.js';
 import { createTracing, inAttempt } from './test-support/tracing.js';
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 const module = http2 as unknown as { connect: unknown };
 const ORIGINAL_CONNECT = module.connect;
 let server: H2Listening;
@@ -231,6 +235,31 @@ describe('listeners', () => {
     }
     await new Promise((resolve) => setImmediate(resolve));
     expect(warnings.slice(before).map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
+});
+
+describe('memory', () => {
+  it('keeps no session alive: a closed session we watched (phases, streams) is garbage-collected', async () => {
+    enableNodeHttp2ConnectionFacts();
+    const tracing = createTracing();
+    let ref: WeakRef<http2.ClientHttp2Session> | undefined;
+    try {
+      await inAttempt(tracing.tracer, async () => {
+        const session = http2.connect(server.url, { ca });
+        ref = new WeakRef(session);
+        await Promise.all([h2Request(session), h2Request(session)]);
+        session.close();
+        await new Promise((resolve) => session.on('close', resolve));
+      });
+    } finally {
+      disableNodeHttp2ConnectionFacts();
+    }
+    expect(tracing.named(SPAN_TLS_HANDSHAKE)).toHaveLength(1);
+    for (let i = 0; i < 20 && ref?.deref() !== undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      gc();
+    }
+    expect(ref?.deref()).toBeUndefined();
   });
 });
 

@@ -20,6 +20,9 @@ export function http2Registry(): Http2Registry {
   }));
 }
 
+// A patch, not diagnostics channels (STYLE 8): Node 22 and 24 publish `http2.client.stream.*` (created,
+// start, error, bodySent, finish, close) but nothing when a client session is created or connects, and
+// Node 20, which we support, publishes no http2 channel at all (checked on 20.20, 22.23, 24.22).
 // The module object both `require('node:http2')` and ESM's default import give. The SDK's
 // NodeHttp2ConnectionManager calls `http2.connect(...)` on it at call time, so replacing the property
 // reaches every session the SDK opens, from CJS and ESM alike. (An ESM named import `{ connect }`
