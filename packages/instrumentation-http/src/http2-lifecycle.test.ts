@@ -238,6 +238,45 @@ describe('listeners', () => {
   });
 });
 
+describe("the host's own errors", () => {
+  it('pass through unchanged: a bad authority, a request on a closed session or on no session', async () => {
+    const failures = (connect: (...args: unknown[]) => http2.ClientHttp2Session) => {
+      const caught: string[] = [];
+      const attempt = (fn: () => unknown) => {
+        try {
+          fn();
+          caught.push('no error');
+        } catch (error) {
+          caught.push(
+            `${(error as Error).name} ${(error as { code?: string }).code} ${(error as Error).message}`,
+          );
+        }
+      };
+      attempt(() => connect('not a url'));
+      attempt(() => connect('ftp://localhost:1'));
+      const session = connect(server.url, { ca });
+      session.on('error', () => {});
+      const request = session.request as (...args: unknown[]) => unknown;
+      attempt(() => request.call(undefined, { ':path': '/' }));
+      session.destroy();
+      attempt(() => session.request({ ':path': '/' }));
+      return caught;
+    };
+    const bare = failures((...args) => Reflect.apply(http2.connect, http2, args));
+    enableNodeHttp2ConnectionFacts();
+    const tracing = createTracing();
+    try {
+      const { result: traced } = await inAttempt(tracing.tracer, async () =>
+        failures((...args) => Reflect.apply(http2.connect, http2, args)),
+      );
+      expect(traced).toEqual(bare);
+      expect(bare.every((text) => text !== 'no error')).toBe(true);
+    } finally {
+      disableNodeHttp2ConnectionFacts();
+    }
+  });
+});
+
 describe('memory', () => {
   it('keeps no session alive: a closed session we watched (phases, streams) is garbage-collected', async () => {
     enableNodeHttp2ConnectionFacts();

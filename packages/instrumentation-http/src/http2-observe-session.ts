@@ -141,7 +141,8 @@ function wrapRequest(registry: Http2Registry, session: ClientHttp2Session, state
   const request = function request(this: ClientHttp2Session, ...args: unknown[]): ClientHttp2Stream {
     if (registry.consumers.size === 0) return Reflect.apply(original, this, args);
     const requestedAt = performance.now();
-    const connecting = this.connecting;
+    // Read without a chance to throw: a `this` that is no session must meet the original's own error.
+    const connecting = (this as { connecting?: unknown } | undefined)?.connecting === true;
     const target = guard.value(
       'deciding where to record an HTTP/2 stream',
       () => resolveTarget(registry.consumers, streamHookOptions(state, args[0])),
@@ -149,7 +150,7 @@ function wrapRequest(registry: Http2Registry, session: ClientHttp2Session, state
     );
     // The host's own errors (bad headers, a closed session) pass through unchanged.
     const stream: ClientHttp2Stream = Reflect.apply(original, this, args);
-    beginStream(this, state, stream, target, requestedAt, connecting);
+    beginStream(session, state, stream, target, requestedAt, connecting);
     return stream;
   };
   Object.defineProperty(session, 'request', {
