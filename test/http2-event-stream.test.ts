@@ -30,6 +30,7 @@ import {
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_REQUESTS,
   ATTR_CONNECTION_REUSED,
+  ATTR_EVENT_STREAM,
   ATTR_HTTP_HANDLER,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP2_STREAMS_IN_FLIGHT,
@@ -310,6 +311,8 @@ describe('Kinesis SubscribeToShard over NodeHttp2Handler (local TLS HTTP/2 serve
     // Kinesis's SigV4 auth option carries `{ name, region }` (no ruleset signingRegion) and the host,
     // localhost, names no region: cloud.region comes from the auth option's region.
     expect(attr(op, ATTR_CLOUD_REGION)).toBe('us-east-1');
+    // The SDK runs it as an event stream (its own session by design): the analyzer reads this.
+    expect(attr(op, ATTR_EVENT_STREAM)).toBe(true);
     const attempts = childrenOf(spans, op);
     expect(attempts.map((span) => span.name)).toEqual(['Kinesis.SubscribeToShard attempt']);
     const attempt = attempts[0]!;

@@ -9,6 +9,7 @@ import {
   ATTR_CONNECTION_ID,
   ATTR_CONNECTION_IDLE_MS,
   ATTR_CONNECTION_REUSED,
+  ATTR_EVENT_STREAM,
   ATTR_EXPECT_CONTINUE_WAIT_MS,
   ATTR_RPC_SERVICE,
   SPAN_TCP_CONNECT,
@@ -46,6 +47,8 @@ describe('default NodeHttpHandler over HTTPS', () => {
     for (const op of operations) {
       expect(attr(op, ATTR_RPC_SERVICE)).toBe('S3');
       expect(attr(op, ATTR_ATTEMPTS)).toBe(1);
+      // Not an event stream: only event-stream operations carry wirescope.event_stream.
+      expect(attr(op, ATTR_EVENT_STREAM)).toBeUndefined();
     }
     const tcp = spansNamed(spans, SPAN_TCP_CONNECT);
     const tls = spansNamed(spans, SPAN_TLS_HANDSHAKE);

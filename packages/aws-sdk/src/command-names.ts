@@ -52,6 +52,7 @@ function namesOf(client: string, command: string): CommandNames {
 interface SmithyContext {
   service?: string;
   operation?: string;
+  commandInstance?: { schema?: unknown };
   selectedHttpAuthScheme?: {
     httpAuthOption?: { signingProperties?: { signingRegion?: unknown; region?: unknown } };
   };
@@ -77,4 +78,19 @@ export function signingRegion(context: HandlerExecutionContext): string | undefi
 
 function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+// @smithy/core's Command marks an operation schema with this (global) symbol when it decides, before
+// the middleware stack runs, whether the call is an event stream (and then hands the request handler
+// `isEventStream`, which gives the call its own HTTP/2 session).
+const EVENT_STREAM_MARKER = Symbol.for('@smithy/op-event-stream');
+
+/** True when the SDK runs this call as an event stream (Kinesis SubscribeToShard, Transcribe streaming, …). */
+export function isEventStreamCall(context: HandlerExecutionContext): boolean {
+  const schema = smithyContext(context).commandInstance?.schema;
+  return (
+    typeof schema === 'object' &&
+    schema !== null &&
+    (schema as Record<symbol, unknown>)[EVENT_STREAM_MARKER] === true
+  );
 }

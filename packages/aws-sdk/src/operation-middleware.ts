@@ -13,6 +13,7 @@ import {
   ATTR_AWS_REQUEST_ID,
   ATTR_AWS_S3_BUCKET,
   ATTR_ERROR_TYPE,
+  ATTR_EVENT_STREAM,
   ATTR_RPC_METHOD,
   ATTR_RPC_SERVICE,
   ATTR_RPC_SYSTEM,
@@ -20,7 +21,7 @@ import {
   errorTypeOf,
   RPC_SYSTEM_AWS_API,
 } from '@wirescope/semconv';
-import { commandNames } from './command-names.js';
+import { commandNames, isEventStreamCall } from './command-names.js';
 import { guard } from './guard.js';
 import {
   type OperationState,
@@ -75,6 +76,7 @@ function startOperation(
     [ATTR_RPC_SERVICE]: names.service,
     [ATTR_RPC_METHOD]: names.operation,
   };
+  if (isEventStreamCall(context)) attributes[ATTR_EVENT_STREAM] = true;
   if (names.service === 'S3' && typeof input.Bucket === 'string') {
     attributes[ATTR_AWS_S3_BUCKET] = input.Bucket;
     if (options.s3KeyPrefixLength > 0 && typeof input.Key === 'string') {

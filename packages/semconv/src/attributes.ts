@@ -12,6 +12,12 @@ export const RPC_SYSTEM_AWS_API = 'aws-api';
 export const ATTR_RPC_SERVICE = 'rpc.service';
 /** The operation, e.g. `PutObject`. */
 export const ATTR_RPC_METHOD = 'rpc.method';
+/**
+ * True on the operation span of an event-stream operation (Kinesis SubscribeToShard, Transcribe
+ * streaming, Bedrock's bidirectional streams, …). The SDK gives every such call its own HTTP/2 session
+ * by design, so a new connection per call is not churn there.
+ */
+export const ATTR_EVENT_STREAM = 'wirescope.event_stream';
 /** The region the request was signed for. */
 export const ATTR_CLOUD_REGION = 'cloud.region';
 /** The AWS request id (`x-amz-request-id` / `x-amzn-requestid`), when the response had one. */
