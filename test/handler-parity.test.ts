@@ -13,26 +13,30 @@ import { FetchHttpHandler } from '@smithy/fetch-http-handler';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { wirescope } from '@wirescope/aws-sdk';
 import {
-  ATTR_ATTEMPT,
-  ATTR_CONNECTION_ID,
   ATTR_CONNECTION_QUEUE_MS,
   ATTR_CONNECTION_REUSED,
   ATTR_ERROR_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_NETWORK_PEER_ADDRESS,
-  ATTR_SERVER_ADDRESS,
   ATTR_SOCKET_RESET,
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TLS_RESUMED,
-  PHASE_SPAN_NAMES,
 } from '@wirescope/semconv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
 import { type CallOutcome, outcomeOf, sleep } from './support/fault-matrix.js';
 import { createTestTracing } from './support/otel.js';
 import { type ParityBehaviour, type ParityServer, startParityServer } from './support/parity-server.js';
-import { childrenOf, spansNamed } from './support/span-query.js';
+import {
+  decimals,
+  differences,
+  matches,
+  producedFacts,
+  type SlotShape,
+  slotsOf,
+  staleEntries,
+  unlisted,
+} from './support/parity-shapes.js';
+import { spansNamed } from './support/span-query.js';
 
 type Handler = 'node' | 'fetch';
 const HANDLERS: readonly Handler[] = ['node', 'fetch'];
@@ -263,127 +267,6 @@ async function runOn(handler: Handler, scenario: ParityScenario): Promise<Run> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// What is compared: one "shape" per span slot (`call 2 attempt 1`, `call 1 attempt 1 > tls.handshake`).
-// ---------------------------------------------------------------------------------------------------
-
-/** Facts whose values both handlers must agree on (normalized by {@link normalize}). */
-const FACT_KEYS = new Set([
-  ATTR_ATTEMPT,
-  ATTR_CONNECTION_REUSED,
-  ATTR_CONNECTION_ID,
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_NETWORK_PEER_ADDRESS,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SOCKET_RESET,
-  ATTR_TLS_PROTOCOL_VERSION,
-  ATTR_TLS_RESUMED,
-]);
-/** Pseudo-key for the number of span links (every attempt links to where its connection was set up). */
-const LINKS = '(links)';
-
-interface SlotShape {
-  types: Map<string, string>;
-  facts: Map<string, string>;
-  /** Duration attributes (`*_ms`) and their values, for the rounding checks. */
-  durations: [string, number][];
-}
-
-const typeOf = (value: AttributeValue): string =>
-  Array.isArray(value) ? `${typeof value.find((v) => v !== null && v !== undefined)}[]` : typeof value;
-
-function normalize(key: string, value: AttributeValue): string {
-  if (key === ATTR_CONNECTION_ID) return String(value).replace(/\d+/g, '#');
-  return JSON.stringify(value);
-}
-
-function shapeOf(span: ReadableSpan): SlotShape {
-  const shape: SlotShape = { types: new Map(), facts: new Map(), durations: [] };
-  for (const [key, value] of Object.entries(span.attributes)) {
-    if (value === undefined) continue;
-    shape.types.set(key, typeOf(value));
-    if (FACT_KEYS.has(key)) shape.facts.set(key, normalize(key, value));
-    if (key.endsWith('_ms') && typeof value === 'number') shape.durations.push([key, value]);
-  }
-  shape.facts.set(LINKS, String(span.links.length));
-  return shape;
-}
-
-const byEnd = (a: ReadableSpan, b: ReadableSpan) =>
-  a.endTime[0] - b.endTime[0] || a.endTime[1] - b.endTime[1];
-
-/** Every attempt and phase span of a run, by slot: calls in end order, attempts by number. */
-function slotsOf(spans: readonly ReadableSpan[], operation: string): Map<string, SlotShape> {
-  const slots = new Map<string, SlotShape>();
-  spansNamed(spans, operation)
-    .sort(byEnd)
-    .forEach((op, call) => {
-      const attempts = childrenOf(spans, op).filter((s) => s.name === `${operation} attempt`);
-      attempts.sort((a, b) => Number(a.attributes[ATTR_ATTEMPT]) - Number(b.attributes[ATTR_ATTEMPT]));
-      attempts.forEach((attempt, index) => {
-        const label = `call ${call + 1} attempt ${index + 1}`;
-        slots.set(label, shapeOf(attempt));
-        const phases = childrenOf(spans, attempt).filter((s) =>
-          (PHASE_SPAN_NAMES as readonly string[]).includes(s.name),
-        );
-        const seen = new Map<string, number>();
-        for (const phase of phases.sort(byEnd)) {
-          const n = (seen.get(phase.name) ?? 0) + 1;
-          seen.set(phase.name, n);
-          slots.set(`${label} > ${phase.name}${n > 1 ? ` #${n}` : ''}`, shapeOf(phase));
-        }
-      });
-    });
-  return slots;
-}
-
-/** Number of decimals of a duration as written (`1e-7` counts as many). */
-function decimals(value: number): number {
-  const text = String(value);
-  if (/e/i.test(text)) return 99;
-  return text.split('.')[1]?.length ?? 0;
-}
-
-/** Every difference between the handlers' slots, as `scenario | slot | key | kind` lines. */
-function differences(
-  scenario: string,
-  node: Map<string, SlotShape>,
-  fetch: Map<string, SlotShape>,
-): Map<string, string> {
-  const found = new Map<string, string>();
-  const add = (slot: string, key: string, kind: string, detail = '') =>
-    found.set(`${scenario} | ${slot} | ${key} | ${kind}`, detail);
-  for (const slot of new Set([...node.keys(), ...fetch.keys()])) {
-    const n = node.get(slot);
-    const f = fetch.get(slot);
-    if (!n || !f) {
-      add(slot, '(span)', n ? 'only node' : 'only fetch');
-      continue;
-    }
-    for (const key of new Set([...n.types.keys(), ...f.types.keys()])) {
-      const nt = n.types.get(key);
-      const ft = f.types.get(key);
-      if (nt === undefined || ft === undefined) add(slot, key, nt ? 'only node' : 'only fetch');
-      else if (nt !== ft) add(slot, key, 'type node≠fetch', `${nt} vs ${ft}`);
-    }
-    for (const key of new Set([...n.facts.keys(), ...f.facts.keys()])) {
-      const nv = n.facts.get(key);
-      const fv = f.facts.get(key);
-      if (nv !== undefined && fv !== undefined && nv !== fv)
-        add(slot, key, 'value node≠fetch', `${nv} vs ${fv}`);
-    }
-  }
-  return found;
-}
-
-const matches = (pattern: string, line: string): boolean => {
-  const p = pattern.split(' | ');
-  const l = line.split(' | ');
-  return p.length === l.length && p.every((part, i) => part === '*' || part === l[i]);
-};
-
-// ---------------------------------------------------------------------------------------------------
 // The suite.
 // ---------------------------------------------------------------------------------------------------
 
@@ -413,26 +296,7 @@ describe('handler parity: NodeHttpHandler and FetchHttpHandler record the same f
       }
     }
     for (const handler of HANDLERS) {
-      for (const [slot, expected] of Object.entries(scenario.produces)) {
-        const shape = slots[handler].get(slot);
-        expect(shape, `${name} on ${handler}: ${slot}`).toBeDefined();
-        if (expected === true || !shape) continue;
-        const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, shape.facts.get(key)]));
-        const wanted = Object.fromEntries(
-          Object.entries(expected).map(([key, v]) => [key, normalize(key, v)]),
-        );
-        expect(actual, `${name} on ${handler}: ${slot}`).toEqual(wanted);
-      }
-    }
-    for (const handler of HANDLERS) {
-      for (const [slot, expected] of Object.entries(scenario.produces)) {
-        const shape = slots[handler].get(slot);
-        expect(shape, `${name} on ${handler}: ${slot}`).toBeDefined();
-        if (expected === true || !shape) continue;
-        const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, shape.facts.get(key)]));
-        const wanted = Object.fromEntries(
-          Object.entries(expected).map(([key, v]) => [key, normalize(key, v)]),
-        );
+      for (const { slot, actual, wanted } of producedFacts(slots[handler], scenario.produces)) {
         expect(actual, `${name} on ${handler}: ${slot}`).toEqual(wanted);
       }
     }
@@ -447,7 +311,7 @@ describe('handler parity: NodeHttpHandler and FetchHttpHandler record the same f
         );
       }
     }
-    const found = differences(name, slots.node, slots.fetch);
+    const found = differences(name, ['node', slots.node], ['fetch', slots.fetch]);
     for (const [line, detail] of found) observed.set(line, detail);
     if (process.env['WIRESCOPE_PRINT_PARITY']) {
       console.info(
@@ -458,15 +322,14 @@ describe('handler parity: NodeHttpHandler and FetchHttpHandler record the same f
       );
     }
     const allowed = [...Object.keys(DELIBERATE), ...Object.keys(TIMING_DEPENDENT)];
-    const unlisted = [...found]
-      .filter(([line]) => !allowed.some((pattern) => matches(pattern, line)))
-      .map(([line, detail]) => (detail ? `${line} (${detail})` : line));
-    expect(unlisted, `${name}: differences not in the table of deliberate differences`).toEqual([]);
+    expect(
+      unlisted(found, allowed),
+      `${name}: differences not in the table of deliberate differences`,
+    ).toEqual([]);
     // Each specific (wildcard-free) entry of this scenario still happens.
-    const stale = Object.keys(DELIBERATE).filter(
-      (pattern) => pattern.startsWith(`${name} | `) && !pattern.includes('*') && !found.has(pattern),
+    expect(staleEntries(name, DELIBERATE, found), `${name}: listed differences that no longer occur`).toEqual(
+      [],
     );
-    expect(stale, `${name}: listed differences that no longer occur`).toEqual([]);
   });
 
   it('durations: at most 3 decimals, the same rounding on both handlers', () => {
