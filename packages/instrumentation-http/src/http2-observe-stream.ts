@@ -201,9 +201,16 @@ function releaseSlots(session: ClientHttp2Session, state: SessionState, now: num
   }
 }
 
+/**
+ * Streams holding a slot under the peer's limit: sent (not held) and not closed by nghttp2. A stream
+ * nghttp2 closed whose body the host has not read yet keeps its JS 'close' until that body is read, but
+ * holds no slot (`stream.closed` is already true). Its slot frees with no event, so a stream held behind
+ * it is released at the next 'close' we see (or counts no wait, if it closes first): the wait is then
+ * late or missing, never invented.
+ */
 function activeStreams(state: SessionState): number {
   let active = 0;
-  for (const open of state.open) if (!open.queued) active += 1;
+  for (const open of state.open) if (!open.queued && !open.stream.closed) active += 1;
   return active;
 }
 
