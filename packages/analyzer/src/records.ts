@@ -43,6 +43,18 @@ export interface PhaseRecord extends TimedRecord {
   kind: PhaseKind;
 }
 
+/** What an attempt on an HTTP/2 session says of its stream (each undefined when the span did not say). */
+export interface Http2Facts {
+  /** `wirescope.http2.streams_in_flight`: streams open on the session before this one. */
+  streamsInFlight: number | undefined;
+  /** `wirescope.http2.max_concurrent_streams`: the peer's SETTINGS_MAX_CONCURRENT_STREAMS (undefined: none). */
+  maxConcurrentStreams: number | undefined;
+  /** `wirescope.http2.goaway_code`: a GOAWAY the peer sent while the stream was open (0: NO_ERROR). */
+  goawayCode: number | undefined;
+  /** `wirescope.http2.rst_stream_code`: the non-zero RST_STREAM code that ended the stream. */
+  rstStreamCode: number | undefined;
+}
+
 /** What the rules need of an attempt span (`wirescope.attempt`). */
 export interface AttemptRecord extends TimedRecord {
   parentSpanId: string | undefined;
@@ -85,6 +97,11 @@ export interface AttemptRecord extends TimedRecord {
   socketTimeoutMs: number | undefined;
   /** `wirescope.expect_continue.ended_by`: `server` or `timer`. */
   expectEndedBy: string | undefined;
+  /**
+   * The stream's facts when the attempt ran on an HTTP/2 session (`network.protocol.version` 2 or the
+   * `node-http2` handler), else undefined. Its `connectionId` is the session's.
+   */
+  http2: Http2Facts | undefined;
   // ---- resolved at finish ----
   /** The operation (a new object on each read: compare `callKey`, not operations). */
   operation: OperationRecord | undefined;

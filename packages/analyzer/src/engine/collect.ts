@@ -5,6 +5,7 @@ import {
   BODY_OUTCOME_UNREAD,
   EXPECT_CONTINUE_ENDED_BY_SERVER,
   EXPECT_CONTINUE_ENDED_BY_TIMER,
+  HTTP_HANDLER_NODE_HTTP2,
   isSocketReset,
   RPC_SYSTEM_AWS_API,
   SPAN_HTTP_RESPONSE_BODY,
@@ -182,6 +183,8 @@ export function writeAttempt(
   if (boolVal(v[K.expectContinue]) === true || expectWait !== undefined) flags |= A.expectContinue;
   if (boolVal(v[K.oneOff]) === true) flags |= A.oneOff;
   if (inferred) flags |= A.inferred;
+  const http2 = strVal(v[K.protocolVersion]) === '2' || v[K.handler] === HTTP_HANDLER_NODE_HTTP2;
+  if (http2) flags |= A.http2;
   c.flags[i] = flags;
   // Inferred attempts are numbered at finish, in start order within their call.
   c.attempt[i] = inferred ? 0 : (numVal(v[K.attempt]) ?? 1);
@@ -205,6 +208,7 @@ export function writeAttempt(
     (flags & (A.error | A.socketReset)) !== 0 || v[K.errorType] !== undefined,
     span.durationMs >= SLOW_ATTEMPT_MS,
   );
+  if (http2) writeHttp2Facts(store, row, v);
   return row;
 }
 
@@ -251,6 +255,18 @@ function writeExtFacts(
     ext[e + EXT.requestTimeout] = request;
     ext[e + EXT.connectionTimeout] = numVal(v[K.connectionTimeout]) ?? Number.NaN;
     ext[e + EXT.socketTimeout] = numVal(v[K.socketTimeout]) ?? Number.NaN;
+  }
+}
+
+/** The HTTP/2 keys, in `EXT` order from `EXT.streamsInFlight`. */
+const HTTP2_KEYS = [K.streamsInFlight, K.maxConcurrentStreams, K.goawayCode, K.rstStreamCode] as const;
+
+/** The HTTP/2 facts of a stream's attempt, in its `ext` columns (made only when it has one). */
+function writeHttp2Facts(store: AttemptStore, row: number, v: SpanRecord['values']): void {
+  const e = (row & CHUNK_MASK) * AttemptStore.EXTS + EXT.streamsInFlight;
+  for (let k = 0; k < HTTP2_KEYS.length; k++) {
+    const value = numVal(v[HTTP2_KEYS[k] as number]);
+    if (value !== undefined) store.extOf(row)[e + k] = value;
   }
 }
 

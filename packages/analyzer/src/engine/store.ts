@@ -24,6 +24,8 @@ export const A = {
   dropped: 131072,
   /** The phase in the slot came from another instrumentation: `phaseOther << kindIndex`. */
   phaseOther: 262144,
+  /** Ran as a stream of an HTTP/2 session (`network.protocol.version` 2, or the node-http2 handler). */
+  http2: 2097152,
 } as const;
 
 /** Bits of the operation `flags` column. */
@@ -133,8 +135,8 @@ export interface AttemptChunk extends SpanColumns {
   /** Row in the phase columns (0: none yet; phase rows count from 1). */
   prow: Uint32Array;
   /**
-   * The issue-18 facts (`EXT` order, NaN when absent), `AttemptStore.EXTS` a row: made for a chunk only
-   * when one of its rows has one, so inputs without them pay nothing.
+   * The issue-18 and HTTP/2 facts (`EXT` order, NaN when absent), `AttemptStore.EXTS` a row: made for a
+   * chunk only when one of its rows has one, so inputs without them pay nothing.
    */
   ext: Float32Array | undefined;
 }
@@ -204,7 +206,7 @@ export class AttemptStore {
   at(row: number): AttemptChunk {
     return this.chunks[row >>> CHUNK_SHIFT] as AttemptChunk;
   }
-  static readonly EXTS = 7;
+  static readonly EXTS = 11;
   /** The `ext` columns of a row's chunk, made on first use (index them with `(row & CHUNK_MASK) * EXTS + EXT.x`). */
   extOf(row: number): Float32Array {
     const chunk = this.at(row);
@@ -213,7 +215,7 @@ export class AttemptStore {
   }
 }
 
-/** Numeric attempt facts of issue 18, in `ext` order. */
+/** Numeric attempt facts of issue 18, then of HTTP/2 (issue 17), in `ext` order. */
 export const EXT = {
   /** `BODY_OUTCOMES` index + 1 of its `http.response.body` span. */
   bodyOutcome: 0,
@@ -227,6 +229,11 @@ export const EXT = {
   requestTimeout: 4,
   connectionTimeout: 5,
   socketTimeout: 6,
+  /** `wirescope.http2.streams_in_flight`, `.max_concurrent_streams`, `.goaway_code`, `.rst_stream_code`. */
+  streamsInFlight: 7,
+  maxConcurrentStreams: 8,
+  goawayCode: 9,
+  rstStreamCode: 10,
 } as const;
 
 /** Numeric attempt columns, in `num` order. */

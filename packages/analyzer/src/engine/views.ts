@@ -1,4 +1,4 @@
-import type { AttemptRecord, OperationRecord, PhaseKind, PhaseRecord } from '../records.js';
+import type { AttemptRecord, Http2Facts, OperationRecord, PhaseKind, PhaseRecord } from '../records.js';
 import { BODY_OUTCOMES, EXPECT_ENDINGS } from './collect.js';
 import {
   A,
@@ -40,8 +40,6 @@ export interface Stores {
 function defined(value: number): number | undefined {
   return Number.isNaN(value) ? undefined : value;
 }
-
-/** The columns every span row has, whatever its kind. */
 
 /**
  * What operation and attempt views share: ids, times and the error flag, read from their row's columns
@@ -317,6 +315,13 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
     const code = this.ext(EXT.expectEndedBy);
     return code === undefined ? undefined : EXPECT_ENDINGS[code - 1];
   }
+  get http2(): Http2Facts | undefined {
+    if (!this.flag(A.http2)) return undefined;
+    const [streamsInFlight, maxConcurrentStreams, goawayCode, rstStreamCode] = HTTP2_EXT.map((k) =>
+      this.ext(k),
+    );
+    return { streamsInFlight, maxConcurrentStreams, goawayCode, rstStreamCode };
+  }
   hasPhase(kind: PhaseKind): boolean {
     return this.flag(A.phasePresent << PHASE_INDEX[kind]);
   }
@@ -339,6 +344,7 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
   }
 }
 
+const HTTP2_EXT = [EXT.streamsInFlight, EXT.maxConcurrentStreams, EXT.goawayCode, EXT.rstStreamCode];
 const PHASE_BITS = A.phasePresent * 7;
 const PHASE_INDEX: Record<PhaseKind, number> = { dns: 0, tcp: 1, tls: 2 };
 const NO_PHASES: Partial<Record<PhaseKind, PhaseRecord>> = Object.freeze({});

@@ -21,6 +21,11 @@ import {
   ATTR_HTTP_HANDLER,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP2_GOAWAY_CODE,
+  ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
+  ATTR_HTTP2_RST_STREAM_CODE,
+  ATTR_HTTP2_STREAMS_IN_FLIGHT,
+  ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_REGION_MISMATCH,
   ATTR_REGION_REDIRECTS,
   ATTR_REQUEST_BODY_SIZE,
@@ -89,6 +94,12 @@ export const K = {
   requestTimeout: 43,
   connectionTimeout: 44,
   socketTimeout: 45,
+  // Issue 17: HTTP/2 (the session is the connection).
+  protocolVersion: 46,
+  streamsInFlight: 47,
+  maxConcurrentStreams: 48,
+  goawayCode: 49,
+  rstStreamCode: 50,
 } as const;
 
 /** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
@@ -142,4 +153,9 @@ export const ENGINE_KEYS: readonly string[] = [
   ATTR_TIMEOUT_REQUEST_MS,
   ATTR_TIMEOUT_CONNECTION_MS,
   ATTR_TIMEOUT_SOCKET_MS,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_HTTP2_STREAMS_IN_FLIGHT,
+  ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
+  ATTR_HTTP2_GOAWAY_CODE,
+  ATTR_HTTP2_RST_STREAM_CODE,
 ];
