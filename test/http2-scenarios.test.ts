@@ -1,12 +1,9 @@
 // Issue 17, "Must be shown by tests": the SDK's NodeHttp2Handler against a misbehaving local HTTP/2
-// server (test/support/h2-server.ts), each scenario run twice, with and without the plugin. What the
-// application sees (results, errors, attempts) and what the server saw (sessions, streams) are pinned,
-// and must be the same on both runs. A traced run of each scenario then pins the connection facts the
-// HTTP/2 producer records (session id, reused, phase spans, GOAWAY / RST_STREAM codes, error.type,
-// socket.reset, stream limit, queueing) against the server's own counts, and the analyzer's findings
-// (connection-churn for a session per request, none for the pooled handler). What the SDK does in
-// each case is pinned as observed on
-// @smithy/node-http-handler 4.14 / Node 20, because the facts the plugin records follow from it:
+// server (test/support/h2-server.ts), each scenario run with and without the plugin: the results,
+// errors, attempts and the server's session and stream counts are pinned and equal on both runs. A
+// traced run then pins the facts the producer records (session id, reused, phase spans, GOAWAY and
+// RST_STREAM codes, error.type, socket.reset, stream limit, queueing) and the analyzer's findings.
+// What the SDK does, as observed on @smithy/node-http-handler 4.14 / Node 20:
 // - GOAWAY on an idle pooled session: the handler drops the session ('goaway' → removeFromPoolAndClose),
 //   the next call opens a new one; whatever the code, nothing fails.
 // - GOAWAY while a stream is in flight (its id above the GOAWAY's last stream id). Code 0: Node closes
@@ -119,7 +116,11 @@ async function runScenario(scenario: H2Scenario, withPlugin: boolean): Promise<H
   const client = createS3Client(server.endpoint, { requestHandler: new NodeHttp2Handler(scenario.handler) });
   if (withPlugin) client.middlewareStack.use(wirescope({ tracerProvider: tracing.provider }));
   try {
-    if (scenario.warm) await scenario.warm(client);
+    if (scenario.warm) {
+      await scenario.warm(client);
+      // Past the tick in which the warm-up's stream closes: the session is idle when the calls start.
+      await sleep(50);
+    }
     server.resetCounts();
     scenario.arrange?.(server);
     tracing.reset();
@@ -226,6 +227,8 @@ function goawayIdleFacts(run: H2Run) {
 function rstFacts(run: H2Run, code: number, reset: boolean) {
   const hit = attemptOf(run, 1, 1);
   expect(attr(hit, ATTR_CONNECTION_REUSED)).toBe(true);
+  expect(attr(hit, ATTR_HTTP2_STREAMS_IN_FLIGHT)).toBe(0);
+  expect(attr(hit, ATTR_CONNECTION_IDLE_MS)).toBeGreaterThanOrEqual(45);
   expect(attr(hit, ATTR_HTTP2_RST_STREAM_CODE)).toBe(code);
   expect(attr(hit, ATTR_ERROR_TYPE)).toBe('ERR_HTTP2_STREAM_ERROR');
   expect(attr(hit, ATTR_SOCKET_RESET)).toBe(reset);
@@ -491,9 +494,11 @@ const SCENARIOS: H2Scenario[] = [
         expectReused(run, attempt, id);
         expect(attr(attempt, ATTR_HTTP2_MAX_CONCURRENT_STREAMS)).toBe(1);
       }
+      const inFlight = attempts.map((a) => attr(a, ATTR_HTTP2_STREAMS_IN_FLIGHT)).sort();
+      expect(inFlight).toEqual([0, 1, 2]);
       // One stream at a time, each answered after QUEUE_DELAY_MS: the k-th waited about k delays.
       const waits = attempts.map((a) => Number(attr(a, ATTR_CONNECTION_QUEUE_MS) ?? 0)).sort((a, b) => a - b);
-      expect(waits[0]).toBeLessThan(QUEUE_DELAY_MS / 2);
+      expect(waits[0]).toBe(0);
       expect(waits[1]).toBeGreaterThanOrEqual(QUEUE_DELAY_MS - 5);
       expect(waits[2]).toBeGreaterThanOrEqual(2 * QUEUE_DELAY_MS - 5);
     },
@@ -570,11 +575,13 @@ describe('HTTP/2 scenarios: the facts the plugin records', () => {
 // 1. A TCP reset under a stream is recorded with wirescope.http2.rst_stream_code 2, which no peer sent
 //    (the connection died; Node gives every stream it destroys with an error the local code
 //    INTERNAL_ERROR). The attribute is "the RST_STREAM error code that ended the attempt's stream".
-// 2. A stream whose response has been read to its end counts as in flight until Node emits its 'close',
-//    a tick later. Sequential code makes its next call inside that tick (the SDK resolves on the body's
-//    end), so every reused attempt of a plain `await send(); await send();` loop gets streams_in_flight 1
-//    and no wirescope.connection.idle_ms, which PRODUCT.md promises on reuse (the HTTP/1.1 producers
-//    write it on the same pattern; a retry after the SDK's back-off gets both right: REFUSED_STREAM).
+// 2. A plain `await send(); await send();` loop gets no wirescope.connection.idle_ms on its reused
+//    attempts, which PRODUCT.md promises on reuse (the HTTP/1.1 producers write it on the same pattern).
+//    The previous stream, its response read to its end, has not yet emitted 'close' (a tick later) when
+//    the next call starts, so it counts as in flight (streams_in_flight 1) and the session as busy, not
+//    idle. nghttp2 and the SDK's pool count that stream too (http2-sdk-pool.test.ts), so 1 may stand;
+//    the idle time (from the last response's end) is still missing. A retry after the SDK's back-off
+//    gets it (the REFUSED_STREAM scenario).
 describe('HTTP/2 open producer bugs', () => {
   it.fails('a TCP reset under a stream: no RST_STREAM code, none was sent', async () => {
     const scenario = SCENARIOS.find((s) => s.truth.socketsDestroyed === 1) as H2Scenario;
@@ -583,12 +590,10 @@ describe('HTTP/2 open producer bugs', () => {
     expect(attr(hit, ATTR_HTTP2_RST_STREAM_CODE)).toBeUndefined();
   });
 
-  it.fails('sequential calls on a pooled session: streams_in_flight 0 and idle_ms on each reused attempt', async () => {
+  it.fails('sequential calls on a pooled session: idle_ms on each reused attempt', async () => {
     const run = await runScenario(SCENARIOS[0] as H2Scenario, true);
     for (let call = 2; call <= 4; call++) {
-      const attempt = attemptOf(run, call, 1);
-      expect(attr(attempt, ATTR_HTTP2_STREAMS_IN_FLIGHT)).toBe(0);
-      expect(attr(attempt, ATTR_CONNECTION_IDLE_MS)).toEqual(expect.any(Number));
+      expect(attr(attemptOf(run, call, 1), ATTR_CONNECTION_IDLE_MS)).toEqual(expect.any(Number));
     }
   });
 });
