@@ -17,6 +17,7 @@ import {
   ATTR_HTTP2_STREAMS_IN_FLIGHT,
   ATTR_NETWORK_PEER_ADDRESS,
   ATTR_SOCKET_RESET,
+  SPAN_DNS_LOOKUP,
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
@@ -98,6 +99,30 @@ describe('streams on one session', () => {
     expect(facts.get(ATTR_CONNECTION_QUEUE_MS)).toBeGreaterThan(0);
     expect(facts.get(ATTR_NETWORK_PEER_ADDRESS)).toBe('127.0.0.1');
     expect(tracing.named(SPAN_TLS_HANDSHAKE)).toHaveLength(1);
+  });
+});
+
+describe('cleartext HTTP/2 (h2c)', () => {
+  it('a session over plain TCP: dns.lookup and tcp.connect under the attempt, no tls.handshake', async () => {
+    const server = http2.createServer();
+    server.on('stream', answerAfter(0));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const tracing = createTracing();
+    const { scope, result } = await inAttempt(tracing.tracer, async () => {
+      const session = http2.connect(`http://localhost:${port}`);
+      const reply = await h2Request(session);
+      session.close();
+      return reply;
+    });
+    await new Promise((resolve) => server.close(resolve));
+    expect(result?.status).toBe(200);
+    expect(scope.facts.get(ATTR_CONNECTION_REUSED)).toBe(false);
+    expect(scope.facts.get(ATTR_NETWORK_PEER_ADDRESS)).toBe('127.0.0.1');
+    expect(tracing.named(SPAN_DNS_LOOKUP)).toHaveLength(1);
+    expect(tracing.named(SPAN_TCP_CONNECT)).toHaveLength(1);
+    expect(tracing.named(SPAN_TLS_HANDSHAKE)).toHaveLength(0);
+    expect(parentIdOf(tracing.named(SPAN_TCP_CONNECT)[0]!)).toBe(spanIdOf(scope.span));
   });
 });
 
