@@ -8,7 +8,7 @@ import type { TracerProvider } from '@opentelemetry/api';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
 import { wirescope } from '@wirescope/aws-sdk';
 import { describe, expect, it } from 'vitest';
-import { createS3Client } from './support/clients.js';
+import { createS3Client, TEST_CREDENTIALS } from './support/clients.js';
 import { providerThatThrows, providerWithThrowingTracer, settle, watchHost } from './support/fail-safe.js';
 import { type CallOutcome, outcomeOf } from './support/fault-matrix.js';
 import {
@@ -18,6 +18,8 @@ import {
   SPAN_METHODS,
 } from './support/faulty-otel.js';
 import { H2_CODE, startH2Server } from './support/h2-server.js';
+import { createTestTracing } from './support/otel.js';
+import { allAttributeText } from './support/span-query.js';
 
 const BUCKET = 'h2-fail-safe';
 const { diagMessages, hostFailures } = watchHost();
@@ -186,4 +188,30 @@ describe('fail-safe on NodeHttp2Handler', () => {
       if (hook === 'onEnd') expect(phasesLogged('processor exploded on onEnd')).toBe(true);
     },
   );
+});
+
+describe('no secrets on the HTTP/2 path', () => {
+  it('credentials, session token and the signature reach no span and no diag message', async () => {
+    const tracing = createTestTracing();
+    try {
+      diagMessages.length = 0;
+      expect(await workload(tracing.provider)).toEqual(EXPECTED);
+      const spans = tracing.spans();
+      // The producer ran: phase spans of the 4 sessions are there to be searched.
+      expect(spans.filter((s) => s.name === 'tls.handshake')).toHaveLength(EXPECTED.sessions);
+      const text = `${allAttributeText(spans)}\n${diagMessages.join('\n')}`;
+      for (const secret of [
+        TEST_CREDENTIALS.accessKeyId,
+        TEST_CREDENTIALS.secretAccessKey,
+        TEST_CREDENTIALS.sessionToken,
+        'AWS4-HMAC-SHA256',
+        'Signature=',
+        'Credential=',
+      ]) {
+        expect(text).not.toContain(secret);
+      }
+    } finally {
+      await tracing.shutdown();
+    }
+  });
 });
