@@ -1,8 +1,9 @@
 // A small HTTP/2 server (node:http2 over TLS, ALPN h2, the generated test certificate) that answers the
 // S3 PutObject and GetObject calls of a path-style client, counts the sessions and streams it saw (its
-// own truth, to pin the spans against), and misbehaves on demand: GOAWAY on an idle session, RST_STREAM
-// with a chosen code, a SETTINGS_MAX_CONCURRENT_STREAMS limit, a delay per response, a TCP reset in
-// the middle of a request. Used by test/http2-scenarios.test.ts (issue 17).
+// own truth, to pin the spans against), and misbehaves on demand: GOAWAY on an idle session or on an
+// in-flight stream, RST_STREAM with a chosen code, a SETTINGS_MAX_CONCURRENT_STREAMS limit, a delay per
+// response, a TCP reset in the middle of a request. Used by test/http2-scenarios, -fail-safe and
+// -sdk-pool (issue 17).
 import { once } from 'node:events';
 import http2 from 'node:http2';
 import type net from 'node:net';
