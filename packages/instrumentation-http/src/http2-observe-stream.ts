@@ -13,7 +13,6 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP2_GOAWAY_CODE,
   ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
-  ATTR_HTTP2_RST_STREAM_CODE,
   ATTR_HTTP2_STREAMS_IN_FLIGHT,
   ATTR_NETWORK_PEER_ADDRESS,
   ATTR_NETWORK_PEER_PORT,
@@ -45,7 +44,7 @@ export function beginStream(
   connecting: boolean,
 ): void {
   guard.run('beginning an HTTP/2 stream', () => {
-    const inFlight = state.open.size;
+    const inFlight = openStreams(state);
     const first = state.streams === 0;
     state.streams += 1;
     const current: StreamState = {
@@ -65,6 +64,8 @@ export function beginStream(
     if (limit !== undefined && activeStreams(state) >= limit) current.queued = true;
     state.open.add(current);
     if (target) recordStart(session, state, current, target, { inFlight, first, connecting });
+    // Busy from now until this stream (and every other) is done.
+    state.idleSince = undefined;
     listen(session, state, current, first);
   });
 }
@@ -136,6 +137,10 @@ function listen(
     guard.run('HTTP/2 request end', () => {
       current.finishedAt = performance.now();
     });
+  // The response read to its end: the exchange is over for the host, which may start its next call
+  // on the session before the stream's 'close' (observed: up to tens of ms later, on the SDK's
+  // `await send(); await send();`).
+  const onEnd = () => guard.run('HTTP/2 response end', () => streamDone(session, state, performance.now()));
   const onResponse = (headers: IncomingHttpHeaders) =>
     guard.run('HTTP/2 response', () => {
       const { target } = current;
@@ -156,6 +161,7 @@ function listen(
     guard.run('HTTP/2 stream close', () => closeStream(session, state, current));
     stream.removeListener('ready', onReady);
     stream.removeListener('finish', onFinish);
+    stream.removeListener('end', onEnd);
     stream.removeListener('response', onResponse);
     stream.removeListener(errorMonitor, onError);
     stream.removeListener('close', onClose);
@@ -165,21 +171,39 @@ function listen(
   if (stream.writableFinished) current.finishedAt = current.requestedAt;
   else stream.on('finish', onFinish);
   stream.on('response', onResponse);
+  // An 'end' listener does not make the body flow (only 'data' and 'readable' do).
+  stream.on('end', onEnd);
   stream.on(errorMonitor, onError);
   stream.on('close', onClose);
 }
 
 function closeStream(session: ClientHttp2Session, state: SessionState, current: StreamState): void {
-  const now = performance.now();
   state.open.delete(current);
-  const code = current.stream.rstCode;
-  // Any code other than NO_ERROR, sent or received: the peer's refusal or reset, or our own CANCEL (8)
-  // when the host closed the stream (an SDK timeout or abort).
-  if (current.target && typeof code === 'number' && code !== 0) {
-    current.target.record(ATTR_HTTP2_RST_STREAM_CODE, code);
+  streamDone(session, state, performance.now());
+}
+
+/**
+ * A stream is done (its response ended, or it closed): streams held at the peer's limit may take the
+ * slot, and when no stream is open at the HTTP/2 level any more, the session is idle from now.
+ */
+function streamDone(session: ClientHttp2Session, state: SessionState, now: number): void {
+  releaseSlots(session, state, now);
+  if (state.idleSince === undefined && openStreams(state) === 0 && !session.destroyed && !session.closed) {
+    state.idleSince = now;
   }
-  if (!current.queued) releaseSlots(session, state, now);
-  if (state.open.size === 0 && !session.destroyed && !session.closed) state.idleSince = now;
+}
+
+/**
+ * Streams in flight on the session: requested, and neither closed by nghttp2 (RST_STREAM, or END_STREAM
+ * both ways with the body unread) nor read to the end of their response. A stream whose exchange is
+ * over no longer counts, even before its JS 'close', which may come after the host's next request:
+ * otherwise back-to-back calls would never see the session idle. (The SDK's pool counts a stream
+ * until its 'close': that is the pool's bookkeeping, not the session's traffic.)
+ */
+function openStreams(state: SessionState): number {
+  let open = 0;
+  for (const { stream } of state.open) if (!stream.closed && !stream.readableEnded) open += 1;
+  return open;
 }
 
 /**

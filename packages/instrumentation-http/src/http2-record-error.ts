@@ -1,6 +1,7 @@
 import { safeErrorMessage } from '@wirescope/instrumentation';
 import {
   ATTR_ERROR_TYPE,
+  ATTR_HTTP2_RST_STREAM_CODE,
   ATTR_SOCKET_ERROR,
   ATTR_SOCKET_RESET,
   errorTypeOf,
@@ -53,7 +54,16 @@ export function recordStreamError(current: StreamState, session: SessionState, e
     const text = safeErrorMessage(real);
     if (text) target.record(ATTR_SOCKET_ERROR, text);
   }
-  const refused = stream.rstCode === REFUSED_STREAM && current.established;
+  // The RST_STREAM code, only when one ended the stream: Node fails a stream reset by the peer (or
+  // refused by nghttp2 above a GOAWAY's last stream id) with ERR_HTTP2_STREAM_ERROR. A stream Node
+  // destroys for another error (the socket reset under the session) carries the local code
+  // INTERNAL_ERROR, which no peer sent; one the host closed (an SDK timeout: CANCEL) fails with none.
+  const rstCode =
+    nodeError.code === 'ERR_HTTP2_STREAM_ERROR' && typeof stream.rstCode === 'number' && stream.rstCode !== 0
+      ? stream.rstCode
+      : undefined;
+  if (rstCode !== undefined) target.record(ATTR_HTTP2_RST_STREAM_CODE, rstCode);
+  const refused = rstCode === REFUSED_STREAM && current.established;
   const reset = isSocketReset(errorType) || session.goawayCode !== undefined || refused;
   target.record(ATTR_SOCKET_RESET, reset);
 }

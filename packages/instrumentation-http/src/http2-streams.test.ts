@@ -1,10 +1,12 @@
 import type { RequestOptions } from 'node:http';
 import http2 from 'node:http2';
+import type { Socket } from 'node:net';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import {
   ATTR_CONNECTION_ID,
+  ATTR_CONNECTION_IDLE_MS,
   ATTR_CONNECTION_QUEUE_MS,
   ATTR_CONNECTION_REUSED,
   ATTR_ERROR_TYPE,
@@ -77,6 +79,30 @@ describe('streams on one session', () => {
       expect(queued.get(ATTR_CONNECTION_QUEUE_MS)).toBeLessThan(took);
     }
     expect(took).toBeGreaterThanOrEqual(78); // two rounds of 40 ms: nghttp2 really held them
+  });
+
+  it('back-to-back streams: the session is idle from the end of the last response, none in flight', async () => {
+    const server = await startH2Server(answerAfter(0));
+    const tracing = createTracing();
+    const session = http2.connect(server.url, { ca });
+    const attempts = [];
+    // No pause between them: each starts as soon as the previous response was read to its end, before
+    // that stream's 'close'.
+    const untilEnd = () =>
+      new Promise<void>((resolve) => {
+        const stream = session.request({ ':path': '/' });
+        stream.on('end', () => resolve());
+        stream.resume();
+      });
+    for (let i = 0; i < 3; i++) attempts.push(await inAttempt(tracing.tracer, untilEnd));
+    session.close();
+    await server.close();
+    const facts = attempts.map((a) => a.scope.facts);
+    expect(facts.map((f) => f.get(ATTR_CONNECTION_REUSED))).toEqual([false, true, true]);
+    expect(facts.map((f) => f.get(ATTR_HTTP2_STREAMS_IN_FLIGHT))).toEqual([0, 0, 0]);
+    expect(facts[0]!.get(ATTR_CONNECTION_IDLE_MS)).toBeUndefined();
+    for (const reused of facts.slice(1))
+      expect(reused.get(ATTR_CONNECTION_IDLE_MS)).toBeGreaterThanOrEqual(0);
   });
 
   it('a stream that joins a session still connecting is reused and waited for the connection', async () => {
@@ -195,6 +221,32 @@ describe('how a stream ended', () => {
     expect(facts.get(ATTR_HTTP2_GOAWAY_CODE)).toBe(11);
     expect(facts.get(ATTR_ERROR_TYPE)).toBe('ERR_HTTP2_SESSION_ERROR');
     expect(facts.get(ATTR_SOCKET_RESET)).toBe(true);
+  });
+
+  it('a TCP reset under the session: ECONNRESET, a reset, and no RST_STREAM code (none was sent)', async () => {
+    const sockets: Socket[] = [];
+    let streams = 0;
+    const server = await startH2Server((stream) => {
+      streams += 1;
+      stream.on('error', () => {});
+      if (streams === 1) {
+        stream.respond({ ':status': 200 });
+        stream.end('ok');
+      } else for (const socket of sockets) socket.resetAndDestroy();
+    });
+    server.server.on('connection', (socket: Socket) => sockets.push(socket));
+    const tracing = createTracing();
+    const session = http2.connect(server.url, { ca });
+    session.on('error', () => {});
+    await inAttempt(tracing.tracer, () => h2Request(session));
+    const { scope, result } = await inAttempt(tracing.tracer, () => h2Request(session, '/reset', 'body'));
+    await settled(session);
+    await server.close();
+    expect(result?.error?.code).toBe('ECONNRESET');
+    expect(result?.rstCode).toBe(http2.constants.NGHTTP2_INTERNAL_ERROR); // Node's local code
+    expect(scope.facts.get(ATTR_ERROR_TYPE)).toBe('ECONNRESET');
+    expect(scope.facts.get(ATTR_SOCKET_RESET)).toBe(true);
+    expect(scope.facts.has(ATTR_HTTP2_RST_STREAM_CODE)).toBe(false);
   });
 
   it('an answered stream has no error facts', async () => {
