@@ -24,9 +24,9 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { createS3Client } from './support/clients.js';
 import { type CallOutcome, outcomeOf, sleep } from './support/fault-matrix.js';
-import { type H2Server, startH2Server } from './support/h2-server.js';
+import { startH2Server } from './support/h2-server.js';
 import { createTestTracing } from './support/otel.js';
-import { type ParityServer, startParityServer } from './support/parity-server.js';
+import { startParityServer } from './support/parity-server.js';
 import {
   decimals,
   differences,
