@@ -206,8 +206,8 @@ function expectReused(run: H2Run, attempt: ReadableSpan, id: unknown) {
 const findingsOf = async (run: H2Run) =>
   (await analyze(run.spans.map((s) => wireSpanFromReadable(s)))).findings;
 
-/** Facts of put → idle → GOAWAY → put: the second call opened a new session, with its own handshake. */
-function goawayIdleFacts(run: H2Run) {
+/** Facts of put → idle → GOAWAY or reset → put: the second call opened a new session, its own handshake. */
+function newSessionAfterIdleFacts(run: H2Run) {
   const first = attemptOf(run, 1, 1);
   const second = attemptOf(run, 2, 1);
   expectNewSession(run, first);
@@ -322,7 +322,7 @@ const SCENARIOS: H2Scenario[] = [
     outcomes: [ok(), ok()],
     truth: { sessions: 2, streams: 2, goaways: [H2_CODE.NO_ERROR] },
     findings: [],
-    facts: goawayIdleFacts,
+    facts: newSessionAfterIdleFacts,
   },
   {
     name: 'GOAWAY INTERNAL_ERROR on an idle session: the next call opens a new session',
@@ -333,7 +333,7 @@ const SCENARIOS: H2Scenario[] = [
     outcomes: [ok(), ok()],
     truth: { sessions: 2, streams: 2, goaways: [H2_CODE.INTERNAL_ERROR] },
     findings: [],
-    facts: goawayIdleFacts,
+    facts: newSessionAfterIdleFacts,
   },
   {
     name: 'GOAWAY NO_ERROR on an in-flight stream: refused, retried on a new session',
@@ -483,6 +483,18 @@ const SCENARIOS: H2Scenario[] = [
       expectNewSession(run, retry);
       expect(attr(retry, ATTR_CONNECTION_ID)).not.toBe(attr(hit, ATTR_CONNECTION_ID));
     },
+  },
+  {
+    name: 'TCP reset of an idle session: the next call opens a new session, nothing fails',
+    arrange: (s) => {
+      s.behaviour.resetIdleMs = 100;
+    },
+    calls: putIdlePut,
+    outcomes: [ok(), ok()],
+    truth: { sessions: 2, streams: 2, socketsDestroyed: 1 },
+    // The session reads the RST while idle and leaves the pool (as an idle HTTP/1.1 socket does).
+    facts: newSessionAfterIdleFacts,
+    findings: [],
   },
   {
     name: 'server maxConcurrentStreams 1, warm session: three concurrent calls queue on it',

@@ -40,6 +40,8 @@ export interface H2Behaviour {
   rstStream?: { code: number; count: number };
   /** Reset the TCP connection (RST) under the next `count` streams, before any response. */
   destroySocket?: { count: number };
+  /** Reset the TCP connection (RST) of a session once it has had no open stream for this many ms. */
+  resetIdleMs?: number;
 }
 
 /** Options fixed for the server's life. */
@@ -104,11 +106,21 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<H2Se
     setTimeout(() => session.destroy(), 50).unref();
   };
 
+  const resetSession = (session: http2.ServerHttp2Session) => {
+    counts.socketsDestroyed++;
+    const raw = rawByPort.get(session.socket.remotePort ?? -1);
+    if (raw) raw.resetAndDestroy();
+    session.destroy();
+  };
+
   const armIdle = (session: http2.ServerHttp2Session, s: SessionState) => {
-    const rule = handle.behaviour.goaway;
-    if (!rule || rule.when === 'next-stream' || s.open > 0) return;
+    if (s.open > 0) return;
+    const { goaway: rule, resetIdleMs } = handle.behaviour;
     clearTimeout(s.idleTimer);
-    s.idleTimer = setTimeout(() => sendGoaway(session, rule.code), rule.when);
+    if (resetIdleMs !== undefined) s.idleTimer = setTimeout(() => resetSession(session), resetIdleMs);
+    else if (rule && rule.when !== 'next-stream') {
+      s.idleTimer = setTimeout(() => sendGoaway(session, rule.code), rule.when);
+    }
   };
 
   server.on('session', (session: http2.ServerHttp2Session) => {
@@ -154,10 +166,7 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<H2Se
       }
       if (behaviour.destroySocket && behaviour.destroySocket.count > 0) {
         behaviour.destroySocket.count--;
-        counts.socketsDestroyed++;
-        const raw = rawByPort.get(session.socket.remotePort ?? -1);
-        if (raw) raw.resetAndDestroy();
-        session.destroy();
+        resetSession(session);
         return;
       }
       setTimeout(() => {
