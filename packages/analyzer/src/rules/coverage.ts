@@ -60,6 +60,11 @@ const F = {
    * plugin records them only where it found the SDK's handler classes: not in a bundled app).
    */
   timeouts: 4096,
+  /**
+   * No attempt ran on an HTTP/2 session: the HTTP/2 producer records no response body phases and no
+   * 100-continue waits yet (packages/instrumentation-http README, "HTTP/2").
+   */
+  http1: 8192,
 } as const;
 
 /** Whether a rule can judge one call, and the facts it needs. */
@@ -111,8 +116,8 @@ const NEEDS: readonly Need[] = [
   {
     code: FINDING_EXPECT_CONTINUE_NO_REUSE,
     needs: '100-continue waits and connection reuse (wirescope plugin)',
-    missing: '100-continue waits are recorded by the wirescope plugin only',
-    bits: F.wirescopeAttempts | F.connection,
+    missing: '100-continue waits are recorded by the wirescope plugin only, and not on HTTP/2 streams yet',
+    bits: F.wirescopeAttempts | F.connection | F.http1,
   },
   {
     code: FINDING_DNS_LOOKUP_PER_CONNECTION,
@@ -149,8 +154,9 @@ const NEEDS: readonly Need[] = [
   {
     code: FINDING_UNCONSUMED_BODY,
     needs: 'response body phases and pool waits (wirescope plugin)',
-    missing: 'response body phases (http.response.body) are recorded by the wirescope plugin only',
-    bits: F.wirescopeAttempts,
+    missing:
+      'response body phases (http.response.body) are recorded by the wirescope plugin only, and not on HTTP/2 streams yet',
+    bits: F.wirescopeAttempts | F.http1,
   },
   {
     code: FINDING_NO_TIMEOUT,
@@ -162,8 +168,9 @@ const NEEDS: readonly Need[] = [
   {
     code: FINDING_EXPECT_CONTINUE_TIMEOUT,
     needs: '100-continue waits and how they ended (wirescope plugin)',
-    missing: 'how 100-continue waits ended is recorded by the wirescope plugin only',
-    bits: F.wirescopeAttempts,
+    missing:
+      'how 100-continue waits ended is recorded by the wirescope plugin only, and not on HTTP/2 streams yet',
+    bits: F.wirescopeAttempts | F.http1,
   },
 ];
 
@@ -183,11 +190,12 @@ function factsOf(
   const caller = op?.callerRegion ?? context.callerRegion;
   if (caller !== undefined) facts |= F.callerRegion;
   if (call.attempts.length === 0) return facts;
-  facts |= F.attempts | F.connection | F.wirescopeAttempts | F.dns | F.timeouts;
+  facts |= F.attempts | F.connection | F.wirescopeAttempts | F.dns | F.timeouts | F.http1;
   let target = false;
   for (const a of call.attempts) {
     if (a.requestTimeoutMs === undefined && a.durationMs >= NO_TIMEOUT_MIN_WAIT_MS) facts &= ~F.timeouts;
     if (a.reused === undefined) facts &= ~F.connection;
+    if (a.http2 !== undefined) facts &= ~F.http1;
     if (a.inferred) {
       facts = (facts & ~F.wirescopeAttempts) | F.inferred;
       if (!input.dnsFrom(a.origin)) facts &= ~F.dns;

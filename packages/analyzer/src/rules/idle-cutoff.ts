@@ -1,4 +1,4 @@
-import { HTTP_HANDLER_FETCH, HTTP_HANDLER_NODE } from '@wirescope/semconv';
+import { HTTP_HANDLER_FETCH, HTTP_HANDLER_NODE, HTTP_HANDLER_NODE_HTTP2 } from '@wirescope/semconv';
 import type { AttemptRecord } from '../records.js';
 import { ms } from './rule-helpers.js';
 
@@ -32,7 +32,7 @@ export function idleCutoff(dead: AttemptRecord[], pool: Iterable<AttemptRecord>)
   return { deadMinMs, survivedMaxMs };
 }
 
-/** The handler of the attempts when they agree (`node-http`, `fetch`), else undefined. */
+/** The handler of the attempts when they agree (`node-http`, `node-http2`, `fetch`), else undefined. */
 export function handlerOf(attempts: AttemptRecord[]): string | undefined {
   const handlers = new Set(attempts.map((a) => a.handler));
   return handlers.size === 1 ? [...handlers][0] : undefined;
@@ -46,18 +46,22 @@ export function idleTimeoutOption(handler: string | undefined): string {
   if (handler === HTTP_HANDLER_FETCH) {
     return "undici's keepAliveTimeout and keepAliveMaxTimeout (an undici Agent as the fetch dispatcher)";
   }
+  if (handler === HTTP_HANDLER_NODE_HTTP2) {
+    return "NodeHttp2Handler's sessionTimeout (the ms a session may stay idle before the handler closes it)";
+  }
   return "the agent's idle timeout (https.Agent timeout on the Node handler, undici keepAliveTimeout on fetch)";
 }
 
 /**
  * Where the cut-off lies and which value to set, in words: `between 102 ms (…) and 452 ms (…)` with a
- * survivor, else only the upper bound; `setOption` is the option phrase.
+ * survivor, else only the upper bound; `setOption` is the option phrase; `what` the connections
+ * (`socket`, or `session` on HTTP/2).
  */
-export function idleCutoffAdvice(cutoff: IdleCutoff, option: string): string {
+export function idleCutoffAdvice(cutoff: IdleCutoff, option: string, what = 'socket'): string {
   const dead = ms(cutoff.deadMinMs);
   if (cutoff.survivedMaxMs !== undefined) {
     const alive = ms(cutoff.survivedMaxMs);
-    return `the peer drops sockets idle between ${alive} (the longest idle a reused socket survived) and ${dead} (the shortest that met a dead one); set ${option} under ${alive}`;
+    return `the peer drops ${what}s idle between ${alive} (the longest idle a reused ${what} survived) and ${dead} (the shortest that met a dead one); set ${option} under ${alive}`;
   }
-  return `the peer drops sockets idle less than ${dead} (the shortest idle that met a dead one; no shorter idle was seen to survive); set ${option} below that cut-off`;
+  return `the peer drops ${what}s idle less than ${dead} (the shortest idle that met a dead one; no shorter idle was seen to survive); set ${option} below that cut-off`;
 }

@@ -1,4 +1,4 @@
-import { HTTP_HANDLER_FETCH, HTTP_HANDLER_NODE } from '@wirescope/semconv';
+import { HTTP_HANDLER_FETCH, HTTP_HANDLER_NODE, HTTP_HANDLER_NODE_HTTP2 } from '@wirescope/semconv';
 import type { IdleCutoff } from './idle-cutoff.js';
 import { ms } from './rule-helpers.js';
 
@@ -39,6 +39,7 @@ export function suggestedIdleLimitMs(cutoff: IdleCutoff): number {
 export function idleLimitExample(handler: string | undefined, limitMs: number): string {
   if (handler === HTTP_HANDLER_FETCH)
     return `new Agent({ keepAliveTimeout: ${limitMs}, keepAliveMaxTimeout: ${limitMs} }) as the fetch dispatcher`;
+  if (handler === HTTP_HANDLER_NODE_HTTP2) return `new NodeHttp2Handler({ sessionTimeout: ${limitMs} })`;
   const node = `new NodeHttpHandler({ httpsAgent: new https.Agent({ keepAlive: true, timeout: ${limitMs} }) })`;
   if (handler === HTTP_HANDLER_NODE) return node;
   return `${node} on the Node handler, undici keepAliveTimeout: ${limitMs} on fetch`;

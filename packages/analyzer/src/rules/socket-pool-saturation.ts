@@ -1,6 +1,7 @@
 import { FINDING_SOCKET_POOL_SATURATION, HTTP_HANDLER_FETCH, HTTP_HANDLER_NODE } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
+import { http2StreamLimitFix, streamLimitOf } from './http2-sessions.js';
 import { handlerOf } from './idle-cutoff.js';
 import {
   attemptsByPool,
@@ -67,6 +68,20 @@ function queuedBehindOthers(attempts: AttemptRecord[]): AttemptRecord[] {
 }
 
 /**
+ * HTTP/2 streams that waited ≥ 1 ms for a slot on a full session: `wirescope.connection.queue_ms` with
+ * the session's open streams at the peer's SETTINGS_MAX_CONCURRENT_STREAMS. A stream that waited for
+ * its session to connect is not saturation (below the limit, or before the peer's SETTINGS came).
+ */
+function queuedAtStreamLimit(attempts: AttemptRecord[]): AttemptRecord[] {
+  return attempts.filter((a) => {
+    const h2 = a.http2;
+    if (h2 === undefined || (a.queueMs ?? 0) < QUEUE_MIN_MS) return false;
+    const limit = h2.maxConcurrentStreams;
+    return limit !== undefined && h2.streamsInFlight !== undefined && h2.streamsInFlight >= limit;
+  });
+}
+
+/**
  * The fix, with the measured peak of requests in flight as the pool size to give, named for the handler
  * that made the attempts (the Node agent's `maxSockets`, undici's `connections`).
  */
@@ -91,14 +106,18 @@ export function poolFix(handler: string | undefined, peak: number, maxSockets: n
  * `socket-pool-saturation`. Per host (and process), triggers when ≥ 2 attempts waited ≥ 1 ms for a pooled
  * socket (`wirescope.connection.queue_ms`) while another attempt to the host was in flight, and the
  * waits add up to ≥ 20 ms: the agent is at `maxSockets`. Cost = sum of the measured queue waits. The
- * fix gives the peak of requests in flight as the pool size.
+ * fix gives the peak of requests in flight as the pool size. Issue 17: on HTTP/2 a request waits for a
+ * stream slot on a session at the peer's stream limit (`queuedAtStreamLimit`), the same thresholds; the
+ * fix is NodeHttp2Handler's `maxConcurrentStreams` (another session when one is full) or the server's limit.
  */
 export const socketPoolSaturationRule: Rule = {
   code: FINDING_SOCKET_POOL_SATURATION,
   run(context: RuleContext): Finding[] {
     const findings: Finding[] = [];
     for (const attempts of attemptsByPool(context).values()) {
-      const queued = queuedBehindOthers(attempts);
+      const h2 = saturation(attempts, queuedAtStreamLimit(attempts));
+      if (h2) findings.push(h2);
+      const queued = queuedBehindOthers(attempts).filter((a) => a.http2 === undefined);
       const waits = queued.map((a) => a.queueMs ?? 0);
       const costMs = sum(waits);
       if (queued.length < QUEUE_MIN_ATTEMPTS || costMs < QUEUE_MIN_TOTAL_MS) continue;
@@ -130,3 +149,31 @@ export const socketPoolSaturationRule: Rule = {
     return findings;
   },
 };
+
+/** The finding of the HTTP/2 streams of one pool that waited at the peer's stream limit, if they qualify. */
+function saturation(attempts: AttemptRecord[], queued: AttemptRecord[]): Finding | undefined {
+  const waits = queued.map((a) => a.queueMs ?? 0);
+  const costMs = sum(waits);
+  if (queued.length < QUEUE_MIN_ATTEMPTS || costMs < QUEUE_MIN_TOTAL_MS) return undefined;
+  const limit = streamLimitOf(queued) as number; // every queued stream was at a limit
+  const peak = peakConcurrency(attempts);
+  const first = attempts[0] as AttemptRecord;
+  return finding({
+    code: FINDING_SOCKET_POOL_SATURATION,
+    severity: severityForCost(median(waits)),
+    summary: `${queued.length} of ${attempts.length} requests to ${hostOf(first)} waited for a stream slot on a full HTTP/2 session (the server's SETTINGS_MAX_CONCURRENT_STREAMS ${limit}): median ${ms(median(waits))}, ${plural(peak, 'request')} in flight at peak`,
+    costMs,
+    costPerCallMs: costMs / queued.length,
+    costBasis: 'measured: sum of wirescope.connection.queue_ms of streams at the session limit',
+    fix: http2StreamLimitFix(limit, peak),
+    evidence: evidence(
+      queued,
+      {
+        attempts: attempts.length,
+        queued: queued.length,
+        maxConcurrentStreams: limit,
+      },
+      { queueMedianMs: median(waits), queueMaxMs: waits.reduce((m, v) => Math.max(m, v), 0) },
+    ),
+  });
+}

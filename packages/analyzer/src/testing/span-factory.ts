@@ -83,6 +83,11 @@ export interface CallSpec {
   bucket?: string;
   host?: string;
   method?: string;
+  /**
+   * Attempts as the HTTP/2 producer writes them (NodeHttp2Handler): handler `node-http2`,
+   * `network.protocol.version` 2, `wirescope.http2.streams_in_flight` 0, no agent; the connection is the session.
+   */
+  http2?: boolean;
   error?: boolean;
   attributes?: Attributes;
   attempts?: AttemptSpec[];
@@ -120,6 +125,13 @@ export function call(spec: CallSpec): WireSpan[] {
       'wirescope.agent.keep_alive': true,
       'wirescope.agent.max_sockets': 50,
     };
+    if (spec.http2) {
+      delete attributes['wirescope.agent.keep_alive'];
+      delete attributes['wirescope.agent.max_sockets'];
+      attributes['wirescope.http.handler'] = 'node-http2';
+      attributes['network.protocol.version'] = '2';
+      attributes['wirescope.http2.streams_in_flight'] = 0;
+    }
     if (reused) attributes['wirescope.connection.idle_ms'] = 150;
     else attributes['tls.protocol.version'] = '1.3';
     if (a.queueMs !== undefined) attributes['wirescope.connection.queue_ms'] = a.queueMs;
