@@ -280,6 +280,7 @@ function createEngine(options: AnalyzeOptions): Analysis {
       );
     }
     const skipped = badRecords + notTraces > 0 ? { skipped: { notTraces, badRecords } } : {};
+    const http2Attempts = resolved.attempts.reduce((count, a) => count + (a.http2 !== undefined ? 1 : 0), 0);
     return {
       schemaVersion: 2,
       findings,
@@ -291,6 +292,7 @@ function createEngine(options: AnalyzeOptions): Analysis {
         duplicateSpans,
         attempts: resolved.attempts.length,
         reusedAttempts: reusedCount(resolved.attempts),
+        ...(http2Attempts > 0 ? { http2Attempts } : {}),
         spanCountsByName,
         ...skipped,
       },

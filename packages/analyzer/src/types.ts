@@ -119,8 +119,10 @@ export interface AnalysisStats {
   operations: number;
   /** HTTP attempts of those calls (wirescope attempt spans, or inferred from HTTP client spans). */
   attempts: number;
-  /** Attempts on a reused connection. */
+  /** Attempts on a reused connection (on HTTP/2, a reused session). */
   reusedAttempts: number;
+  /** Attempts that ran as streams of HTTP/2 sessions (NodeHttp2Handler), present only when there were some. */
+  http2Attempts?: number;
   /** Spans of other instrumentations that recorded a call or phase a second time: not counted. */
   duplicateSpans: number;
   /** Spans by name (duplicates not counted). */

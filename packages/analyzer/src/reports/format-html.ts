@@ -32,7 +32,7 @@ function statsHtml(result: AnalysisResult): string {
         `<tr><td class="mono">${escapeHtml(name)}</td><td class="num">${count.toLocaleString('en-US')} spans</td></tr>`,
     )
     .join('');
-  return `<table class="stats" id="stats">${row('spans', s.spans)}${row('traces', s.traces)}${row('calls (operation spans)', s.operations)}${row('attempts', s.attempts)}${row('attempts on a reused connection', s.reusedAttempts)}</table>
+  return `<table class="stats" id="stats">${row('spans', s.spans)}${row('traces', s.traces)}${row('calls (operation spans)', s.operations)}${row('attempts', s.attempts)}${row('attempts on a reused connection', s.reusedAttempts)}${s.http2Attempts ? row('attempts on HTTP/2 sessions', s.http2Attempts) : ''}</table>
 <details><summary>spans by name</summary><table class="stats">${byName}</table></details>`;
 }
 

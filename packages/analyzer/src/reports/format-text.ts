@@ -48,8 +48,8 @@ export function formatText(result: AnalysisResult, options: TextReportOptions = 
     formatCount(stats.spans, 'span'),
     formatCount(stats.traces, 'trace'),
     formatCount(stats.operations, 'call'),
-    formatCount(stats.attempts, 'attempt'),
-    `${formatCount(stats.reusedAttempts, 'attempt')} on a reused connection`,
+    `${formatCount(stats.attempts, 'attempt')}${stats.http2Attempts ? ` (${stats.http2Attempts} on HTTP/2 sessions)` : ''}`,
+    `${formatCount(stats.reusedAttempts, 'attempt')} on a reused connection${stats.http2Attempts ? ' or session' : ''}`,
   ].join(', ');
   out.push(paint(SGR.bold, `wirescope: ${headline(result)}`), `  ${counts}`);
   out.push(...wrap(escapeControl(`seen: ${seenLine(result)}`), width, '  '));
