@@ -187,3 +187,34 @@ describe('socket-pool-saturation on HTTP/2 sessions (streams at the peer’s str
     expect(await findings(streams(4, 30, {}), 'socket-pool-saturation')).toEqual([]);
   });
 });
+
+describe('unretried-socket-error on HTTP/2 sessions', () => {
+  /** A failed call whose `count` attempts each had a stream failed by the peer's GOAWAY INTERNAL_ERROR (30 ms). */
+  const goawayCall = (count: number, failed = true) =>
+    call({
+      startMs: 0,
+      http2: true,
+      error: failed,
+      attributes: failed ? { 'error.type': 'ERR_HTTP2_SESSION_ERROR' } : {},
+      attempts: Array.from({ length: count }, () => ({
+        reused: true,
+        durationMs: 30,
+        errorType: 'ERR_HTTP2_SESSION_ERROR',
+        attributes: GOAWAY_INTERNAL,
+      })),
+    });
+
+  it('a stream the GOAWAY failed, not retried: last attempt 2 → finding (the call, 61 ms), 3 → nothing', async () => {
+    const [unretried] = await findings(goawayCall(2), 'unretried-socket-error');
+    expect(unretried?.costMs).toBe(61);
+    expect(unretried?.summary).toBe(
+      '1 call (S3.PutObject) failed when the peer dropped the HTTP/2 session (GOAWAY INTERNAL_ERROR (2)) without a retry, after 61 ms (median)',
+    );
+    expect(unretried?.fix).toMatch(
+      /^The SDK retries an HTTP\/2 stream only when the peer refused it \(REFUSED_STREAM\)/,
+    );
+    expect(unretried?.fix).toContain("NodeHttp2Handler's sessionTimeout");
+    expect(await findings(goawayCall(3), 'unretried-socket-error')).toEqual([]);
+    expect(await findings(goawayCall(1, false), 'unretried-socket-error')).toEqual([]);
+  });
+});
