@@ -50,11 +50,20 @@ export interface SessionState {
   settingsKnown: boolean;
   /** Error code of the peer's GOAWAY, once one came. */
   goawayCode: number | undefined;
+  /** The origin's previous session, closed by the peer's GOAWAY while idle: this one replaces it. */
+  readonly replaces: IdleGoaway | undefined;
   /** The connection phases, watched when the session was opened inside an attempt (or a span). */
   phases: ConnectionPhases | undefined;
   /** The peer of the connected socket. */
   peerAddress: string | undefined;
   peerPort: number | undefined;
+}
+
+/** A GOAWAY that came on an idle session: no stream saw it, the origin's next session pays for it. */
+export interface IdleGoaway {
+  readonly code: number;
+  /** How long the session had been idle, ms (rounded). */
+  readonly idleMs: number;
 }
 
 /**
@@ -70,4 +79,9 @@ export interface Http2Registry {
   wrapper: Connect | undefined;
   /** Per-session state; weak, so sessions die when their owner is done with them. */
   readonly sessions: WeakMap<ClientHttp2Session, SessionState>;
+  /**
+   * Origin (`https://host:port`) → the GOAWAY that closed its last session while idle, until the
+   * origin's next session takes it. Strings and numbers only, bounded (MAX_IDLE_GOAWAY_ORIGINS).
+   */
+  readonly idleGoaways: Map<string, IdleGoaway>;
 }

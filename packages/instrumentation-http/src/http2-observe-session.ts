@@ -5,9 +5,9 @@ import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
 import type { Attributes } from '@opentelemetry/api';
-import { nextConnectionId } from '@wirescope/instrumentation';
+import { nextConnectionId, roundMs } from '@wirescope/instrumentation';
 import { ATTR_NETWORK_PROTOCOL_VERSION, HTTP_HANDLER_NODE_HTTP2 } from '@wirescope/semconv';
-import type { Http2Registry, SessionRequest, SessionState } from './http2-internal-types.js';
+import type { Http2Registry, IdleGoaway, SessionRequest, SessionState } from './http2-internal-types.js';
 import { beginStream, goawayOnOpenStreams } from './http2-observe-stream.js';
 import { failHttp2Phases } from './http2-record-error.js';
 import { sessionSocket } from './http2-session-socket.js';
@@ -47,7 +47,11 @@ export function observeSession(
   guard.run('observing an HTTP/2 session', () => {
     if (!session || registry.sessions.has(session)) return;
     const where = authorityOf(authority);
+    const origin = originOf(where);
     const target = resolveTarget(registry.consumers, hookOptions(where));
+    // This session replaces the origin's last one if the peer closed that one while idle: taken once.
+    const replaces = registry.idleGoaways.get(origin);
+    if (replaces) registry.idleGoaways.delete(origin);
     const state: SessionState = {
       id: nextConnectionId(),
       protocol: where.protocol,
@@ -59,6 +63,7 @@ export function observeSession(
       setup: target?.span.spanContext(),
       settingsKnown: false,
       goawayCode: undefined,
+      replaces,
       phases: undefined,
       peerAddress: undefined,
       peerPort: undefined,
@@ -76,12 +81,29 @@ export function observeSession(
       };
       state.phases = observeConnection(target, socket, state.id, where.host, servername, startAt, producer);
     }
-    listen(session, state);
+    listen(session, state, (goaway) => rememberIdleGoaway(registry, origin, goaway));
     wrapRequest(registry, session, state);
   });
 }
 
-function listen(session: ClientHttp2Session, state: SessionState): void {
+/** Origins whose idle GOAWAY is remembered at most; the oldest goes first. */
+export const MAX_IDLE_GOAWAY_ORIGINS = 256;
+
+function rememberIdleGoaway(registry: Http2Registry, origin: string, goaway: IdleGoaway): void {
+  const memo = registry.idleGoaways;
+  memo.delete(origin);
+  memo.set(origin, goaway);
+  if (memo.size > MAX_IDLE_GOAWAY_ORIGINS) {
+    const oldest = memo.keys().next().value;
+    if (oldest !== undefined) memo.delete(oldest);
+  }
+}
+
+function listen(
+  session: ClientHttp2Session,
+  state: SessionState,
+  onIdleGoaway: (goaway: IdleGoaway) => void,
+): void {
   const onConnect = (_session: unknown, socket: Socket) =>
     guard.run('HTTP/2 session connect', () => {
       session.removeListener('connect', onConnect);
@@ -100,6 +122,10 @@ function listen(session: ClientHttp2Session, state: SessionState): void {
       if (typeof code !== 'number') return;
       state.goawayCode = code;
       goawayOnOpenStreams(state, code);
+      // Idle (connected, no stream open): no attempt sees it; the origin's next session will say why.
+      if (state.idleSince !== undefined && state.open.size === 0) {
+        onIdleGoaway({ code, idleMs: roundMs(performance.now() - state.idleSince) });
+      }
     });
   const onError = (error: unknown) => guard.run('HTTP/2 session error', () => failHttp2Phases(state, error));
   const onClose = () => {
@@ -182,6 +208,10 @@ function authorityOf(authority: unknown): Authority {
   const host = typeof raw === 'string' && raw ? raw.replace(/^\[(.*)\]$/, '$1') : undefined;
   const port = Number(fields.port) || (protocol === 'http:' ? 80 : 443);
   return { protocol, host, port };
+}
+
+function originOf(where: Authority): string {
+  return `${where.protocol}//${where.host ?? ''}:${where.port ?? ''}`;
 }
 
 /** What `ignoreRequestHook` sees for a session: where it goes, as node:http's options would say it. */

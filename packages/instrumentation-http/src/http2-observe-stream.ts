@@ -13,6 +13,8 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP2_GOAWAY_CODE,
   ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
+  ATTR_HTTP2_PREVIOUS_GOAWAY_CODE,
+  ATTR_HTTP2_PREVIOUS_IDLE_MS,
   ATTR_HTTP2_STREAMS_IN_FLIGHT,
   ATTR_NETWORK_PEER_ADDRESS,
   ATTR_NETWORK_PEER_PORT,
@@ -105,7 +107,13 @@ function recordStart(
     target.record(ATTR_HTTP2_MAX_CONCURRENT_STREAMS, limit);
   if (state.goawayCode !== undefined) target.record(ATTR_HTTP2_GOAWAY_CODE, state.goawayCode);
   if (!connecting) recordPeer(state, target);
-  if (first) return;
+  if (first) {
+    if (state.replaces) {
+      target.record(ATTR_HTTP2_PREVIOUS_GOAWAY_CODE, state.replaces.code);
+      target.record(ATTR_HTTP2_PREVIOUS_IDLE_MS, state.replaces.idleMs);
+    }
+    return;
+  }
   // Idle only when no stream was open: a stream that multiplexes onto a busy session waited for nothing.
   if (inFlight === 0 && state.idleSince !== undefined) {
     target.record(ATTR_CONNECTION_IDLE_MS, roundMs(current.requestedAt - state.idleSince));

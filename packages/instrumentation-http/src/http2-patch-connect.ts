@@ -17,6 +17,7 @@ export function http2Registry(): Http2Registry {
     original: undefined,
     wrapper: undefined,
     sessions: new WeakMap(),
+    idleGoaways: new Map(),
   }));
 }
 

@@ -15,6 +15,8 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP2_GOAWAY_CODE,
   ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
+  ATTR_HTTP2_PREVIOUS_GOAWAY_CODE,
+  ATTR_HTTP2_PREVIOUS_IDLE_MS,
   ATTR_HTTP2_RST_STREAM_CODE,
   ATTR_HTTP2_STREAMS_IN_FLIGHT,
   ATTR_NETWORK_PEER_ADDRESS,
@@ -348,5 +350,81 @@ describe('outside an attempt scope', () => {
       method: 'GET',
       path: '/ignored',
     });
+  });
+});
+
+describe('a GOAWAY on an idle session', () => {
+  it("is told by the origin's next session: its code and how long the old session sat idle, once", async () => {
+    const server = await startH2Server(answerAfter(0));
+    const serverSessions: http2.ServerHttp2Session[] = [];
+    server.server.on('session', (session: http2.ServerHttp2Session) => serverSessions.push(session));
+    const tracing = createTracing();
+    const opened = (path: string) =>
+      inAttempt(tracing.tracer, async () => {
+        const session = http2.connect(server.url, { ca });
+        const reply = await h2Request(session, path);
+        return { session, reply };
+      });
+
+    const first = await opened('/first');
+    const firstSession = first.result!.session;
+    const goaway = new Promise<number>((resolve) => firstSession.once('goaway', (code) => resolve(code)));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // A graceful close: GOAWAY NO_ERROR, then the connection ends (what a server's idle timeout does).
+    serverSessions[0]!.close();
+    expect(await goaway).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    firstSession.close(); // as NodeHttp2Handler does on 'goaway'
+    await settled(firstSession);
+
+    const second = await opened('/second');
+    const secondSession = second.result!.session;
+    // The client closes this one itself: no GOAWAY from the peer, nothing for the next session.
+    secondSession.close();
+    await settled(secondSession);
+    const third = await opened('/third');
+    third.result!.session.close();
+    await settled(third.result!.session);
+    await server.close();
+
+    expect(first.scope.facts.has(ATTR_HTTP2_PREVIOUS_GOAWAY_CODE)).toBe(false);
+    expect(second.scope.facts.get(ATTR_CONNECTION_REUSED)).toBe(false);
+    expect(second.scope.facts.get(ATTR_HTTP2_PREVIOUS_GOAWAY_CODE)).toBe(0);
+    const idle = second.scope.facts.get(ATTR_HTTP2_PREVIOUS_IDLE_MS);
+    expect(idle).toBeGreaterThanOrEqual(55); // the 60 ms the test let the session sit idle
+    expect(idle).toBeLessThan(1000);
+    expect(third.scope.facts.has(ATTR_HTTP2_PREVIOUS_GOAWAY_CODE)).toBe(false);
+    expect(third.scope.facts.has(ATTR_HTTP2_PREVIOUS_IDLE_MS)).toBe(false);
+  });
+
+  it("a GOAWAY that hit an open stream is that attempt's goaway_code, not the next session's previous one", async () => {
+    let streams = 0;
+    const server = await startH2Server((stream) => {
+      streams += 1;
+      stream.on('error', () => {});
+      if (streams === 2) {
+        stream.session?.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+        return;
+      }
+      stream.respond({ ':status': 200 });
+      stream.end('ok');
+    });
+    const tracing = createTracing();
+    const session = http2.connect(server.url, { ca });
+    session.on('error', () => {});
+    await inAttempt(tracing.tracer, () => h2Request(session));
+    const hit = await inAttempt(tracing.tracer, () => h2Request(session, '/second', 'body'));
+    await settled(session);
+    const next = await inAttempt(tracing.tracer, async () => {
+      const replacement = http2.connect(server.url, { ca });
+      const reply = await h2Request(replacement);
+      replacement.close();
+      await settled(replacement);
+      return reply;
+    });
+    await server.close();
+    expect(hit.scope.facts.get(ATTR_HTTP2_GOAWAY_CODE)).toBe(11);
+    expect(next.result?.status).toBe(200);
+    expect(next.scope.facts.get(ATTR_CONNECTION_REUSED)).toBe(false);
+    expect(next.scope.facts.has(ATTR_HTTP2_PREVIOUS_GOAWAY_CODE)).toBe(false);
   });
 });

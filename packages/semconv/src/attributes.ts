@@ -151,6 +151,15 @@ export const ATTR_HTTP2_MAX_CONCURRENT_STREAMS = 'wirescope.http2.max_concurrent
  * a graceful shutdown; 2 = INTERNAL_ERROR, …; RFC 9113 §7).
  */
 export const ATTR_HTTP2_GOAWAY_CODE = 'wirescope.http2.goaway_code';
+/**
+ * On the attempt that opened a session: the GOAWAY code with which the peer had closed this process's
+ * previous session to the same origin while it sat idle (0 = NO_ERROR, a graceful close such as the
+ * server's idle timeout). No stream sees such a GOAWAY; the new session, and its handshake, are its
+ * cost, as a new connection is after a server closed an idle keep-alive socket.
+ */
+export const ATTR_HTTP2_PREVIOUS_GOAWAY_CODE = 'wirescope.http2.previous_goaway_code';
+/** With `previous_goaway_code`: how long, in ms, that previous session had been idle when the GOAWAY came. */
+export const ATTR_HTTP2_PREVIOUS_IDLE_MS = 'wirescope.http2.previous_idle_ms';
 /** The RST_STREAM error code that ended the attempt's stream, when it was not NO_ERROR (RFC 9113 §7). */
 export const ATTR_HTTP2_RST_STREAM_CODE = 'wirescope.http2.rst_stream_code';
 
