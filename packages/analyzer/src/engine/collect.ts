@@ -183,7 +183,11 @@ export function writeAttempt(
   if (boolVal(v[K.expectContinue]) === true || expectWait !== undefined) flags |= A.expectContinue;
   if (boolVal(v[K.oneOff]) === true) flags |= A.oneOff;
   if (inferred) flags |= A.inferred;
-  const http2 = strVal(v[K.protocolVersion]) === '2' || v[K.handler] === HTTP_HANDLER_NODE_HTTP2;
+  // A session of the plugin's HTTP/2 producer. Not an inferred attempt: instrumentation-undici writes
+  // version 2 for undici's own HTTP/2, whose pool and options are not NodeHttp2Handler's.
+  const http2 =
+    v[K.handler] === HTTP_HANDLER_NODE_HTTP2 ||
+    (!inferred && strVal(v[K.handler]) === undefined && strVal(v[K.protocolVersion]) === '2');
   if (http2) flags |= A.http2;
   c.flags[i] = flags;
   // Inferred attempts are numbered at finish, in start order within their call.
