@@ -218,3 +218,35 @@ describe('unretried-socket-error on HTTP/2 sessions', () => {
     expect(await findings(goawayCall(1, false), 'unretried-socket-error')).toEqual([]);
   });
 });
+
+describe('no-timeout on HTTP/2 streams', () => {
+  /** A stream with no response after `waitMs` on a reused session, under no timeout at all. */
+  const hungStream = (waitMs: number) => {
+    const spans = call({
+      startMs: 0,
+      http2: true,
+      attempts: [
+        {
+          durationMs: waitMs,
+          errorType: 'ABORT_ERR',
+          attributes: {
+            'wirescope.timeout.request_ms': 0,
+            'wirescope.timeout.connection_ms': 0,
+            'wirescope.timeout.socket_ms': 0,
+          },
+        },
+      ],
+    });
+    for (const s of spans) delete s.attributes['wirescope.ttfb_ms'];
+    return spans;
+  };
+
+  it('a 2 s wait with no requestTimeout → finding naming NodeHttp2Handler’s requestTimeout; 1.999 s → nothing', async () => {
+    const [hung] = await findings(hungStream(2000), 'no-timeout');
+    expect(hung?.costMs).toBe(2000);
+    expect(hung?.fix).toMatch(
+      /^Limit each stream: new NodeHttp2Handler\(\{ requestTimeout: N \}\) closes a stream silent/,
+    );
+    expect(await findings(hungStream(1999), 'no-timeout')).toEqual([]);
+  });
+});

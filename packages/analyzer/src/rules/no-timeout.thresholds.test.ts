@@ -131,6 +131,9 @@ describe('no-timeout thresholds', () => {
     expect(noTimeoutFix('node-http', undefined)).toBe(
       'Limit the whole call: new NodeHttpHandler({ requestTimeout: N, throwOnRequestTimeout: true }) — without throwOnRequestTimeout a breached requestTimeout only logs a warning — and a connectionTimeout for the wait for a socket, or pass an abortSignal per call.',
     );
+    expect(noTimeoutFix('node-http2', 2500)).toBe(
+      'Limit each stream: new NodeHttp2Handler({ requestTimeout: 5000 }) (5.0 s: about twice the slowest answered call here, 2.5 s) closes a stream silent that long (NodeHttp2Handler ignores socket and connection timeouts), or pass an abortSignal per call.',
+    );
     expect(noTimeoutFix(undefined, 100)).toBe(
       'Limit the whole call: requestTimeout: 1000 on the request handler (1.0 s: about twice the slowest answered call here, 100 ms) (NodeHttp2Handler ignores socket and connection timeouts; NodeHttpHandler needs throwOnRequestTimeout: true), or pass an abortSignal per call.',
     );

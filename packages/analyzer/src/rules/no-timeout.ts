@@ -1,4 +1,9 @@
-import { FINDING_NO_TIMEOUT, HTTP_HANDLER_FETCH, HTTP_HANDLER_NODE } from '@wirescope/semconv';
+import {
+  FINDING_NO_TIMEOUT,
+  HTTP_HANDLER_FETCH,
+  HTTP_HANDLER_NODE,
+  HTTP_HANDLER_NODE_HTTP2,
+} from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import { handlerOf } from './idle-cutoff.js';
@@ -71,6 +76,8 @@ export function noTimeoutFix(handler: string | undefined, slowestMs: number | un
       : '';
   if (handler === HTTP_HANDLER_FETCH)
     return `Limit the whole call: new FetchHttpHandler({ requestTimeout: ${n} })${basis}, or pass an abortSignal per call.`;
+  if (handler === HTTP_HANDLER_NODE_HTTP2)
+    return `Limit each stream: new NodeHttp2Handler({ requestTimeout: ${n} })${basis} closes a stream silent that long (NodeHttp2Handler ignores socket and connection timeouts), or pass an abortSignal per call.`;
   if (handler === HTTP_HANDLER_NODE)
     return `Limit the whole call: new NodeHttpHandler({ requestTimeout: ${n}, throwOnRequestTimeout: true })${basis} — without throwOnRequestTimeout a breached requestTimeout only logs a warning — and a connectionTimeout for the wait for a socket, or pass an abortSignal per call.`;
   return `Limit the whole call: requestTimeout: ${n} on the request handler${basis} (NodeHttp2Handler ignores socket and connection timeouts; NodeHttpHandler needs throwOnRequestTimeout: true), or pass an abortSignal per call.`;
