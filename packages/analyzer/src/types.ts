@@ -185,7 +185,10 @@ export interface WaterfallSegment {
 export interface WaterfallAttempt {
   spanId: string;
   attempt: number;
+  /** The connection (on HTTP/2, the session) the attempt ran on. */
   connectionId?: string;
+  /** True when the attempt ran as a stream of an HTTP/2 session (present only then). */
+  http2?: boolean;
   reused?: boolean;
   errorType?: string;
   statusCode?: number;

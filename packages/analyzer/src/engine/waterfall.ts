@@ -44,6 +44,7 @@ function waterfallAttempt(attempt: AttemptRecord, opStart: number): WaterfallAtt
     segments: segments(attempt, opStart),
   };
   if (attempt.connectionId !== undefined) out.connectionId = attempt.connectionId;
+  if (attempt.http2 !== undefined) out.http2 = true;
   if (attempt.errorType !== undefined) out.errorType = attempt.errorType;
   if (attempt.statusCode !== undefined) out.statusCode = attempt.statusCode;
   return out;

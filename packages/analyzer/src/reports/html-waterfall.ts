@@ -18,7 +18,7 @@ export function waterfallLegend(): string {
   const items = Object.entries(SEGMENT_LABEL).map(
     ([kind, label]) => `<span><i class="seg seg-${kind}"></i>${label}</span>`,
   );
-  return `<p class="legend muted">${items.join('')}<span>⇄ attempts with the same connection badge shared one socket</span></p>`;
+  return `<p class="legend muted">${items.join('')}<span>⇄ attempts with the same connection badge shared one socket (on HTTP/2, one session)</span></p>`;
 }
 
 function attemptRow(
@@ -32,7 +32,7 @@ function attemptRow(
   const shared = id !== undefined && (uses.get(id) ?? 0) > 1;
   const badge =
     id !== undefined
-      ? `<span class="conn conn-${(connIndex.get(id) ?? 0) % 8}" data-connection-id="${escapeHtml(id)}" title="connection ${escapeHtml(id)}">${a.reused ? '↺ ' : '+ '}conn ${(connIndex.get(id) ?? 0) + 1}</span>`
+      ? `<span class="conn conn-${(connIndex.get(id) ?? 0) % 8}" data-connection-id="${escapeHtml(id)}" title="${a.http2 ? 'HTTP/2 session' : 'connection'} ${escapeHtml(id)}">${a.reused ? '↺ ' : '+ '}${a.http2 ? 'h2 session' : 'conn'} ${(connIndex.get(id) ?? 0) + 1}</span>`
       : '';
   const outcome =
     a.errorType !== undefined

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../analyze.js';
 import { call } from '../testing/span-factory.js';
 import type { WireSpan } from '../types.js';
+import { formatHtml } from './format-html.js';
 import { formatJson } from './format-json.js';
 import { formatMarkdown } from './format-markdown.js';
 import { formatText } from './format-text.js';
@@ -56,6 +57,33 @@ describe('reports of an HTTP/2 trace name the session', () => {
     expect(formatText(await analyze(http1), { color: false })).toContain(
       '0 attempts on a reused connection\n',
     );
+  });
+
+  it('json waterfall: each attempt says http2 and its session id; html: the badge names the HTTP/2 session', async () => {
+    const result = await analyze(sessionPerRequest());
+    const json = JSON.parse(formatJson(result));
+    const attempts = json.waterfalls.flatMap((w: { operations: Array<{ attempts: object[] }> }) =>
+      w.operations.flatMap((o) => o.attempts),
+    );
+    expect(
+      attempts.map((a: { connectionId: string; http2: boolean; reused: boolean }) => [
+        a.connectionId,
+        a.http2,
+        a.reused,
+      ]),
+    ).toEqual([
+      ['c4242-1', true, false],
+      ['c4242-2', true, false],
+      ['c4242-3', true, false],
+    ]);
+    const html = formatHtml(result);
+    expect(html).toContain('title="HTTP/2 session c4242-1">+ h2 session 1</span>');
+    const http1 = formatHtml(await analyze(call({ startMs: 0, attempts: [{ reused: false }] })));
+    expect(http1).toContain('title="connection c4242-1">+ conn 1</span>');
+    expect(
+      JSON.parse(formatJson(await analyze(call({ startMs: 0 })))).waterfalls[0].operations[0].attempts[0]
+        .http2,
+    ).toBeUndefined();
   });
 
   it('markdown: the counts name the HTTP/2 sessions', async () => {
