@@ -145,7 +145,7 @@ describe('the analyzer on NodeHttp2Handler spans', () => {
     expect(stale).toBeDefined();
     // Not retried: the cost is the failed attempt alone.
     expect(Math.abs((stale?.costMs ?? 0) - durationMs(failed))).toBeLessThanOrEqual(0.1);
-    expect(stale?.summary).toContain('wrote into a reused HTTP/2 session the peer had closed');
+    expect(stale?.summary).toContain('had its stream dropped by the peer on a reused HTTP/2 session');
     expect(stale?.summary).toContain('(GOAWAY INTERNAL_ERROR (2))');
     expect(stale?.fix).toContain("NodeHttp2Handler's sessionTimeout");
     const unretried = run.result.findings.find((f) => f.code === FINDING_UNRETRIED_SOCKET_ERROR);

@@ -48,7 +48,7 @@ describe('stale-connection-reset on HTTP/2 sessions', () => {
     );
     expect(stale?.costMs).toBe(38);
     expect(stale?.summary).toBe(
-      '1 request (S3.PutObject) to my-bucket.s3.us-east-1.amazonaws.com:443 wrote into a reused HTTP/2 session the peer had closed after ≥ 6.0 s idle (GOAWAY INTERNAL_ERROR (2)); 1 retried on a new session: +38 ms each; idle past the limit of Node.js servers (5 s), S3 (reported 5–20 s); the session had served 4 streams before',
+      '1 request (S3.PutObject) to my-bucket.s3.us-east-1.amazonaws.com:443 had its stream dropped by the peer on a reused HTTP/2 session after ≥ 6.0 s idle (GOAWAY INTERNAL_ERROR (2)); 1 retried on a new session: +38 ms each; idle past the limit of Node.js servers (5 s), S3 (reported 5–20 s); the session had served 4 streams before',
     );
     expect(stale?.costBasis).toBe(
       'measured: the failed attempt plus the new session (dns+tcp+tls) of the retry',
@@ -67,6 +67,21 @@ describe('stale-connection-reset on HTTP/2 sessions', () => {
     expect(stale?.evidence.counts).toMatchObject({ resets: 2, retried: 2, retriedOnNew: 2 });
     expect(stale?.costMs).toBe(76);
     expect(stale?.summary).toContain('(GOAWAY NO_ERROR (0), RST_STREAM REFUSED_STREAM (7); ECONNRESET)');
+  });
+
+  it('REFUSED_STREAM retried on the same pooled session: the cost is the refused attempt alone', async () => {
+    const refused: AttemptSpec = {
+      reused: true,
+      durationMs: 30,
+      errorType: 'ERR_HTTP2_STREAM_ERROR',
+      attributes: { 'wirescope.http2.rst_stream_code': 7, 'wirescope.socket.reset': true },
+    };
+    const spans = call({ startMs: 0, http2: true, attempts: [refused, { reused: true, durationMs: 20 }] });
+    const [stale] = await findings(spans, 'stale-connection-reset');
+    expect(stale?.costMs).toBe(30);
+    expect(stale?.summary).toContain(
+      'had its stream dropped by the peer on a reused HTTP/2 session after ≥ 150 ms idle (RST_STREAM REFUSED_STREAM (7)); 1 retried (0 on a new session, 1 on a pooled session): +30 ms each',
+    );
   });
 
   it('not a dead session: a graceful GOAWAY the stream completed under, another RST_STREAM code, a refusal on a cold session', async () => {

@@ -66,7 +66,7 @@ export const staleConnectionResetRule: Rule = {
       const retryText =
         fresh === retried
           ? `${retried} retried on a new ${h2 ? 'session' : 'connection'}`
-          : `${retried} retried (${fresh} on a new ${h2 ? 'session' : 'connection'}, ${retried - fresh} on another pooled ${conn})`;
+          : `${retried} retried (${fresh} on a new ${h2 ? 'session' : 'connection'}, ${retried - fresh} on ${h2 ? 'a pooled session' : 'another pooled socket'})`;
       const whose = resets.length === 1 ? `the ${conn}` : `the ${conn}s`;
       const servedText =
         served.length > 0
@@ -80,13 +80,15 @@ export const staleConnectionResetRule: Rule = {
       const cutoff = idleCutoff(resets, pools.get(first.poolKey) ?? resets);
       const handler = handlerOf(resets);
       const option = idleTimeoutOption(handler);
-      const dead = h2 ? 'a reused HTTP/2 session the peer had closed' : 'a dead keep-alive socket';
+      const what = h2
+        ? `had ${resets.length === 1 ? 'its stream' : 'their streams'} dropped by the peer on a reused HTTP/2 session`
+        : 'wrote into a dead keep-alive socket';
       const close = h2 ? 'Close idle sessions' : 'Close idle sockets';
       findings.push(
         finding({
           code: FINDING_STALE_CONNECTION_RESET,
           severity: severityForCost(perCall) === 'info' ? 'warning' : severityForCost(perCall),
-          summary: `${plural(resets.length, 'request')} (${operationNames(resets)}) to ${hostOf(first)} wrote into ${dead}${idleText} (${codes}); ${retryText}: +${ms(perCall)} each${peerText}${servedText}`,
+          summary: `${plural(resets.length, 'request')} (${operationNames(resets)}) to ${hostOf(first)} ${what}${idleText} (${codes}); ${retryText}: +${ms(perCall)} each${peerText}${servedText}`,
           costMs,
           costPerCallMs: perCall,
           costBasis: `measured: the failed attempt plus the new ${h2 ? 'session' : 'connection'} (dns+tcp+tls) of the retry`,
