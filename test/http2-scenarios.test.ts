@@ -4,20 +4,16 @@
 // traced run then pins the facts the producer records (session id, reused, phase spans, GOAWAY and
 // RST_STREAM codes, error.type, socket.reset, stream limit, queueing) and the analyzer's findings.
 // What the SDK does, as observed on @smithy/node-http-handler 4.14 / Node 20:
-// - GOAWAY on an idle pooled session: the handler drops the session ('goaway' → removeFromPoolAndClose),
-//   the next call opens a new one; whatever the code, nothing fails.
-// - GOAWAY while a stream is in flight (its id above the GOAWAY's last stream id). Code 0: Node closes
-//   the stream with REFUSED_STREAM, which the SDK retries on a new session (@smithy/core's
-//   isNodeJsHttp2TransientError). Other codes: Node destroys the session with ERR_HTTP2_SESSION_ERROR,
-//   which the SDK does not retry: the call fails. (A GOAWAY sent right after a response races the
-//   client's next request: that call runs on a new session or is refused, by timing; not used.)
-// - RST_STREAM: only REFUSED_STREAM (7) is retried (on the same pooled session); INTERNAL_ERROR (2) fails
-//   the call with ERR_HTTP2_STREAM_ERROR; NO_ERROR (0) before a response fails it with "did not get a
-//   response".
-// - A TCP reset under a request: ECONNRESET, retried on a new session.
-// - A server limit of 1 stream: a warm session queues the client's streams in nghttp2 (one at a time,
-//   no error); a cold one (SETTINGS not yet received) sends all three, and the server refuses two
-//   (REFUSED_STREAM), which the SDK retries on the same session.
+// - GOAWAY on an idle pooled session: dropped from the pool, the next call opens a new one; no failure.
+// - GOAWAY on an in-flight stream (id above its last stream id). Code 0: Node closes the stream as
+//   REFUSED_STREAM, which the SDK retries on a new session (@smithy/core isNodeJsHttp2TransientError);
+//   other codes: Node destroys the session (ERR_HTTP2_SESSION_ERROR), not retried. (A GOAWAY right
+//   after a response races the next request, so the server sends it on the next stream instead.)
+// - RST_STREAM: only REFUSED_STREAM (7) is retried (same session); INTERNAL_ERROR (2) fails the call
+//   (ERR_HTTP2_STREAM_ERROR); NO_ERROR (0) before a response fails it ("did not get a response").
+// - A TCP reset under a request: ECONNRESET, retried on a new session; on an idle session: none.
+// - A server limit of 1 stream: a warm session queues the streams in nghttp2; on a cold one (SETTINGS
+//   not yet received) the server refuses two of three (REFUSED_STREAM), retried on the same session.
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeHttp2Handler, type NodeHttp2HandlerOptions } from '@smithy/node-http-handler';
@@ -34,6 +30,8 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP2_GOAWAY_CODE,
   ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
+  ATTR_HTTP2_PREVIOUS_GOAWAY_CODE,
+  ATTR_HTTP2_PREVIOUS_IDLE_MS,
   ATTR_HTTP2_RST_STREAM_CODE,
   ATTR_HTTP2_STREAMS_IN_FLIGHT,
   ATTR_NETWORK_PROTOCOL_VERSION,
@@ -56,6 +54,8 @@ import { attr, childrenOf } from './support/span-query.js';
 const BUCKET = 'h2';
 const tracing = createTestTracing();
 afterAll(() => tracing.shutdown());
+/** How long a session sits idle before the server's GOAWAY or reset in the idle scenarios, ms. */
+const IDLE_MS = 100;
 
 const put = (client: S3Client, key: string) =>
   outcomeOf(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `body of ${key}` })));
@@ -206,8 +206,11 @@ function expectReused(run: H2Run, attempt: ReadableSpan, id: unknown) {
 const findingsOf = async (run: H2Run) =>
   (await analyze(run.spans.map((s) => wireSpanFromReadable(s)))).findings;
 
-/** Facts of put → idle → GOAWAY or reset → put: the second call opened a new session, its own handshake. */
-function newSessionAfterIdleFacts(run: H2Run) {
+/**
+ * Facts of put → idle (IDLE_MS) → GOAWAY `code` (or, with none, a TCP reset) → put: the second call opened
+ * a new session with its own handshake, and tells how the previous one ended.
+ */
+const newSessionAfterIdle = (code?: number) => (run: H2Run) => {
   const first = attemptOf(run, 1, 1);
   const second = attemptOf(run, 2, 1);
   expectNewSession(run, first);
@@ -217,7 +220,11 @@ function newSessionAfterIdleFacts(run: H2Run) {
   // The GOAWAY came while no stream was open: no attempt ran when it arrived, none carries its code.
   expect(attr(first, ATTR_HTTP2_GOAWAY_CODE)).toBeUndefined();
   expect(attr(second, ATTR_HTTP2_GOAWAY_CODE)).toBeUndefined();
-}
+  // The replacement session's opener carries it (70b64a3), with how long the old one sat idle.
+  expect(attr(second, ATTR_HTTP2_PREVIOUS_GOAWAY_CODE)).toBe(code);
+  if (code === undefined) expect(attr(second, ATTR_HTTP2_PREVIOUS_IDLE_MS)).toBeUndefined();
+  else expect(attr(second, ATTR_HTTP2_PREVIOUS_IDLE_MS)).toBeGreaterThanOrEqual(IDLE_MS - 5);
+};
 
 /**
  * Facts of a stream that got RST_STREAM `code` on a warm session (call 1, attempt 1). `reset`: the
@@ -244,7 +251,7 @@ const threeSequentialPuts = async (client: S3Client) => [
   await put(client, 'c'),
 ];
 
-/** put, idle past the server's GOAWAY, put. */
+/** put, idle past the server's GOAWAY (or reset), put. */
 const putIdlePut = async (client: S3Client) => {
   const first = await put(client, 'first');
   await sleep(300);
@@ -316,24 +323,24 @@ const SCENARIOS: H2Scenario[] = [
   {
     name: 'GOAWAY NO_ERROR on an idle session: the next call opens a new session',
     arrange: (s) => {
-      s.behaviour.goaway = { code: H2_CODE.NO_ERROR, when: 100 };
+      s.behaviour.goaway = { code: H2_CODE.NO_ERROR, when: IDLE_MS };
     },
     calls: putIdlePut,
     outcomes: [ok(), ok()],
     truth: { sessions: 2, streams: 2, goaways: [H2_CODE.NO_ERROR] },
     findings: [],
-    facts: newSessionAfterIdleFacts,
+    facts: newSessionAfterIdle(H2_CODE.NO_ERROR),
   },
   {
     name: 'GOAWAY INTERNAL_ERROR on an idle session: the next call opens a new session',
     arrange: (s) => {
-      s.behaviour.goaway = { code: H2_CODE.INTERNAL_ERROR, when: 100 };
+      s.behaviour.goaway = { code: H2_CODE.INTERNAL_ERROR, when: IDLE_MS };
     },
     calls: putIdlePut,
     outcomes: [ok(), ok()],
     truth: { sessions: 2, streams: 2, goaways: [H2_CODE.INTERNAL_ERROR] },
     findings: [],
-    facts: newSessionAfterIdleFacts,
+    facts: newSessionAfterIdle(H2_CODE.INTERNAL_ERROR),
   },
   {
     name: 'GOAWAY NO_ERROR on an in-flight stream: refused, retried on a new session',
@@ -360,6 +367,8 @@ const SCENARIOS: H2Scenario[] = [
       expectNewSession(run, retry);
       expect(attr(retry, ATTR_CONNECTION_ID)).not.toBe(attr(first, ATTR_CONNECTION_ID));
       expect(attr(retry, ATTR_HTTP2_GOAWAY_CODE)).toBeUndefined();
+      // The GOAWAY hit an attempt, which carries it: nothing for the next session.
+      expect(attr(retry, ATTR_HTTP2_PREVIOUS_GOAWAY_CODE)).toBeUndefined();
     },
   },
   {
@@ -487,13 +496,13 @@ const SCENARIOS: H2Scenario[] = [
   {
     name: 'TCP reset of an idle session: the next call opens a new session, nothing fails',
     arrange: (s) => {
-      s.behaviour.resetIdleMs = 100;
+      s.behaviour.resetIdleMs = IDLE_MS;
     },
     calls: putIdlePut,
     outcomes: [ok(), ok()],
     truth: { sessions: 2, streams: 2, socketsDestroyed: 1 },
     // The session reads the RST while idle and leaves the pool (as an idle HTTP/1.1 socket does).
-    facts: newSessionAfterIdleFacts,
+    facts: newSessionAfterIdle(),
     findings: [],
   },
   {
