@@ -94,7 +94,8 @@ export function connectionsNeeded(attempts: AttemptRecord[]): number {
 
 /**
  * Operations the SDK runs as event streams over HTTP/2: NodeHttp2Handler gives each its own session
- * (never the pooled one), so a session per call is how they work, not churn.
+ * (`isEventStream`: never the pooled one; test/http2-event-stream.test.ts shows it for SubscribeToShard),
+ * so a session per call is how they work, not churn.
  */
 const HTTP2_EVENT_STREAM_OPERATIONS: ReadonlySet<string> = new Set([
   'SubscribeToShard',
