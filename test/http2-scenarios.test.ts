@@ -228,8 +228,9 @@ const newSessionAfterIdle = (code?: number) => (run: H2Run) => {
 
 /**
  * Facts of a stream that got RST_STREAM `code` on a warm session (call 1, attempt 1). `reset`: the
- * producer's classification — REFUSED_STREAM on a reused session is the stale-connection case (not
- * processed, retried), any other code is the server failing one stream on a healthy session.
+ * producer's classification — with no GOAWAY, no RST_STREAM code is a reset: REFUSED_STREAM is the
+ * peer turning a stream away on a live session (retried on it), any other code the server failing one
+ * stream on a healthy session.
  */
 function rstFacts(run: H2Run, code: number, reset: boolean) {
   const hit = attemptOf(run, 1, 1);
@@ -401,7 +402,7 @@ const SCENARIOS: H2Scenario[] = [
     },
   },
   {
-    name: 'RST_STREAM REFUSED_STREAM on a reused session: retried on the same session',
+    name: 'RST_STREAM REFUSED_STREAM on a live session: retried on the same session, not a stale one',
     warm: warmPut,
     arrange: (s) => {
       s.behaviour.rstStream = { code: H2_CODE.REFUSED_STREAM, count: 1 };
@@ -409,9 +410,10 @@ const SCENARIOS: H2Scenario[] = [
     calls: async (c) => [await put(c, 'refused once')],
     outcomes: [ok(2)],
     truth: { sessions: 0, streams: 2, resets: [H2_CODE.REFUSED_STREAM] },
-    findings: [FINDING_STALE_CONNECTION_RESET],
+    // The session is healthy (no GOAWAY): turned away, retried on it, no finding.
+    findings: [],
     facts: (run) => {
-      rstFacts(run, H2_CODE.REFUSED_STREAM, true);
+      rstFacts(run, H2_CODE.REFUSED_STREAM, false);
       // The retry is attempt 2, on the same pooled session: one attempt span per stream the server saw.
       const retry = attemptOf(run, 1, 2);
       expectReused(run, retry, attr(attemptOf(run, 1, 1), ATTR_CONNECTION_ID));

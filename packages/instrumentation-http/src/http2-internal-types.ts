@@ -22,12 +22,6 @@ export interface StreamState {
   finishedAt: number | undefined;
   /** The stream failed (its first error is recorded, later ones are not). */
   errored: boolean;
-  /**
-   * Requested on a connected session whose SETTINGS had come: the peer's limits were known. A stream
-   * sent before them (on a session still connecting) can be refused for a limit the peer had not
-   * announced yet, which says nothing about a stale connection.
-   */
-  readonly established: boolean;
 }
 
 /** What we know about one client session (the HTTP/2 "connection"), for its whole life. */

@@ -56,7 +56,6 @@ export function beginStream(
       queued: false,
       finishedAt: undefined,
       errored: false,
-      established: !connecting && state.settingsKnown,
     };
     // A stream over the peer's limit is not refused by Node: nghttp2 holds its HEADERS until an open
     // stream closes, and says nothing when it sends them. So the wait is inferred from our own count,

@@ -10,9 +10,6 @@ import {
 import type { SessionState, StreamState } from './http2-internal-types.js';
 import { failureOf } from './observe-connection.js';
 
-/** RST_STREAM / GOAWAY code REFUSED_STREAM: the peer did not process the stream (RFC 9113 §8.7). */
-const REFUSED_STREAM = 7;
-
 interface NodeErrorLike {
   code?: unknown;
   syscall?: unknown;
@@ -30,14 +27,13 @@ interface NodeErrorLike {
  * - the peer sent GOAWAY while the stream was open (Node fails the stream with `ERR_HTTP2_SESSION_ERROR`
  *   for a GOAWAY with an error code, or it is refused, below): the peer closed the connection under the
  *   request, the HTTP/2 form of HTTP/1.1's FIN with no response ("socket hang up"): a reset;
- * - RST_STREAM REFUSED_STREAM (7), sent by the peer or by nghttp2 for a stream above a GOAWAY's last
- *   stream id: the request was not processed and is safe to retry. On an established session (connected,
- *   the peer's SETTINGS known) this is the HTTP/2 analogue of writing into a kept-alive socket the server
- *   had dropped (the stale-connection case): a reset. A stream sent before the peer's SETTINGS and
- *   refused is over a stream limit the peer had not announced yet (a cold session opened by a burst):
- *   no reset, so the analyzer does not call a brand-new session stale. Any other RST_STREAM code
- *   (INTERNAL_ERROR, CANCEL, …) is the server failing one stream on a healthy session: no reset;
- *   `wirescope.http2.rst_stream_code` tells which.
+ * - RST_STREAM REFUSED_STREAM (7): the request was not processed and is safe to retry. nghttp2 refuses
+ *   the streams above a GOAWAY's last stream id: that is the GOAWAY case above (a reset). A peer that
+ *   refuses a stream on a live session, with no GOAWAY, is turning work away (over its stream limit,
+ *   a burst on a cold session sent before its SETTINGS came, load shedding): the session is healthy and
+ *   the SDK retries on it, so no reset, and the analyzer does not call the session stale. Any other
+ *   RST_STREAM code (INTERNAL_ERROR, CANCEL, …) is the server failing one stream on a healthy session:
+ *   no reset. `wirescope.http2.rst_stream_code` tells which.
  * A stream that never got going because its session failed to connect is cancelled by Node
  * (`ERR_HTTP2_STREAM_CANCEL`) with the session's error as `cause`: its `error.type` is that cause's code
  * (`ECONNREFUSED`, a TLS code), as on HTTP/1.1.
@@ -63,8 +59,7 @@ export function recordStreamError(current: StreamState, session: SessionState, e
       ? stream.rstCode
       : undefined;
   if (rstCode !== undefined) target.record(ATTR_HTTP2_RST_STREAM_CODE, rstCode);
-  const refused = rstCode === REFUSED_STREAM && current.established;
-  const reset = isSocketReset(errorType) || session.goawayCode !== undefined || refused;
+  const reset = isSocketReset(errorType) || session.goawayCode !== undefined;
   target.record(ATTR_SOCKET_RESET, reset);
 }
 
