@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
+import { analyze, wireSpanFromReadable } from '@wirescope/analyzer';
 import { wirescope } from '@wirescope/aws-sdk';
 import {
   ATTR_ATTEMPT,
@@ -43,6 +44,8 @@ import {
   ATTR_TLS_PROTOCOL_VERSION,
   ATTR_TLS_RESUMED,
   ATTR_TTFB_MS,
+  FINDING_CONNECTION_CHURN,
+  FINDING_DNS_LOOKUP_PER_CONNECTION,
   HTTP_HANDLER_NODE_HTTP2,
   PHASE_SPAN_NAMES,
   RPC_SYSTEM_AWS_API,
@@ -372,6 +375,32 @@ describe('Kinesis SubscribeToShard: session facts on the isolated HTTP/2 session
     // Two sessions, two ids, two handshakes: as many as the server accepted.
     expect(new Set(attempts.map((attempt) => attr(attempt, ATTR_CONNECTION_ID))).size).toBe(2);
     expect(spansNamed(spans, SPAN_TLS_HANDSHAKE)).toHaveLength(server.sessions - sessionsBefore);
+  });
+
+  it('the analyzer: a session per subscription is how event streams work, not churn or a lookup per connection', async () => {
+    const client = createKinesisClient();
+    client.middlewareStack.use(wirescope());
+    for (let i = 0; i < 5; i++) await subscribeAndRead(client);
+    client.destroy();
+    const spans = tracing.spans();
+    expect(spansNamed(spans, SPAN_TLS_HANDSHAKE)).toHaveLength(5);
+    const codes = (await analyze(spans.map((span) => wireSpanFromReadable(span)))).findings.map((f) => f.code);
+    expect(codes).not.toContain(FINDING_CONNECTION_CHURN);
+    expect(codes).not.toContain(FINDING_DNS_LOOKUP_PER_CONNECTION);
+    // Without the plugin's event-stream mark (and with an operation name the analyzer's list does not
+    // know), the same five sessions would be churn: the mark is what the rule reads.
+    const unmarked = spans.map((span) => {
+      const wire = wireSpanFromReadable(span);
+      if (wire.name !== 'Kinesis.SubscribeToShard') return wire;
+      const { [ATTR_EVENT_STREAM]: _mark, ...attributes } = wire.attributes;
+      return {
+        ...wire,
+        name: 'Kinesis.SubscribeToNewThing',
+        attributes: { ...attributes, [ATTR_RPC_METHOD]: 'SubscribeToNewThing' },
+      };
+    });
+    const unmarkedCodes = (await analyze(unmarked)).findings.map((f) => f.code);
+    expect(unmarkedCodes).toContain(FINDING_CONNECTION_CHURN);
   });
 
   it('the client closes each session once its stream ends, with the plugin as without (nothing kept open)', async () => {

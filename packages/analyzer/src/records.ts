@@ -27,6 +27,8 @@ export interface OperationRecord extends TimedRecord {
   bucket: string | undefined;
   keyPrefix: string | undefined;
   regionMismatch: boolean;
+  /** `wirescope.event_stream`: the SDK ran the call as an event stream (its own HTTP/2 session). */
+  eventStream: boolean;
   /** `wirescope.region.redirects`, or the count of `wirescope.region.redirect` events when larger. */
   redirects: number;
   /** True when a `wirescope.*` attribute says the plugin made this span (not another instrumentation). */
@@ -53,6 +55,11 @@ export interface Http2Facts {
   goawayCode: number | undefined;
   /** `wirescope.http2.rst_stream_code`: the non-zero RST_STREAM code that ended the stream. */
   rstStreamCode: number | undefined;
+  /**
+   * `wirescope.http2.previous_goaway_code`, on the attempt that opened a session: the peer had closed
+   * the origin's previous session with this GOAWAY while it sat idle (why a new session was needed).
+   */
+  previousGoawayCode: number | undefined;
 }
 
 /** What the rules need of an attempt span (`wirescope.attempt`). */

@@ -133,6 +133,7 @@ export function writeOperation(span: SpanRecord, trace: number, store: Operation
   const i = row & CHUNK_MASK;
   let flags = writeSpanColumns(c, i, span, trace);
   if (boolVal(v[K.regionMismatch]) === true) flags |= O.regionMismatch;
+  if (boolVal(v[K.eventStream]) === true) flags |= O.eventStream;
   if (span.wirescope) flags |= O.wirescope;
   c.flags[i] = flags;
   c.redirects[i] = Math.max(numVal(v[K.redirects]) ?? 0, span.redirectEvents);
@@ -263,7 +264,13 @@ function writeExtFacts(
 }
 
 /** The HTTP/2 keys, in `EXT` order from `EXT.streamsInFlight`. */
-const HTTP2_KEYS = [K.streamsInFlight, K.maxConcurrentStreams, K.goawayCode, K.rstStreamCode] as const;
+const HTTP2_KEYS = [
+  K.streamsInFlight,
+  K.maxConcurrentStreams,
+  K.goawayCode,
+  K.rstStreamCode,
+  K.previousGoawayCode,
+] as const;
 
 /** The HTTP/2 facts of a stream's attempt, in its `ext` columns (made only when it has one). */
 function writeHttp2Facts(store: AttemptStore, row: number, v: SpanRecord['values']): void {

@@ -39,6 +39,8 @@ export const O = {
   dropped: 16,
   /** The caller region column holds the resource's `cloud.region`. */
   callerFromResource: 32,
+  /** `wirescope.event_stream`: the SDK ran the call as an event stream (a session of its own). */
+  eventStream: 64,
 } as const;
 
 /** Column order of the phase kinds. */
@@ -206,7 +208,7 @@ export class AttemptStore {
   at(row: number): AttemptChunk {
     return this.chunks[row >>> CHUNK_SHIFT] as AttemptChunk;
   }
-  static readonly EXTS = 11;
+  static readonly EXTS = 12;
   /** The `ext` columns of a row's chunk, made on first use (index them with `(row & CHUNK_MASK) * EXTS + EXT.x`). */
   extOf(row: number): Float32Array {
     const chunk = this.at(row);
@@ -234,6 +236,8 @@ export const EXT = {
   maxConcurrentStreams: 8,
   goawayCode: 9,
   rstStreamCode: 10,
+  /** `wirescope.http2.previous_goaway_code` (on a session's opener: its predecessor's idle GOAWAY). */
+  previousGoawayCode: 11,
 } as const;
 
 /** Numeric attempt columns, in `num` order. */

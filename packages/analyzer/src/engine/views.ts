@@ -1,5 +1,6 @@
 import type { AttemptRecord, Http2Facts, OperationRecord, PhaseKind, PhaseRecord } from '../records.js';
 import { BODY_OUTCOMES, EXPECT_ENDINGS } from './collect.js';
+import { PhaseView } from './phase-view.js';
 import {
   A,
   type AttemptChunk,
@@ -13,7 +14,6 @@ import {
   type OperationStore,
   OSTR,
   PHASE_KINDS,
-  type PhaseChunk,
   type SpanColumns,
   STR,
 } from './store.js';
@@ -137,6 +137,9 @@ export class OperationView extends SpanRowView<OperationChunk> implements Operat
   }
   get regionMismatch(): boolean {
     return this.flag(O.regionMismatch);
+  }
+  get eventStream(): boolean {
+    return this.flag(O.eventStream);
   }
   get redirects(): number {
     return this.c.redirects[this.i] as number;
@@ -317,10 +320,9 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
   }
   get http2(): Http2Facts | undefined {
     if (!this.flag(A.http2)) return undefined;
-    const [streamsInFlight, maxConcurrentStreams, goawayCode, rstStreamCode] = HTTP2_EXT.map((k) =>
-      this.ext(k),
-    );
-    return { streamsInFlight, maxConcurrentStreams, goawayCode, rstStreamCode };
+    const [streamsInFlight, maxConcurrentStreams, goawayCode, rstStreamCode, previousGoawayCode] =
+      HTTP2_EXT.map((k) => this.ext(k));
+    return { streamsInFlight, maxConcurrentStreams, goawayCode, rstStreamCode, previousGoawayCode };
   }
   hasPhase(kind: PhaseKind): boolean {
     return this.flag(A.phasePresent << PHASE_INDEX[kind]);
@@ -344,53 +346,13 @@ export class AttemptView extends SpanRowView<AttemptChunk> implements AttemptRec
   }
 }
 
-const HTTP2_EXT = [EXT.streamsInFlight, EXT.maxConcurrentStreams, EXT.goawayCode, EXT.rstStreamCode];
+const HTTP2_EXT = [
+  EXT.streamsInFlight,
+  EXT.maxConcurrentStreams,
+  EXT.goawayCode,
+  EXT.rstStreamCode,
+  EXT.previousGoawayCode,
+];
 const PHASE_BITS = A.phasePresent * 7;
 const PHASE_INDEX: Record<PhaseKind, number> = { dns: 0, tcp: 1, tls: 2 };
 const NO_PHASES: Partial<Record<PhaseKind, PhaseRecord>> = Object.freeze({});
-
-/** One connection phase of an attempt row. */
-class PhaseView implements PhaseRecord {
-  constructor(
-    private readonly x: Stores,
-    private readonly attempt: AttemptView,
-    private readonly k: number,
-  ) {}
-  private get n(): Interning {
-    return this.x.n;
-  }
-  get kind(): PhaseKind {
-    return PHASE_KINDS[this.k] as PhaseKind;
-  }
-  get traceId(): string {
-    return this.attempt.traceId;
-  }
-  private get prow(): number {
-    const row = this.attempt.row;
-    return this.x.attempts.at(row).prow[row & CHUNK_MASK] as number;
-  }
-  private get p(): PhaseChunk {
-    return this.x.attempts.phasesAt(this.prow);
-  }
-  private get slot(): number {
-    return (this.prow & CHUNK_MASK) * 3 + this.k;
-  }
-  get spanId(): string {
-    const slot = this.slot;
-    const p = this.p;
-    return this.n.ids.text(p.hi[slot] as number, p.lo[slot] as number);
-  }
-  get parentSpanId(): string {
-    return this.attempt.spanId;
-  }
-  get startMs(): number {
-    return this.p.start[this.slot] as number;
-  }
-  get durationMs(): number {
-    return this.p.dur[this.slot] as number;
-  }
-  get error(): boolean {
-    const row = this.attempt.row;
-    return ((this.x.attempts.at(row).flags[row & CHUNK_MASK] as number) & (A.phaseError << this.k)) !== 0;
-  }
-}

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import {
+  ATTR_EVENT_STREAM,
   ATTR_HTTP2_GOAWAY_CODE,
   ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
+  ATTR_HTTP2_PREVIOUS_GOAWAY_CODE,
   ATTR_HTTP2_RST_STREAM_CODE,
   ATTR_HTTP2_STREAMS_IN_FLIGHT,
   ATTR_NETWORK_PROTOCOL_VERSION,
@@ -33,6 +35,9 @@ const ATTRIBUTES = [
   { key: ATTR_HTTP2_MAX_CONCURRENT_STREAMS, value: { intValue: 4 } },
   { key: ATTR_HTTP2_GOAWAY_CODE, value: { intValue: 2 } },
   { key: ATTR_HTTP2_RST_STREAM_CODE, value: { intValue: 7 } },
+  // Not on one span in practice (an opener's, an operation's): here to cross every reader path.
+  { key: ATTR_HTTP2_PREVIOUS_GOAWAY_CODE, value: { intValue: 0 } },
+  { key: ATTR_EVENT_STREAM, value: { boolValue: true } },
 ];
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -67,6 +72,8 @@ const http2Values = (r: ReturnType<typeof plainRecord>) => ({
   maxConcurrentStreams: r.values[K.maxConcurrentStreams],
   goawayCode: r.values[K.goawayCode],
   rstStreamCode: r.values[K.rstStreamCode],
+  previousGoawayCode: r.values[K.previousGoawayCode],
+  eventStream: r.values[K.eventStream],
 });
 
 const EXPECTED = {
@@ -75,6 +82,8 @@ const EXPECTED = {
   maxConcurrentStreams: 4,
   goawayCode: 2,
   rstStreamCode: 7,
+  previousGoawayCode: 0,
+  eventStream: true,
 };
 
 describe('the HTTP/2 keys on every reader path', () => {

@@ -1,7 +1,13 @@
 import { FINDING_CONNECTION_CHURN } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
-import { allHttp2, connectionsNeeded, HTTP2_CHURN_FIX, isHttp2EventStream } from './http2-sessions.js';
+import {
+  allHttp2,
+  connectionsNeeded,
+  HTTP2_CHURN_FIX,
+  isHttp2EventStream,
+  replacesIdleClosedSession,
+} from './http2-sessions.js';
 import { roundTripsOf } from './regions-of.js';
 import {
   attemptsByPool,
@@ -28,7 +34,8 @@ export const CHURN_MIN_NEW_SHARE = 0.5;
  * first connection after the pool's previous request lost its socket to a reset (the next call of a
  * keep-alive client has to connect again: stale-connection-reset's cost, not churn). On HTTP/2, also
  * the session after a GOAWAY the previous request saw (the peer closed the session, graceful or not),
- * and event-stream calls (NodeHttp2Handler gives each a session of its own).
+ * the session that replaced one the peer closed with a GOAWAY while idle (its idle timeout), and
+ * event-stream calls (NodeHttp2Handler gives each a session of its own).
  */
 function explainedElsewhere(
   attempt: AttemptRecord,
@@ -36,7 +43,7 @@ function explainedElsewhere(
   poolPrevious: AttemptRecord | undefined,
 ): boolean {
   if (attempt.oneOff || (attempt.expectContinue && attempt.keepAlive === false)) return true;
-  if (isHttp2EventStream(attempt)) return true;
+  if (isHttp2EventStream(attempt) || replacesIdleClosedSession(attempt)) return true;
   const reset = (a: AttemptRecord | undefined) =>
     a !== undefined && (isResetAttempt(a) || a.http2?.goawayCode !== undefined);
   return reset(previous) || reset(poolPrevious);

@@ -1,7 +1,7 @@
 import { FINDING_DNS_LOOKUP_PER_CONNECTION } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
-import { allHttp2, connectionsNeeded } from './http2-sessions.js';
+import { allHttp2, connectionsNeeded, isHttp2EventStream } from './http2-sessions.js';
 import { evidence, finding, groupBy, median, ms, severityForCost, sum } from './rule-helpers.js';
 
 /** At least this many lookups beyond what concurrency explains. */
@@ -28,7 +28,8 @@ export const dnsLookupPerConnectionRule: Rule = {
     const findings: Finding[] = [];
     const groups = groupBy(context.attempts, (a) => (a.serverAddress ? a.hostKey : undefined));
     for (const attempts of groups.values()) {
-      const fresh = attempts.filter((a) => a.isNew);
+      // Event-stream calls get a session each by design (a lookup each, at subscription rate): left out.
+      const fresh = attempts.filter((a) => a.isNew && !isHttp2EventStream(a));
       if (fresh.length < DNS_MIN_NEW_SHARE * attempts.length) continue;
       const lookups = fresh.filter((a) => a.hasPhase('dns'));
       const peak = Math.max(1, connectionsNeeded(attempts));

@@ -113,6 +113,39 @@ describe('connection-churn on HTTP/2 sessions', () => {
     );
     expect(other?.evidence.counts).toMatchObject({ extraConnections: 3 });
   });
+
+  it('the plugin says event stream (wirescope.event_stream on the operation): not churn, whatever its name', async () => {
+    // An operation the name list does not know, marked by the plugin from the SDK's own decision.
+    const bedrock = {
+      service: 'BedrockRuntime',
+      operation: 'ConverseStream',
+      host: 'bedrock-runtime.us-east-1.amazonaws.com',
+    };
+    const marked = { ...bedrock, attributes: { 'wirescope.event_stream': true } };
+    expect(await findings(sessionPerCall(4, {}, marked), 'connection-churn')).toEqual([]);
+    expect(await findings(sessionPerCall(4, {}, marked), 'dns-lookup-per-connection')).toEqual([]);
+    const [unmarked] = await findings(sessionPerCall(4, {}, bedrock), 'connection-churn');
+    expect(unmarked?.evidence.counts).toMatchObject({ extraConnections: 3 });
+  });
+
+  it("a session that replaced one the peer closed while idle (previous_goaway_code) is the server's idle timeout, not churn", async () => {
+    const replacing = { 'wirescope.http2.previous_goaway_code': 0 };
+    expect(await findings(sessionPerCall(4, { attributes: replacing }), 'connection-churn')).toEqual([]);
+    // Two of the four replaced an idle-closed session: the other two are within what one session needs
+    // (1) plus one: below the 2 extra the rule needs.
+    const mixed = Array.from({ length: 4 }, (_, i) =>
+      call({
+        startMs: i * 300,
+        http2: true,
+        attempts: [
+          { reused: false, connectionId: `p-${i}`, durationMs: 40, attributes: i % 2 === 1 ? replacing : {} },
+        ],
+      }),
+    ).flat();
+    expect(await findings(mixed, 'connection-churn')).toEqual([]);
+    const [none] = await findings(sessionPerCall(4), 'connection-churn');
+    expect(none?.evidence.counts).toMatchObject({ extraConnections: 3 });
+  });
 });
 
 describe('dns-lookup-per-connection on HTTP/2 sessions', () => {

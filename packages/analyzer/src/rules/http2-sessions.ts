@@ -38,20 +38,21 @@ export function allHttp2(attempts: readonly AttemptRecord[]): boolean {
 
 /**
  * True when the peer dropped a stream of an HTTP/2 session under it, the analogue of writing into a
- * dead keep-alive socket: the transport under the session reset (ECONNRESET, EPIPE); the stream refused
- * (RST_STREAM REFUSED_STREAM) on an established session (the producer's `wirescope.socket.reset`: a
- * refusal before the peer's SETTINGS is a burst over a limit not yet announced, not a dead session); or
- * the stream failed under a GOAWAY with an error code. A GOAWAY NO_ERROR is the peer closing gracefully:
- * the streams it had accepted complete, and the stream it did not take is refused (above); a stream that
- * completed under any GOAWAY is no reset. Any other RST_STREAM (INTERNAL_ERROR, CANCEL) is the server
- * failing one stream on a live session.
+ * dead keep-alive socket: the transport under the session reset (ECONNRESET, EPIPE); the stream failed
+ * under a GOAWAY with an error code; or the stream refused (RST_STREAM REFUSED_STREAM) after the peer's
+ * GOAWAY (nghttp2 refuses the streams above its last stream id: the session was closing under the
+ * request, a graceful GOAWAY NO_ERROR included). A refusal with no GOAWAY is the peer turning one
+ * stream away on a live session (over its stream limit, a burst before its SETTINGS, load shedding;
+ * the producer writes no reset): not a dead session. A stream that completed under any GOAWAY is no
+ * reset. Any other RST_STREAM (INTERNAL_ERROR, CANCEL) is the server failing one stream on a live
+ * session.
  */
 export function isHttp2SessionReset(attempt: AttemptRecord): boolean {
   const h2 = attempt.http2;
   if (h2 === undefined) return false;
   if (isSocketReset(attempt.errorType ?? '')) return true;
   if (!attempt.error && attempt.errorType === undefined) return false;
-  if (h2.rstStreamCode === HTTP2_REFUSED_STREAM) return attempt.socketReset;
+  if (h2.rstStreamCode === HTTP2_REFUSED_STREAM) return h2.goawayCode !== undefined;
   if (h2.goawayCode !== undefined) return h2.goawayCode !== HTTP2_NO_ERROR;
   if (h2.rstStreamCode !== undefined) return false;
   return attempt.socketReset;
@@ -95,7 +96,9 @@ export function connectionsNeeded(attempts: AttemptRecord[]): number {
 /**
  * Operations the SDK runs as event streams over HTTP/2: NodeHttp2Handler gives each its own session
  * (`isEventStream`: never the pooled one; test/http2-event-stream.test.ts shows it for SubscribeToShard),
- * so a session per call is how they work, not churn.
+ * so a session per call is how they work, not churn. The plugin says so itself
+ * (`wirescope.event_stream` on the operation span, from the SDK's own decision); this list is for
+ * spans that do not carry it.
  */
 const HTTP2_EVENT_STREAM_OPERATIONS: ReadonlySet<string> = new Set([
   'SubscribeToShard',
@@ -108,8 +111,19 @@ const HTTP2_EVENT_STREAM_OPERATIONS: ReadonlySet<string> = new Set([
 
 /** True when the attempt is an HTTP/2 event-stream call (a session of its own by design). */
 export function isHttp2EventStream(attempt: AttemptRecord): boolean {
-  const method = attempt.operation?.method;
-  return attempt.http2 !== undefined && method !== undefined && HTTP2_EVENT_STREAM_OPERATIONS.has(method);
+  if (attempt.http2 === undefined) return false;
+  const operation = attempt.operation;
+  if (operation?.eventStream) return true;
+  const method = operation?.method;
+  return method !== undefined && HTTP2_EVENT_STREAM_OPERATIONS.has(method);
+}
+
+/**
+ * True when the attempt opened a session that replaced one the peer had closed with a GOAWAY while it
+ * sat idle (`wirescope.http2.previous_goaway_code`): the server's idle timeout, not the client, made it.
+ */
+export function replacesIdleClosedSession(attempt: AttemptRecord): boolean {
+  return attempt.http2?.previousGoawayCode !== undefined;
 }
 
 /** The churn fix on HTTP/2: what opens a session per request, and how to share one. */

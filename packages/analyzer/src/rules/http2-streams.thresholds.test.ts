@@ -69,19 +69,29 @@ describe('stale-connection-reset on HTTP/2 sessions', () => {
     expect(stale?.summary).toContain('(GOAWAY NO_ERROR (0), RST_STREAM REFUSED_STREAM (7); ECONNRESET)');
   });
 
-  it('REFUSED_STREAM retried on the same pooled session: the cost is the refused attempt alone', async () => {
+  it("REFUSED_STREAM after the peer's GOAWAY (the session was closing under it): stale, the refused attempt costs", async () => {
     const refused: AttemptSpec = {
       reused: true,
       durationMs: 30,
       errorType: 'ERR_HTTP2_STREAM_ERROR',
-      attributes: { 'wirescope.http2.rst_stream_code': 7, 'wirescope.socket.reset': true },
+      attributes: {
+        'wirescope.http2.goaway_code': 0,
+        'wirescope.http2.rst_stream_code': 7,
+        'wirescope.socket.reset': true,
+      },
     };
     const spans = call({ startMs: 0, http2: true, attempts: [refused, { reused: true, durationMs: 20 }] });
     const [stale] = await findings(spans, 'stale-connection-reset');
     expect(stale?.costMs).toBe(30);
-    expect(stale?.summary).toContain(
-      'had its stream dropped by the peer on a reused HTTP/2 session after ≥ 150 ms idle (RST_STREAM REFUSED_STREAM (7)); 1 retried (0 on a new session, 1 on a pooled session): +30 ms each',
-    );
+    expect(stale?.summary).toContain('(GOAWAY NO_ERROR (0), RST_STREAM REFUSED_STREAM (7))');
+    // The same refusal on a live session (no GOAWAY: the peer turned the stream away): nothing.
+    const { 'wirescope.http2.goaway_code': _goaway, ...live } = refused.attributes ?? {};
+    const turnedAway = call({
+      startMs: 0,
+      http2: true,
+      attempts: [{ ...refused, attributes: { ...live, 'wirescope.socket.reset': false } }, { reused: true }],
+    });
+    expect(await findings(turnedAway, 'stale-connection-reset')).toEqual([]);
   });
 
   it('not a dead session: a graceful GOAWAY the stream completed under, another RST_STREAM code, a refusal on a cold session', async () => {

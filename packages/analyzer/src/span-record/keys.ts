@@ -15,6 +15,7 @@ import {
   ATTR_CONNECTION_REQUESTS,
   ATTR_CONNECTION_REUSED,
   ATTR_ERROR_TYPE,
+  ATTR_EVENT_STREAM,
   ATTR_EXPECT_CONTINUE,
   ATTR_EXPECT_CONTINUE_ENDED_BY,
   ATTR_EXPECT_CONTINUE_WAIT_MS,
@@ -23,6 +24,7 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP2_GOAWAY_CODE,
   ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
+  ATTR_HTTP2_PREVIOUS_GOAWAY_CODE,
   ATTR_HTTP2_RST_STREAM_CODE,
   ATTR_HTTP2_STREAMS_IN_FLIGHT,
   ATTR_NETWORK_PROTOCOL_VERSION,
@@ -100,6 +102,9 @@ export const K = {
   maxConcurrentStreams: 48,
   goawayCode: 49,
   rstStreamCode: 50,
+  previousGoawayCode: 51,
+  /** On the operation span: the SDK ran the call as an event stream. */
+  eventStream: 52,
 } as const;
 
 /** Every attribute key the engine reads, in `K` order: the readers keep these and drop the rest. */
@@ -158,4 +163,6 @@ export const ENGINE_KEYS: readonly string[] = [
   ATTR_HTTP2_MAX_CONCURRENT_STREAMS,
   ATTR_HTTP2_GOAWAY_CODE,
   ATTR_HTTP2_RST_STREAM_CODE,
+  ATTR_HTTP2_PREVIOUS_GOAWAY_CODE,
+  ATTR_EVENT_STREAM,
 ];
