@@ -1,6 +1,6 @@
 import http2 from 'node:http2';
 import { performance } from 'node:perf_hooks';
-import { processState } from '@wirescope/instrumentation';
+import { joinPatch, leavePatch, type PatchSlot, processState } from '@wirescope/instrumentation';
 import type { Connect, Http2Registry } from './http2-internal-types.js';
 import { observeSession } from './http2-observe-session.js';
 import type { Consumer } from './internal-types.js';
@@ -31,32 +31,25 @@ export function http2Registry(): Http2Registry {
 // `syncBuiltinESMExports()`.)
 const module = http2 as unknown as { connect: Connect };
 
+/** `http2.connect` on the module object, the one slot this package patches for HTTP/2. */
+const CONNECT: PatchSlot<Connect> = {
+  get: () => module.connect,
+  set: (value) => {
+    module.connect = value;
+  },
+};
+
 /** Adds a consumer and patches `http2.connect` if nobody had yet. Idempotent per consumer. */
 export function addHttp2Consumer(consumer: Consumer): void {
   const registry = http2Registry();
-  registry.consumers.add(consumer);
-  if (registry.wrapper) return; // already patched (or wrapped over by someone else: still in the chain)
-  const original = module.connect;
-  const wrapper = makeWrapper(original, registry);
-  registry.original = original;
-  registry.wrapper = wrapper;
-  module.connect = wrapper;
+  joinPatch(registry, consumer, CONNECT, (original) => makeWrapper(original, registry));
 }
 
 /** Removes a consumer; the last one out restores the original `http2.connect`. */
 export function removeHttp2Consumer(consumer: Consumer): void {
-  const registry = http2Registry();
-  registry.consumers.delete(consumer);
-  if (registry.consumers.size > 0 || !registry.wrapper) return;
-  if (module.connect === registry.wrapper && registry.original) {
-    module.connect = registry.original;
-    registry.original = undefined;
-    registry.wrapper = undefined;
-  } else {
-    // Someone wrapped over us: restoring would drop their wrapper. Ours stays in their chain and, with no
-    // consumer left, passes every call straight through.
-    guard.log.debug('http2.connect was wrapped after us; leaving a pass-through');
-  }
+  leavePatch(http2Registry(), consumer, CONNECT, () =>
+    guard.log.debug('http2.connect was wrapped after us; leaving a pass-through'),
+  );
 }
 
 function makeWrapper(original: Connect, registry: Http2Registry): Connect {

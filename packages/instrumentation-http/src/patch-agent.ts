@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { processState } from '@wirescope/instrumentation';
+import { joinPatch, leavePatch, type PatchSlot, processState } from '@wirescope/instrumentation';
 import type { AddRequest, AgentInternals, Consumer, PatchRegistry } from './internal-types.js';
 import { beginRequest, settleAddRequest } from './observe-request.js';
 import { resolveTarget } from './resolve-target.js';
@@ -26,34 +26,25 @@ function agentPrototype(): AgentInternals {
   return http.Agent.prototype as unknown as AgentInternals;
 }
 
+/** `http.Agent.prototype.addRequest`, the one slot this package patches for HTTP/1.1. */
+const ADD_REQUEST: PatchSlot<AddRequest> = {
+  get: () => agentPrototype().addRequest,
+  set: (value) => {
+    agentPrototype().addRequest = value;
+  },
+};
+
 /** Adds a consumer and patches `addRequest` if nobody had yet. Idempotent per consumer. */
 export function addConsumer(consumer: Consumer): void {
   const registry = patchRegistry();
-  registry.consumers.add(consumer);
-  if (registry.wrapper) return; // already patched (or wrapped over by someone else: still in the chain)
-  const proto = agentPrototype();
-  const original = proto.addRequest;
-  const wrapper = makeWrapper(original, registry);
-  registry.original = original;
-  registry.wrapper = wrapper;
-  proto.addRequest = wrapper;
+  joinPatch(registry, consumer, ADD_REQUEST, (original) => makeWrapper(original, registry));
 }
 
 /** Removes a consumer; the last one out restores the original `addRequest`. */
 export function removeConsumer(consumer: Consumer): void {
-  const registry = patchRegistry();
-  registry.consumers.delete(consumer);
-  if (registry.consumers.size > 0 || !registry.wrapper) return;
-  const proto = agentPrototype();
-  if (proto.addRequest === registry.wrapper && registry.original) {
-    proto.addRequest = registry.original;
-    registry.original = undefined;
-    registry.wrapper = undefined;
-  } else {
-    // Someone wrapped over us: restoring would drop their wrapper. Ours stays in their chain and, with no
-    // consumer left, passes every call straight through.
-    guard.log.debug('addRequest was wrapped after us; leaving a pass-through');
-  }
+  leavePatch(patchRegistry(), consumer, ADD_REQUEST, () =>
+    guard.log.debug('addRequest was wrapped after us; leaving a pass-through'),
+  );
 }
 
 function makeWrapper(original: AddRequest, registry: PatchRegistry): AddRequest {

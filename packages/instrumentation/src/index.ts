@@ -37,4 +37,7 @@ export { emitPhaseSpan } from './phase-span.js';
 export { processState, REGISTRY_SCHEMA } from './process-registry.js';
 export { INFERRED_QUEUE_NOISE_MS } from './queue-wait.js';
 export { redactSecrets } from './redact-secrets.js';
+/** One process-wide patch of a function, shared by every consumer (first in installs, last out restores). */
+export type { PatchSlot, SharedPatch } from './shared-patch.js';
+export { joinPatch, leavePatch } from './shared-patch.js';
 export { isTlsErrorCode, tlsFactsOf, tlsVersionOf } from './tls-facts.js';
