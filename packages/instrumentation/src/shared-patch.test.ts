@@ -6,7 +6,12 @@ type Fn = (x: number) => number;
 function setup() {
   const target = { fn: ((x: number) => x + 1) as Fn };
   const original = target.fn;
-  const slot: PatchSlot<Fn> = { get: () => target.fn, set: (value) => void (target.fn = value) };
+  const slot: PatchSlot<Fn> = {
+    get: () => target.fn,
+    set: (value) => {
+      target.fn = value;
+    },
+  };
   const patch: SharedPatch<Fn, string> = { consumers: new Set(), original: undefined, wrapper: undefined };
   const wrap = vi.fn(
     (inner: Fn): Fn =>
