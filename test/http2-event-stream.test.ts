@@ -384,7 +384,9 @@ describe('Kinesis SubscribeToShard: session facts on the isolated HTTP/2 session
     client.destroy();
     const spans = tracing.spans();
     expect(spansNamed(spans, SPAN_TLS_HANDSHAKE)).toHaveLength(5);
-    const codes = (await analyze(spans.map((span) => wireSpanFromReadable(span)))).findings.map((f) => f.code);
+    const codes = (await analyze(spans.map((span) => wireSpanFromReadable(span)))).findings.map(
+      (f) => f.code,
+    );
     expect(codes).not.toContain(FINDING_CONNECTION_CHURN);
     expect(codes).not.toContain(FINDING_DNS_LOOKUP_PER_CONNECTION);
     // Without the plugin's event-stream mark (and with an operation name the analyzer's list does not
