@@ -56,6 +56,7 @@ const tracing = createTestTracing();
 afterAll(() => tracing.shutdown());
 /** How long a session sits idle before the server's GOAWAY or reset in the idle scenarios, ms. */
 const IDLE_MS = 100;
+const IDLE_PAUSE_MS = 400; // between the two calls of an idle scenario: the GOAWAY or reset comes well within
 
 const put = (client: S3Client, key: string) =>
   outcomeOf(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `body of ${key}` })));
@@ -223,7 +224,8 @@ const newSessionAfterIdle = (code?: number) => (run: H2Run) => {
   // The replacement session's opener carries it (70b64a3), with how long the old one sat idle.
   expect(attr(second, ATTR_HTTP2_PREVIOUS_GOAWAY_CODE)).toBe(code);
   if (code === undefined) expect(attr(second, ATTR_HTTP2_PREVIOUS_IDLE_MS)).toBeUndefined();
-  else expect(attr(second, ATTR_HTTP2_PREVIOUS_IDLE_MS)).toBeGreaterThanOrEqual(IDLE_MS - 5);
+  // Client-measured (last response end → GOAWAY); the server timed IDLE_MS from its own end: load skews it.
+  else expect(attr(second, ATTR_HTTP2_PREVIOUS_IDLE_MS)).toBeGreaterThanOrEqual(IDLE_MS / 2);
 };
 
 /**
@@ -255,7 +257,7 @@ const threeSequentialPuts = async (client: S3Client) => [
 /** put, idle past the server's GOAWAY (or reset), put. */
 const putIdlePut = async (client: S3Client) => {
   const first = await put(client, 'first');
-  await sleep(300);
+  await sleep(IDLE_PAUSE_MS);
   return [first, await put(client, 'second')];
 };
 
@@ -323,9 +325,7 @@ const SCENARIOS: H2Scenario[] = [
   },
   {
     name: 'GOAWAY NO_ERROR on an idle session: the next call opens a new session',
-    arrange: (s) => {
-      s.behaviour.goaway = { code: H2_CODE.NO_ERROR, when: IDLE_MS };
-    },
+    arrange: (s) => Object.assign(s.behaviour, { goaway: { code: H2_CODE.NO_ERROR, when: IDLE_MS } }),
     calls: putIdlePut,
     outcomes: [ok(), ok()],
     truth: { sessions: 2, streams: 2, goaways: [H2_CODE.NO_ERROR] },
@@ -334,9 +334,7 @@ const SCENARIOS: H2Scenario[] = [
   },
   {
     name: 'GOAWAY INTERNAL_ERROR on an idle session: the next call opens a new session',
-    arrange: (s) => {
-      s.behaviour.goaway = { code: H2_CODE.INTERNAL_ERROR, when: IDLE_MS };
-    },
+    arrange: (s) => Object.assign(s.behaviour, { goaway: { code: H2_CODE.INTERNAL_ERROR, when: IDLE_MS } }),
     calls: putIdlePut,
     outcomes: [ok(), ok()],
     truth: { sessions: 2, streams: 2, goaways: [H2_CODE.INTERNAL_ERROR] },
