@@ -3,6 +3,7 @@
 // the difference we measure; this server does almost nothing.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -22,6 +23,8 @@ export interface FakeS3Options {
   tls?: { key: string; cert: string };
   /** Answer every Nth request with `Connection: close` (socket churn); default never. */
   closeEvery?: number;
+  /** Serve cleartext HTTP/2 (h2c, prior knowledge), for NodeHttp2Handler; default HTTP/1.1. */
+  http2?: boolean;
 }
 
 /** Starts the fake S3 endpoint on 127.0.0.1, a random port. */
@@ -61,6 +64,7 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3Ha
       res.writeHead(405, headers).end();
     });
   };
+  if (options.http2) return listenH2(handler, () => count);
   const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
   // Longer than any pause in a run, so sockets stay alive unless a run churns them on purpose.
   server.keepAliveTimeout = 30_000;
@@ -74,6 +78,28 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3Ha
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+      }),
+  };
+}
+
+/** The same handler on node:http2's compatibility API, cleartext (the client connects with prior knowledge). */
+async function listenH2(handler: http.RequestListener, requests: () => number): Promise<FakeS3Handle> {
+  const server = http2.createServer((req, res) => handler(req as never, res as never));
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const session of sessions) session.destroy();
+        server.close(() => resolve());
       }),
   };
 }

@@ -16,7 +16,9 @@
 // diagnostics channels), so `bare` and `otel-floor` pay their pass-through cost too here (the whole-process
 // bench counts it for wirescope only).
 //
-// Options: --handlers=node,fetch --rounds=30 --batchPairs=100 --warmupPairs=300
+// `h2`: NodeHttp2Handler against the same fake S3 served as cleartext HTTP/2 (one session, multiplexed).
+//
+// Options: --handlers=node,fetch[,h2] --rounds=30 --batchPairs=100 --warmupPairs=300
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
     return;
   }
   const server = await startFakeS3();
+  const h2Server = await startFakeS3({ http2: true });
   const script = fileURLToPath(import.meta.url);
   const flags = producerFlags(process.argv.slice(2));
   const pass = process.argv
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
       const out = await new Promise<string>((resolve, reject) => {
         const child = spawn(
           process.execPath,
-          [...flags, script, ...pass, '--worker', server.endpoint, handler],
+          [...flags, script, ...pass, '--worker', (handler === 'h2' ? h2Server : server).endpoint, handler],
           {
             stdio: ['ignore', 'pipe', 'inherit'],
           },
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await server.close();
+    await h2Server.close();
   }
 }
 

@@ -14,6 +14,8 @@ export function benchClient(endpoint: string, handler: string): S3Client {
   const { S3Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
   const { FetchHttpHandler } =
     require('@smithy/fetch-http-handler') as typeof import('@smithy/fetch-http-handler');
+  const { NodeHttp2Handler } =
+    require('@smithy/node-http-handler') as typeof import('@smithy/node-http-handler');
   return new S3Client({
     endpoint,
     region: 'us-east-1',
@@ -22,6 +24,7 @@ export function benchClient(endpoint: string, handler: string): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(handler === 'fetch' ? { requestHandler: new FetchHttpHandler() } : {}),
+    ...(handler === 'h2' ? { requestHandler: new NodeHttp2Handler() } : {}),
   });
 }
 
