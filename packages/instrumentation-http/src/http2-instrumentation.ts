@@ -9,6 +9,7 @@ const CONFIG_RULES: Readonly<Record<keyof Http2ConnectionInstrumentationConfig, 
   enabled: rules.boolean(true),
   recordOnActiveSpan: rules.boolean(true),
   ignoreRequestHook: rules.hook('returns true to record nothing for a session or stream'),
+  bodyGracePeriodMs: rules.milliseconds(0, 'before an unread body ends as unread; default 5000'),
 };
 
 /**
@@ -37,6 +38,9 @@ export class Http2ConnectionInstrumentation extends ConnectionInstrumentation<
       },
       tracer: () => self.tracer(),
       ignores: (options: RequestOptions) => self.config.ignoreRequestHook?.(options) === true,
+      get bodyGracePeriodMs() {
+        return self.config.bodyGracePeriodMs;
+      },
     };
   }
 

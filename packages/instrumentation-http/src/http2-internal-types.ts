@@ -22,6 +22,10 @@ export interface StreamState {
   finishedAt: number | undefined;
   /** The stream failed (its first error is recorded, later ones are not). */
   errored: boolean;
+  /** The peer-side error that failed the stream (connection reset, RST_STREAM, GOAWAY), for its body. */
+  peerError: unknown;
+  /** The response body's grace period before `unread` (the consumers' shortest), when recorded. */
+  readonly gracePeriodMs: number | undefined;
 }
 
 /** What we know about one client session (the HTTP/2 "connection"), for its whole life. */

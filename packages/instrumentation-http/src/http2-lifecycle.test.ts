@@ -63,6 +63,7 @@ describe('Http2ConnectionInstrumentation config', () => {
       enabled: false,
       recordOnActiveSpan: false,
       ignoreRequestHook: () => false,
+      bodyGracePeriodMs: 250,
     };
     const instrumentation = new Http2ConnectionInstrumentation(full);
     expect(instrumentation.getConfig()).toEqual(full);
@@ -84,15 +85,12 @@ describe('Http2ConnectionInstrumentation config', () => {
           'record nothing for a session or stream), got "yes" (a string).',
       );
     }
-    // HTTP/2 bodies are not watched: no grace period option.
-    expect(
-      thrownBy(
-        () =>
-          new Http2ConnectionInstrumentation({
-            bodyGracePeriodMs: 5,
-          } as Http2ConnectionInstrumentationConfig),
-      ).option,
-    ).toBe('bodyGracePeriodMs');
+    // The body grace period, as on HTTP/1.1: a non-negative number of milliseconds.
+    expect(thrownBy(() => new Http2ConnectionInstrumentation({ bodyGracePeriodMs: -5 })).option).toBe(
+      'bodyGracePeriodMs',
+    );
+    const valid = new Http2ConnectionInstrumentation({ enabled: false, bodyGracePeriodMs: 5 });
+    expect(valid.getConfig().bodyGracePeriodMs).toBe(5);
   });
 });
 

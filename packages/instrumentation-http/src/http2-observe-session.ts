@@ -5,7 +5,7 @@ import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
 import type { Attributes } from '@opentelemetry/api';
-import { nextConnectionId, roundMs } from '@wirescope/instrumentation';
+import { nextConnectionId, roundMs, shortestGracePeriod } from '@wirescope/instrumentation';
 import { ATTR_NETWORK_PROTOCOL_VERSION, HTTP_HANDLER_NODE_HTTP2 } from '@wirescope/semconv';
 import type { Http2Registry, IdleGoaway, SessionRequest, SessionState } from './http2-internal-types.js';
 import { beginStream, goawayOnOpenStreams } from './http2-observe-stream.js';
@@ -176,7 +176,8 @@ function wrapRequest(registry: Http2Registry, session: ClientHttp2Session, state
     );
     // The host's own errors (bad headers, a closed session) pass through unchanged.
     const stream: ClientHttp2Stream = Reflect.apply(original, this, args);
-    beginStream(session, state, stream, target, requestedAt, connecting);
+    const grace = target ? shortestGracePeriod(registry.consumers) : undefined;
+    beginStream(session, state, stream, target, requestedAt, connecting, grace);
     return stream;
   };
   Object.defineProperty(session, 'request', {

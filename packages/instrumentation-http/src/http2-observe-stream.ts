@@ -25,8 +25,9 @@ import {
   HTTP_HANDLER_NODE_HTTP2,
 } from '@wirescope/semconv';
 import type { SessionState, StreamState } from './http2-internal-types.js';
-import { recordStreamError } from './http2-record-error.js';
+import { isPeerError, recordStreamError } from './http2-record-error.js';
 import type { RecordTarget } from './internal-types.js';
+import { observeBody } from './observe-body.js';
 import { guard } from './version.js';
 
 /** SETTINGS_MAX_CONCURRENT_STREAMS when the peer sets no limit (2^32 - 1, what Node reports then). */
@@ -44,6 +45,7 @@ export function beginStream(
   target: RecordTarget | undefined,
   requestedAt: number,
   connecting: boolean,
+  gracePeriodMs: number | undefined,
 ): void {
   guard.run('beginning an HTTP/2 stream', () => {
     const inFlight = openStreams(state);
@@ -56,6 +58,8 @@ export function beginStream(
       queued: false,
       finishedAt: undefined,
       errored: false,
+      peerError: undefined,
+      gracePeriodMs,
     };
     // A stream over the peer's limit is not refused by Node: nghttp2 holds its HEADERS until an open
     // stream closes, and says nothing when it sends them. So the wait is inferred from our own count,
@@ -157,11 +161,21 @@ function listen(
       if (current.finishedAt !== undefined) {
         target.record(ATTR_TTFB_MS, roundMs(performance.now() - current.finishedAt));
       }
+      // The stream is the response body: watched as node:http's IncomingMessage is.
+      observeBody(stream, {
+        target,
+        handler: HTTP_HANDLER_NODE_HTTP2,
+        connectionId: state.id,
+        gracePeriodMs: current.gracePeriodMs,
+        socketError: () => current.peerError,
+        peerClosed: () => false,
+      });
     });
   const onError = (error: unknown) =>
     guard.run('HTTP/2 stream error', () => {
       if (current.errored) return;
       current.errored = true;
+      if (isPeerError(error)) current.peerError = error;
       recordStreamError(current, state, error);
     });
   const onClose = () => {

@@ -63,6 +63,24 @@ export function recordStreamError(current: StreamState, session: SessionState, e
   target.record(ATTR_SOCKET_RESET, reset);
 }
 
+/** Node's codes for a stream the peer failed: its RST_STREAM, or its GOAWAY under the stream. */
+const PEER_STREAM_ERRORS: ReadonlySet<string> = new Set([
+  'ERR_HTTP2_STREAM_ERROR',
+  'ERR_HTTP2_SESSION_ERROR',
+  'ERR_HTTP2_GOAWAY_SESSION',
+]);
+
+/**
+ * True for a stream error that came from the peer or the network (the connection reset, an RST_STREAM,
+ * a GOAWAY), not from the host (its own `destroy(error)`, an abort): a response body it ends is
+ * `error`, not `aborted`.
+ */
+export function isPeerError(error: unknown): boolean {
+  const code = (error as NodeErrorLike | undefined)?.code;
+  if (typeof code === 'string' && PEER_STREAM_ERRORS.has(code)) return true;
+  return isSocketReset(errorTypeOf(error));
+}
+
 /** A session error while connecting fails its open connection phase (on the attempt that opened it). */
 export function failHttp2Phases(session: SessionState, error: unknown): void {
   if (!session.phases) return;

@@ -337,11 +337,14 @@ function gotResponse(state: RequestState, res: IncomingMessage): void {
   }
   if (state.finishedAt !== undefined) state.target.record(ATTR_TTFB_MS, roundMs(now - state.finishedAt));
   const socketState = state.socket ? state.registry.sockets.get(state.socket) : undefined;
+  const socket: Socket | null = res.socket;
   observeBody(res, {
     target: state.target,
+    handler: HTTP_HANDLER_NODE,
     connectionId: socketState?.id,
     gracePeriodMs: shortestGracePeriod(state.registry.consumers),
     socketError: () => state.error,
+    peerClosed: () => socket?.readableEnded === true,
   });
 }
 

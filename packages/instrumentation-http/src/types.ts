@@ -25,8 +25,7 @@ export interface HttpConnectionInstrumentationConfig {
 
 /**
  * Options of {@link Http2ConnectionInstrumentation}; every field is optional. The same keys as
- * {@link HttpConnectionInstrumentationConfig} where the fact is the same; no body grace period (HTTP/2
- * response bodies are not watched yet).
+ * {@link HttpConnectionInstrumentationConfig} where the fact is the same.
  */
 export interface Http2ConnectionInstrumentationConfig {
   /** Whether the instrumentation patches `http2.connect` when constructed (default `true`). */
@@ -42,4 +41,10 @@ export interface Http2ConnectionInstrumentationConfig {
    * throws is logged and ignored.
    */
   ignoreRequestHook?: (options: RequestOptions) => boolean;
+  /**
+   * Milliseconds a response body (the stream's) may sit neither read to its end nor destroyed, and no
+   * longer moving, before its `http.response.body` span ends as `unread` (default 5000). With several
+   * instances (and the SDK plugin), the shortest wins.
+   */
+  bodyGracePeriodMs?: number;
 }

@@ -61,8 +61,8 @@ const F = {
    */
   timeouts: 4096,
   /**
-   * No attempt ran on an HTTP/2 session: the HTTP/2 producer records no response body phases and no
-   * 100-continue waits yet (packages/instrumentation-http README, "HTTP/2").
+   * No attempt ran on an HTTP/2 session: the HTTP/2 producer records no 100-continue waits
+   * (NodeHttp2Handler sends none; packages/instrumentation-http README, "HTTP/2").
    */
   http1: 8192,
 } as const;
@@ -154,9 +154,8 @@ const NEEDS: readonly Need[] = [
   {
     code: FINDING_UNCONSUMED_BODY,
     needs: 'response body phases and pool waits (wirescope plugin)',
-    missing:
-      'response body phases (http.response.body) are recorded by the wirescope plugin only, and not on HTTP/2 streams yet',
-    bits: F.wirescopeAttempts | F.http1,
+    missing: 'response body phases (http.response.body) are recorded by the wirescope plugin only',
+    bits: F.wirescopeAttempts,
   },
   {
     code: FINDING_NO_TIMEOUT,

@@ -109,3 +109,54 @@ describe('unconsumed-body thresholds', () => {
     expect(f?.evidence.measurements.heldMsMax).toBe(280);
   });
 });
+
+describe('unconsumed-body on HTTP/2 sessions', () => {
+  /** A GetObject stream on session s1 whose body span says `outcome`, as the HTTP/2 producer writes it. */
+  function h2Get(startMs: number, attempt: AttemptSpec, outcome?: string, bodyMs = 5000): WireSpan[] {
+    const spans = call({ startMs, operation: 'GetObject', method: 'GET', http2: true, attempts: [attempt] });
+    if (outcome === undefined) return spans;
+    const a = spans.find((s) => s.name.endsWith(' attempt')) as WireSpan;
+    const body = span({
+      name: 'http.response.body',
+      traceId: a.traceId,
+      parentSpanId: a.spanId,
+      startMs: startMs + (attempt.offsetMs ?? 0) + (attempt.durationMs ?? 20),
+      durationMs: bodyMs,
+      attributes: {
+        'wirescope.http.handler': 'node-http2',
+        'wirescope.connection.id': 's1',
+        'wirescope.body.outcome': outcome,
+        'wirescope.body.bytes': 10240,
+      },
+    });
+    return [...spans, body];
+  }
+
+  it('an unread body holds a stream slot for its body span (a later stream on the session is no release); queued streams cost', async () => {
+    // Limit 1: the body unread from 20 ms holds the one slot; a stream at 100 ms on the same session
+    // waited 300 ms for it (the host destroyed the body then, which the spans do not show).
+    const limit = { 'wirescope.http2.max_concurrent_streams': 1 };
+    const spans = [
+      ...h2Get(0, { connectionId: 's1', reused: false, attributes: limit }, 'unread', 400),
+      ...h2Get(100, {
+        connectionId: 's1',
+        reused: true,
+        queueMs: 300,
+        durationMs: 320,
+        attributes: { ...limit, 'wirescope.http2.streams_in_flight': 1 },
+      }),
+    ];
+    const [finding] = await unconsumed(spans);
+    expect(finding?.costMs).toBe(300);
+    expect(finding?.summary).toContain(
+      'held a stream slot of its session ≥ 400 ms (median); 1 call queued behind it for 300 ms',
+    );
+    expect(finding?.fix).toContain("holding one of the session's concurrent-stream slots");
+    // The same body read to its end: nothing.
+    const read = [
+      ...h2Get(0, { connectionId: 's1', reused: false, attributes: limit }, 'complete', 400),
+      ...h2Get(100, { connectionId: 's1', reused: true, queueMs: 300, durationMs: 320, attributes: limit }),
+    ];
+    expect(await unconsumed(read)).toEqual([]);
+  });
+});

@@ -1,4 +1,9 @@
-import { BODY_OUTCOME_UNREAD, FINDING_UNCONSUMED_BODY, HTTP_HANDLER_FETCH } from '@wirescope/semconv';
+import {
+  BODY_OUTCOME_UNREAD,
+  FINDING_UNCONSUMED_BODY,
+  HTTP_HANDLER_FETCH,
+  HTTP_HANDLER_NODE_HTTP2,
+} from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import { handlerOf } from './idle-cutoff.js';
@@ -36,7 +41,9 @@ interface Hold {
 function holdOf(body: AttemptRecord, byConnection: Map<string, AttemptRecord[]>): Hold {
   const fromMs = body.startMs + body.durationMs;
   let untilMs = Number.POSITIVE_INFINITY;
-  if (body.connectionId !== undefined) {
+  // On HTTP/2 the body holds one stream slot of a session that multiplexes: a later stream on the
+  // session says nothing of its release, so the hold is the body span (a lower bound).
+  if (body.connectionId !== undefined && body.http2 === undefined) {
     for (const a of byConnection.get(body.connectionId) ?? []) {
       if (a === body || a.startMs < fromMs) continue;
       // A queued attempt got the socket when its wait ended.
@@ -50,6 +57,9 @@ function holdOf(body: AttemptRecord, byConnection: Map<string, AttemptRecord[]>)
 /** The fix, named for the handler whose Body the caller left unread. */
 export function bodyFix(handler: string | undefined): string {
   const sink = 'read it to its end (await Body.transformToString(), or pipe it to a sink)';
+  if (handler === HTTP_HANDLER_NODE_HTTP2) {
+    return `Consume every response Body: ${sink}, or call Body.destroy() when you do not need it; an unread body keeps its HTTP/2 stream open, holding one of the session's concurrent-stream slots (and a place in NodeHttp2Handler's pool count) until it is read or destroyed.`;
+  }
   if (handler === HTTP_HANDLER_FETCH) {
     return `Consume every response Body: ${sink}, or cancel it (await Body.cancel()) when you do not need it; an unread body keeps its connection out of undici's pool.`;
   }
@@ -89,7 +99,14 @@ export const unconsumedBodyRule: Rule = {
       const first = unread[0] as AttemptRecord;
       const bound = released < holds.length ? '≥ ' : '';
       const bodies = plural(unread.length, 'response body', 'response bodies');
-      const whose = unread.length === 1 ? 'its socket' : 'their sockets';
+      const h2 = unread.every((a) => a.http2 !== undefined);
+      const whose = h2
+        ? unread.length === 1
+          ? 'a stream slot of its session'
+          : 'stream slots of their sessions'
+        : unread.length === 1
+          ? 'its socket'
+          : 'their sockets';
       const behind = unread.length === 1 ? 'it' : 'them';
       const queuedText =
         queued.length > 0
