@@ -1,5 +1,5 @@
-import type { RequestOptions } from 'node:http';
 import { ConnectionInstrumentation, type OptionRule, rules } from '@wirescope/instrumentation';
+import { consumerOf } from './consumer.js';
 import { addHttp2Consumer, removeHttp2Consumer } from './http2-patch-connect.js';
 import type { Consumer } from './internal-types.js';
 import type { Http2ConnectionInstrumentationConfig } from './types.js';
@@ -31,17 +31,10 @@ export class Http2ConnectionInstrumentation extends ConnectionInstrumentation<
   }
 
   protected createConsumer(): Consumer {
-    const self = this;
-    return {
-      get recordOnActiveSpan() {
-        return self.config.recordOnActiveSpan;
-      },
-      tracer: () => self.tracer(),
-      ignores: (options: RequestOptions) => self.config.ignoreRequestHook?.(options) === true,
-      get bodyGracePeriodMs() {
-        return self.config.bodyGracePeriodMs;
-      },
-    };
+    return consumerOf(
+      () => this.config,
+      () => this.tracer(),
+    );
   }
 
   /** Shares one `http2.connect` patch with every other instance, copy and the SDK plugin. */

@@ -1,5 +1,5 @@
-import type { RequestOptions } from 'node:http';
 import { ConnectionInstrumentation, type OptionRule, rules } from '@wirescope/instrumentation';
+import { consumerOf } from './consumer.js';
 import type { Consumer } from './internal-types.js';
 import { addConsumer, removeConsumer } from './patch-agent.js';
 import type { HttpConnectionInstrumentationConfig } from './types.js';
@@ -32,17 +32,10 @@ export class HttpConnectionInstrumentation extends ConnectionInstrumentation<
   }
 
   protected createConsumer(): Consumer {
-    const self = this;
-    return {
-      get recordOnActiveSpan() {
-        return self.config.recordOnActiveSpan;
-      },
-      tracer: () => self.tracer(),
-      ignores: (options: RequestOptions) => self.config.ignoreRequestHook?.(options) === true,
-      get bodyGracePeriodMs() {
-        return self.config.bodyGracePeriodMs;
-      },
-    };
+    return consumerOf(
+      () => this.config,
+      () => this.tracer(),
+    );
   }
 
   /** Shares one `addRequest` patch with every other instance, copy and the SDK plugin. */
