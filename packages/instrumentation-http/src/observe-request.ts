@@ -338,6 +338,8 @@ function gotResponse(state: RequestState, res: IncomingMessage): void {
   if (state.finishedAt !== undefined) state.target.record(ATTR_TTFB_MS, roundMs(now - state.finishedAt));
   const socketState = state.socket ? state.registry.sockets.get(state.socket) : undefined;
   const socket: Socket | null = res.socket;
+  // An unsampled attempt (kept for its metrics) has no span to give the body phase.
+  if (!state.target.span.isRecording()) return;
   observeBody(res, {
     target: state.target,
     handler: HTTP_HANDLER_NODE,

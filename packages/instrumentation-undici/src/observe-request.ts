@@ -116,7 +116,8 @@ export function onHeaders(message: unknown, target: ActiveSpanTarget): void {
   const state = stateOf(message);
   if (!state) return;
   const { request } = message as RequestMessage;
-  if (request) watchBody(state, request, target.bodyGracePeriodMs());
+  // An unsampled attempt (kept for its metrics) has no span to give the body phase.
+  if (request && state.scope.span.isRecording()) watchBody(state, request, target.bodyGracePeriodMs());
   const { scope } = state;
   const sent = state.bodySentMs ?? state.headersSentMs;
   if (sent !== undefined) recordFact(scope, ATTR_TTFB_MS, roundMs(nowMs() - sent));

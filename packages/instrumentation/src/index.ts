@@ -23,9 +23,26 @@ export {
 export { nextConnectionId } from './connection-id.js';
 export type { ConnectionInstrumentationConfig, Resolved } from './connection-instrumentation.js';
 export { ConnectionInstrumentation } from './connection-instrumentation.js';
+/** Connection metrics the socket layers record (issue 14), through the attempt's `MetricScope`. */
+export type { ConnectionPhase, MetricScope } from './connection-metrics.js';
+export {
+  ConnectionGauge,
+  countRequestUsage,
+  metricAddress,
+  recordAcquire,
+  recordDnsLookup,
+  recordExpectContinue,
+  recordPhaseMetric,
+  recordQueueWait,
+  recordSocketReset,
+  requestUsageAttributes,
+} from './connection-metrics.js';
 export { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
 export type { Guard } from './guard.js';
 export { createGuard, describeError } from './guard.js';
+/** The instruments of a MeterProvider (undefined: none registered, no metric work) and their guard. */
+export type { WirescopeInstruments } from './metrics.js';
+export { instrumentsFor, metricGuard } from './metrics.js';
 export {
   dnsLookupAttributes,
   linkToConnection,

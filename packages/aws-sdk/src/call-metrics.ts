@@ -1,0 +1,153 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { HandlerExecutionContext } from '@smithy/types';
+import { type AttemptScope, type MetricScope, metricGuard } from '@wirescope/instrumentation';
+import {
+  ATTR_BUCKET_REGION,
+  ATTR_CALLER_REGION,
+  ATTR_CLOUD_REGION,
+  ATTR_CONNECTION_REUSED,
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_TYPE,
+  ATTR_HTTP_HANDLER,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_REGION_MISMATCH,
+  ATTR_RPC_METHOD,
+  ATTR_RPC_SERVICE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  HTTP_HANDLER_NODE_HTTP2,
+  normalizeServerAddress,
+} from '@wirescope/semconv';
+import type { OperationState } from './operation-state.js';
+import { callerRegionOf, type RegionSummary, targetRegionOf } from './region-facts.js';
+import type { ResolvedWirescopeOptions } from './resolve-options.js';
+
+// Every attribute here is bounded (metric-names.ts): names of services, operations, regions, error
+// types and service endpoints, never a bucket, key, request id or connection id.
+
+function setIf(attributes: Attributes, key: string, value: string | number | boolean | undefined): void {
+  if (value !== undefined) attributes[key] = value;
+}
+
+/**
+ * `server.address` of an attempt's metrics: the request host without the call's bucket in front
+ * (`bkt.localhost` → `localhost` on a custom endpoint; the SDK puts the bucket there), then normalized
+ * like every S3 host (`bkt.s3.us-west-2.amazonaws.com` → `s3.us-west-2.amazonaws.com`).
+ */
+export function metricServerAddress(
+  hostname: string | undefined,
+  bucket: string | undefined,
+): string | undefined {
+  if (hostname && bucket && hostname.length > bucket.length + 1) {
+    const prefix = `${bucket.toLowerCase()}.`;
+    if (hostname.toLowerCase().startsWith(prefix))
+      return normalizeServerAddress(hostname.slice(prefix.length));
+  }
+  return normalizeServerAddress(hostname);
+}
+
+/** The metric scope an attempt hands the socket layers (through its attempt scope). */
+export function attemptMetricScope(
+  options: ResolvedWirescopeOptions,
+  state: OperationState,
+  context: HandlerExecutionContext,
+  hostname: string | undefined,
+): MetricScope | undefined {
+  const metrics = state.metrics;
+  if (!metrics) return undefined;
+  return {
+    instruments: metrics.instruments,
+    service: state.names.service,
+    method: state.names.operation,
+    region: targetRegionOf(context),
+    callerRegion: callerRegionOf(options),
+    serverAddress: metricServerAddress(hostname, state.region?.bucket),
+  };
+}
+
+/**
+ * The attempt's metrics, from the facts the attempt and the socket layer gathered: `wirescope.attempts`,
+ * `smithy.client.call.attempts` and `.attempt_duration`, `http.client.request.duration`.
+ */
+export function recordAttemptMetrics(
+  state: OperationState,
+  scope: AttemptScope,
+  startMs: number,
+  endMs: number,
+): void {
+  const metricScope = scope.metrics;
+  if (!metricScope) return;
+  metricGuard.run('recording the attempt metrics', () => {
+    const { instruments } = metricScope;
+    const { facts } = scope;
+    const seconds = Math.max(0, endMs - startMs) / 1000;
+    const errorType = facts.get(ATTR_ERROR_TYPE);
+    const handler = facts.get(ATTR_HTTP_HANDLER);
+    const rpc: Attributes = {
+      [ATTR_RPC_SERVICE]: state.names.service,
+      [ATTR_RPC_METHOD]: state.names.operation,
+    };
+    instruments.callAttempts.add(1, rpc);
+    instruments.attemptDuration.record(seconds, rpc);
+    const attempt: Attributes = { ...rpc };
+    setIf(attempt, ATTR_CLOUD_REGION, metricScope.region);
+    setIf(attempt, ATTR_SERVER_ADDRESS, metricScope.serverAddress);
+    setIf(attempt, ATTR_HTTP_HANDLER, handler);
+    // Omitted when unknown: the request never reached a socket (a connect that failed counts as new).
+    const reused = facts.get(ATTR_CONNECTION_REUSED);
+    if (typeof reused === 'boolean') attempt[ATTR_CONNECTION_REUSED] = reused;
+    setIf(attempt, ATTR_ERROR_TYPE, errorType);
+    instruments.attempts.add(1, attempt);
+    const request: Attributes = {};
+    setIf(request, ATTR_SERVER_ADDRESS, metricScope.serverAddress);
+    setIf(request, ATTR_SERVER_PORT, facts.get(ATTR_SERVER_PORT));
+    setIf(request, ATTR_HTTP_REQUEST_METHOD, facts.get(ATTR_HTTP_REQUEST_METHOD));
+    setIf(request, ATTR_HTTP_RESPONSE_STATUS_CODE, facts.get(ATTR_HTTP_RESPONSE_STATUS_CODE));
+    setIf(request, ATTR_ERROR_TYPE, errorType);
+    const version = facts.get(ATTR_NETWORK_PROTOCOL_VERSION);
+    // node:http and undici's fetch speak HTTP/1.1; the HTTP/2 layer records its own version.
+    setIf(
+      request,
+      ATTR_NETWORK_PROTOCOL_VERSION,
+      version ?? (handler && handler !== HTTP_HANDLER_NODE_HTTP2 ? '1.1' : undefined),
+    );
+    instruments.requestDuration.record(seconds, request);
+  });
+}
+
+/**
+ * The call's metrics when it settled: `wirescope.calls`, `smithy.client.call.duration` and `.errors`,
+ * and `wirescope.region.redirects` when S3 sent the call to another region.
+ */
+export function recordCallMetrics(
+  state: OperationState,
+  regions: RegionSummary,
+  errorType: string | undefined,
+  endMs: number,
+): void {
+  const metrics = state.metrics;
+  if (!metrics) return;
+  metricGuard.run('recording the call metrics', () => {
+    const { instruments } = metrics;
+    const rpc: Attributes = {
+      [ATTR_RPC_SERVICE]: state.names.service,
+      [ATTR_RPC_METHOD]: state.names.operation,
+    };
+    const call: Attributes = { ...rpc, [ATTR_REGION_MISMATCH]: regions.mismatch };
+    setIf(call, ATTR_CLOUD_REGION, regions.target);
+    setIf(call, ATTR_CALLER_REGION, regions.caller);
+    setIf(call, ATTR_ERROR_TYPE, errorType);
+    instruments.calls.add(1, call);
+    instruments.callDuration.record(Math.max(0, endMs - metrics.startMs) / 1000, rpc);
+    if (errorType !== undefined) instruments.callErrors.add(1, { ...rpc, [ATTR_EXCEPTION_TYPE]: errorType });
+    if (state.redirects > 0) {
+      const redirect: Attributes = { ...rpc };
+      // The region the call was sent to first, the one S3 redirected it from.
+      setIf(redirect, ATTR_CLOUD_REGION, regions.client);
+      setIf(redirect, ATTR_BUCKET_REGION, state.bucketRegion);
+      instruments.regionRedirects.add(state.redirects, redirect);
+    }
+  });
+}
