@@ -2,12 +2,16 @@
 // example's folder, one after the other, each exiting 0. Examples left out and why:
 // - demo: `npm run demo` is driven by test/demo-run.test.ts (a subprocess, --quick);
 // - lambda: its one command (`npx vitest run examples/lambda`) is part of the root suite;
-// - jaeger, honeycomb: need docker, or a Honeycomb API key.
+// - jaeger, honeycomb: need docker, or a Honeycomb API key;
+// - prometheus: its ```sh block runs here; its ```bash blocks need a Prometheus server running, which
+//   test/metrics/fleet-prometheus.test.ts starts (and evaluates this README's ```promql there).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as semconv from '@wirescope/semconv';
 import { afterAll, describe, expect, it } from 'vitest';
+import { promqlMetricNames, readmePromql } from './support/fleet.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -55,4 +59,61 @@ describe('examples/ci README', () => {
     expect(outputs.at(-1)).toContain('within budget');
     expect(outputs.join('\n')).not.toContain('not found');
   }, 120_000);
+});
+
+/** A metric family as the Prometheus exporter names an OpenTelemetry metric (dots to `_`, counters `_total`). */
+function familyOf(series: string): string {
+  return series.replace(/_(bucket|count|sum)$/, '');
+}
+
+describe('examples/prometheus README', () => {
+  const dir = join(ROOT, 'examples/prometheus');
+  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+  const commands = readmeCommands(readme);
+  const promql = readmePromql(readme);
+
+  it('shows one command, and four panels in PromQL', () => {
+    expect(commands).toEqual(['npm start -- --local --calls 20 --every-ms 50 --print-metric-names']);
+    expect(promql).toHaveLength(4);
+  });
+
+  it("its panels use the contract's metrics under their exported names", () => {
+    const exported = new Set(
+      Object.entries(semconv)
+        .filter(([key]) => key.startsWith('METRIC_'))
+        .map(([, name]) => String(name).replace(/[^a-zA-Z0-9_:]/g, '_')),
+    );
+    const used = promqlMetricNames(promql.join('\n'));
+    expect(used).toEqual([
+      'wirescope_attempts_total',
+      'wirescope_connection_phase_duration_bucket',
+      'wirescope_connection_phase_duration_count',
+      'wirescope_socket_resets_total',
+    ]);
+    for (const name of used) expect(exported, name).toContain(familyOf(name).replace(/_total$/, ''));
+  });
+
+  it('runs from the example folder: 20 local calls, and the exporter serves the families the panels use', () => {
+    const run = spawnSync('sh', ['-c', commands[0] as string], {
+      cwd: dir,
+      env: readerEnv(),
+      encoding: 'utf8',
+    });
+    expect(run.status, `exited ${run.status}:\n${run.stdout}${run.stderr}`).toBe(0);
+    const families = new Map(
+      run.stdout
+        .split('\n')
+        .map((line) => line.split(' '))
+        .filter((parts) => parts.length === 2)
+        .map(([name, type]) => [name as string, type as string]),
+    );
+    expect(families.get('target_info')).toBe('gauge');
+    expect(families.get('wirescope_calls_total')).toBe('counter');
+    expect(families.get('wirescope_attempts_total')).toBe('counter');
+    expect(families.get('wirescope_connection_phase_duration')).toBe('histogram');
+    // No connection was reset in this run, so that counter has no series yet (a counter appears with
+    // its first add); its name is checked against the contract above.
+    expect(families.has('wirescope_socket_resets_total')).toBe(false);
+    expect(run.stderr).not.toMatch(/call \d+: /);
+  }, 60_000);
 });

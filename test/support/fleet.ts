@@ -141,3 +141,15 @@ export async function runCli(args: string[]): Promise<CliRun> {
   const [code] = (await once(child, 'close')) as [number | null];
   return { code, stdout, stderr };
 }
+
+/** The ```promql blocks of a README (examples/prometheus: its panels), in order. */
+export function readmePromql(markdown: string): string[] {
+  return [...markdown.matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => (m[1] ?? '').trim());
+}
+
+/** The metric names a PromQL text uses: identifiers right before a `{` or `[` (not functions, not labels). */
+export function promqlMetricNames(promql: string): string[] {
+  const names = new Set<string>();
+  for (const [, name] of promql.matchAll(/\b([a-z_:][a-z0-9_:]*)\s*[{[]/g)) names.add(name as string);
+  return [...names].sort();
+}

@@ -5,8 +5,10 @@
 //   npm start -- --local                no AWS account: s3rver in this process, on loopback
 //   npm start -- --local --calls 20 --print-metric-names
 //                                       20 calls, then the metric names the exporter serves, then exit
-// Options: --port (exporter, default 9464; 0 = any free port), --calls N (default: until Ctrl-C),
-// --every-ms (default 1000). The service name is OTEL_SERVICE_NAME (default orders-api).
+// Options: --port (exporter, default 9464; 0 = any free port), --host (default 127.0.0.1; 0.0.0.0 for
+// a Prometheus on another host), --calls N (default: until Ctrl-C), --every-ms (default 1000). The
+// service name is OTEL_SERVICE_NAME (default orders-api); the caller's region AWS_REGION (us-east-1
+// with --local).
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { wirescope } from '@wirescope/aws-sdk';
@@ -17,6 +19,7 @@ const { values } = parseArgs({
   options: {
     local: { type: 'boolean', default: false },
     port: { type: 'string', default: '9464' },
+    host: { type: 'string', default: '127.0.0.1' },
     calls: { type: 'string' },
     'every-ms': { type: 'string', default: '1000' },
     'print-metric-names': { type: 'boolean', default: false },
@@ -24,7 +27,7 @@ const { values } = parseArgs({
 });
 
 const serviceName = process.env['OTEL_SERVICE_NAME'] || 'orders-api';
-const metrics = await startMetrics({ serviceName, port: Number(values.port) });
+const metrics = await startMetrics({ serviceName, port: Number(values.port), host: values.host });
 const local = values.local ? await startLocalS3() : undefined;
 const bucket = local?.bucket ?? process.env['BUCKET'];
 if (!bucket) {
@@ -34,8 +37,9 @@ if (!bucket) {
 
 const config: S3ClientConfig = local?.clientConfig ?? {};
 const s3 = new S3Client(config);
-// The plugin records every call in the metrics of the MeterProvider registered above.
-s3.middlewareStack.use(wirescope());
+// The plugin records every call in this MeterProvider's metrics (without the option: the global one).
+const callerRegion = process.env['AWS_REGION'] || (local ? 'us-east-1' : undefined);
+s3.middlewareStack.use(wirescope({ meterProvider: metrics.meterProvider, callerRegion }));
 process.stderr.write(`${serviceName}: metrics at ${metrics.url}, calling S3 bucket ${bucket}\n`);
 
 async function oneCall(i: number): Promise<void> {
