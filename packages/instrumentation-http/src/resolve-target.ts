@@ -5,6 +5,7 @@ import {
   currentAttemptScope,
   describeError,
   type FactValue,
+  type MetricScope,
   recordFact,
 } from '@wirescope/instrumentation';
 import type { AttributeName } from '@wirescope/semconv';
@@ -62,10 +63,12 @@ function ignores(consumer: Consumer, options: RequestOptions): boolean {
 class ScopeTarget implements RecordTarget {
   readonly span: Span;
   readonly tracer: Tracer;
+  readonly metrics: MetricScope | undefined;
   readonly #scope: AttemptScope;
   constructor(scope: AttemptScope) {
     this.span = scope.span;
     this.tracer = scope.tracer;
+    this.metrics = scope.metrics;
     this.#scope = scope;
   }
   record(key: AttributeName, value: FactValue): void {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { PerformanceObserver } from 'node:perf_hooks';
-import type { SpanContext, Tracer } from '@opentelemetry/api';
-import type { AttemptScope, BodyPhase } from '@wirescope/instrumentation';
+import type { Attributes, SpanContext, Tracer } from '@opentelemetry/api';
+import type { AttemptScope, BodyPhase, ConnectionGauge } from '@wirescope/instrumentation';
 
 /** A time span in wall-clock milliseconds. */
 export interface PhaseWindow {
@@ -48,6 +48,8 @@ export interface SocketState {
   lastDoneMs: number | undefined;
   /** The attempt (or active) span that waited for it to open, which later requests on it link to. */
   setup: SpanContext | undefined;
+  /** Its place in the open-connection metrics, when a metered request opened it. */
+  gauge?: ConnectionGauge | undefined;
 }
 
 /** What we know about one undici request we record on. */
@@ -59,6 +61,8 @@ export interface RequestState {
   bodySentMs: number | undefined;
   /** The response body's phase, from `request:headers` to trailers, error or grace period. */
   body: BodyPhase | undefined;
+  /** Its `requests.usage` in-flight attributes while it is counted there (metered requests only). */
+  inFlight?: Attributes | undefined;
 }
 
 /** Where facts go when no attempt scope is current (standalone use, e.g. plain `fetch()`). */
