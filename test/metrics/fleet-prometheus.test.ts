@@ -13,7 +13,7 @@
 //
 // Without /usr/bin/prometheus this test FAILS, saying so: the issue asks for the real server. Set
 // WIRESCOPE_SKIP_PROMETHEUS=1 to skip it on a machine without Debian's package.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,12 +25,11 @@ import {
   type Workload,
   waitUntil,
 } from '../support/fleet.js';
-import { type RunningPrometheus, startPrometheus } from '../support/prometheus.js';
+import { prometheusMissing, type RunningPrometheus, startPrometheus } from '../support/prometheus.js';
 import { type S3ServerHandle, startS3Server } from '../support/s3-server.js';
 import { startTcpProxy, type TcpProxyHandle } from '../support/tcp-proxy.js';
 import type { WorkloadConfig } from './fleet-workload.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
 const SKIP = process.env.WIRESCOPE_SKIP_PROMETHEUS === '1';
 /** Object calls per service (plus its CreateBucket), 100 ms apart: spread over several 1 s scrapes. */
 const CALLS = 30;
@@ -56,12 +55,8 @@ async function byJob(query: string): Promise<Record<string, number>> {
 
 describe.skipIf(SKIP)('fleet view from a real Prometheus (skipped when WIRESCOPE_SKIP_PROMETHEUS=1)', () => {
   beforeAll(async () => {
-    if (!existsSync(PROMETHEUS)) {
-      throw new Error(
-        `prometheus not found at ${PROMETHEUS}: install Debian's package (apt-get update && apt-get ` +
-          'install -y prometheus; .ci/run does), or set WIRESCOPE_SKIP_PROMETHEUS=1 to skip the fleet test',
-      );
-    }
+    const missing = prometheusMissing();
+    if (missing) throw new Error(`${missing}; or set WIRESCOPE_SKIP_PROMETHEUS=1 to skip the fleet test`);
     tmp = mkdtempSync(join(tmpdir(), 'wirescope-fleet-'));
     s3 = await startS3Server();
     proxy = await startTcpProxy({
@@ -210,5 +205,66 @@ describe.skipIf(SKIP)('fleet view from a real Prometheus (skipped when WIRESCOPE
     expect(churn['tls']).toBeLessThan(0.25);
     // Resets per second: nothing was reset.
     expect(await promQuery(url, resets)).toEqual([]);
+  });
+
+  /** `wirescope <args>` against this fleet's Prometheus. */
+  function cli(args: string[]) {
+    return runCli([
+      args[0] as string,
+      '--prometheus',
+      (prometheus as RunningPrometheus).url,
+      ...args.slice(1),
+    ]);
+  }
+
+  it('analyze --prometheus names the churning service and the cross-region one, nothing for the healthy one', async () => {
+    const run = await cli(['analyze', '--since', '5m', '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      findings: { code: string; evidence: { series?: Record<string, string> } }[];
+    };
+    const byService = new Map<string, string[]>();
+    for (const finding of result.findings) {
+      const job = finding.evidence.series?.['job'] ?? '(none)';
+      byService.set(job, [...(byService.get(job) ?? []), finding.code]);
+    }
+    expect(byService.get('churn-svc')).toContain('connection-churn');
+    expect(byService.get('xregion-svc')).toContain('cross-region');
+    expect(byService.get('xregion-svc')).not.toContain('connection-churn');
+    expect(byService.has('healthy-svc')).toBe(false);
+    expect(byService.has('(none)')).toBe(false);
+    const crossRegion = result.findings.filter((f) => f.code === 'cross-region');
+    expect(crossRegion.map((f) => f.evidence.series)).toContainEqual({
+      job: 'xregion-svc',
+      wirescope_caller_region: CALLER_REGION,
+      cloud_region: REMOTE_REGION,
+    });
+    // --service keeps one service: the healthy one alone has nothing to report.
+    const healthy = await cli(['analyze', '--since', '5m', '--service', 'healthy-svc', '--format', 'json']);
+    expect(healthy.code, healthy.stderr).toBe(0);
+    expect((JSON.parse(healthy.stdout) as { findings: unknown[] }).findings).toEqual([]);
+  });
+
+  it('the text report says it in lines', async () => {
+    const run = await cli(['analyze', '--since', '5m']);
+    expect(run.code, run.stderr).toBe(0);
+    if (process.env['WIRESCOPE_FLEET_REPORT'])
+      writeFileSync(process.env['WIRESCOPE_FLEET_REPORT'], run.stdout);
+    const lines = run.stdout.split('\n');
+    const line = (...words: string[]) => lines.find((l) => words.every((w) => l.includes(w)));
+    expect(line('cross-region', 'xregion-svc'), run.stdout).toBeDefined();
+    expect(line('us-east-1', 'us-west-2'), run.stdout).toBeDefined();
+    expect(line('connection-churn', 'churn-svc'), run.stdout).toBeDefined();
+    expect(lines.filter((l) => l.includes('healthy-svc') && /churn|cross-region/.test(l))).toEqual([]);
+  });
+
+  it('check --prometheus: a budget forbidding connection-churn exits 1 for the fleet, 0 for the healthy service', async () => {
+    const budget = join(tmp, 'budget.json');
+    writeFileSync(budget, JSON.stringify({ forbid: ['connection-churn'] }));
+    const fleet = await cli(['check', '--since', '5m', '--budget', budget]);
+    expect(fleet.code, `${fleet.stdout}${fleet.stderr}`).toBe(1);
+    expect(`${fleet.stdout}${fleet.stderr}`).toContain('connection-churn');
+    const healthy = await cli(['check', '--since', '5m', '--service', 'healthy-svc', '--budget', budget]);
+    expect(healthy.code, `${healthy.stdout}${healthy.stderr}`).toBe(0);
   });
 });
