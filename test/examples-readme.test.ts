@@ -73,7 +73,7 @@ describe('examples/prometheus README', () => {
   const promql = readmePromql(readme);
 
   it('shows one command, and four panels in PromQL', () => {
-    expect(commands).toEqual(['npm start -- --local --calls 20 --every-ms 50 --print-metric-names']);
+    expect(commands).toEqual(['npm start -- --local --port 0 --calls 20 --every-ms 50 --print-metric-names']);
     expect(promql).toHaveLength(4);
   });
 
