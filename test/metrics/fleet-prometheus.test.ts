@@ -250,12 +250,18 @@ describe.skipIf(SKIP)('fleet view from a real Prometheus (skipped when WIRESCOPE
     expect(run.code, run.stderr).toBe(0);
     if (process.env['WIRESCOPE_FLEET_REPORT'])
       writeFileSync(process.env['WIRESCOPE_FLEET_REPORT'], run.stdout);
-    const lines = run.stdout.split('\n');
-    const line = (...words: string[]) => lines.find((l) => words.every((w) => l.includes(w)));
-    expect(line('cross-region', 'xregion-svc'), run.stdout).toBeDefined();
-    expect(line('us-east-1', 'us-west-2'), run.stdout).toBeDefined();
-    expect(line('connection-churn', 'churn-svc'), run.stdout).toBeDefined();
-    expect(lines.filter((l) => l.includes('healthy-svc') && /churn|cross-region/.test(l))).toEqual([]);
+    // The findings: from the table's header to the coverage (which names every service it read).
+    const text = run.stdout;
+    const findings = text.slice(text.indexOf('SEVERITY'), text.indexOf('\ncoverage'));
+    expect(text.split('\n')[0]).toMatch(/^wirescope: \d+ findings?, ≈ [\d.]+ m?s estimated cost/);
+    expect(text).toContain('3 services (churn-svc, healthy-svc, xregion-svc)');
+    expect(findings).toMatch(/^warning +cross-region .*xregion-svc: \d+ calls from us-east-1/m);
+    expect(findings).toMatch(/^\S+ +connection-churn .*churn-svc → localhost: \d+ of \d+ requests/m);
+    expect(findings).toContain(
+      'series: job="xregion-svc" wirescope_caller_region="us-east-1" cloud_region="us-west-2"',
+    );
+    expect(findings).not.toContain('healthy-svc');
+    expect(text).toMatch(/^coverage: /m);
   });
 
   it('check --prometheus: a budget forbidding connection-churn exits 1 for the fleet, 0 for the healthy service', async () => {
