@@ -13,9 +13,11 @@
 //
 // Without /usr/bin/prometheus this test FAILS, saying so: the issue asks for the real server. Set
 // WIRESCOPE_SKIP_PROMETHEUS=1 to skip it on a machine without Debian's package.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   promQuery,
@@ -165,6 +167,13 @@ describe.skipIf(SKIP)('fleet view from a real Prometheus (skipped when WIRESCOPE
     expect(mean['xregion-svc']?.value).toBeGreaterThan((3 * PROXY_LATENCY_MS) / 1000);
     expect(mean['xregion-svc']?.value).toBeLessThan(0.5);
     expect(mean['churn-svc']?.value).toBeLessThan(mean['xregion-svc']?.value as number);
+  });
+
+  it("the example's scrape config is one Prometheus accepts (promtool, from the same package)", () => {
+    const config = fileURLToPath(new URL('../../examples/prometheus/prometheus.yml', import.meta.url));
+    const run = spawnSync('/usr/bin/promtool', ['check', 'config', config], { encoding: 'utf8' });
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('SUCCESS');
   });
 
   it("the example's panels (examples/prometheus/README.md), evaluated on this fleet", async () => {
