@@ -7,8 +7,9 @@
  * - wirescope's own.
  * Durations are histograms in seconds (`s`), as both conventions say. Attributes are bounded: never a
  * bucket, key, request id or connection id; `server.address` is the service endpoint (see
- * `normalizeServerAddress`). Exported to Prometheus, a name's dots become underscores, a unit `s`
- * adds `_seconds` and a counter `_total` (e.g. `wirescope_calls_total`).
+ * `normalizeServerAddress`). Exported to Prometheus by @opentelemetry/exporter-prometheus (0.223), a
+ * name's dots become underscores and a counter gets `_total` (`wirescope_calls_total`); no unit suffix
+ * is added (`wirescope_connection_phase_duration_bucket`), as its /metrics text shows.
  */
 
 // ── Smithy client metrics (per SDK call and attempt: rpc.service, rpc.method) ──────────────────────
