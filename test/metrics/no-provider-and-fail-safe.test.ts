@@ -40,9 +40,17 @@ describe.each(['node', 'fetch'] as const)('%s handler', (handler) => {
       noop.createHistogram('h'),
       noop.createUpDownCounter('u'),
     ];
-    const created = (['createCounter', 'createHistogram', 'createUpDownCounter', 'createGauge'] as const).map(
-      (method) => vi.spyOn(noop, method),
-    );
+    const created = (
+      [
+        'createCounter',
+        'createHistogram',
+        'createUpDownCounter',
+        'createGauge',
+        'createObservableUpDownCounter',
+        'createObservableGauge',
+        'createObservableCounter',
+      ] as const
+    ).map((method) => vi.spyOn(noop, method));
     const recorded = noopInstruments.map((instrument) =>
       'record' in instrument ? vi.spyOn(instrument, 'record') : vi.spyOn(instrument, 'add'),
     );
@@ -97,7 +105,7 @@ describe.each(['node', 'fetch'] as const)('%s handler', (handler) => {
     const meter = {
       createCounter: () => instrument,
       createHistogram: () => instrument,
-      createUpDownCounter: () => instrument,
+      createObservableUpDownCounter: () => ({ addCallback: () => undefined }),
     } as unknown as Meter;
     const client = createS3Client(server.endpoint, { handler });
     client.middlewareStack.use(wirescope({ meterProvider: { getMeter: () => meter } }));
