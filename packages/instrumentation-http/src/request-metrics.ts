@@ -1,23 +1,17 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Attributes } from '@opentelemetry/api';
 import {
   ConnectionGauge,
-  countRequestUsage,
   type MetricScope,
   metricGuard,
+  type PoolTally,
+  poolTallyOf,
   recordAcquire,
   recordExpectContinue,
   recordQueueWait,
   recordSocketReset,
-  requestUsageAttributes,
 } from '@wirescope/instrumentation';
-import {
-  HTTP_HANDLER_NODE,
-  isSocketReset,
-  SMITHY_STATE_IN_FLIGHT,
-  SMITHY_STATE_QUEUED,
-} from '@wirescope/semconv';
+import { HTTP_HANDLER_NODE, isSocketReset } from '@wirescope/semconv';
 import type { SocketState } from './internal-types.js';
 
 // A socket's gauge lives beside its SocketState, made by the metered request that opened it.
@@ -33,8 +27,9 @@ export class RequestMeter {
   readonly #scope: MetricScope;
   readonly #host: string | undefined;
   readonly #addedAt: number;
-  #queued: Attributes | undefined;
-  #inFlight: Attributes | undefined;
+  #tally: PoolTally | undefined;
+  #queued = false;
+  #inFlight = false;
   #reused: boolean | undefined;
   #socketState: SocketState | undefined;
 
@@ -46,21 +41,27 @@ export class RequestMeter {
 
   /** `addRequest` left the request in the agent's queue (at `maxSockets`). */
   queued(): void {
-    this.#queued = requestUsageAttributes(this.#scope, SMITHY_STATE_QUEUED, this.#host);
-    countRequestUsage(this.#scope, 1, this.#queued);
+    this.#queued = true;
+    this.#pool().queued += 1;
+  }
+
+  #pool(): PoolTally {
+    this.#tally ??= poolTallyOf(this.#scope, this.#host);
+    return this.#tally;
   }
 
   /** The request got its socket: `isNew` when it opened it. */
   took(socket: Socket, socketState: SocketState, isNew: boolean, now: number): void {
     this.#reused = !isNew;
     this.#socketState = socketState;
+    const pool = this.#pool();
     if (this.#queued) {
-      countRequestUsage(this.#scope, -1, this.#queued);
-      this.#queued = undefined;
+      this.#queued = false;
+      pool.queued -= 1;
       recordQueueWait(this.#scope, now - this.#addedAt, this.#host);
     }
-    this.#inFlight = requestUsageAttributes(this.#scope, SMITHY_STATE_IN_FLIGHT, this.#host);
-    countRequestUsage(this.#scope, 1, this.#inFlight);
+    this.#inFlight = true;
+    pool.inFlight += 1;
     if (isNew) {
       const gauge = metricGuard.value(
         'opening a connection gauge',
@@ -89,10 +90,10 @@ export class RequestMeter {
 
   /** The request closed; `readyAt` is when its connection could carry it, if it ever could. */
   closed(socket: Socket | undefined, readyAt: number | undefined): void {
-    if (this.#queued) countRequestUsage(this.#scope, -1, this.#queued);
-    if (this.#inFlight) countRequestUsage(this.#scope, -1, this.#inFlight);
-    this.#queued = undefined;
-    this.#inFlight = undefined;
+    if (this.#queued) this.#pool().queued -= 1;
+    if (this.#inFlight) this.#pool().inFlight -= 1;
+    this.#queued = false;
+    this.#inFlight = false;
     if (readyAt !== undefined) recordAcquire(this.#scope, readyAt - this.#addedAt, this.#host);
     // A destroyed socket is counted out by its 'close'; a kept one waits idle in the pool.
     if (socket && !socket.destroyed && this.#socketState) gauges.get(this.#socketState)?.release();

@@ -2,18 +2,17 @@ import type { Socket } from 'node:net';
 import {
   type AttemptScope,
   ConnectionGauge,
-  countRequestUsage,
   INFERRED_QUEUE_NOISE_MS,
   metricGuard,
   nowMs,
+  poolTallyOf,
   recordAcquire,
   recordDnsLookup,
   recordPhaseMetric,
   recordQueueWait,
   recordSocketReset,
-  requestUsageAttributes,
 } from '@wirescope/instrumentation';
-import { ATTR_CONNECTION_REUSED, HTTP_HANDLER_FETCH, SMITHY_STATE_IN_FLIGHT } from '@wirescope/semconv';
+import { ATTR_CONNECTION_REUSED, HTTP_HANDLER_FETCH } from '@wirescope/semconv';
 import type { ConnectRecord, PhaseWindow, RequestState, SocketState } from './internal-types.js';
 
 // The connection metrics of fetch (issue 14), recorded only for requests whose attempt carries a
@@ -33,9 +32,9 @@ export function meterSendHeaders(
   if (!metrics) return;
   if (queuedMs >= INFERRED_QUEUE_NOISE_MS) recordQueueWait(metrics, queuedMs, undefined);
   recordAcquire(metrics, now - state.createdMs, undefined);
-  const inFlight = requestUsageAttributes(metrics, SMITHY_STATE_IN_FLIGHT, undefined);
-  state.inFlight = inFlight;
-  countRequestUsage(metrics, 1, inFlight);
+  const pool = poolTallyOf(metrics, undefined);
+  state.inFlight = pool;
+  pool.inFlight += 1;
   if (!connect) {
     sock.gauge?.acquire();
     return;
@@ -53,9 +52,8 @@ export function meterSendHeaders(
 
 /** The request is done (trailers, or an error): out of in-flight, its connection idle again. */
 export function meterRequestDone(state: RequestState | undefined, sock: SocketState | undefined): void {
-  const metrics = state?.scope.metrics;
-  if (state?.inFlight && metrics) {
-    countRequestUsage(metrics, -1, state.inFlight);
+  if (state?.inFlight) {
+    state.inFlight.inFlight -= 1;
     state.inFlight = undefined;
   }
   sock?.gauge?.release();

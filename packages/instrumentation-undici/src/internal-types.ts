@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { PerformanceObserver } from 'node:perf_hooks';
-import type { Attributes, SpanContext, Tracer } from '@opentelemetry/api';
-import type { AttemptScope, BodyPhase, ConnectionGauge } from '@wirescope/instrumentation';
+import type { SpanContext, Tracer } from '@opentelemetry/api';
+import type { AttemptScope, BodyPhase, ConnectionGauge, PoolTally } from '@wirescope/instrumentation';
 
 /** A time span in wall-clock milliseconds. */
 export interface PhaseWindow {
@@ -61,8 +61,8 @@ export interface RequestState {
   bodySentMs: number | undefined;
   /** The response body's phase, from `request:headers` to trailers, error or grace period. */
   body: BodyPhase | undefined;
-  /** Its `requests.usage` in-flight attributes while it is counted there (metered requests only). */
-  inFlight?: Attributes | undefined;
+  /** The pool tally it is counted in flight in, until it is done (metered requests only). */
+  inFlight?: PoolTally | undefined;
 }
 
 /** Where facts go when no attempt scope is current (standalone use, e.g. plain `fetch()`). */

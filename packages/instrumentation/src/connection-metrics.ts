@@ -6,22 +6,17 @@ import {
   ATTR_DNS_QUESTION_NAME,
   ATTR_ERROR_TYPE,
   ATTR_EXPECT_CONTINUE_ENDED_BY,
-  ATTR_HTTP_CONNECTION_STATE,
   ATTR_HTTP_HANDLER,
   ATTR_PHASE,
   ATTR_RPC_METHOD,
   ATTR_RPC_SERVICE,
   ATTR_SERVER_ADDRESS,
-  ATTR_SMITHY_STATE,
-  HTTP_CONNECTION_STATE_ACTIVE,
-  HTTP_CONNECTION_STATE_IDLE,
   normalizeServerAddress,
   PHASE_DNS,
   regionOfHost,
-  SMITHY_STATE_ACQUIRED,
-  SMITHY_STATE_IDLE,
 } from '@wirescope/semconv';
 import { metricGuard, type WirescopeInstruments } from './metrics.js';
+import { type PoolTally, tallyOf } from './pool-tally.js';
 
 /**
  * What a socket layer needs to record connection metrics for a request: the instruments, and the
@@ -151,9 +146,14 @@ export function recordExpectContinue(
 
 type GaugeState = 'active' | 'idle' | 'closed';
 
+/** The pool tally of a request's endpoint, for its queued and in-flight counts. */
+export function poolTallyOf(scope: MetricScope, host: string | undefined): PoolTally {
+  return tallyOf(scope.instruments.pools, metricAddress(scope, host));
+}
+
 /**
- * One open connection in the up-down counters (`http.client.open_connections` active/idle and
- * `smithy.client.http.connections.usage` acquired/idle), and its life when it closes
+ * One open connection in its endpoint's pool tally (read by `http.client.open_connections` active/idle
+ * and `smithy.client.http.connections.usage` acquired/idle), and its life when it closes
  * (`http.client.connection.duration`, `smithy.client.http.connections.uptime`, bytes sent and
  * received). Made by the metered request that opened the connection; each move is counted once, and
  * nothing after `close`. Times are milliseconds from the caller's one clock.
@@ -162,47 +162,41 @@ export class ConnectionGauge {
   #state: GaugeState = 'active';
   readonly #instruments: WirescopeInstruments;
   readonly #openedAt: number;
+  readonly #tally: PoolTally;
   readonly #address: Attributes;
-  readonly #active: Attributes;
-  readonly #idle: Attributes;
-  readonly #acquired: Attributes;
-  readonly #smithyIdle: Attributes;
 
   constructor(scope: MetricScope, host: string | undefined, openedAt: number) {
     this.#instruments = scope.instruments;
     this.#openedAt = openedAt;
-    const address: Attributes = {};
-    setIf(address, ATTR_SERVER_ADDRESS, metricAddress(scope, host));
-    this.#address = address;
-    this.#active = { ...address, [ATTR_HTTP_CONNECTION_STATE]: HTTP_CONNECTION_STATE_ACTIVE };
-    this.#idle = { ...address, [ATTR_HTTP_CONNECTION_STATE]: HTTP_CONNECTION_STATE_IDLE };
-    this.#acquired = { ...address, [ATTR_SMITHY_STATE]: SMITHY_STATE_ACQUIRED };
-    this.#smithyIdle = { ...address, [ATTR_SMITHY_STATE]: SMITHY_STATE_IDLE };
-    this.#move(1, 'active');
+    const address = metricAddress(scope, host);
+    this.#tally = tallyOf(scope.instruments.pools, address);
+    this.#address = address === undefined ? {} : { [ATTR_SERVER_ADDRESS]: address };
+    this.#tally.active += 1;
   }
 
   /** A request took the idle connection. */
   acquire(): void {
     if (this.#state !== 'idle') return;
-    this.#move(-1, 'idle');
     this.#state = 'active';
-    this.#move(1, 'active');
+    this.#tally.idle -= 1;
+    this.#tally.active += 1;
   }
 
   /** The request on it finished; the connection stays open for the next. */
   release(): void {
     if (this.#state !== 'active') return;
-    this.#move(-1, 'active');
     this.#state = 'idle';
-    this.#move(1, 'idle');
+    this.#tally.active -= 1;
+    this.#tally.idle += 1;
   }
 
-  /** The connection closed: out of the counters, its life and bytes recorded. */
+  /** The connection closed: out of the tally, its life and bytes recorded. */
   close(at: number, bytesSent: number | undefined, bytesReceived: number | undefined): void {
     const state = this.#state;
     if (state === 'closed') return;
     this.#state = 'closed';
-    this.#move(-1, state);
+    if (state === 'active') this.#tally.active -= 1;
+    else this.#tally.idle -= 1;
     metricGuard.run('recording a closed connection', () => {
       const seconds = Math.max(0, at - this.#openedAt) / 1000;
       this.#instruments.connectionDuration.record(seconds, this.#address);
@@ -211,32 +205,4 @@ export class ConnectionGauge {
       if (bytesReceived) this.#instruments.bytesReceived.add(bytesReceived, this.#address);
     });
   }
-
-  #move(delta: number, state: 'active' | 'idle'): void {
-    metricGuard.run('counting an open connection', () => {
-      const active = state === 'active';
-      this.#instruments.openConnections.add(delta, active ? this.#active : this.#idle);
-      this.#instruments.connectionsUsage.add(delta, active ? this.#acquired : this.#smithyIdle);
-    });
-  }
-}
-
-/**
- * `smithy.client.http.requests.usage` by `state` (queued | in-flight): +1 when a request enters the
- * state, -1 when it leaves. `attributes` are the request's own (made once by the caller, with
- * {@link requestUsageAttributes}), so both moves hit the same series.
- */
-export function countRequestUsage(scope: MetricScope, delta: number, attributes: Attributes): void {
-  metricGuard.run('counting a request', () => scope.instruments.requestsUsage.add(delta, attributes));
-}
-
-/** The attributes of one request's `requests.usage` moves in `state`. */
-export function requestUsageAttributes(
-  scope: MetricScope,
-  state: string,
-  host: string | undefined,
-): Attributes {
-  const attributes: Attributes = { [ATTR_SMITHY_STATE]: state };
-  setIf(attributes, ATTR_SERVER_ADDRESS, metricAddress(scope, host));
-  return attributes;
 }

@@ -27,15 +27,14 @@ export { ConnectionInstrumentation } from './connection-instrumentation.js';
 export type { ConnectionPhase, MetricScope } from './connection-metrics.js';
 export {
   ConnectionGauge,
-  countRequestUsage,
   metricAddress,
+  poolTallyOf,
   recordAcquire,
   recordDnsLookup,
   recordExpectContinue,
   recordPhaseMetric,
   recordQueueWait,
   recordSocketReset,
-  requestUsageAttributes,
 } from './connection-metrics.js';
 export { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
 export type { Guard } from './guard.js';
@@ -51,6 +50,7 @@ export {
 } from './network-attributes.js';
 export type { PhaseFailure, PhaseParent } from './phase-span.js';
 export { emitPhaseSpan } from './phase-span.js';
+export type { PoolTally } from './pool-tally.js';
 export { processState, REGISTRY_SCHEMA } from './process-registry.js';
 export { INFERRED_QUEUE_NOISE_MS } from './queue-wait.js';
 export { redactSecrets } from './redact-secrets.js';

@@ -5,7 +5,7 @@ import {
   type Meter,
   type MeterProvider,
   metrics,
-  type UpDownCounter,
+  type ObservableResult,
 } from '@opentelemetry/api';
 import {
   METER_NAME,
@@ -33,6 +33,7 @@ import {
   METRIC_SOCKET_RESETS,
 } from '@wirescope/semconv';
 import { createGuard } from './guard.js';
+import type { PoolTallies } from './pool-tally.js';
 import { processState } from './process-registry.js';
 
 /**
@@ -52,17 +53,20 @@ export interface WirescopeInstruments {
   readonly callErrors: Counter;
   readonly attemptDuration: Histogram;
   readonly acquireDuration: Histogram;
-  readonly connectionsUsage: UpDownCounter;
   readonly connectionsUptime: Histogram;
-  readonly requestsUsage: UpDownCounter;
   readonly queuedDuration: Histogram;
   readonly bytesSent: Counter;
   readonly bytesReceived: Counter;
   readonly requestDuration: Histogram;
-  readonly openConnections: UpDownCounter;
   readonly connectionDuration: Histogram;
   readonly timeInQueue: Histogram;
   readonly dnsLookupDuration: Histogram;
+  /**
+   * The live pool counts by endpoint, read by the observable up-down counters
+   * (`http.client.open_connections`, `smithy.client.http.connections.usage`,
+   * `smithy.client.http.requests.usage`) when the provider collects: the request path only moves numbers.
+   */
+  readonly pools: PoolTallies;
 }
 
 /** The metric guard: a failing meter or instrument is logged, never thrown into the host. */
@@ -85,7 +89,7 @@ const NOOP_METER = createNoopMeter();
 type InstrumentCache = WeakMap<object, WirescopeInstruments | null>;
 
 function cache(): InstrumentCache {
-  return processState<InstrumentCache>('@wirescope/instrumentation:instruments.v1', () => new WeakMap());
+  return processState<InstrumentCache>('@wirescope/instrumentation:instruments.v2', () => new WeakMap());
 }
 
 /**
@@ -138,15 +142,7 @@ function createInstruments(meter: Meter): WirescopeInstruments {
     }),
     attemptDuration: seconds(METRIC_SMITHY_CALL_ATTEMPT_DURATION, 'One attempt, to the response headers'),
     acquireDuration: seconds(METRIC_SMITHY_HTTP_CONNECTIONS_ACQUIRE_DURATION, 'Acquiring a connection'),
-    connectionsUsage: meter.createUpDownCounter(METRIC_SMITHY_HTTP_CONNECTIONS_USAGE, {
-      unit: '{connection}',
-      description: 'Open connections by state (idle, acquired)',
-    }),
     connectionsUptime: seconds(METRIC_SMITHY_HTTP_CONNECTIONS_UPTIME, 'Connection lifetimes', UPTIME_BUCKETS),
-    requestsUsage: meter.createUpDownCounter(METRIC_SMITHY_HTTP_REQUESTS_USAGE, {
-      unit: '{request}',
-      description: 'Requests by state (queued, in-flight)',
-    }),
     queuedDuration: seconds(METRIC_SMITHY_HTTP_REQUESTS_QUEUED_DURATION, 'Waits for a pooled connection'),
     bytesSent: meter.createCounter(METRIC_SMITHY_HTTP_BYTES_SENT, {
       unit: 'By',
@@ -157,10 +153,6 @@ function createInstruments(meter: Meter): WirescopeInstruments {
       description: 'Bytes read',
     }),
     requestDuration: seconds(METRIC_HTTP_CLIENT_REQUEST_DURATION, 'HTTP client request duration'),
-    openConnections: meter.createUpDownCounter(METRIC_HTTP_CLIENT_OPEN_CONNECTIONS, {
-      unit: '{connection}',
-      description: 'Open outbound connections by state (active, idle)',
-    }),
     connectionDuration: seconds(
       METRIC_HTTP_CLIENT_CONNECTION_DURATION,
       'How long outbound connections stayed open',
@@ -168,5 +160,42 @@ function createInstruments(meter: Meter): WirescopeInstruments {
     ),
     timeInQueue: seconds(METRIC_HTTP_CLIENT_REQUEST_TIME_IN_QUEUE, 'Time a request waited for a connection'),
     dnsLookupDuration: seconds(METRIC_DNS_LOOKUP_DURATION, 'DNS lookups of new connections'),
+    pools: observePools(meter),
   };
+}
+
+/** The pool tallies and the three observable up-down counters that report them. */
+function observePools(meter: Meter): PoolTallies {
+  const pools: PoolTallies = new Map();
+  const open = meter.createObservableUpDownCounter(METRIC_HTTP_CLIENT_OPEN_CONNECTIONS, {
+    unit: '{connection}',
+    description: 'Open outbound connections by state (active, idle)',
+  });
+  const usage = meter.createObservableUpDownCounter(METRIC_SMITHY_HTTP_CONNECTIONS_USAGE, {
+    unit: '{connection}',
+    description: 'Open connections by state (idle, acquired)',
+  });
+  const requests = meter.createObservableUpDownCounter(METRIC_SMITHY_HTTP_REQUESTS_USAGE, {
+    unit: '{request}',
+    description: 'Requests by state (queued, in-flight)',
+  });
+  open.addCallback((result: ObservableResult) => {
+    for (const tally of pools.values()) {
+      result.observe(tally.active, tally.activeAttributes);
+      result.observe(tally.idle, tally.idleAttributes);
+    }
+  });
+  usage.addCallback((result: ObservableResult) => {
+    for (const tally of pools.values()) {
+      result.observe(tally.active, tally.acquiredAttributes);
+      result.observe(tally.idle, tally.poolIdleAttributes);
+    }
+  });
+  requests.addCallback((result: ObservableResult) => {
+    for (const tally of pools.values()) {
+      result.observe(tally.queued, tally.queuedAttributes);
+      result.observe(tally.inFlight, tally.inFlightAttributes);
+    }
+  });
+  return pools;
 }

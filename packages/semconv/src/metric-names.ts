@@ -65,7 +65,7 @@ export const ATTR_AUTH_SCHEME_ID = 'auth.scheme_id';
 // ── OpenTelemetry semantic-convention metrics ───────────────────────────────────────────────────────
 /** Histogram, s: one HTTP request (per attempt); server.address, server.port, http.request.method, http.response.status_code, error.type. */
 export const METRIC_HTTP_CLIENT_REQUEST_DURATION = 'http.client.request.duration';
-/** Up-down counter, {connection}: open connections by `http.connection.state` (active | idle). */
+/** Observable up-down counter, {connection}: open connections by `http.connection.state` (active | idle). */
 export const METRIC_HTTP_CLIENT_OPEN_CONNECTIONS = 'http.client.open_connections';
 /** Histogram, s: how long an outbound connection stayed open. */
 export const METRIC_HTTP_CLIENT_CONNECTION_DURATION = 'http.client.connection.duration';
