@@ -33,6 +33,8 @@ export interface StartPrometheusOptions {
   scrapeTargets: ScrapeTarget[];
   /** Scrape interval, s (default 1). */
   scrapeIntervalS?: number;
+  /** More command-line flags (e.g. `--query.max-samples=1` to make queries fail). */
+  extraArgs?: string[];
 }
 
 /** A running Prometheus. */
@@ -85,6 +87,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-lifecycle',
       '--log.level=warn',
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

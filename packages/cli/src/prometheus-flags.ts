@@ -37,7 +37,11 @@ export function prometheusOptions(args: ParsedArgs, command: string): Prometheus
   const service = stringFlag(args, 'service');
   if (url === undefined) {
     const stray = [since && '--since', until && '--until', service && '--service'].filter(Boolean);
-    if (stray.length > 0) throw new UsageError(`${stray.join(', ')} need --prometheus <url>`, command);
+    if (stray.length > 0)
+      throw new UsageError(
+        `${stray.join(', ')} ${stray.length === 1 ? 'needs' : 'need'} --prometheus <url>`,
+        command,
+      );
     return undefined;
   }
   if (args.positionals.length > 0) {

@@ -36,9 +36,9 @@ export function unjudgedRules(result: AnalysisResult): RuleCoverage[] {
 function fleetSeenLine(result: AnalysisResult, fleet: FleetSummary): string {
   const names = fleet.services.map((s) => s.service);
   const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? `, ${names.length - 8} more` : '');
-  const until = fleet.until !== undefined ? ` up to ${fleet.until}` : '';
+  const until = fleet.until !== undefined ? ` ending ${fleet.until}` : ' ending now';
   const region = result.coverage.callerRegion;
-  return `Prometheus ${fleet.url}, the ${fleet.window}${until}: ${formatCount(names.length, 'service')} (${shown}), ${formatCount(result.coverage.calls, 'AWS call')}; caller region known for ${region.known.toLocaleString('en-US')} of ${result.coverage.calls.toLocaleString('en-US')}; ${fleet.queries} aggregated queries`;
+  return `Prometheus ${fleet.url}, ${fleet.window} window${until}: ${formatCount(names.length, 'service')} (${shown}), ${formatCount(result.coverage.calls, 'AWS call')}; caller region known for ${region.known.toLocaleString('en-US')} of ${result.coverage.calls.toLocaleString('en-US')}; ${fleet.queries} aggregated queries`;
 }
 
 /** What was seen, in one line: calls by producer, inferred attempts, duplicates left out. */
@@ -112,7 +112,7 @@ export function countsLine(result: AnalysisResult): string {
   if (result.fleet) {
     return (
       [formatCount(stats.operations, 'call'), formatCount(stats.attempts, 'attempt'), reused].join(', ') +
-      ` (metrics over the ${result.fleet.window})`
+      ` (metrics, ${result.fleet.window} window)`
     );
   }
   return [

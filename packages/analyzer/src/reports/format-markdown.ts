@@ -13,7 +13,7 @@ const ICON = { error: '🔴', warning: '🟠', info: '🔵' } as const;
 export function formatMarkdown(result: AnalysisResult): string {
   const { stats, findings } = result;
   const counts = result.fleet
-    ? `${formatCount(stats.operations, 'call')}, ${formatCount(stats.attempts, 'attempt')} (${formatCount(stats.reusedAttempts, 'reused connection')}) over the ${result.fleet.window}`
+    ? `${formatCount(stats.operations, 'call')}, ${formatCount(stats.attempts, 'attempt')} (${formatCount(stats.reusedAttempts, 'reused connection')}), metrics over a ${result.fleet.window} window`
     : `${formatCount(stats.operations, 'call')}, ${formatCount(stats.attempts, 'attempt')} (${formatCount(stats.reusedAttempts, 'reused connection')}${stats.http2Attempts ? `, ${stats.http2Attempts} on HTTP/2 sessions` : ''}), ${formatCount(stats.traces, 'trace')}, ${formatCount(stats.spans, 'span')}`;
   const out: string[] = [];
   out.push(
