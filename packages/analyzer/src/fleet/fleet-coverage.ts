@@ -108,6 +108,20 @@ export function fleetCoverage(facts: FleetFacts): RuleCoverage[] {
       judged >= of
         ? undefined
         : `no ${missing.join(' or ')} series for ${blind.slice(0, 5).join(', ')}${blind.length > 5 ? ` and ${blind.length - 5} more` : ''}${need.absentMeans ? `: ${need.absentMeans}` : ''}`;
-    return { code, judged, of, inferred: 0, needs: need.needs, ...(reason ? { reason } : {}) };
+    // The pool diagnoses need the pool's limit besides what judges the queue.
+    const noLimit =
+      code === FINDING_SOCKET_POOL_SATURATION &&
+      judged > 0 &&
+      !services.some((s) => has(s, 'connectionsLimit'))
+        ? `; leak and starvation not judged: no ${METRIC_ROLES.connectionsLimit} series`
+        : '';
+    return {
+      code,
+      judged,
+      of,
+      inferred: 0,
+      needs: `${need.needs}${noLimit}`,
+      ...(reason ? { reason: `${reason}${noLimit}` } : {}),
+    };
   });
 }

@@ -28,7 +28,7 @@ function serviceQueue(facts: FleetFacts, service: string) {
     if (e.service !== service || !e.queue) continue;
     measured = true;
     waitMs += e.queue.sumS * 1000;
-    queued += e.queue.count - e.queue.zero;
+    queued += e.queue.count - e.queue.short;
   }
   return measured ? { waitMs, queued } : undefined;
 }
@@ -125,14 +125,14 @@ function poolDiagnoses(facts: FleetFacts, window: string): { findings: Finding[]
 
 /**
  * `socket-pool-saturation`: pool leak and starvation per service (above), else per endpoint the queue
- * (`http.client.request.time_in_queue`): ≥ 2 requests waited (observations above the `le="0"` bucket),
+ * (`http.client.request.time_in_queue`): ≥ 2 requests waited over 1 ms (observations above the 1 ms bucket),
  * ≥ 20 ms together and ≥ 1 ms each on average. Cost = the measured waits.
  */
 export function fleetPoolSaturation(facts: FleetFacts, window: string): Finding[] {
   const { findings, services } = poolDiagnoses(facts, window);
   for (const e of facts.endpoints) {
     if (!e.queue || services.has(e.service)) continue;
-    const queued = e.queue.count - e.queue.zero;
+    const queued = e.queue.count - e.queue.short;
     const totalMs = e.queue.sumS * 1000;
     if (queued < QUEUE_MIN_ATTEMPTS || totalMs < QUEUE_MIN_TOTAL_MS || totalMs / queued < QUEUE_MIN_MS)
       continue;
