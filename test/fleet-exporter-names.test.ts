@@ -25,12 +25,14 @@ import {
 
 const EP = 's3.us-west-2.amazonaws.com';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const skip = prometheusMissing();
 
 describe('the Prometheus names of the metric contract, as the exporter writes them', () => {
   let exporter: PrometheusExporter;
   let provider: MeterProvider;
   let port: number;
   let record: (n: number) => void;
+  let prometheus: RunningPrometheus | undefined;
 
   beforeAll(async () => {
     port = await freePort();
@@ -67,6 +69,7 @@ describe('the Prometheus names of the metric contract, as the exporter writes th
     record(1);
   });
   afterAll(async () => {
+    await prometheus?.stop();
     await provider?.shutdown();
   });
 
@@ -88,40 +91,31 @@ describe('the Prometheus names of the metric contract, as the exporter writes th
     expect(text).toContain('target_info{service_name="churner"');
   });
 
-  const skip = prometheusMissing();
-  describe.skipIf(skip !== undefined)(
-    `scraped by a real Prometheus${skip ? ` (skipped: ${skip})` : ''}`,
-    () => {
-      let prometheus: RunningPrometheus;
-      beforeAll(async () => {
-        prometheus = await startPrometheus({
-          scrapeTargets: [{ job: 'churner', target: `127.0.0.1:${port}` }],
-        });
-        // Counters must rise between scrapes for increase() to see them.
-        for (let i = 0; i < 3; i++) {
-          await waitForScrapes(prometheus.url, i + 1);
-          record(10);
-          await sleep(1100);
-        }
-        await waitForScrapes(prometheus.url, 5);
-      }, 60_000);
-      afterAll(async () => {
-        await prometheus?.stop();
+  it.skipIf(skip !== undefined)(
+    `scraped by a real Prometheus, finds the churn with the service as the job${skip ? ` (skipped: ${skip})` : ''}`,
+    async () => {
+      prometheus = await startPrometheus({
+        scrapeTargets: [{ job: 'churner', target: `127.0.0.1:${port}` }],
       });
-
-      it('finds the churn, with the service as the job', async () => {
-        const result = await analyzePrometheus({ url: prometheus.url, since: '1m' });
-        expect(result.findings.map((f) => [f.code, f.evidence.series?.['job']])).toContainEqual([
-          'connection-churn',
-          'churner',
-        ]);
-        const churn = result.findings.find((f) => f.code === 'connection-churn');
-        // increase() extrapolates to the window's edges: about 30 new connections, every attempt new.
-        expect(churn?.evidence.counts['newConnections']).toBe(churn?.evidence.counts['attempts']);
-        expect(churn?.evidence.measurements['handshakeMeanMs']).toBeCloseTo(9, 0);
-        const reset = result.coverage.rules.find((r) => r.code === 'stale-connection-reset');
-        expect(reset?.judged).toBe(reset?.of);
-      });
+      // Counters must rise between scrapes for increase() to see them.
+      for (let i = 0; i < 3; i++) {
+        await waitForScrapes(prometheus.url, i + 1);
+        record(10);
+        await sleep(1100);
+      }
+      await waitForScrapes(prometheus.url, 5);
+      const result = await analyzePrometheus({ url: prometheus.url, since: '1m' });
+      expect(result.findings.map((f) => [f.code, f.evidence.series?.['job']])).toContainEqual([
+        'connection-churn',
+        'churner',
+      ]);
+      const churn = result.findings.find((f) => f.code === 'connection-churn');
+      // increase() extrapolates to the window's edges: about 30 new connections, every attempt new.
+      expect(churn?.evidence.counts['newConnections']).toBe(churn?.evidence.counts['attempts']);
+      expect(churn?.evidence.measurements['handshakeMeanMs']).toBeCloseTo(9, 0);
+      const reset = result.coverage.rules.find((r) => r.code === 'stale-connection-reset');
+      expect(reset?.judged).toBe(reset?.of);
     },
+    60_000,
   );
 });
