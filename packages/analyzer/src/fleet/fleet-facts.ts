@@ -192,8 +192,9 @@ export function fleetFacts(answers: FleetAnswers): FleetFacts {
   }
   for (const r of answers.expectCount) {
     const e = endpoint(r);
+    // A wait whose connection reuse is unknown counts as neither.
     if (label(r, L.reused) === 'true') e.expect.reused += r.value;
-    else e.expect.fresh += r.value;
+    else if (label(r, L.reused) === 'false') e.expect.fresh += r.value;
     if (label(r, L.endedBy) !== 'timer') e.expect.serverWait.count += r.value;
   }
   for (const r of answers.expectSum) {

@@ -73,7 +73,10 @@ function poolDiagnoses(facts: FleetFacts, window: string): { findings: Finding[]
         finding({
           code: FINDING_SOCKET_POOL_SATURATION,
           severity: 'error',
-          summary: `${s.service}: the connection pool leaks: all ${count(limit)} connections stayed acquired for the whole ${window} on ${leaking.length} of ${s.pools.length} instances (${leaking.map((p) => p.instance).join(', ')})`,
+          summary: `${s.service}: the connection pool leaks: all ${count(limit)} connections stayed acquired for the whole ${window} on ${leaking.length} of ${s.pools.length} instances (${leaking
+            .slice(0, 5)
+            .map((p) => p.instance)
+            .join(', ')}${leaking.length > 5 ? ', …' : ''})`,
           costMs: wait?.ms ?? 0,
           costPerCallMs: perCall,
           costBasis: wait
