@@ -43,6 +43,8 @@ const NEEDS: Partial<Record<FindingCode, FleetNeed>> = {
     needs:
       'http.client.request.time_in_queue, or the pool gauges smithy.client.http.connections.usage and .limit',
     anyOf: [['timeInQueue'], ['connectionsUsage', 'connectionsLimit']],
+    absentMeans:
+      'no request waited for a pooled connection in the window, or the producer does not record the waits: the metrics cannot tell which',
   },
   [FINDING_EXPECT_CONTINUE_NO_REUSE]: {
     needs: 'wirescope.expect_continue.duration by connection reuse',

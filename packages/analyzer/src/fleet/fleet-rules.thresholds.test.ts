@@ -112,6 +112,14 @@ describe('stale-connection-reset and expect-continue-no-reuse from metrics', () 
       facts({ attempts: attempts(3, 0), expectCount, expectSum, ...phases('tcp', 3, 0.03) }),
     );
     expect([f?.costPerCallMs, f?.costMs]).toEqual([110, 330]);
+    // Without the phase histogram the new connections are not costed, and the text says so.
+    const [unmeasured] = fleetExpectContinueNoReuse(
+      facts({ attempts: attempts(3, 0), expectCount, expectSum }),
+    );
+    expect([unmeasured?.costMs, unmeasured?.costBasis]).toEqual([
+      300,
+      'mean 100-continue wait 100 ms per upload (the one-off connections are not measured: no wirescope.connection.phase.duration)',
+    ]);
     const withReuse = [...expectCount, at({ ...l, wirescope_connection_reused: 'true' }, 1)];
     expect(fleetExpectContinueNoReuse(facts({ expectCount: withReuse, expectSum }))).toEqual([]);
   });
