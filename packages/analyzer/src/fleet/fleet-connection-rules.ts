@@ -121,7 +121,8 @@ export function fleetStaleReset(facts: FleetFacts): Finding[] {
   const out: Finding[] = [];
   for (const e of facts.endpoints) {
     if (e.resetsReused < 1) continue;
-    const handshake = handshakePerConnectionMs(e, e.fresh) ?? 0;
+    const measured = handshakePerConnectionMs(e, e.fresh);
+    const handshake = measured ?? 0;
     const severity = severityForCost(handshake);
     const option = idleTimeoutOption(e.resetHandlers.length === 1 ? e.resetHandlers[0] : undefined);
     out.push(
@@ -131,12 +132,15 @@ export function fleetStaleReset(facts: FleetFacts): Finding[] {
         summary: `${where(e)}: ${count(e.resetsReused)} requests wrote into a dead keep-alive socket (reset on a reused connection) of ${count(e.attempts)} requests`,
         costMs: e.resetsReused * handshake,
         costPerCallMs: handshake,
-        costBasis: `at least the retry's new connection: mean dns+tcp+tls ${ms(handshake)} per reset (the failed attempt's own time is not in the metrics)`,
+        costBasis:
+          measured !== undefined
+            ? `at least the retry's new connection: mean dns+tcp+tls ${ms(handshake)} per reset (the failed attempt's own time is not in the metrics)`
+            : 'no cost claimed: the new connections to the endpoint are not measured (no wirescope.connection.phase.duration)',
         fix: `Close idle sockets before the server or NAT does: set ${option} below the peer's idle cut-off (the traces' stale-connection-reset finding measures the cut-off).`,
         evidence: fleetEvidence(
           seriesOf(e),
           { resetsOnReused: e.resetsReused, resetsOnNew: e.resetsNew, attempts: e.attempts },
-          { handshakeMeanMs: handshake },
+          measured !== undefined ? { handshakeMeanMs: handshake } : {},
         ),
       }),
     );
@@ -154,7 +158,8 @@ export function fleetExpectContinueNoReuse(facts: FleetFacts): Finding[] {
   for (const e of facts.endpoints) {
     if (e.expect.fresh < 1 || e.expect.reused > 0) continue;
     const wait = meanMs(e.expect.serverWait) ?? 0;
-    const handshake = handshakePerConnectionMs(e, e.fresh) ?? 0;
+    const measured = handshakePerConnectionMs(e, e.fresh);
+    const handshake = measured ?? 0;
     const perCall = wait + handshake;
     out.push(
       finding({
@@ -163,12 +168,15 @@ export function fleetExpectContinueNoReuse(facts: FleetFacts): Finding[] {
         summary: `${where(e)}: ${count(e.expect.fresh)} uploads waited for 100-continue, every one on a new connection (the SDK's one-off agent for ≥ 2 MiB bodies): ≈ ${ms(perCall)} each`,
         costMs: e.expect.fresh * perCall,
         costPerCallMs: perCall,
-        costBasis: `mean 100-continue wait ${ms(wait)} + mean dns+tcp+tls ${ms(handshake)} per upload`,
+        costBasis:
+          measured !== undefined
+            ? `mean 100-continue wait ${ms(wait)} + mean dns+tcp+tls ${ms(handshake)} per upload`
+            : `mean 100-continue wait ${ms(wait)} per upload (the one-off connections are not measured: no wirescope.connection.phase.duration)`,
         fix: 'Pass an https.Agent instance to the handler (new NodeHttpHandler({ httpsAgent })) so large uploads reuse it, or turn the header off with the S3Client option expectContinueHeader: false.',
         evidence: fleetEvidence(
           seriesOf(e),
           { uploads: e.expect.fresh, uploadsOnReused: 0 },
-          { continueWaitMeanMs: wait, handshakeMeanMs: handshake },
+          { continueWaitMeanMs: wait, ...(measured !== undefined ? { handshakeMeanMs: handshake } : {}) },
         ),
       }),
     );

@@ -43,6 +43,8 @@ const NEEDS: Partial<Record<FindingCode, FleetNeed>> = {
     needs:
       'http.client.request.time_in_queue, or the pool gauges smithy.client.http.connections.usage and .limit',
     anyOf: [['timeInQueue'], ['connectionsUsage', 'connectionsLimit']],
+    absentMeans:
+      'no request waited for a pooled connection in the window, or the producer does not record the waits: the metrics cannot tell which',
   },
   [FINDING_EXPECT_CONTINUE_NO_REUSE]: {
     needs: 'wirescope.expect_continue.duration by connection reuse',
@@ -108,6 +110,20 @@ export function fleetCoverage(facts: FleetFacts): RuleCoverage[] {
       judged >= of
         ? undefined
         : `no ${missing.join(' or ')} series for ${blind.slice(0, 5).join(', ')}${blind.length > 5 ? ` and ${blind.length - 5} more` : ''}${need.absentMeans ? `: ${need.absentMeans}` : ''}`;
-    return { code, judged, of, inferred: 0, needs: need.needs, ...(reason ? { reason } : {}) };
+    // The pool diagnoses need the pool's limit besides what judges the queue.
+    const noLimit =
+      code === FINDING_SOCKET_POOL_SATURATION &&
+      judged > 0 &&
+      !services.some((s) => has(s, 'connectionsLimit'))
+        ? `; leak and starvation not judged: no ${METRIC_ROLES.connectionsLimit} series`
+        : '';
+    return {
+      code,
+      judged,
+      of,
+      inferred: 0,
+      needs: `${need.needs}${noLimit}`,
+      ...(reason ? { reason: `${reason}${noLimit}` } : {}),
+    };
   });
 }

@@ -1,4 +1,6 @@
 // The answers filed by service and endpoint: what the fleet rules read.
+
+import { QUEUE_MIN_MS } from '../rules/socket-pool-saturation.js';
 import type { FleetAnswers, MetricRole } from './fleet-queries.js';
 import { METRIC_ROLES } from './fleet-queries.js';
 import type { VectorSample } from './prometheus-client.js';
@@ -28,7 +30,8 @@ export interface EndpointFacts {
   resetsNew: number;
   /** The HTTP handlers the resets were seen on. */
   resetHandlers: string[];
-  queue?: CountSum & { zero: number };
+  /** Queue waits; `short`: those of at most 1 ms (the histogram's buckets up to 1 ms), not counted as queued. */
+  queue?: CountSum & { short: number };
   /** 100-continue waits by connection (new / reused) and who ended them. */
   expect: { fresh: number; reused: number; serverWait: CountSum };
 }
@@ -189,8 +192,9 @@ export function fleetFacts(answers: FleetAnswers): FleetFacts {
   }
   for (const r of answers.expectCount) {
     const e = endpoint(r);
+    // A wait whose connection reuse is unknown counts as neither.
     if (label(r, L.reused) === 'true') e.expect.reused += r.value;
-    else e.expect.fresh += r.value;
+    else if (label(r, L.reused) === 'false') e.expect.fresh += r.value;
     if (label(r, L.endedBy) !== 'timer') e.expect.serverWait.count += r.value;
   }
   for (const r of answers.expectSum) {
@@ -198,12 +202,24 @@ export function fleetFacts(answers: FleetAnswers): FleetFacts {
   }
   const queueOf = (r: VectorSample) => {
     const e = endpoint(r);
-    e.queue = e.queue ?? { count: 0, sumS: 0, zero: 0 };
+    e.queue = e.queue ?? { count: 0, sumS: 0, short: 0 };
     return e.queue;
   };
   for (const r of answers.queueCount) queueOf(r).count += r.value;
   for (const r of answers.queueSum) queueOf(r).sumS += r.value;
-  for (const r of answers.queueZero) queueOf(r).zero += r.value;
+  // Waits under QUEUE_MIN_MS are not queueing (the span rule's judgment): the cumulative count of the
+  // largest bucket bound at or below it (0 without such a bucket).
+  const short = new Map<EndpointFacts['queue'], number>();
+  for (const r of answers.queueBuckets) {
+    const le = Number(label(r, 'le'));
+    if (!(le <= QUEUE_MIN_MS / 1000)) continue;
+    const q = queueOf(r);
+    const best = short.get(q);
+    if (best === undefined || le >= best) {
+      short.set(q, le);
+      q.short = r.value;
+    }
+  }
   for (const r of answers.redirects) {
     if (r.value <= 0) continue;
     service(facts, label(r, SERVICE_LABEL)).redirects.push({

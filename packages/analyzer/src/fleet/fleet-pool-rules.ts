@@ -28,7 +28,7 @@ function serviceQueue(facts: FleetFacts, service: string) {
     if (e.service !== service || !e.queue) continue;
     measured = true;
     waitMs += e.queue.sumS * 1000;
-    queued += e.queue.count - e.queue.zero;
+    queued += e.queue.count - e.queue.short;
   }
   return measured ? { waitMs, queued } : undefined;
 }
@@ -73,7 +73,10 @@ function poolDiagnoses(facts: FleetFacts, window: string): { findings: Finding[]
         finding({
           code: FINDING_SOCKET_POOL_SATURATION,
           severity: 'error',
-          summary: `${s.service}: the connection pool leaks: all ${count(limit)} connections stayed acquired for the whole ${window} on ${leaking.length} of ${s.pools.length} instances (${leaking.map((p) => p.instance).join(', ')})`,
+          summary: `${s.service}: the connection pool leaks: all ${count(limit)} connections stayed acquired for the whole ${window} on ${leaking.length} of ${s.pools.length} instances (${leaking
+            .slice(0, 5)
+            .map((p) => p.instance)
+            .join(', ')}${leaking.length > 5 ? ', …' : ''})`,
           costMs: wait?.ms ?? 0,
           costPerCallMs: perCall,
           costBasis: wait
@@ -125,14 +128,14 @@ function poolDiagnoses(facts: FleetFacts, window: string): { findings: Finding[]
 
 /**
  * `socket-pool-saturation`: pool leak and starvation per service (above), else per endpoint the queue
- * (`http.client.request.time_in_queue`): ≥ 2 requests waited (observations above the `le="0"` bucket),
+ * (`http.client.request.time_in_queue`): ≥ 2 requests waited over 1 ms (observations above the 1 ms bucket),
  * ≥ 20 ms together and ≥ 1 ms each on average. Cost = the measured waits.
  */
 export function fleetPoolSaturation(facts: FleetFacts, window: string): Finding[] {
   const { findings, services } = poolDiagnoses(facts, window);
   for (const e of facts.endpoints) {
     if (!e.queue || services.has(e.service)) continue;
-    const queued = e.queue.count - e.queue.zero;
+    const queued = e.queue.count - e.queue.short;
     const totalMs = e.queue.sumS * 1000;
     if (queued < QUEUE_MIN_ATTEMPTS || totalMs < QUEUE_MIN_TOTAL_MS || totalMs / queued < QUEUE_MIN_MS)
       continue;

@@ -48,7 +48,7 @@ export function fleetQueries(scope: QueryScope) {
     redirects: increaseBy(M.redirects, [s, L.rpcService, L.rpcMethod, L.cloudRegion, L.bucketRegion], scope),
     queueCount: increaseBy(M.timeInQueue.count, [s, L.endpoint], scope),
     queueSum: increaseBy(M.timeInQueue.sum, [s, L.endpoint], scope),
-    queueZero: increaseBy(M.timeInQueue.bucket, [s, L.endpoint], scope, { le: '0' }),
+    queueBuckets: increaseBy(M.timeInQueue.bucket, [s, L.endpoint, 'le'], scope),
     limitMax: gaugeOverWindow('max_over_time', M.connectionsLimit, pool, scope),
     acquiredMin: gaugeOverWindow('min_over_time', M.connectionsUsage, pool, scope, { [L.state]: 'acquired' }),
     acquiredMax: gaugeOverWindow('max_over_time', M.connectionsUsage, pool, scope, { [L.state]: 'acquired' }),

@@ -112,6 +112,14 @@ describe('stale-connection-reset and expect-continue-no-reuse from metrics', () 
       facts({ attempts: attempts(3, 0), expectCount, expectSum, ...phases('tcp', 3, 0.03) }),
     );
     expect([f?.costPerCallMs, f?.costMs]).toEqual([110, 330]);
+    // Without the phase histogram the new connections are not costed, and the text says so.
+    const [unmeasured] = fleetExpectContinueNoReuse(
+      facts({ attempts: attempts(3, 0), expectCount, expectSum }),
+    );
+    expect([unmeasured?.costMs, unmeasured?.costBasis]).toEqual([
+      300,
+      'mean 100-continue wait 100 ms per upload (the one-off connections are not measured: no wirescope.connection.phase.duration)',
+    ]);
     const withReuse = [...expectCount, at({ ...l, wirescope_connection_reused: 'true' }, 1)];
     expect(fleetExpectContinueNoReuse(facts({ expectCount: withReuse, expectSum }))).toEqual([]);
   });
@@ -173,9 +181,14 @@ describe('cross-region and region-redirect from metrics', () => {
 });
 
 describe('pool diagnoses from metrics', () => {
-  const queue = (count: number, zero: number, sumS: number) => ({
+  // `short`: waits of at most 1 ms (the 1 ms bucket), not queueing; a smaller bucket is overruled by it.
+  const queue = (count: number, short: number, sumS: number) => ({
     queueCount: [at({ server_address: EP }, count)],
-    queueZero: [at({ server_address: EP }, zero)],
+    queueBuckets: [
+      at({ server_address: EP, le: '0.0005' }, 0),
+      at({ server_address: EP, le: '0.001' }, short),
+      at({ server_address: EP, le: '0.0025' }, count),
+    ],
     queueSum: [at({ server_address: EP }, sumS)],
   });
   it('queue: ≥ 2 requests waited ≥ 20 ms together', () => {
@@ -279,5 +292,15 @@ describe('fleet coverage', () => {
       'no wirescope_socket_resets_total series for svc: no socket was reset in the window, or the producer does not record resets: the metrics cannot tell which',
     );
     expect(rules['hot-prefix']?.reason).toMatch(/^not in the metric contract: judged from traces only/);
+    expect(rules['socket-pool-saturation']?.judged).toBe(0);
+  });
+
+  it('says the pool diagnoses were not judged without the pool limit', () => {
+    const f = facts({ has_calls: [at({}, 1)], has_timeInQueue: [at({}, 1)], calls: [at({}, 10)] });
+    const rule = fleetCoverage(f).find((r) => r.code === 'socket-pool-saturation');
+    expect(rule).toMatchObject({ judged: 10, of: 10 });
+    expect(rule?.needs).toMatch(
+      /; leak and starvation not judged: no smithy_client_http_connections_limit series$/,
+    );
   });
 });

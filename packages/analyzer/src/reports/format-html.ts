@@ -45,7 +45,7 @@ function coverageHtml(result: AnalysisResult): string {
     )
     .join('');
   return `<p id="seen">${escapeHtml(`Seen: ${seenLine(result)}.`)}</p>
-<p class="muted">${escapeHtml(`Spans by instrumentation: ${scopesLine(result)}.`)}</p>
+${result.fleet ? '' : `<p class="muted">${escapeHtml(`Spans by instrumentation: ${scopesLine(result)}.`)}</p>`}
 <table class="stats" id="coverage"><tr><th>rule</th><th>calls judged</th><th>needs / why not</th></tr>${rows}</table>`;
 }
 
