@@ -22,7 +22,7 @@ export {
 } from './config-error.js';
 export { nextConnectionId } from './connection-id.js';
 export type { ConnectionInstrumentationConfig, Resolved } from './connection-instrumentation.js';
-export { ConnectionInstrumentation } from './connection-instrumentation.js';
+export { ConnectionInstrumentation, METER_PROVIDER_RULE } from './connection-instrumentation.js';
 /** Connection metrics the socket layers record (issue 14), through the attempt's `MetricScope`. */
 export type { ConnectionPhase, MetricScope } from './connection-metrics.js';
 export {
