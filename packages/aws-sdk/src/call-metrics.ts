@@ -89,7 +89,8 @@ export function recordAttemptMetrics(
       [ATTR_RPC_SERVICE]: state.names.service,
       [ATTR_RPC_METHOD]: state.names.operation,
     };
-    instruments.callAttempts.add(1, rpc);
+    const { service, operation } = state.names;
+    instruments.callAttempts.add(`${service}\n${operation}`, rpc);
     instruments.attemptDuration.record(seconds, rpc);
     const attempt: Attributes = { ...rpc };
     setIf(attempt, ATTR_CLOUD_REGION, metricScope.region);
@@ -99,7 +100,9 @@ export function recordAttemptMetrics(
     const reused = facts.get(ATTR_CONNECTION_REUSED);
     if (typeof reused === 'boolean') attempt[ATTR_CONNECTION_REUSED] = reused;
     setIf(attempt, ATTR_ERROR_TYPE, errorType);
-    instruments.attempts.add(1, attempt);
+    // The tally's key: every attribute value, in a fixed order (undefined ones as empty).
+    const key = `${service}\n${operation}\n${metricScope.region}\n${metricScope.serverAddress}\n${handler}\n${reused}\n${errorType}`;
+    instruments.attempts.add(key, attempt);
     const request: Attributes = {};
     setIf(request, ATTR_SERVER_ADDRESS, metricScope.serverAddress);
     setIf(request, ATTR_SERVER_PORT, facts.get(ATTR_SERVER_PORT));
@@ -139,7 +142,9 @@ export function recordCallMetrics(
     setIf(call, ATTR_CLOUD_REGION, regions.target);
     setIf(call, ATTR_CALLER_REGION, regions.caller);
     setIf(call, ATTR_ERROR_TYPE, errorType);
-    instruments.calls.add(1, call);
+    const { service, operation } = state.names;
+    const key = `${service}\n${operation}\n${regions.target}\n${regions.caller}\n${regions.mismatch}\n${errorType}`;
+    instruments.calls.add(key, call);
     instruments.callDuration.record(Math.max(0, endMs - metrics.startMs) / 1000, rpc);
     if (errorType !== undefined) instruments.callErrors.add(1, { ...rpc, [ATTR_EXCEPTION_TYPE]: errorType });
     if (state.redirects > 0) {
