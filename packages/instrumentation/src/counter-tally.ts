@@ -21,6 +21,17 @@ const OVERFLOW_ATTRIBUTES: Attributes = { 'otel.metric.overflow': true };
 export class CounterTally {
   readonly #series = new Map<string, Series>();
 
+  /**
+   * Adds `value` to the series `key` if it exists, and says whether it did: a caller builds the
+   * attributes only for a new series (then {@link CounterTally.add}).
+   */
+  increment(key: string, value = 1): boolean {
+    const series = this.#series.get(key);
+    if (series === undefined) return false;
+    series.value += value;
+    return true;
+  }
+
   /** Adds `value` to the series `key` (its attributes `attributes`, kept from the first add). */
   add(key: string, attributes: Attributes, value = 1): void {
     let series = this.#series.get(key);
