@@ -106,6 +106,7 @@ describe.each(['node', 'fetch'] as const)('%s handler', (handler) => {
       createCounter: () => instrument,
       createHistogram: () => instrument,
       createObservableUpDownCounter: () => ({ addCallback: () => undefined }),
+      createObservableCounter: () => ({ addCallback: () => undefined }),
     } as unknown as Meter;
     const client = createS3Client(server.endpoint, { handler });
     client.middlewareStack.use(wirescope({ meterProvider: { getMeter: () => meter } }));

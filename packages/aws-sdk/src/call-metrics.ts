@@ -67,6 +67,29 @@ export function attemptMetricScope(
   };
 }
 
+// Attribute sets of the histograms, made once per distinct set of values and reused: the call path
+// then builds a short key, not an object. Bounded by the values (service endpoints, operations,
+// status codes); cleared if it ever grows past MAX_CACHED.
+const MAX_CACHED = 2000;
+const cachedSets = new Map<string, Attributes>();
+
+function cached(key: string, build: () => Attributes): Attributes {
+  let attributes = cachedSets.get(key);
+  if (attributes === undefined) {
+    if (cachedSets.size >= MAX_CACHED) cachedSets.clear();
+    attributes = build();
+    cachedSets.set(key, attributes);
+  }
+  return attributes;
+}
+
+function rpcAttributes(service: string, operation: string): Attributes {
+  return cached(`rpc\n${service}\n${operation}`, () => ({
+    [ATTR_RPC_SERVICE]: service,
+    [ATTR_RPC_METHOD]: operation,
+  }));
+}
+
 /**
  * The attempt's metrics, from the facts the attempt and the socket layer gathered: `wirescope.attempts`,
  * `smithy.client.call.attempts` and `.attempt_duration`, `http.client.request.duration`.
@@ -82,37 +105,46 @@ export function recordAttemptMetrics(
   metricGuard.run('recording the attempt metrics', () => {
     const { instruments } = metricScope;
     const { facts } = scope;
+    const { service, operation } = state.names;
     const seconds = Math.max(0, endMs - startMs) / 1000;
     const errorType = facts.get(ATTR_ERROR_TYPE);
     const handler = facts.get(ATTR_HTTP_HANDLER);
-    const rpc: Attributes = {
-      [ATTR_RPC_SERVICE]: state.names.service,
-      [ATTR_RPC_METHOD]: state.names.operation,
-    };
-    instruments.callAttempts.add(1, rpc);
+    const rpc = rpcAttributes(service, operation);
+    const rpcKey = `${service}\n${operation}`;
+    if (!instruments.callAttempts.increment(rpcKey)) instruments.callAttempts.add(rpcKey, rpc);
     instruments.attemptDuration.record(seconds, rpc);
-    const attempt: Attributes = { ...rpc };
-    setIf(attempt, ATTR_CLOUD_REGION, metricScope.region);
-    setIf(attempt, ATTR_SERVER_ADDRESS, metricScope.serverAddress);
-    setIf(attempt, ATTR_HTTP_HANDLER, handler);
     // Omitted when unknown: the request never reached a socket (a connect that failed counts as new).
     const reused = facts.get(ATTR_CONNECTION_REUSED);
-    if (typeof reused === 'boolean') attempt[ATTR_CONNECTION_REUSED] = reused;
-    setIf(attempt, ATTR_ERROR_TYPE, errorType);
-    instruments.attempts.add(1, attempt);
-    const request: Attributes = {};
-    setIf(request, ATTR_SERVER_ADDRESS, metricScope.serverAddress);
-    setIf(request, ATTR_SERVER_PORT, facts.get(ATTR_SERVER_PORT));
-    setIf(request, ATTR_HTTP_REQUEST_METHOD, facts.get(ATTR_HTTP_REQUEST_METHOD));
-    setIf(request, ATTR_HTTP_RESPONSE_STATUS_CODE, facts.get(ATTR_HTTP_RESPONSE_STATUS_CODE));
-    setIf(request, ATTR_ERROR_TYPE, errorType);
-    const version = facts.get(ATTR_NETWORK_PROTOCOL_VERSION);
+    const { region, serverAddress } = metricScope;
+    // The tally's key: every attribute value, in a fixed order.
+    const key = `${rpcKey}\n${region}\n${serverAddress}\n${handler}\n${reused}\n${errorType}`;
+    if (!instruments.attempts.increment(key)) {
+      const attempt: Attributes = { ...rpc };
+      setIf(attempt, ATTR_CLOUD_REGION, region);
+      setIf(attempt, ATTR_SERVER_ADDRESS, serverAddress);
+      setIf(attempt, ATTR_HTTP_HANDLER, handler);
+      if (typeof reused === 'boolean') attempt[ATTR_CONNECTION_REUSED] = reused;
+      setIf(attempt, ATTR_ERROR_TYPE, errorType);
+      instruments.attempts.add(key, attempt);
+    }
+    const port = facts.get(ATTR_SERVER_PORT);
+    const method = facts.get(ATTR_HTTP_REQUEST_METHOD);
+    const status = facts.get(ATTR_HTTP_RESPONSE_STATUS_CODE);
     // node:http and undici's fetch speak HTTP/1.1; the HTTP/2 layer records its own version.
-    setIf(
-      request,
-      ATTR_NETWORK_PROTOCOL_VERSION,
-      version ?? (handler && handler !== HTTP_HANDLER_NODE_HTTP2 ? '1.1' : undefined),
-    );
+    const version =
+      facts.get(ATTR_NETWORK_PROTOCOL_VERSION) ??
+      (handler && handler !== HTTP_HANDLER_NODE_HTTP2 ? '1.1' : undefined);
+    const requestKey = `http\n${serverAddress}\n${port}\n${method}\n${status}\n${errorType}\n${version}`;
+    const request = cached(requestKey, () => {
+      const attributes: Attributes = {};
+      setIf(attributes, ATTR_SERVER_ADDRESS, serverAddress);
+      setIf(attributes, ATTR_SERVER_PORT, port);
+      setIf(attributes, ATTR_HTTP_REQUEST_METHOD, method);
+      setIf(attributes, ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      setIf(attributes, ATTR_ERROR_TYPE, errorType);
+      setIf(attributes, ATTR_NETWORK_PROTOCOL_VERSION, version);
+      return attributes;
+    });
     instruments.requestDuration.record(seconds, request);
   });
 }
@@ -131,15 +163,16 @@ export function recordCallMetrics(
   if (!metrics) return;
   metricGuard.run('recording the call metrics', () => {
     const { instruments } = metrics;
-    const rpc: Attributes = {
-      [ATTR_RPC_SERVICE]: state.names.service,
-      [ATTR_RPC_METHOD]: state.names.operation,
-    };
-    const call: Attributes = { ...rpc, [ATTR_REGION_MISMATCH]: regions.mismatch };
-    setIf(call, ATTR_CLOUD_REGION, regions.target);
-    setIf(call, ATTR_CALLER_REGION, regions.caller);
-    setIf(call, ATTR_ERROR_TYPE, errorType);
-    instruments.calls.add(1, call);
+    const { service, operation } = state.names;
+    const rpc = rpcAttributes(service, operation);
+    const key = `${service}\n${operation}\n${regions.target}\n${regions.caller}\n${regions.mismatch}\n${errorType}`;
+    if (!instruments.calls.increment(key)) {
+      const call: Attributes = { ...rpc, [ATTR_REGION_MISMATCH]: regions.mismatch };
+      setIf(call, ATTR_CLOUD_REGION, regions.target);
+      setIf(call, ATTR_CALLER_REGION, regions.caller);
+      setIf(call, ATTR_ERROR_TYPE, errorType);
+      instruments.calls.add(key, call);
+    }
     instruments.callDuration.record(Math.max(0, endMs - metrics.startMs) / 1000, rpc);
     if (errorType !== undefined) instruments.callErrors.add(1, { ...rpc, [ATTR_EXCEPTION_TYPE]: errorType });
     if (state.redirects > 0) {

@@ -22,6 +22,8 @@ export interface Consumer {
   readonly recordOnActiveSpan: boolean;
   /** The tracer for phase spans in active-span mode. */
   tracer(): Tracer;
+  /** Where connection metrics go in active-span mode; undefined: no MeterProvider, no metric work. */
+  metrics?(): MetricScope | undefined;
   /** True when this consumer wants nothing recorded for the request. */
   ignores(options: RequestOptions): boolean;
   /** Grace period of a response body before it is `unread`; undefined: the default. */

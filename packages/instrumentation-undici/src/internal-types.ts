@@ -1,7 +1,13 @@
 import type { Socket } from 'node:net';
 import type { PerformanceObserver } from 'node:perf_hooks';
 import type { SpanContext, Tracer } from '@opentelemetry/api';
-import type { AttemptScope, BodyPhase, ConnectionGauge, PoolTally } from '@wirescope/instrumentation';
+import type {
+  AttemptScope,
+  BodyPhase,
+  ConnectionGauge,
+  MetricScope,
+  PoolTally,
+} from '@wirescope/instrumentation';
 
 /** A time span in wall-clock milliseconds. */
 export interface PhaseWindow {
@@ -77,6 +83,8 @@ export interface ActiveSpanTarget {
 export interface HubConsumer {
   readonly recordOnActiveSpan: boolean;
   tracer(): Tracer;
+  /** Where connection metrics go outside the plugin; undefined: no MeterProvider, no metric work. */
+  metrics?(): MetricScope | undefined;
   /** Grace period of a response body before it is `unread`; undefined: the default. */
   readonly bodyGracePeriodMs?: number | undefined;
 }

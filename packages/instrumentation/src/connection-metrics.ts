@@ -111,8 +111,7 @@ export function recordSocketReset(
 /** A request's wait for a pooled connection: `http.client.request.time_in_queue` and Smithy's `queued_duration`. */
 export function recordQueueWait(scope: MetricScope, ms: number, host: string | undefined): void {
   metricGuard.run('recording a queue wait', () => {
-    const attributes: Attributes = {};
-    setIf(attributes, ATTR_SERVER_ADDRESS, metricAddress(scope, host));
+    const attributes = poolTallyOf(scope, host).addressAttributes;
     const seconds = Math.max(0, ms) / 1000;
     scope.instruments.timeInQueue.record(seconds, attributes);
     scope.instruments.queuedDuration.record(seconds, attributes);
@@ -122,8 +121,8 @@ export function recordQueueWait(scope: MetricScope, ms: number, host: string | u
 /** `smithy.client.http.connections.acquire_duration`: request start → a connection that can carry it. */
 export function recordAcquire(scope: MetricScope, ms: number, host: string | undefined): void {
   metricGuard.run('recording a connection acquire', () => {
-    const attributes: Attributes = {};
-    setIf(attributes, ATTR_SERVER_ADDRESS, metricAddress(scope, host));
+    // The endpoint's one attribute set, made once (the pool tally keeps it).
+    const attributes = poolTallyOf(scope, host).addressAttributes;
     scope.instruments.acquireDuration.record(Math.max(0, ms) / 1000, attributes);
   });
 }

@@ -22,7 +22,7 @@ export {
 } from './config-error.js';
 export { nextConnectionId } from './connection-id.js';
 export type { ConnectionInstrumentationConfig, Resolved } from './connection-instrumentation.js';
-export { ConnectionInstrumentation } from './connection-instrumentation.js';
+export { ConnectionInstrumentation, METER_PROVIDER_RULE } from './connection-instrumentation.js';
 /** Connection metrics the socket layers record (issue 14), through the attempt's `MetricScope`. */
 export type { ConnectionPhase, MetricScope } from './connection-metrics.js';
 export {
@@ -36,6 +36,7 @@ export {
   recordQueueWait,
   recordSocketReset,
 } from './connection-metrics.js';
+export type { CounterTally } from './counter-tally.js';
 export { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
 export type { Guard } from './guard.js';
 export { createGuard, describeError } from './guard.js';

@@ -32,6 +32,7 @@ import {
   METRIC_SMITHY_HTTP_REQUESTS_USAGE,
   METRIC_SOCKET_RESETS,
 } from '@wirescope/semconv';
+import { CounterTally } from './counter-tally.js';
 import { createGuard } from './guard.js';
 import type { PoolTallies } from './pool-tally.js';
 import { processState } from './process-registry.js';
@@ -42,14 +43,17 @@ import { processState } from './process-registry.js';
  * process registry: change it only with a new cache key below.
  */
 export interface WirescopeInstruments {
-  readonly calls: Counter;
-  readonly attempts: Counter;
+  /** `wirescope.calls`, tallied (see {@link CounterTally}). */
+  readonly calls: CounterTally;
+  /** `wirescope.attempts`, tallied. */
+  readonly attempts: CounterTally;
   readonly phaseDuration: Histogram;
   readonly socketResets: Counter;
   readonly expectContinueDuration: Histogram;
   readonly regionRedirects: Counter;
   readonly callDuration: Histogram;
-  readonly callAttempts: Counter;
+  /** `smithy.client.call.attempts`, tallied. */
+  readonly callAttempts: CounterTally;
   readonly callErrors: Counter;
   readonly attemptDuration: Histogram;
   readonly acquireDuration: Histogram;
@@ -89,7 +93,7 @@ const NOOP_METER = createNoopMeter();
 type InstrumentCache = WeakMap<object, WirescopeInstruments | null>;
 
 function cache(): InstrumentCache {
-  return processState<InstrumentCache>('@wirescope/instrumentation:instruments.v2', () => new WeakMap());
+  return processState<InstrumentCache>('@wirescope/instrumentation:instruments.v3', () => new WeakMap());
 }
 
 /**
@@ -119,8 +123,8 @@ function createInstruments(meter: Meter): WirescopeInstruments {
   const seconds = (name: string, description: string, buckets = SECONDS_BUCKETS) =>
     meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: buckets } });
   return {
-    calls: meter.createCounter(METRIC_CALLS, { unit: '{call}', description: 'AWS SDK calls' }),
-    attempts: meter.createCounter(METRIC_ATTEMPTS, { unit: '{attempt}', description: 'HTTP attempts' }),
+    calls: tallied(meter, METRIC_CALLS, '{call}', 'AWS SDK calls'),
+    attempts: tallied(meter, METRIC_ATTEMPTS, '{attempt}', 'HTTP attempts'),
     phaseDuration: seconds(METRIC_CONNECTION_PHASE_DURATION, 'Setup phases of new connections'),
     socketResets: meter.createCounter(METRIC_SOCKET_RESETS, {
       unit: '{reset}',
@@ -132,10 +136,7 @@ function createInstruments(meter: Meter): WirescopeInstruments {
       description: 'S3 region redirects the SDK followed',
     }),
     callDuration: seconds(METRIC_SMITHY_CALL_DURATION, 'Overall call duration, retries included'),
-    callAttempts: meter.createCounter(METRIC_SMITHY_CALL_ATTEMPTS, {
-      unit: '{attempt}',
-      description: 'Attempts of an operation',
-    }),
+    callAttempts: tallied(meter, METRIC_SMITHY_CALL_ATTEMPTS, '{attempt}', 'Attempts of an operation'),
     callErrors: meter.createCounter(METRIC_SMITHY_CALL_ERRORS, {
       unit: '{error}',
       description: 'Calls that ended in an error',
@@ -162,6 +163,13 @@ function createInstruments(meter: Meter): WirescopeInstruments {
     dnsLookupDuration: seconds(METRIC_DNS_LOOKUP_DURATION, 'DNS lookups of new connections'),
     pools: observePools(meter),
   };
+}
+
+/** A counter of the call path: a tally read by an observable counter at collection. */
+function tallied(meter: Meter, name: string, unit: string, description: string): CounterTally {
+  const tally = new CounterTally();
+  tally.observeOn(meter.createObservableCounter(name, { unit, description }));
+  return tally;
 }
 
 /** The pool tallies and the three observable up-down counters that report them. */

@@ -26,6 +26,8 @@ export class PoolTally {
   queued = 0;
   /** Requests written on a connection, not yet done. */
   inFlight = 0;
+  /** `{ server.address }` alone, for the endpoint's histograms (acquire, queue wait). */
+  readonly addressAttributes: Attributes;
   readonly activeAttributes: Attributes;
   readonly idleAttributes: Attributes;
   readonly acquiredAttributes: Attributes;
@@ -35,6 +37,7 @@ export class PoolTally {
 
   constructor(address: string | undefined) {
     const base: Attributes = address === undefined ? {} : { [ATTR_SERVER_ADDRESS]: address };
+    this.addressAttributes = base;
     this.activeAttributes = { ...base, [ATTR_HTTP_CONNECTION_STATE]: HTTP_CONNECTION_STATE_ACTIVE };
     this.idleAttributes = { ...base, [ATTR_HTTP_CONNECTION_STATE]: HTTP_CONNECTION_STATE_IDLE };
     this.acquiredAttributes = { ...base, [ATTR_SMITHY_STATE]: SMITHY_STATE_ACQUIRED };
