@@ -283,5 +283,21 @@ describe.skipIf(SKIP)('fleet view from a real Prometheus (skipped when WIRESCOPE
     expect(`${fleet.stdout}${fleet.stderr}`).toContain('connection-churn');
     const healthy = await cli(['check', '--since', '5m', '--service', 'healthy-svc', '--budget', budget]);
     expect(healthy.code, `${healthy.stdout}${healthy.stderr}`).toBe(0);
+    // The example's budget (examples/prometheus/wirescope-budget.json) on the same fleet.
+    const example = fileURLToPath(
+      new URL('../../examples/prometheus/wirescope-budget.json', import.meta.url),
+    );
+    const exampleFleet = await cli(['check', '--since', '5m', '--budget', example]);
+    expect(exampleFleet.code, `${exampleFleet.stdout}${exampleFleet.stderr}`).toBe(1);
+    const exampleHealthy = await cli([
+      'check',
+      '--since',
+      '5m',
+      '--service',
+      'healthy-svc',
+      '--budget',
+      example,
+    ]);
+    expect(exampleHealthy.code, `${exampleHealthy.stdout}${exampleHealthy.stderr}`).toBe(0);
   });
 });
