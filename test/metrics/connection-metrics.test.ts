@@ -93,6 +93,10 @@ describe('node handler: connection metrics', () => {
     expect(total(pool, { state: 'idle' })).toBe(connections);
     expect(total(pool, { state: 'acquired' })).toBe(0);
     expect(total(await metrics.points('smithy.client.http.connections.acquire_duration'))).toBe(9);
+    // The agent's maxSockets, while it holds connections to the endpoint.
+    expect(
+      (await metrics.points('smithy.client.http.connections.limit')).map((p) => [p.attributes, p.value]),
+    ).toEqual([[{ 'server.address': 'localhost' }, 2]]);
     expect(await metrics.points('http.client.connection.duration')).toEqual([]);
 
     client.destroy();

@@ -132,7 +132,7 @@ function begin(
     onPipe: undefined,
     listensForResponse: false,
     error: undefined,
-    meter: target.metrics ? new RequestMeter(target.metrics, host, addedAt) : undefined,
+    meter: target.metrics ? new RequestMeter(target.metrics, host, addedAt, poolOf(agent)) : undefined,
   };
   listen(state);
   return { state, totalSocketsBefore: agent.totalSocketCount };
@@ -149,6 +149,12 @@ export function settleAddRequest({ state, totalSocketsBefore }: PendingRequest):
       state.meter?.queued();
     }
   });
+}
+
+/** The agent as a pool with a known limit (`maxSockets` per origin), for the limit metric. */
+function poolOf(agent: AgentInternals): { key: object; limit: number } | undefined {
+  const limit = agent.maxSockets;
+  return typeof limit === 'number' && Number.isFinite(limit) ? { key: agent, limit } : undefined;
 }
 
 function isQueued(agent: AgentInternals, req: ClientRequest): boolean {

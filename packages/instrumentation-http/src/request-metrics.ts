@@ -33,10 +33,19 @@ export class RequestMeter {
   #reused: boolean | undefined;
   #socketState: SocketState | undefined;
 
-  constructor(scope: MetricScope, host: string | undefined, addedAt: number) {
+  readonly #agentPool: { readonly key: object; readonly limit: number } | undefined;
+
+  /** `pool`: the agent and its `maxSockets`, when finite (the endpoint's connection limit). */
+  constructor(
+    scope: MetricScope,
+    host: string | undefined,
+    addedAt: number,
+    pool?: { readonly key: object; readonly limit: number },
+  ) {
     this.#scope = scope;
     this.#host = host;
     this.#addedAt = addedAt;
+    this.#agentPool = pool;
   }
 
   /** `addRequest` left the request in the agent's queue (at `maxSockets`). */
@@ -65,7 +74,7 @@ export class RequestMeter {
     if (isNew) {
       const gauge = metricGuard.value(
         'opening a connection gauge',
-        () => new ConnectionGauge(this.#scope, this.#host, now),
+        () => new ConnectionGauge(this.#scope, this.#host, now, this.#agentPool),
         undefined,
       );
       if (!gauge) return;

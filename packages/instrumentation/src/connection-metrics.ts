@@ -164,13 +164,32 @@ export class ConnectionGauge {
   readonly #tally: PoolTally;
   readonly #address: Attributes;
 
-  constructor(scope: MetricScope, host: string | undefined, openedAt: number) {
+  readonly #pool: { readonly limit: number; open: number } | undefined;
+  readonly #poolKey: object | undefined;
+
+  /** `pool`: the pool (agent) that opened it and its connection limit, when the limit is known. */
+  constructor(
+    scope: MetricScope,
+    host: string | undefined,
+    openedAt: number,
+    pool?: { readonly key: object; readonly limit: number },
+  ) {
     this.#instruments = scope.instruments;
     this.#openedAt = openedAt;
     const address = metricAddress(scope, host);
     this.#tally = tallyOf(scope.instruments.pools, address);
-    this.#address = address === undefined ? {} : { [ATTR_SERVER_ADDRESS]: address };
+    this.#address = this.#tally.addressAttributes;
     this.#tally.active += 1;
+    if (pool) {
+      let entry = this.#tally.limits.get(pool.key);
+      if (!entry) {
+        entry = { limit: pool.limit, open: 0 };
+        this.#tally.limits.set(pool.key, entry);
+      }
+      entry.open += 1;
+      this.#pool = entry;
+      this.#poolKey = pool.key;
+    }
   }
 
   /** A request took the idle connection. */
@@ -196,6 +215,10 @@ export class ConnectionGauge {
     this.#state = 'closed';
     if (state === 'active') this.#tally.active -= 1;
     else this.#tally.idle -= 1;
+    if (this.#pool && this.#poolKey) {
+      this.#pool.open -= 1;
+      if (this.#pool.open <= 0) this.#tally.limits.delete(this.#poolKey);
+    }
     metricGuard.run('recording a closed connection', () => {
       const seconds = Math.max(0, at - this.#openedAt) / 1000;
       this.#instruments.connectionDuration.record(seconds, this.#address);

@@ -26,6 +26,7 @@ import {
   METRIC_SMITHY_HTTP_BYTES_RECEIVED,
   METRIC_SMITHY_HTTP_BYTES_SENT,
   METRIC_SMITHY_HTTP_CONNECTIONS_ACQUIRE_DURATION,
+  METRIC_SMITHY_HTTP_CONNECTIONS_LIMIT,
   METRIC_SMITHY_HTTP_CONNECTIONS_UPTIME,
   METRIC_SMITHY_HTTP_CONNECTIONS_USAGE,
   METRIC_SMITHY_HTTP_REQUESTS_QUEUED_DURATION,
@@ -34,7 +35,7 @@ import {
 } from '@wirescope/semconv';
 import { CounterTally } from './counter-tally.js';
 import { createGuard } from './guard.js';
-import type { PoolTallies } from './pool-tally.js';
+import { limitOf, type PoolTallies } from './pool-tally.js';
 import { processState } from './process-registry.js';
 
 /**
@@ -172,7 +173,7 @@ function tallied(meter: Meter, name: string, unit: string, description: string):
   return tally;
 }
 
-/** The pool tallies and the three observable up-down counters that report them. */
+/** The pool tallies and the four observable up-down counters that report them. */
 function observePools(meter: Meter): PoolTallies {
   const pools: PoolTallies = new Map();
   const open = meter.createObservableUpDownCounter(METRIC_HTTP_CLIENT_OPEN_CONNECTIONS, {
@@ -197,6 +198,16 @@ function observePools(meter: Meter): PoolTallies {
     for (const tally of pools.values()) {
       result.observe(tally.active, tally.acquiredAttributes);
       result.observe(tally.idle, tally.poolIdleAttributes);
+    }
+  });
+  const limit = meter.createObservableUpDownCounter(METRIC_SMITHY_HTTP_CONNECTIONS_LIMIT, {
+    unit: '{connection}',
+    description: 'The connection limit of the pools in use (node:http agents with a finite maxSockets)',
+  });
+  limit.addCallback((result: ObservableResult) => {
+    for (const tally of pools.values()) {
+      const value = limitOf(tally);
+      if (value !== undefined) result.observe(value, tally.addressAttributes);
     }
   });
   requests.addCallback((result: ObservableResult) => {

@@ -26,6 +26,12 @@ export class PoolTally {
   queued = 0;
   /** Requests written on a connection, not yet done. */
   inFlight = 0;
+  /**
+   * The pools (node:http agents) that hold open connections to this endpoint, with their limit
+   * (`maxSockets`) and their open connections here: `smithy.client.http.connections.limit` is the sum
+   * of the limits of the pools that hold one, so a pool counts while it is in use and not after.
+   */
+  readonly limits = new Map<object, { readonly limit: number; open: number }>();
   /** `{ server.address }` alone, for the endpoint's histograms (acquire, queue wait). */
   readonly addressAttributes: Attributes;
   readonly activeAttributes: Attributes;
@@ -45,6 +51,14 @@ export class PoolTally {
     this.queuedAttributes = { ...base, [ATTR_SMITHY_STATE]: SMITHY_STATE_QUEUED };
     this.inFlightAttributes = { ...base, [ATTR_SMITHY_STATE]: SMITHY_STATE_IN_FLIGHT };
   }
+}
+
+/** The endpoint's connection limit: the sum of its pools' limits, undefined when none is known. */
+export function limitOf(tally: PoolTally): number | undefined {
+  if (tally.limits.size === 0) return undefined;
+  let sum = 0;
+  for (const pool of tally.limits.values()) sum += pool.limit;
+  return sum;
 }
 
 /** The tallies of one set of instruments, by `server.address` (bounded: service endpoints). */

@@ -37,7 +37,7 @@ export const METRIC_SMITHY_CALL_RESOLVE_IDENTITY_DURATION =
 /** Histogram, s: acquiring a connection for a request (pool wait plus a new connection's setup). */
 export const METRIC_SMITHY_HTTP_CONNECTIONS_ACQUIRE_DURATION =
   'smithy.client.http.connections.acquire_duration';
-/** Async up-down counter, {connection}: the pool's configured maximum of open connections. */
+/** Async up-down counter, {connection}: the pool's configured maximum of open connections (node:http: the in-use agents' finite `maxSockets`, summed per endpoint). */
 export const METRIC_SMITHY_HTTP_CONNECTIONS_LIMIT = 'smithy.client.http.connections.limit';
 /** Async up-down counter, {connection}: open connections by `state` (idle | acquired). */
 export const METRIC_SMITHY_HTTP_CONNECTIONS_USAGE = 'smithy.client.http.connections.usage';
