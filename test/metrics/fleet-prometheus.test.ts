@@ -188,7 +188,7 @@ describe.skipIf(SKIP)('fleet view from a real Prometheus (skipped when WIRESCOPE
       'xregion-svc': 1,
     });
     // Handshakes per second by region pair: the churn's, all same-region; the other two services
-    // made one each, before the window's first sample, so their pairs' rate is 0.
+    // made one each, counted in their series' first sample, which rate() cannot count: rate 0.
     const pairs = await promQuery(url, handshakes);
     const rate = Object.fromEntries(
       pairs.map((s) => [`${s.metric['wirescope_caller_region']} → ${s.metric['cloud_region']}`, s.value]),
