@@ -9,6 +9,7 @@ import {
   EMPTY,
   GIVE_UP,
   giveUp,
+  isDigit,
   isNull,
   more,
   NO_RESOURCE,
@@ -327,9 +328,16 @@ function span(cur: Cursor): SpanRecord {
           r.name = typeof value === 'string' ? value : '';
           break;
         }
-        case F_KIND:
-          r.kind = otlpKind(scalar(cur));
+        case F_KIND: {
+          // One digit, as exporters write it, without making its text; anything else as the full path reads it.
+          const c = ws(cur);
+          const next = cur.b[cur.p + 1] as number;
+          if (isDigit(c) && !isDigit(next) && next !== 0x2e && next !== 0x65 && next !== 0x45) {
+            cur.p++;
+            r.kind = otlpKind(c - 0x30);
+          } else r.kind = otlpKind(scalar(cur));
           break;
+        }
         case F_START:
           if (ws(cur) !== QUOTE) giveUp();
           str(cur);
