@@ -10,6 +10,11 @@ export { budgetSpanCount, checkBudget } from './budget/budget-check.js';
 /** parseBudget(bytes or text, file): a validated Budget, or an InputError naming the file and JSON path. */
 export { parseBudget } from './budget/budget-parse.js';
 export { regionRttMs, sameRegionRttMs } from './data/rtt-table.js';
+/** analyzePrometheus({ url, since, service }): fleet findings from the metric contract in Prometheus (PromQL aggregates). */
+export { analyzePrometheus, type PrometheusAnalysisOptions } from './fleet/analyze-prometheus.js';
+/** PrometheusError: the server could not be asked, or held nothing to judge (one line, URL redacted). */
+export { PrometheusError, redactUrl } from './fleet/prometheus-client.js';
+export type { FleetDiagnosis, FleetSummary } from './fleet/types.js';
 export { InputError } from './input-error.js';
 /** readSpans(input) streams WireSpans from OTLP JSON / JSON Lines / protobuf, Tempo, Jaeger (api_v3 too) and Zipkin JSON (gzip, stdin), leniently; detectFormat(head). */
 export { detectFormat, readSpans } from './readers/read-spans.js';

@@ -1,4 +1,5 @@
 import type { FindingCode } from '@wirescope/semconv';
+import type { FleetSummary } from './fleet/types.js';
 import type { SkippedRecord } from './readers/types.js';
 
 /** An attribute value as OTLP and Jaeger carry it (arrays flattened to homogeneous arrays). */
@@ -81,6 +82,10 @@ export interface FindingEvidence {
   counts: Record<string, number>;
   /** Measured numbers with their unit in the key (`tcpConnectP50Ms`, `idleMsMin`, …). */
   measurements: Record<string, number>;
+  /** Fleet findings: the Prometheus labels of the group (`job`, `server_address`, a region pair). */
+  series?: Record<string, string>;
+  /** Fleet findings: which diagnosis the code stands for (`pool-leak`, …; fleet/types.ts FleetDiagnosis). */
+  diagnosis?: string;
 }
 
 /** One problem the analyzer found, with its cost and its fix. */
@@ -282,6 +287,8 @@ export interface AnalysisResult {
   attemptLatency?: AttemptLatency;
   /** Non-fatal input problems (missing parents, duplicate ids, …), capped. */
   warnings: string[];
+  /** Present when the result came from metrics in Prometheus (`analyzePrometheus`), not from spans. */
+  fleet?: FleetSummary;
 }
 
 /** Options of an analysis. */

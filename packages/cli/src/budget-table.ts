@@ -24,7 +24,8 @@ export interface BudgetRow {
   reason?: string;
 }
 
-function describeLimit(limit: SpanCountLimit): string {
+/** `exactly 2`, `min 1, max 3`: a span limit in words. */
+export function describeLimit(limit: SpanCountLimit): string {
   const parts: string[] = [];
   if (limit.exact !== undefined) parts.push(`exactly ${limit.exact}`);
   if (limit.min !== undefined) parts.push(`min ${limit.min}`);

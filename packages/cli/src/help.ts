@@ -7,7 +7,9 @@ Find where the milliseconds of your AWS SDK calls go, from the spans wirescope r
 
 Commands:
   analyze <file…|->          Print findings (connection churn, stale resets, cross-region, …)
+  analyze --prometheus <url> The same across a fleet, from the metrics in Prometheus
   check <file…> --budget <f> Hold span counts and findings against a budget (exit 1 when over)
+  check --prometheus <url> --budget <f>  Hold the fleet's findings against a budget
 
 Options:
   -h, --help                 Show help (also: wirescope <command> --help)
@@ -22,9 +24,15 @@ Exit codes: 0 ok, 1 budget exceeded (check), 2 bad usage, unreadable or empty in
 
 /** `wirescope analyze --help`. */
 export const ANALYZE_HELP = `Usage: wirescope analyze <file…|-> [options]
+       wirescope analyze --prometheus <url> [--since 1h] [--until <time>] [--service <name>] [options]
 
 Reads spans and prints findings with their cost and fix. Exits 0 after a successful analysis,
 whatever it found.
+
+With --prometheus: findings per service (the job label) and endpoint from the wirescope metrics
+in Prometheus (or what serves its HTTP API: Thanos, Mimir, Cortex, VictoriaMetrics), aggregated
+by PromQL over the window; coverage says which rules the metrics present could judge. Exits 2
+when the server cannot be asked or holds no wirescope metric in the window (nothing to judge).
 
 Options:
   -f, --format <format>      text (default), json, markdown or html
@@ -36,6 +44,11 @@ Options:
       --strict               Exit 2 on any record that would be skipped: a metrics or logs record, a
                              line that is not JSON, a bad span (kind, id, time), a truncated last line
                              (default: skip it, warn with file, line and column, analyze the rest)
+      --prometheus <url>     Judge the fleet from Prometheus at <url> instead of files
+                             (user:password@ in the URL is sent as Basic auth, never printed)
+      --since <duration>     Window of the fleet analysis, e.g. 1h (default), 30m, 1d
+      --until <time>         End of the window: RFC 3339 or unix seconds (default: now)
+      --service <name>       Only this service (Prometheus job label = OTel service.name)
   -h, --help                 Show this help
 
 Inputs: OTLP JSON and JSON Lines, OTLP protobuf (ExportTraceServiceRequest, file exporter proto),
@@ -46,10 +59,12 @@ Examples:
   wirescope analyze traces.jsonl
   gunzip -c traces.json.gz | wirescope analyze - --format markdown
   wirescope analyze jaeger-trace.json --format html --output report.html
+  wirescope analyze --prometheus http://prometheus:9090 --since 6h --service checkout
 `;
 
 /** `wirescope check --help`. */
 export const CHECK_HELP = `Usage: wirescope check <file…|-> --budget <file> [options]
+       wirescope check --prometheus <url> --budget <file> [--since 1h] [--service <name>]
 
 Holds the spans against a budget and prints each limit with its actual and expected value.
 Exits 0 within budget, 1 when a limit is exceeded, a forbidden finding shows up, or a forbidden
@@ -68,8 +83,12 @@ Options:
       --color / --no-color   Force colour on or off
       --progress             Show spans read so far on stderr
       --strict               Exit 2 on any record that would be skipped (see analyze --help)
+      --prometheus <url>     Hold the fleet's findings from Prometheus against the budget's forbid
+                             and warn codes; span limits cannot be judged from metrics and show as
+                             warnings; --since, --until, --service as for analyze
   -h, --help                 Show this help
 
-Example:
+Examples:
   wirescope check traces.jsonl --budget wirescope-budget.json
+  wirescope check --prometheus http://prometheus:9090 --since 1d --budget wirescope-budget.json
 `;

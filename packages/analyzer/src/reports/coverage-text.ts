@@ -1,5 +1,6 @@
+import type { FleetSummary } from '../fleet/types.js';
 import { judgedAll, judgedAny } from '../rules/coverage.js';
-import type { AnalysisResult, RuleCoverage } from '../types.js';
+import type { AnalysisResult, Finding, RuleCoverage } from '../types.js';
 import { formatCount, formatMs, totalCostMs } from './units.js';
 
 /**
@@ -31,9 +32,19 @@ export function unjudgedRules(result: AnalysisResult): RuleCoverage[] {
   return result.coverage.rules.filter((rule) => rule.judged < rule.of);
 }
 
+/** A fleet analysis's source in one line: the server, the window, the services. */
+function fleetSeenLine(result: AnalysisResult, fleet: FleetSummary): string {
+  const names = fleet.services.map((s) => s.service);
+  const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? `, ${names.length - 8} more` : '');
+  const until = fleet.until !== undefined ? ` ending ${fleet.until}` : ' ending now';
+  const region = result.coverage.callerRegion;
+  return `Prometheus ${fleet.url}, ${fleet.window} window${until}: ${formatCount(names.length, 'service')} (${shown}), ${formatCount(result.coverage.calls, 'AWS call')}; caller region known for ${region.known.toLocaleString('en-US')} of ${result.coverage.calls.toLocaleString('en-US')}; ${fleet.queries} aggregated queries`;
+}
+
 /** What was seen, in one line: calls by producer, inferred attempts, duplicates left out. */
 export function seenLine(result: AnalysisResult): string {
   const { coverage, stats } = result;
+  if (result.fleet) return fleetSeenLine(result, result.fleet);
   const parts = [
     `${formatCount(coverage.calls, 'AWS call')} (${coverage.callsBy.wirescope} from the wirescope plugin, ${coverage.callsBy.other} from other instrumentations only)`,
   ];
@@ -75,4 +86,40 @@ export function judgedText(rule: RuleCoverage): string {
 export function coverageNote(rule: RuleCoverage): string {
   if (rule.of === 0) return 'no calls it applies to';
   return rule.reason ?? rule.needs;
+}
+
+/** Where a finding's evidence is: its span ids, or for a fleet finding its Prometheus labels and diagnosis. */
+export function evidenceWhere(finding: Finding): { label: string; text: string } {
+  const e = finding.evidence;
+  if (e.series !== undefined) {
+    const labels = Object.entries(e.series)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(' ');
+    return {
+      label: 'series',
+      text: `${labels}${e.diagnosis !== undefined ? `; diagnosis ${e.diagnosis}` : ''}`,
+    };
+  }
+  const more = e.spanIdsTotal > e.spanIds.length ? ` … (${e.spanIdsTotal} in all)` : '';
+  return { label: 'spans', text: `${e.spanIds.join(' ')}${more}` };
+}
+
+/** The counts line: spans, traces, calls, attempts; a fleet analysis has no spans. */
+export function countsLine(result: AnalysisResult): string {
+  const { stats } = result;
+  const reused = `${formatCount(stats.reusedAttempts, 'attempt')} on a reused connection${stats.http2Attempts ? ' or session' : ''}`;
+  if (result.fleet) {
+    return (
+      [formatCount(stats.operations, 'call'), formatCount(stats.attempts, 'attempt'), reused].join(', ') +
+      ` (metrics, ${result.fleet.window} window)`
+    );
+  }
+  return [
+    formatCount(stats.spans, 'span'),
+    formatCount(stats.traces, 'trace'),
+    formatCount(stats.operations, 'call'),
+    `${formatCount(stats.attempts, 'attempt')}${stats.http2Attempts ? ` (${stats.http2Attempts} on HTTP/2 sessions)` : ''}`,
+    reused,
+  ].join(', ');
 }

@@ -1,5 +1,5 @@
 import type { AnalysisResult, Finding, HtmlReportOptions } from '../types.js';
-import { coverageNote, headline, judgedText, scopesLine, seenLine } from './coverage-text.js';
+import { coverageNote, evidenceWhere, headline, judgedText, scopesLine, seenLine } from './coverage-text.js';
 import { costBarsHtml, latencyChartsHtml } from './html-charts.js';
 import { HTML_STYLE } from './html-style.js';
 import { waterfallHtml, waterfallLegend } from './html-waterfall.js';
@@ -12,11 +12,11 @@ function findingHtml(f: Finding, index: number): string {
     ...Object.entries(e.counts).map(([k, v]) => `${escapeHtml(k)} ${v.toLocaleString('en-US')}`),
     ...Object.entries(e.measurements).map(([k, v]) => `${escapeHtml(k)} ${formatMeasurement(k, v)}`),
   ].join(', ');
-  const more = e.spanIdsTotal > e.spanIds.length ? ` … (${e.spanIdsTotal} in all)` : '';
+  const at = evidenceWhere(f);
   return `<article class="finding severity-${f.severity}" id="finding-${index + 1}" data-finding-code="${f.code}" data-severity="${f.severity}">
 <h3><span class="cost">≈ ${formatMs(f.costMs)} <span class="muted">(${formatMs(f.costPerCallMs)} per call)</span></span><code>${f.code}</code> <span class="muted">${f.severity}</span></h3>
 <p class="summary">${escapeHtml(f.summary)}</p>
-<dl><dt>fix</dt><dd class="fix">${escapeHtml(f.fix)}</dd><dt>cost</dt><dd>${escapeHtml(f.costBasis)}</dd><dt>measured</dt><dd>${measured}</dd><dt>spans</dt><dd class="mono">${e.spanIds.map(escapeHtml).join(' ')}${more}</dd></dl>
+<dl><dt>fix</dt><dd class="fix">${escapeHtml(f.fix)}</dd><dt>cost</dt><dd>${escapeHtml(f.costBasis)}</dd><dt>measured</dt><dd>${measured}</dd><dt>${at.label}</dt><dd class="mono">${escapeHtml(at.text)}</dd></dl>
 </article>`;
 }
 
@@ -45,7 +45,7 @@ function coverageHtml(result: AnalysisResult): string {
     )
     .join('');
   return `<p id="seen">${escapeHtml(`Seen: ${seenLine(result)}.`)}</p>
-<p class="muted">${escapeHtml(`Spans by instrumentation: ${scopesLine(result)}.`)}</p>
+${result.fleet ? '' : `<p class="muted">${escapeHtml(`Spans by instrumentation: ${scopesLine(result)}.`)}</p>`}
 <table class="stats" id="coverage"><tr><th>rule</th><th>calls judged</th><th>needs / why not</th></tr>${rows}</table>`;
 }
 

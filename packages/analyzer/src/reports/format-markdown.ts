@@ -1,5 +1,5 @@
 import type { AnalysisResult } from '../types.js';
-import { coverageNote, headline, judgedText, scopesLine, seenLine } from './coverage-text.js';
+import { coverageNote, evidenceWhere, headline, judgedText, scopesLine, seenLine } from './coverage-text.js';
 import { escapeMarkdown } from './sanitize.js';
 import { formatCount, formatMeasurement, formatMs } from './units.js';
 
@@ -12,7 +12,9 @@ const ICON = { error: '🔴', warning: '🟠', info: '🔵' } as const;
  */
 export function formatMarkdown(result: AnalysisResult): string {
   const { stats, findings } = result;
-  const counts = `${formatCount(stats.operations, 'call')}, ${formatCount(stats.attempts, 'attempt')} (${formatCount(stats.reusedAttempts, 'reused connection')}${stats.http2Attempts ? `, ${stats.http2Attempts} on HTTP/2 sessions` : ''}), ${formatCount(stats.traces, 'trace')}, ${formatCount(stats.spans, 'span')}`;
+  const counts = result.fleet
+    ? `${formatCount(stats.operations, 'call')}, ${formatCount(stats.attempts, 'attempt')} (${formatCount(stats.reusedAttempts, 'reused connection')}), metrics over a ${result.fleet.window} window`
+    : `${formatCount(stats.operations, 'call')}, ${formatCount(stats.attempts, 'attempt')} (${formatCount(stats.reusedAttempts, 'reused connection')}${stats.http2Attempts ? `, ${stats.http2Attempts} on HTTP/2 sessions` : ''}), ${formatCount(stats.traces, 'trace')}, ${formatCount(stats.spans, 'span')}`;
   const out: string[] = [];
   out.push(
     `### wirescope: ${escapeMarkdown(headline(result))}`,
@@ -43,7 +45,7 @@ export function formatMarkdown(result: AnalysisResult): string {
         '',
         `**Fix:** ${escapeMarkdown(f.fix)}`,
         '',
-        `Cost: ${escapeMarkdown(f.costBasis)}. Measured: ${measured}. Spans: ${f.evidence.spanIds.map(escapeMarkdown).join(' ')}${f.evidence.spanIdsTotal > f.evidence.spanIds.length ? ` … (${f.evidence.spanIdsTotal} in all)` : ''}`,
+        `Cost: ${escapeMarkdown(f.costBasis)}. Measured: ${measured}. ${evidenceWhere(f).label === 'series' ? 'Series' : 'Spans'}: ${escapeMarkdown(evidenceWhere(f).text)}`,
       );
     }
   }
@@ -52,8 +54,7 @@ export function formatMarkdown(result: AnalysisResult): string {
       '',
       `<details><summary>Coverage: what each rule could judge</summary>`,
       '',
-      `Spans by instrumentation: ${escapeMarkdown(scopesLine(result))}.`,
-      '',
+      ...(result.fleet ? [] : [`Spans by instrumentation: ${escapeMarkdown(scopesLine(result))}.`, '']),
       '| Rule | Calls judged | Needs / why not |',
       '| --- | --- | --- |',
       ...result.coverage.rules.map(

@@ -1,7 +1,15 @@
 import type { AnalysisResult, Finding, Severity, TextReportOptions } from '../types.js';
-import { coverageNote, headline, judgedText, scopesLine, seenLine } from './coverage-text.js';
+import {
+  countsLine,
+  coverageNote,
+  evidenceWhere,
+  headline,
+  judgedText,
+  scopesLine,
+  seenLine,
+} from './coverage-text.js';
 import { escapeControl } from './sanitize.js';
-import { formatCount, formatMeasurement, formatMs } from './units.js';
+import { formatMeasurement, formatMs } from './units.js';
 
 const SGR = {
   reset: '\x1b[0m',
@@ -42,15 +50,9 @@ function truncate(text: string, width: number): string {
 export function formatText(result: AnalysisResult, options: TextReportOptions = {}): string {
   const width = Math.max(60, options.width ?? 100);
   const paint = (style: string, text: string) => (options.color ? `${style}${text}${SGR.reset}` : text);
-  const { stats, findings } = result;
+  const { findings } = result;
   const out: string[] = [];
-  const counts = [
-    formatCount(stats.spans, 'span'),
-    formatCount(stats.traces, 'trace'),
-    formatCount(stats.operations, 'call'),
-    `${formatCount(stats.attempts, 'attempt')}${stats.http2Attempts ? ` (${stats.http2Attempts} on HTTP/2 sessions)` : ''}`,
-    `${formatCount(stats.reusedAttempts, 'attempt')} on a reused connection${stats.http2Attempts ? ' or session' : ''}`,
-  ].join(', ');
+  const counts = countsLine(result);
   out.push(paint(SGR.bold, `wirescope: ${headline(result)}`), `  ${counts}`);
   out.push(...wrap(escapeControl(`seen: ${seenLine(result)}`), width, '  '));
   if (Object.keys(result.coverage.scopes).length > 0)
@@ -138,15 +140,13 @@ function details(finding: Finding, index: number, width: number, paint: Paint): 
     ...Object.entries(e.counts).map(([k, v]) => `${escapeControl(k)} ${v.toLocaleString('en-US')}`),
     ...Object.entries(e.measurements).map(([k, v]) => `${escapeControl(k)} ${formatMeasurement(k, v)}`),
   ].join(', ');
-  const ids =
-    e.spanIds.map(escapeControl).join(' ') +
-    (e.spanIdsTotal > e.spanIds.length ? ` … (${e.spanIdsTotal} in all)` : '');
+  const at = evidenceWhere(finding);
   return [
     paint(SEVERITY_COLOR[finding.severity], head),
     ...wrap(escapeControl(finding.summary), width, '    '),
     ...wrap(`${paint(SGR.dim, 'cost:')} ${escapeControl(finding.costBasis)}`, width, '    '),
     ...wrap(`${paint(SGR.dim, 'fix:')} ${escapeControl(finding.fix)}`, width, '    '),
     ...wrap(`${paint(SGR.dim, 'measured:')} ${measured}`, width, '    '),
-    ...wrap(`${paint(SGR.dim, 'spans:')} ${ids}`, width, '    '),
+    ...wrap(`${paint(SGR.dim, `${at.label}:`)} ${escapeControl(at.text)}`, width, '    '),
   ];
 }

@@ -1,4 +1,4 @@
-import { checkBudget, parseBudget } from '@wirescope/analyzer';
+import { type AnalysisResult, analyzePrometheus, checkBudget, parseBudget } from '@wirescope/analyzer';
 import { analyzeInputs, checkFileArguments } from '../analyze-inputs.js';
 import type { OptionSpec } from '../args.js';
 import { booleanFlag, choiceFlag, parseCommandArgs, regionFlag, stringFlag } from '../args.js';
@@ -7,6 +7,7 @@ import { shouldColor } from '../color.js';
 import { UsageError } from '../errors.js';
 import { CHECK_HELP } from '../help.js';
 import type { ResolvedIo } from '../internal-types.js';
+import { fleetBudget, PROMETHEUS_OPTIONS, prometheusOptions } from '../prometheus-flags.js';
 import { readBudgetFile } from '../read-budget.js';
 
 const FORMATS = ['text', 'json'] as const;
@@ -20,9 +21,13 @@ const OPTIONS: OptionSpec = {
   progress: { type: 'boolean' },
   strict: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...PROMETHEUS_OPTIONS,
 };
 
-/** `wirescope check <file…> --budget <file>`: exit 0 within budget, 1 over it. */
+/**
+ * `wirescope check <file…> --budget <file>` or `wirescope check --prometheus <url> --budget <file>`: exit 0
+ * within budget, 1 over it. Against the fleet, span limits show as not judged (warnings).
+ */
 export async function runCheck(argv: readonly string[], io: ResolvedIo): Promise<number> {
   const args = parseCommandArgs(argv, OPTIONS, 'check');
   if (booleanFlag(args, 'help')) {
@@ -33,19 +38,23 @@ export async function runCheck(argv: readonly string[], io: ResolvedIo): Promise
   if (budgetFile === undefined) throw new UsageError('missing --budget <file>', 'check');
   const format = choiceFlag(args, 'format', FORMATS, 'text', 'check');
   const callerRegion = regionFlag(args, 'check');
-  checkFileArguments(args.positionals, 'check');
+  const fleet = prometheusOptions(args, 'check');
+  if (!fleet) checkFileArguments(args.positionals, 'check');
 
   // The budget first: a typo in it should not cost a long read of the traces.
-  const budget = parseBudget(await readBudgetFile(budgetFile), budgetFile);
-  const result = await analyzeInputs(io, {
-    files: args.positionals,
-    command: 'check',
-    callerRegion,
-    progress: booleanFlag(args, 'progress'),
-    strict: booleanFlag(args, 'strict'),
-  });
+  const parsed = parseBudget(await readBudgetFile(budgetFile), budgetFile);
+  const { budget, spanRows } = fleet ? fleetBudget(parsed) : { budget: parsed, spanRows: [] };
+  const result: AnalysisResult = fleet
+    ? await analyzePrometheus(fleet)
+    : await analyzeInputs(io, {
+        files: args.positionals,
+        command: 'check',
+        callerRegion,
+        progress: booleanFlag(args, 'progress'),
+        strict: booleanFlag(args, 'strict'),
+      });
   const checked = checkBudget(result, budget);
-  const rows = budgetRows(result, budget, checked);
+  const rows = [...spanRows, ...budgetRows(result, budget, checked)];
   if (format === 'json') {
     const report = {
       ok: checked.ok,
@@ -53,6 +62,7 @@ export async function runCheck(argv: readonly string[], io: ResolvedIo): Promise
       violations: checked.violations,
       stats: result.stats,
       coverage: result.coverage,
+      ...(result.fleet ? { fleet: result.fleet, findings: result.findings } : {}),
     };
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
