@@ -16,6 +16,9 @@
 // diagnostics channels), so `bare` and `otel-floor` pay their pass-through cost too here (the whole-process
 // bench counts it for wirescope only).
 //
+// `wirescope-metrics`: `wirescope` with an sdk-metrics MeterProvider whose reader never exports during the
+// run (issue 14); its paired Δ vs `wirescope` is what recording the metrics adds to a call.
+//
 // `h2`: NodeHttp2Handler against the same fake S3 served as cleartext HTTP/2 (one session, multiplexed).
 //
 // Options: --handlers=node,fetch[,h2] --rounds=30 --batchPairs=100 --warmupPairs=300
@@ -25,10 +28,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { producerFlags } from './built-packages.js';
 import { startFakeS3 } from './fake-s3-server.js';
+import { benchMeterProvider } from './metrics-setup.js';
 import { registerProvider } from './tracing-setups.js';
 import { benchClient, runPairs } from './workload.js';
 
-const CLIENTS = ['bare', 'otel-floor', 'wirescope', 'wirescope-unsampled'] as const;
+const CLIENTS = ['bare', 'otel-floor', 'wirescope', 'wirescope-metrics', 'wirescope-unsampled'] as const;
 type ClientName = (typeof CLIENTS)[number];
 
 function option(name: string, fallback: string): string {
@@ -55,6 +59,7 @@ async function worker(endpoint: string, handler: string): Promise<WorkerResult> 
   const { provider, exporter } = registerProvider();
   const { wirescope } = await import('@wirescope/aws-sdk');
   const { otelFloorPlugin } = await import('./otel-floor-plugin.js');
+  const meters = benchMeterProvider();
   const make = (plugin?: ReturnType<typeof wirescope>) => {
     const client = benchClient(endpoint, handler);
     if (plugin) client.middlewareStack.use(plugin);
@@ -64,6 +69,7 @@ async function worker(endpoint: string, handler: string): Promise<WorkerResult> 
     bare: make(),
     'otel-floor': make(otelFloorPlugin() as ReturnType<typeof wirescope>),
     wirescope: make(wirescope()),
+    'wirescope-metrics': make(wirescope({ meterProvider: meters.provider })),
     'wirescope-unsampled': make(
       wirescope({
         tracerProvider: new BasicTracerProvider({
@@ -92,6 +98,7 @@ async function worker(endpoint: string, handler: string): Promise<WorkerResult> 
   }
   for (const client of Object.values(clients)) client.destroy();
   await provider.shutdown();
+  await meters.provider.shutdown();
   const spansPerCall = Object.fromEntries(CLIENTS.map((n) => [n, spans[n] / (rounds * batch * 2)])) as Record<
     ClientName,
     number
@@ -115,7 +122,7 @@ async function main(): Promise<void> {
     .filter((a) => a.startsWith('--') && !a.startsWith('--handlers=') && a !== '--source');
   try {
     console.log(
-      'handler  configuration        CPU µs/call  Δ vs bare (paired median)  Δ vs otel-floor  spans/call',
+      'handler  configuration        CPU µs/call  Δ vs bare (paired median)  Δ vs floor/plugin  spans/call',
     );
     for (const handler of option('handlers', 'node,fetch').split(',')) {
       process.stderr.write(`${handler}: running…\n`);
@@ -142,13 +149,15 @@ async function main(): Promise<void> {
           name === 'bare'
             ? '—'
             : `${paired(name, 'bare') >= 0 ? '+' : ''}${paired(name, 'bare').toFixed(0)} µs`;
-        const overFloor =
-          name === 'wirescope'
-            ? `${paired(name, 'otel-floor') >= 0 ? '+' : ''}${paired(name, 'otel-floor').toFixed(0)} µs`
-            : '';
+        // wirescope against the two empty spans; wirescope-metrics against wirescope (the metrics alone).
+        const base: ClientName | undefined =
+          name === 'wirescope' ? 'otel-floor' : name === 'wirescope-metrics' ? 'wirescope' : undefined;
+        const overFloor = base
+          ? `${paired(name, base) >= 0 ? '+' : ''}${paired(name, base).toFixed(1)} µs`
+          : '';
         console.log(
           `${handler.padEnd(9)}${name.padEnd(21)}${median(result.samples[name]).toFixed(0).padStart(11)}` +
-            `${delta.padStart(28)}${overFloor.padStart(17)}${result.spansPerCall[name].toFixed(1).padStart(12)}`,
+            `${delta.padStart(28)}${overFloor.padStart(19)}${result.spansPerCall[name].toFixed(1).padStart(12)}`,
         );
       }
     }

@@ -4,10 +4,13 @@
  * `wirescope-unsampled`: wirescope under a provider whose parent-based sampler drops every root span (a
  * call that production head sampling does not keep). `otel-provider`: the provider and context manager
  * alone, no instrumentation: the baseline of what the plugin adds to an app already set up for tracing.
+ * `wirescope-metrics`: `wirescope` with an sdk-metrics MeterProvider whose reader never exports during the
+ * run (issue 14): its difference from `wirescope` is what recording the metrics costs a call.
  */
 export const CONFIGS = [
   'bare',
   'wirescope',
+  'wirescope-metrics',
   'wirescope-unsampled',
   'wirescope-no-provider',
   'otel-provider',

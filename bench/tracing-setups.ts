@@ -76,6 +76,19 @@ export async function setUpTracing(config: BenchConfig, handler: BenchHandler): 
     },
     shutdown: () => provider.shutdown(),
   };
+  if (config === 'wirescope-metrics') {
+    const { wirescope } = await import('@wirescope/aws-sdk');
+    const { benchMeterProvider } = await import('./metrics-setup.js');
+    const metrics = benchMeterProvider();
+    return {
+      ...traced,
+      plugin: () => wirescope({ meterProvider: metrics.provider }),
+      shutdown: async () => {
+        await metrics.provider.shutdown();
+        await provider.shutdown();
+      },
+    };
+  }
   if (config === 'wirescope' || config === 'wirescope-unsampled') {
     const { wirescope } = await import('@wirescope/aws-sdk');
     return { ...traced, plugin: () => wirescope() };

@@ -35,6 +35,7 @@ import {
   errorTypeOf,
   isSocketReset,
 } from '@wirescope/semconv';
+import { attemptMetricScope, recordAttemptMetrics } from './call-metrics.js';
 import { guard } from './guard.js';
 import { MAX_SECRET_SOURCES, type OperationState, operationStateOf } from './operation-state.js';
 import { boundedId, errorStatusMessage } from './redact.js';
@@ -75,7 +76,11 @@ export function attemptMiddleware(
     (args: FinalizeHandlerArguments<object>): Promise<FinalizeHandlerOutput<MetadataBearer>> => {
       const state = operationStateOf(context);
       if (!state) return callNext(next, args);
-      const started = guard('starting the attempt span', () => startAttempt(options, state, args), undefined);
+      const started = guard(
+        'starting the attempt span',
+        () => startAttempt(options, state, context, args),
+        undefined,
+      );
       if (!started) return callNext(next, args);
       const { scope } = started;
       return observeSettled(
@@ -84,7 +89,7 @@ export function attemptMiddleware(
         (output, error) =>
           guard(
             'ending the attempt span',
-            () => endAttempt(state, context, scope, output?.response, error),
+            () => endAttempt(state, context, started, output?.response, error),
             undefined,
           ),
       );
@@ -95,11 +100,14 @@ export function attemptMiddleware(
 interface StartedAttempt {
   readonly scope: AttemptScope;
   readonly context: Context;
+  /** When the attempt started, from the kernel's clock. */
+  readonly startMs: number;
 }
 
 function startAttempt(
   options: ResolvedWirescopeOptions,
   state: OperationState,
+  handlerContext: HandlerExecutionContext,
   args: FinalizeHandlerArguments<object>,
 ): StartedAttempt {
   state.attempts += 1;
@@ -123,16 +131,18 @@ function startAttempt(
   const active = otelContext.active();
   const parent = trace.getSpan(active) === state.span ? active : trace.setSpan(active, state.span);
   const tracer = options.tracer();
+  const startMs = nowMs();
   const span = tracer.startSpan(
     state.names.attemptSpanName,
-    { kind: SpanKind.INTERNAL, startTime: nowMs(), attributes },
+    { kind: SpanKind.INTERNAL, startTime: startMs, attributes },
     parent,
   );
   const facts: AttemptFacts = new Map();
   for (const key in attributes) facts.set(key as AttributeName, attributes[key]!);
+  const metrics = attemptMetricScope(options, state, handlerContext, request.hostname);
   // Facts from here on collect in `pending` and reach the span in one setAttributes at the end.
-  const scope: AttemptScope = { attempt: state.attempts, span, tracer, facts, pending: {} };
-  return { scope, context: trace.setSpan(parent, span) };
+  const scope: AttemptScope = { attempt: state.attempts, span, tracer, facts, pending: {}, metrics };
+  return { scope, context: trace.setSpan(parent, span), startMs };
 }
 
 /**
@@ -159,19 +169,21 @@ function addHeaderFacts(
 function endAttempt(
   state: OperationState,
   context: HandlerExecutionContext,
-  scope: AttemptScope,
+  started: StartedAttempt,
   response: unknown,
   error: unknown,
 ): void {
   // The attempt ends when the handler settled, not after our bookkeeping below.
   const endMs = nowMs();
+  const { scope } = started;
   try {
     recordOutcome(state, context, scope, response, error);
   } finally {
     // Ended whatever happened above (the guard around us logs it): a span never ended is never exported.
     // Each step guarded on its own, so every failure is logged.
-    guard('writing the attempt facts', () => flushFacts(scope), undefined);
+    if (scope.span.isRecording()) guard('writing the attempt facts', () => flushFacts(scope), undefined);
     guard('ending the attempt span', () => scope.span.end(endMs), undefined);
+    recordAttemptMetrics(state, scope, started.startMs, endMs);
   }
 }
 

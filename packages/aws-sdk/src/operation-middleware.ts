@@ -21,6 +21,7 @@ import {
   errorTypeOf,
   RPC_SYSTEM_AWS_API,
 } from '@wirescope/semconv';
+import { recordCallMetrics } from './call-metrics.js';
 import { commandNames, isEventStreamCall } from './command-names.js';
 import { guard } from './guard.js';
 import {
@@ -83,13 +84,15 @@ function startOperation(
       attributes[ATTR_S3_KEY_PREFIX] = input.Key.slice(0, options.s3KeyPrefixLength);
     }
   }
-  const span = options.tracer().startSpan(names.spanName, {
-    kind: SpanKind.CLIENT,
-    // The kernel's clock, start and end: the SDK's own start is Date.now() (whole milliseconds).
-    startTime: nowMs(),
-    attributes,
-  });
-  if (!span.isRecording()) return undefined;
+  // The kernel's clock, start and end: the SDK's own start is Date.now() (whole milliseconds).
+  const startMs = nowMs();
+  const span = options
+    .tracer()
+    .startSpan(names.spanName, { kind: SpanKind.CLIENT, startTime: startMs, attributes });
+  // An unsampled call is still counted when a MeterProvider is registered (issue 14); without one,
+  // it passes straight through as before.
+  const instruments = options.instruments();
+  if (!span.isRecording() && !instruments) return undefined;
   const state: OperationState = {
     span,
     names,
@@ -101,6 +104,7 @@ function startOperation(
     redirects: 0,
     region: undefined,
     secretSources: [],
+    metrics: instruments ? { instruments, startMs } : undefined,
   };
   try {
     startRegionFacts(options, state, context, input);
@@ -125,12 +129,14 @@ function endOperation(
   span.setAttribute(ATTR_ATTEMPTS, state.attempts);
   const metadata = output?.output?.$metadata ?? (error as Partial<MetadataBearer> | undefined)?.$metadata;
   if (metadata?.requestId) span.setAttribute(ATTR_AWS_REQUEST_ID, boundedId(metadata.requestId));
-  finishRegionFacts(options, state);
+  const regions = finishRegionFacts(options, state);
+  let type: string | undefined;
   if (error !== undefined) {
     const secrets = requestSecrets(state.secretSources);
-    const type = boundedId(removeSecretValues(errorTypeOf(error), secrets));
+    type = boundedId(removeSecretValues(errorTypeOf(error), secrets));
     span.setAttribute(ATTR_ERROR_TYPE, type);
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorStatusMessage(type, error, secrets) });
   }
   span.end(endMs);
+  recordCallMetrics(state, regions, type, endMs);
 }

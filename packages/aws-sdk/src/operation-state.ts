@@ -1,5 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import type { HandlerExecutionContext } from '@smithy/types';
+import type { WirescopeInstruments } from '@wirescope/instrumentation';
 import type { CommandNames } from './command-names.js';
 import type { RegionState } from './region-facts.js';
 import type { SecretSource } from './request-secrets.js';
@@ -24,6 +25,15 @@ export interface OperationState {
   region: RegionState | undefined;
   /** Headers and query of the attempts' signed requests (read only when a status message is written). */
   readonly secretSources: SecretSource[];
+  /** Present when a MeterProvider is registered: the call's metrics are recorded (sampled or not). */
+  readonly metrics: CallMetrics | undefined;
+}
+
+/** What the call's metrics need beyond the rest of the state. */
+export interface CallMetrics {
+  readonly instruments: WirescopeInstruments;
+  /** When the call started, from the kernel's clock (epoch milliseconds). */
+  readonly startMs: number;
 }
 
 /** Attempts whose requests are kept for redaction (retries and redirect re-runs stay well below). */

@@ -111,8 +111,25 @@ export function recordAttemptRegion(
   }
 }
 
+/** The regions a call ended with, for its metrics. */
+export interface RegionSummary {
+  readonly caller: string | undefined;
+  /** The region of the first attempt: the client's. */
+  readonly client: string | undefined;
+  /** The region of the last attempt (`cloud.region`). */
+  readonly target: string | undefined;
+  readonly mismatch: boolean;
+}
+
+/** The region an attempt targets: the signing region, else the one the endpoint host names. */
+export function targetRegionOf(context: HandlerExecutionContext): string | undefined {
+  const signed = signingRegion(context);
+  if (isRegionName(signed) || isShortRegionWord(signed)) return signed;
+  return regionOfHost(endpointHost(context));
+}
+
 /** Region facts when the call ends: client and bucket regions, redirects, mismatch. */
-export function finishRegionFacts(options: ResolvedWirescopeOptions, state: OperationState): void {
+export function finishRegionFacts(options: ResolvedWirescopeOptions, state: OperationState): RegionSummary {
   const { span } = state;
   const regional = state.region;
   span.setAttribute(ATTR_REGION_REDIRECTS, state.redirects);
@@ -126,8 +143,9 @@ export function finishRegionFacts(options: ResolvedWirescopeOptions, state: Oper
   const bucket = state.bucketRegion;
   const callerMismatch = Boolean(caller && target && caller !== target);
   const bucketMismatch = Boolean(bucket && client && bucket !== client);
-  span.setAttribute(ATTR_REGION_MISMATCH, callerMismatch || bucketMismatch);
-  if (!callerMismatch && !bucketMismatch) return; // the usual case: no event to build
+  const summary: RegionSummary = { caller, client, target, mismatch: callerMismatch || bucketMismatch };
+  span.setAttribute(ATTR_REGION_MISMATCH, summary.mismatch);
+  if (!callerMismatch && !bucketMismatch) return summary; // the usual case: no event to build
   const disagreements: string[] = [];
   const event: Record<string, string> = {};
   if (callerMismatch && caller && target) {
@@ -141,6 +159,7 @@ export function finishRegionFacts(options: ResolvedWirescopeOptions, state: Oper
     event[ATTR_BUCKET_REGION] = bucket;
   }
   span.addEvent(EVENT_REGION_MISMATCH, { ...event, [ATTR_DISAGREEMENTS]: disagreements.join('; ') });
+  return summary;
 }
 
 // S3 re-runs a call in the bucket's region (`followRegionRedirects`) on 301, and on 400 for

@@ -1,5 +1,6 @@
 import { type Tracer, trace } from '@opentelemetry/api';
-import { tracerUnlessDisabled } from './connection-facts.js';
+import { instrumentsFor, type WirescopeInstruments } from '@wirescope/instrumentation';
+import { tracerUnlessDisabled, wirescopeDisabled } from './connection-facts.js';
 import { BucketRegionMemory, DEFAULT_MAX_REMEMBERED_BUCKETS } from './region/bucket-region-memory.js';
 import {
   type CallerRegionDetection,
@@ -14,6 +15,12 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 export interface ResolvedWirescopeOptions {
   /** The plugin's tracer, fetched on first use (a provider that throws then costs nothing at set-up). */
   tracer(): Tracer;
+  /**
+   * The instruments of the `meterProvider` option, else of the global MeterProvider (looked up on every
+   * call: one registered later counts from the next call); undefined when none is registered or
+   * wirescope is disabled, and then the plugin does no metric work.
+   */
+  instruments(): WirescopeInstruments | undefined;
   callerRegion: string | undefined;
   /** The background metadata lookup of the caller's region, when `detectCallerRegion` started one. */
   callerRegionDetection: CallerRegionDetection | undefined;
@@ -30,6 +37,7 @@ export function resolveOptions(options: WirescopeOptions = {}): ResolvedWirescop
   let tracer: Tracer | undefined;
   const provider = options.tracerProvider;
   const callerRegion = options.callerRegion;
+  const meterProvider = options.meterProvider;
   return {
     tracer() {
       // After disableWirescope() a non-recording tracer: the middlewares then pass calls through.
@@ -38,6 +46,9 @@ export function resolveOptions(options: WirescopeOptions = {}): ResolvedWirescop
         tracer ??= (provider ?? trace.getTracerProvider()).getTracer(PACKAGE_NAME, PACKAGE_VERSION);
         return tracer;
       });
+    },
+    instruments() {
+      return wirescopeDisabled() ? undefined : instrumentsFor(meterProvider);
     },
     // Read once: the environment of a process does not move, and reading it costs on every call.
     callerRegion: callerRegion ?? callerRegionFromEnv(),

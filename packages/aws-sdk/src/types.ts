@@ -1,4 +1,4 @@
-import type { TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 
 /**
  * Options of {@link wirescope}. Every field is optional; the defaults suit production. A field left
@@ -8,6 +8,13 @@ import type { TracerProvider } from '@opentelemetry/api';
 export interface WirescopeOptions {
   /** Tracer provider for wirescope's spans. Default: the global one (`NodeSDK` registers it). */
   tracerProvider?: TracerProvider;
+  /**
+   * Meter provider for wirescope's metrics (every call, sampled or not: `wirescope.calls`,
+   * `wirescope.attempts`, the Smithy client metrics, `http.client.request.duration`, the connection
+   * metrics). Default: the global one (`metrics.getMeterProvider()`), looked up on every call, so a
+   * provider registered after `wirescope()` is picked up. With none registered, no metric work at all.
+   */
+  meterProvider?: MeterProvider;
   /**
    * Region the calling code runs in (`wirescope.caller.region`). Default: `AWS_REGION`, then
    * `AWS_DEFAULT_REGION`, then (with `detectCallerRegion`) the EC2/ECS metadata service.

@@ -27,6 +27,7 @@ describe('wirescope(options): accepted', () => {
   it('a full, valid option set passes unchanged (fields left undefined take their default)', () => {
     const full: WirescopeOptions = {
       tracerProvider: provider,
+      meterProvider: { getMeter: () => ({}) as never },
       callerRegion: 'us-east-1',
       s3KeyPrefixLength: 8,
       detectCallerRegion: { endpoint: 'http://127.0.0.1:1338', timeoutMs: 250 },
@@ -75,15 +76,15 @@ describe('wirescope(options): a bad option throws WirescopeConfigError, code WIR
       { tracerprovider: provider },
       'tracerprovider',
       '@wirescope/aws-sdk: unknown option tracerprovider (did you mean tracerProvider?); the options are ' +
-        'tracerProvider, callerRegion, s3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, ' +
+        'tracerProvider, meterProvider, callerRegion, s3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, ' +
         'nodeHttp, fetch, http2.',
     ],
     [
       'an unknown key, near none',
       { sampleRate: 0.5 },
       'sampleRate',
-      '@wirescope/aws-sdk: unknown option sampleRate; the options are tracerProvider, callerRegion, ' +
-        's3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, nodeHttp, fetch, http2.',
+      '@wirescope/aws-sdk: unknown option sampleRate; the options are tracerProvider, meterProvider, ' +
+        'callerRegion, s3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, nodeHttp, fetch, http2.',
     ],
     [
       'a tracerProvider without getTracer (its type only: a provider may hold credentials)',
@@ -91,6 +92,20 @@ describe('wirescope(options): a bad option throws WirescopeConfigError, code WIR
       'tracerProvider',
       '@wirescope/aws-sdk: option tracerProvider must be an OpenTelemetry TracerProvider, an object with ' +
         'a getTracer function (default: the global one), got an object.',
+    ],
+    [
+      'a meterProvider without getMeter (its type only: a provider may hold credentials)',
+      { meterProvider: { endpoint: 'https://user:secret@metrics.example' } },
+      'meterProvider',
+      '@wirescope/aws-sdk: option meterProvider must be an OpenTelemetry MeterProvider, an object with ' +
+        'a getMeter function (default: the global one), got an object.',
+    ],
+    [
+      'a meterProvider that is a function',
+      { meterProvider: () => undefined },
+      'meterProvider',
+      '@wirescope/aws-sdk: option meterProvider must be an OpenTelemetry MeterProvider, an object with ' +
+        'a getMeter function (default: the global one), got a function.',
     ],
     [
       'a callerRegion that is no region name',

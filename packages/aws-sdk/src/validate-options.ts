@@ -1,4 +1,4 @@
-import { checkOptions, type OptionRule, rules } from '@wirescope/instrumentation';
+import { checkOptions, METER_PROVIDER_RULE, type OptionRule, rules } from '@wirescope/instrumentation';
 import type { WirescopeOptions } from './types.js';
 
 const COMPONENT = '@wirescope/aws-sdk';
@@ -24,6 +24,7 @@ const OPTION_RULES: Readonly<Record<keyof WirescopeOptions, OptionRule>> = {
       isPlainObject(value) && typeof (value as { getTracer?: unknown }).getTracer === 'function',
     secret: true,
   },
+  meterProvider: METER_PROVIDER_RULE,
   callerRegion: {
     accepts: "a region name such as 'us-east-1' (default: AWS_REGION, then AWS_DEFAULT_REGION)",
     test: (value) => typeof value === 'string' && /^\S+$/.test(value),

@@ -52,7 +52,14 @@ describe('HttpConnectionInstrumentation config', () => {
       { recordOnActiveSpans: false },
       'recordOnActiveSpans',
       '@wirescope/instrumentation-http: unknown option recordOnActiveSpans (did you mean recordOnActiveSpan?); ' +
-        'the options are enabled, recordOnActiveSpan, ignoreRequestHook, bodyGracePeriodMs.',
+        'the options are enabled, recordOnActiveSpan, ignoreRequestHook, bodyGracePeriodMs, meterProvider.',
+    ],
+    [
+      'a meterProvider without getMeter (its type only: a provider may hold credentials)',
+      { meterProvider: { headers: { authorization: 'Bearer secret' } } },
+      'meterProvider',
+      '@wirescope/instrumentation-http: option meterProvider must be an OpenTelemetry MeterProvider, an ' +
+        'object with a getMeter function (default: the global one), got an object.',
     ],
     [
       'not an object',

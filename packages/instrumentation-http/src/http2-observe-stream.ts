@@ -161,7 +161,9 @@ function listen(
       if (current.finishedAt !== undefined) {
         target.record(ATTR_TTFB_MS, roundMs(performance.now() - current.finishedAt));
       }
-      // The stream is the response body: watched as node:http's IncomingMessage is.
+      // The stream is the response body: watched as node:http's IncomingMessage is. An unsampled
+      // attempt (kept for its metrics) has no span to give the body phase.
+      if (!target.span.isRecording()) return;
       observeBody(stream, {
         target,
         handler: HTTP_HANDLER_NODE_HTTP2,

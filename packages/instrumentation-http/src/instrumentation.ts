@@ -1,4 +1,9 @@
-import { ConnectionInstrumentation, type OptionRule, rules } from '@wirescope/instrumentation';
+import {
+  ConnectionInstrumentation,
+  METER_PROVIDER_RULE,
+  type OptionRule,
+  rules,
+} from '@wirescope/instrumentation';
 import { consumerOf } from './consumer.js';
 import type { Consumer } from './internal-types.js';
 import { addConsumer, removeConsumer } from './patch-agent.js';
@@ -10,6 +15,7 @@ const CONFIG_RULES: Readonly<Record<keyof HttpConnectionInstrumentationConfig, O
   recordOnActiveSpan: rules.boolean(true),
   ignoreRequestHook: rules.hook('returns true to record nothing for a request'),
   bodyGracePeriodMs: rules.milliseconds(0, 'before an unread body ends as unread; default 5000'),
+  meterProvider: METER_PROVIDER_RULE,
 };
 
 /**
@@ -35,6 +41,7 @@ export class HttpConnectionInstrumentation extends ConnectionInstrumentation<
     return consumerOf(
       () => this.config,
       () => this.tracer(),
+      () => this.metricScope(),
     );
   }
 

@@ -1,7 +1,7 @@
 import type { ClientRequest, RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Span, SpanContext, Tracer } from '@opentelemetry/api';
-import type { FactValue } from '@wirescope/instrumentation';
+import type { FactValue, MetricScope } from '@wirescope/instrumentation';
 import type { AttributeName } from '@wirescope/semconv';
 
 /** Where one request's facts go: an SDK attempt scope, or the span active at `addRequest`. */
@@ -12,6 +12,8 @@ export interface RecordTarget {
   readonly tracer: Tracer;
   /** Records one fact on the attempt (or active span). */
   record(key: AttributeName, value: FactValue): void;
+  /** Where connection metrics go; absent when no MeterProvider is registered (no metric work). */
+  readonly metrics?: MetricScope | undefined;
 }
 
 /** One party that asked for connection facts: an instrumentation instance or the SDK plugin switch. */
@@ -20,6 +22,8 @@ export interface Consumer {
   readonly recordOnActiveSpan: boolean;
   /** The tracer for phase spans in active-span mode. */
   tracer(): Tracer;
+  /** Where connection metrics go in active-span mode; undefined: no MeterProvider, no metric work. */
+  metrics?(): MetricScope | undefined;
   /** True when this consumer wants nothing recorded for the request. */
   ignores(options: RequestOptions): boolean;
   /** Grace period of a response body before it is `unread`; undefined: the default. */

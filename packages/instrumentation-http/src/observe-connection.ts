@@ -7,6 +7,8 @@ import {
   emitPhaseSpan,
   epochMs,
   type PhaseFailure,
+  recordDnsLookup,
+  recordPhaseMetric,
   socketConnectAttributes,
   tlsFactsOf,
 } from '@wirescope/instrumentation';
@@ -114,6 +116,9 @@ export function observeConnection(
       const now = performance.now();
       const start = advance(err ? 'done' : 'tcp', now);
       const name = typeof lookupHost === 'string' ? lookupHost : (host ?? '');
+      const { metrics } = target;
+      if (metrics && err) recordDnsLookup(metrics, now - start, name, errorTypeOf(err));
+      else if (metrics) recordPhaseMetric(metrics, 'dns', now - start, name, producer.handler);
       const attributes = dnsLookupAttributes(name, typeof address === 'string' ? [address] : undefined);
       emit(SPAN_DNS_LOOKUP, start, now, attributes, err ? failureOf(err) : undefined);
     });
@@ -125,6 +130,7 @@ export function observeConnection(
       const now = performance.now();
       if (!isTls) readyAt = now;
       const start = advance(isTls ? 'tls' : 'done', now);
+      if (target.metrics) recordPhaseMetric(target.metrics, 'tcp', now - start, host, producer.handler);
       const { remoteAddress, remotePort } = socket;
       emit(SPAN_TCP_CONNECT, start, now, socketConnectAttributes(remoteAddress, remotePort));
       if (remoteAddress) target.record(ATTR_NETWORK_PEER_ADDRESS, remoteAddress);
@@ -137,6 +143,7 @@ export function observeConnection(
       const now = performance.now();
       readyAt = now;
       const start = advance('done', now);
+      if (target.metrics) recordPhaseMetric(target.metrics, 'tls', now - start, host, producer.handler);
       const tls = tlsFactsOf(socket);
       const name = tlsServername(socket) ?? servername;
       const more = producer.handshakeAttributes?.(socket);
@@ -173,6 +180,7 @@ export function observeConnection(
         const now = performance.now();
         const start = advance('done', now);
         if (open === 'dns') {
+          if (target.metrics) recordDnsLookup(target.metrics, now - start, host, failure.errorType);
           emit(SPAN_DNS_LOOKUP, start, now, dnsLookupAttributes(host ?? ''), failure);
         } else if (open === 'tcp') {
           emit(

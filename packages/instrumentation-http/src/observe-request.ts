@@ -32,6 +32,7 @@ import type { AgentInternals, PatchRegistry, RecordTarget } from './internal-typ
 import { observeBody } from './observe-body.js';
 import { type ConnectionPhases, observeConnection } from './observe-connection.js';
 import { recordRequestError } from './record-error.js';
+import { RequestMeter } from './request-metrics.js';
 import { guard } from './version.js';
 
 /** One request being observed, from `addRequest` to its 'close'. */
@@ -65,6 +66,8 @@ interface RequestState {
   listensForResponse: boolean;
   /** The first error the request saw (a socket error, for the body watcher). */
   error: unknown;
+  /** Its connection metrics, when a MeterProvider is registered. */
+  readonly meter: RequestMeter | undefined;
 }
 
 /** What `beginRequest` hands to `settleAddRequest`. */
@@ -105,6 +108,7 @@ function begin(
     target.record(ATTR_AGENT_MAX_SOCKETS, agent.maxSockets);
   }
   registry.agentRequests.set(agent, (registry.agentRequests.get(agent) ?? 0) + 1);
+  const addedAt = performance.now();
   const state: RequestState = {
     registry,
     target,
@@ -112,7 +116,7 @@ function begin(
     req,
     host,
     servername,
-    addedAt: performance.now(),
+    addedAt,
     createdSync: false,
     queued: false,
     socket: undefined,
@@ -128,6 +132,7 @@ function begin(
     onPipe: undefined,
     listensForResponse: false,
     error: undefined,
+    meter: target.metrics ? new RequestMeter(target.metrics, host, addedAt, poolOf(agent)) : undefined,
   };
   listen(state);
   return { state, totalSocketsBefore: agent.totalSocketCount };
@@ -141,8 +146,15 @@ export function settleAddRequest({ state, totalSocketsBefore }: PendingRequest):
       state.createdSync = true;
     } else if (!state.req.reusedSocket && isQueued(state.agent, state.req)) {
       state.queued = true;
+      state.meter?.queued();
     }
   });
+}
+
+/** The agent as a pool with a known limit (`maxSockets` per origin), for the limit metric. */
+function poolOf(agent: AgentInternals): { key: object; limit: number } | undefined {
+  const limit = agent.maxSockets;
+  return typeof limit === 'number' && Number.isFinite(limit) ? { key: agent, limit } : undefined;
 }
 
 function isQueued(agent: AgentInternals, req: ClientRequest): boolean {
@@ -183,7 +195,8 @@ function listen(state: RequestState): void {
       state.error ??= error;
       if (state.closed || state.errored) return;
       state.errored = true;
-      recordRequestError(state.target, req, error, state.phases);
+      const type = recordRequestError(state.target, req, error, state.phases);
+      state.meter?.failed(type);
     });
   const onClose = () => {
     guard.run('request close', () => closeRequest(state));
@@ -262,6 +275,7 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
     linkToConnection(target.span, socketState.setup, socketState.id);
   }
   socketState.idleSince = undefined;
+  state.meter?.took(socket, socketState, state.phases !== undefined, now);
   if (state.queued) target.record(ATTR_CONNECTION_QUEUE_MS, roundMs(now - state.addedAt));
   readHeaders(state);
   // An interim 100 Continue can only arrive after the headers went out on this socket.
@@ -303,7 +317,7 @@ function gotContinue(state: RequestState): void {
   if (!state.expectContinue || state.expectEnded) return;
   state.expectEnded = true;
   state.target.record(ATTR_EXPECT_CONTINUE_ENDED_BY, EXPECT_CONTINUE_ENDED_BY_SERVER);
-  recordExpectWait(state);
+  recordExpectWait(state, EXPECT_CONTINUE_ENDED_BY_SERVER);
 }
 
 /**
@@ -315,13 +329,15 @@ function bodyWithoutAnswer(state: RequestState, at = performance.now()): void {
   if (!state.expectContinue || state.expectEnded || state.socket === undefined) return;
   state.expectEnded = true;
   state.target.record(ATTR_EXPECT_CONTINUE_ENDED_BY, EXPECT_CONTINUE_ENDED_BY_TIMER);
-  recordExpectWait(state, at);
+  recordExpectWait(state, EXPECT_CONTINUE_ENDED_BY_TIMER, at);
 }
 
-function recordExpectWait(state: RequestState, at = performance.now()): void {
+function recordExpectWait(state: RequestState, endedBy: string, at = performance.now()): void {
   // Node sends the headers of an Expect request as soon as the connection can carry them.
   const start = readyAt(state);
-  if (start !== undefined) state.target.record(ATTR_EXPECT_CONTINUE_WAIT_MS, roundMs(at - start));
+  if (start === undefined) return;
+  state.target.record(ATTR_EXPECT_CONTINUE_WAIT_MS, roundMs(at - start));
+  state.meter?.expectEnded(at - start, endedBy);
 }
 
 function gotResponse(state: RequestState, res: IncomingMessage): void {
@@ -338,6 +354,8 @@ function gotResponse(state: RequestState, res: IncomingMessage): void {
   if (state.finishedAt !== undefined) state.target.record(ATTR_TTFB_MS, roundMs(now - state.finishedAt));
   const socketState = state.socket ? state.registry.sockets.get(state.socket) : undefined;
   const socket: Socket | null = res.socket;
+  // An unsampled attempt (kept for its metrics) has no span to give the body phase.
+  if (!state.target.span.isRecording()) return;
   observeBody(res, {
     target: state.target,
     handler: HTTP_HANDLER_NODE,
@@ -364,4 +382,5 @@ function closeRequest(state: RequestState): void {
     const socketState = state.registry.sockets.get(socket);
     if (socketState) socketState.idleSince = performance.now();
   }
+  state.meter?.closed(socket, readyAt(state));
 }

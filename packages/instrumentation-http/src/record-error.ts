@@ -20,13 +20,14 @@ interface NodeErrorLike {
  * Records a request error on the target and fails the open connection phase. A `socket hang up` that
  * Node raises because the host destroyed the request itself (an SDK timeout or abort) is no reset by
  * the peer: it fails the open phase but adds no `error.type` (the SDK plugin records its own error).
+ * Returns the `error.type` recorded (undefined for such a local hang-up).
  */
 export function recordRequestError(
   target: RecordTarget,
   req: ClientRequest,
   error: unknown,
   phases: ConnectionPhases | undefined,
-): void {
+): string | undefined {
   const nodeError = (error ?? {}) as NodeErrorLike;
   const message = typeof nodeError.message === 'string' ? nodeError.message : undefined;
   const localHangUp = req.destroyed && nodeError.code === 'ECONNRESET' && message === 'socket hang up';
@@ -35,7 +36,7 @@ export function recordRequestError(
       errorType: 'ABORT_ERR',
       message: 'request destroyed before the connection was established',
     });
-    return;
+    return undefined;
   }
   const errorType = errorTypeOf(error);
   target.record(ATTR_ERROR_TYPE, errorType);
@@ -48,4 +49,5 @@ export function recordRequestError(
   // Written on every failed request, false included (the undici producer writes it the same way).
   target.record(ATTR_SOCKET_RESET, isSocketReset(errorType));
   phases?.fail(failureOf(error));
+  return errorType;
 }

@@ -1,10 +1,11 @@
 import type { RequestOptions } from 'node:http';
-import { context, type Span, type Tracer, trace } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, type Span, type Tracer, trace } from '@opentelemetry/api';
 import {
   type AttemptScope,
   currentAttemptScope,
   describeError,
   type FactValue,
+  type MetricScope,
   recordFact,
 } from '@wirescope/instrumentation';
 import type { AttributeName } from '@wirescope/semconv';
@@ -37,12 +38,19 @@ function find(consumers: ReadonlySet<Consumer>, options: RequestOptions | string
   for (const consumer of consumers) {
     if (!consumer.recordOnActiveSpan) continue;
     span ??= trace.getSpan(context.active());
-    if (!span?.isRecording()) return undefined;
+    const recording = span?.isRecording() === true;
+    // No recording span: only the connection metrics, when a MeterProvider is registered.
+    const metrics = consumer.metrics?.();
+    if (!recording && !metrics) return undefined;
     hookOptions ??= toHookOptions(options);
-    if (!ignores(consumer, hookOptions)) return new SpanTarget(span, consumer.tracer());
+    if (!ignores(consumer, hookOptions))
+      return new SpanTarget(recording && span ? span : NOT_RECORDING, consumer.tracer(), metrics);
   }
   return undefined;
 }
+
+// The parent of a request measured for its metrics only: records nothing, starts no child span.
+const NOT_RECORDING: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 function toHookOptions(options: RequestOptions | string): RequestOptions {
   return typeof options === 'string' ? { host: options } : options;
@@ -62,10 +70,12 @@ function ignores(consumer: Consumer, options: RequestOptions): boolean {
 class ScopeTarget implements RecordTarget {
   readonly span: Span;
   readonly tracer: Tracer;
+  readonly metrics: MetricScope | undefined;
   readonly #scope: AttemptScope;
   constructor(scope: AttemptScope) {
     this.span = scope.span;
     this.tracer = scope.tracer;
+    this.metrics = scope.metrics;
     this.#scope = scope;
   }
   record(key: AttributeName, value: FactValue): void {
@@ -77,6 +87,7 @@ class SpanTarget implements RecordTarget {
   constructor(
     readonly span: Span,
     readonly tracer: Tracer,
+    readonly metrics: MetricScope | undefined,
   ) {}
   record(key: AttributeName, value: FactValue): void {
     if (this.span.isRecording()) this.span.setAttribute(key, value);

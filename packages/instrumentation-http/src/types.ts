@@ -1,4 +1,5 @@
 import type { RequestOptions } from 'node:http';
+import type { MeterProvider } from '@opentelemetry/api';
 
 /** Options of {@link HttpConnectionInstrumentation}; every field is optional. */
 export interface HttpConnectionInstrumentationConfig {
@@ -21,6 +22,12 @@ export interface HttpConnectionInstrumentationConfig {
    * the SDK plugin), the shortest wins.
    */
   bodyGracePeriodMs?: number;
+  /**
+   * Meter provider for connection metrics of requests outside the AWS SDK plugin (issue 14; inside it the
+   * plugin's is used). Default: the one given to `setMeterProvider`, else the global one, looked up per
+   * request; with none registered, no metric work.
+   */
+  meterProvider?: MeterProvider;
 }
 
 /**

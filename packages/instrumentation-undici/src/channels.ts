@@ -1,5 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { context, trace } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, type Span, trace } from '@opentelemetry/api';
 import { type AttemptScope, shortestGracePeriod } from '@wirescope/instrumentation';
 import type { ActiveSpanTarget, ChannelSubscriber, HubConsumer } from './internal-types.js';
 import { hubState } from './ledger.js';
@@ -13,13 +13,20 @@ import { guard } from './version.js';
 // hub state): a request is recorded once, and socket bookkeeping (new vs reused) sees every request
 // whoever asked for facts.
 
+// The parent of a request measured for its metrics only: records nothing, starts no child span.
+const NOT_RECORDING: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 const target: ActiveSpanTarget = {
   scopeForActiveSpan(): AttemptScope | undefined {
     for (const consumer of hubState().consumers) {
       if (!consumer.recordOnActiveSpan) continue;
       const span = trace.getSpan(context.active());
-      if (!span?.isRecording()) return undefined;
-      return { attempt: 0, span, tracer: consumer.tracer(), facts: new Map() };
+      const recording = span?.isRecording() === true;
+      // No recording span: only the connection metrics, when a MeterProvider is registered.
+      const metrics = consumer.metrics?.();
+      if (!recording && !metrics) return undefined;
+      const parent = recording && span ? span : NOT_RECORDING;
+      return { attempt: 0, span: parent, tracer: consumer.tracer(), facts: new Map(), metrics };
     }
     return undefined;
   },

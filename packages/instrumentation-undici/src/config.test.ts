@@ -48,7 +48,14 @@ describe('UndiciConnectionInstrumentation config', () => {
       { ignoreRequestHook: () => false },
       'ignoreRequestHook',
       '@wirescope/instrumentation-undici: unknown option ignoreRequestHook; the options are enabled, ' +
-        'recordOnActiveSpan, bodyGracePeriodMs.',
+        'recordOnActiveSpan, bodyGracePeriodMs, meterProvider.',
+    ],
+    [
+      'a meterProvider that is a string',
+      { meterProvider: 'otlp' },
+      'meterProvider',
+      '@wirescope/instrumentation-undici: option meterProvider must be an OpenTelemetry MeterProvider, an ' +
+        'object with a getMeter function (default: the global one), got a string.',
     ],
     [
       'not an object',

@@ -1,4 +1,9 @@
-import { ConnectionInstrumentation, type OptionRule, rules } from '@wirescope/instrumentation';
+import {
+  ConnectionInstrumentation,
+  METER_PROVIDER_RULE,
+  type OptionRule,
+  rules,
+} from '@wirescope/instrumentation';
 import { addConsumer, removeConsumer } from './channels.js';
 import type { HubConsumer } from './internal-types.js';
 import type { UndiciConnectionInstrumentationConfig } from './types.js';
@@ -8,6 +13,7 @@ const CONFIG_RULES: Readonly<Record<keyof UndiciConnectionInstrumentationConfig,
   enabled: rules.boolean(true),
   recordOnActiveSpan: rules.boolean(true),
   bodyGracePeriodMs: rules.milliseconds(0, 'before an unread body ends as unread; default 5000'),
+  meterProvider: METER_PROVIDER_RULE,
 };
 
 /**
@@ -37,6 +43,7 @@ export class UndiciConnectionInstrumentation extends ConnectionInstrumentation<
         return self.config.recordOnActiveSpan;
       },
       tracer: () => self.tracer(),
+      metrics: () => self.metricScope(),
       get bodyGracePeriodMs() {
         return self.config.bodyGracePeriodMs;
       },

@@ -1,7 +1,13 @@
 import type { Socket } from 'node:net';
 import type { PerformanceObserver } from 'node:perf_hooks';
 import type { SpanContext, Tracer } from '@opentelemetry/api';
-import type { AttemptScope, BodyPhase } from '@wirescope/instrumentation';
+import type {
+  AttemptScope,
+  BodyPhase,
+  ConnectionGauge,
+  MetricScope,
+  PoolTally,
+} from '@wirescope/instrumentation';
 
 /** A time span in wall-clock milliseconds. */
 export interface PhaseWindow {
@@ -48,6 +54,8 @@ export interface SocketState {
   lastDoneMs: number | undefined;
   /** The attempt (or active) span that waited for it to open, which later requests on it link to. */
   setup: SpanContext | undefined;
+  /** Its place in the open-connection metrics, when a metered request opened it. */
+  gauge?: ConnectionGauge | undefined;
 }
 
 /** What we know about one undici request we record on. */
@@ -59,6 +67,8 @@ export interface RequestState {
   bodySentMs: number | undefined;
   /** The response body's phase, from `request:headers` to trailers, error or grace period. */
   body: BodyPhase | undefined;
+  /** The pool tally it is counted in flight in, until it is done (metered requests only). */
+  inFlight?: PoolTally | undefined;
 }
 
 /** Where facts go when no attempt scope is current (standalone use, e.g. plain `fetch()`). */
@@ -73,6 +83,8 @@ export interface ActiveSpanTarget {
 export interface HubConsumer {
   readonly recordOnActiveSpan: boolean;
   tracer(): Tracer;
+  /** Where connection metrics go outside the plugin; undefined: no MeterProvider, no metric work. */
+  metrics?(): MetricScope | undefined;
   /** Grace period of a response body before it is `unread`; undefined: the default. */
   readonly bodyGracePeriodMs?: number | undefined;
 }

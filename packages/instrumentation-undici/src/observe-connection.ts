@@ -27,6 +27,7 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
+import { meterFailedLookup, meterPhases } from './connection-metrics.js';
 import type { ActiveSpanTarget, ConnectParams, ConnectRecord, PhaseWindow } from './internal-types.js';
 import { pushPendingConnect, shiftPendingConnect, socketState } from './ledger.js';
 import { claimDnsLookup, claimNetConnect } from './phase-entries.js';
@@ -92,6 +93,7 @@ export function onConnectError(message: unknown): void {
   const window = { startMs: pending.startMs, endMs: nowMs() };
   const failure = { errorType, message: text };
   const handler = { [ATTR_HTTP_HANDLER]: HTTP_HANDLER_FETCH };
+  if (DNS_ERROR.test(errorType)) meterFailedLookup(scope, window, hostname, errorType);
   if (DNS_ERROR.test(errorType))
     emit(scope, SPAN_DNS_LOOKUP, window, { ...handler, ...dnsLookupAttributes(hostname) }, failure);
   else if (isTlsErrorCode(errorType))
@@ -177,6 +179,7 @@ export function traceConnection(
   if (tcp) emit(scope, SPAN_TCP_CONNECT, tcp, peer);
   const afterTcp = tcp?.endMs ?? dns?.endMs ?? connect.startMs;
   const rest = { startMs: afterTcp, endMs: connect.endMs };
+  guard.run('recording the connection metrics', () => meterPhases(scope, connect, dns, tcp, rest));
   if (connect.tls) {
     const tlsFacts = guard.value('reading the TLS facts', () => tlsFactsOf(socket), {});
     guard.run('recording the TLS facts', () => {

@@ -31,6 +31,7 @@ import {
   HTTP_HANDLER_FETCH,
   isSocketReset,
 } from '@wirescope/semconv';
+import { meterRequestDone, meterReset, meterSendHeaders } from './connection-metrics.js';
 import type { ActiveSpanTarget, RequestState } from './internal-types.js';
 import { hubState, recordedRequest, socketState } from './ledger.js';
 import { traceConnection } from './observe-connection.js';
@@ -96,6 +97,7 @@ export function onSendHeaders(message: unknown): void {
     // Inferred, not measured (undici publishes no queue event): short waits are event-loop turns.
     const queued = now - state.createdMs - connectMs;
     if (queued >= INFERRED_QUEUE_NOISE_MS) recordFact(scope, ATTR_CONNECTION_QUEUE_MS, roundMs(queued));
+    meterSendHeaders(state, socket, sock, connect, now, queued);
   });
   // OpenTelemetry's connection-span convention: a request on a reused connection links to the span
   // that waited for it to open, in whatever trace that was.
@@ -116,7 +118,8 @@ export function onHeaders(message: unknown, target: ActiveSpanTarget): void {
   const state = stateOf(message);
   if (!state) return;
   const { request } = message as RequestMessage;
-  if (request) watchBody(state, request, target.bodyGracePeriodMs());
+  // An unsampled attempt (kept for its metrics) has no span to give the body phase.
+  if (request && state.scope.span.isRecording()) watchBody(state, request, target.bodyGracePeriodMs());
   const { scope } = state;
   const sent = state.bodySentMs ?? state.headersSentMs;
   if (sent !== undefined) recordFact(scope, ATTR_TTFB_MS, roundMs(nowMs() - sent));
@@ -130,8 +133,11 @@ export function onTrailers(message: unknown): void {
   const { request } = message as RequestMessage;
   if (!request) return;
   const socket = hubState().socketOfRequest.get(request);
-  if (socket) socketState(socket).lastDoneMs = nowMs();
-  recordedRequest(request)?.body?.complete();
+  const sock = socket ? socketState(socket) : undefined;
+  if (sock) sock.lastDoneMs = nowMs();
+  const state = recordedRequest(request);
+  state?.body?.complete();
+  meterRequestDone(state, sock);
 }
 
 /** `undici:request:error`: the real error, before fetch wraps it in `TypeError: fetch failed`. */
@@ -149,6 +155,8 @@ export function onError(message: unknown): void {
   // other (a refused connect, an abort); an answered request has none.
   const reset = isSocketReset(type) && state.socket !== undefined;
   if (reset || !scope.facts.has(ATTR_SOCKET_RESET)) recordFact(scope, ATTR_SOCKET_RESET, reset);
+  if (reset) meterReset(state);
+  meterRequestDone(state, state.socket ? socketState(state.socket) : undefined);
   const text = safeErrorMessage(error);
   if (text && !scope.facts.has(ATTR_SOCKET_ERROR)) recordFact(scope, ATTR_SOCKET_ERROR, text);
 }

@@ -1,3 +1,5 @@
+import type { MeterProvider } from '@opentelemetry/api';
+
 /** Configuration of {@link UndiciConnectionInstrumentation}. Every field is optional. */
 export interface UndiciConnectionInstrumentationConfig {
   /** Subscribe at construction (as OpenTelemetry instrumentations do). Default true. */
@@ -14,4 +16,10 @@ export interface UndiciConnectionInstrumentationConfig {
    * instances (and the SDK plugin), the shortest wins.
    */
   bodyGracePeriodMs?: number;
+  /**
+   * Meter provider for connection metrics of requests outside the AWS SDK plugin (issue 14; inside it the
+   * plugin's is used). Default: the one given to `setMeterProvider`, else the global one, looked up per
+   * request; with none registered, no metric work.
+   */
+  meterProvider?: MeterProvider;
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Context, context, createContextKey, type Span, type Tracer } from '@opentelemetry/api';
 import type { AttributeName } from '@wirescope/semconv';
+import type { MetricScope } from './connection-metrics.js';
 
 /** A fact's value: what an attribute can hold. */
 export type FactValue = string | number | boolean;
@@ -35,6 +36,12 @@ export interface AttemptScope {
    * ({@link flushFacts}); the plugin's attempt scopes do this. Without it, each fact is written at once.
    */
   readonly pending?: Record<string, FactValue>;
+  /**
+   * Present when a MeterProvider is registered: the instruments and the call's facts the socket layers
+   * put on their connection metrics. Absent, they do no metric work. An attempt scope whose span is not
+   * recording (an unsampled call) exists only for its metrics.
+   */
+  readonly metrics?: MetricScope;
 }
 
 const SCOPE_KEY = createContextKey('wirescope.attempt-scope');

@@ -5,6 +5,7 @@ import { type OptionRule, rules, WirescopeConfigError } from './config-error.js'
 import {
   ConnectionInstrumentation,
   type ConnectionInstrumentationConfig,
+  METER_PROVIDER_RULE,
 } from './connection-instrumentation.js';
 import { createGuard } from './guard.js';
 
@@ -12,6 +13,7 @@ const RULES: Record<keyof ConnectionInstrumentationConfig, OptionRule> = {
   enabled: rules.boolean(true),
   recordOnActiveSpan: rules.boolean(true),
   bodyGracePeriodMs: rules.milliseconds(0, 'grace'),
+  meterProvider: METER_PROVIDER_RULE,
 };
 
 interface ToyConsumer {

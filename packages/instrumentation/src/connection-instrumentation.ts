@@ -1,7 +1,9 @@
 import type { MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
 import { checkOptions, type OptionRule } from './config-error.js';
+import type { MetricScope } from './connection-metrics.js';
 import type { Guard } from './guard.js';
+import { instrumentsFor, type WirescopeInstruments } from './metrics.js';
 
 /** What every connection instrumentation's config has (each adds its own fields). */
 export interface ConnectionInstrumentationConfig {
@@ -11,7 +13,25 @@ export interface ConnectionInstrumentationConfig {
   recordOnActiveSpan?: boolean;
   /** Milliseconds before an unread response body ends as `unread` (default 5000). */
   bodyGracePeriodMs?: number;
+  /**
+   * Meter provider for connection metrics outside the SDK plugin (inside it, the plugin's is used).
+   * Default: the one given to `setMeterProvider`, else the global one, looked up per request; with
+   * none registered, no metric work.
+   */
+  meterProvider?: MeterProvider;
 }
+
+/** The rule of the `meterProvider` option, shared by the plugin's and the instrumentations' checks. */
+export const METER_PROVIDER_RULE: OptionRule = {
+  accepts: 'an OpenTelemetry MeterProvider, an object with a getMeter function (default: the global one)',
+  test: (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { getMeter?: unknown }).getMeter === 'function',
+  // A provider may hold credentials (an exporter's headers): described by its type only.
+  secret: true,
+};
 
 /** A config with `enabled` and `recordOnActiveSpan` resolved. */
 export type Resolved<C extends ConnectionInstrumentationConfig> = C & {
@@ -38,6 +58,8 @@ export abstract class ConnectionInstrumentation<C extends ConnectionInstrumentat
   private readonly guard: Guard;
   private readonly rules: Readonly<Record<keyof C, OptionRule>>;
   private tracerProvider: TracerProvider | undefined;
+  private meterProvider: MeterProvider | undefined;
+  private scopeOf: { instruments: WirescopeInstruments; scope: MetricScope } | undefined;
   private cachedTracer: Tracer | undefined;
   private consumerObject: Consumer | undefined;
   private enabled = false;
@@ -88,8 +110,10 @@ export abstract class ConnectionInstrumentation<C extends ConnectionInstrumentat
     this.cachedTracer = undefined;
   }
 
-  /** No metrics yet: accepted for the `Instrumentation` interface. */
-  setMeterProvider(_meterProvider: MeterProvider): void {}
+  /** The provider of connection metrics outside the plugin, unless the config names one. */
+  setMeterProvider(meterProvider: MeterProvider): void {
+    this.meterProvider = meterProvider;
+  }
 
   /**
    * Replaces the config, checked as the constructor checks it (a bad option throws and leaves the old
@@ -121,6 +145,17 @@ export abstract class ConnectionInstrumentation<C extends ConnectionInstrumentat
       this.instrumentationVersion,
     );
     return this.cachedTracer;
+  }
+
+  /**
+   * Where this instance's connection metrics go outside the plugin, or undefined when no MeterProvider
+   * is registered (then no metric work). Read per request, so a provider registered later counts.
+   */
+  protected metricScope(): MetricScope | undefined {
+    const instruments = instrumentsFor(this.config.meterProvider ?? this.meterProvider);
+    if (!instruments) return undefined;
+    if (this.scopeOf?.instruments !== instruments) this.scopeOf = { instruments, scope: { instruments } };
+    return this.scopeOf.scope;
   }
 
   private consumer(): Consumer {

@@ -22,10 +22,27 @@ export {
 } from './config-error.js';
 export { nextConnectionId } from './connection-id.js';
 export type { ConnectionInstrumentationConfig, Resolved } from './connection-instrumentation.js';
-export { ConnectionInstrumentation } from './connection-instrumentation.js';
+export { ConnectionInstrumentation, METER_PROVIDER_RULE } from './connection-instrumentation.js';
+/** Connection metrics the socket layers record (issue 14), through the attempt's `MetricScope`. */
+export type { ConnectionPhase, MetricScope } from './connection-metrics.js';
+export {
+  ConnectionGauge,
+  metricAddress,
+  poolTallyOf,
+  recordAcquire,
+  recordDnsLookup,
+  recordExpectContinue,
+  recordPhaseMetric,
+  recordQueueWait,
+  recordSocketReset,
+} from './connection-metrics.js';
+export type { CounterTally } from './counter-tally.js';
 export { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
 export type { Guard } from './guard.js';
 export { createGuard, describeError } from './guard.js';
+/** The instruments of a MeterProvider (undefined: none registered, no metric work) and their guard. */
+export type { WirescopeInstruments } from './metrics.js';
+export { instrumentsFor, metricGuard } from './metrics.js';
 export {
   dnsLookupAttributes,
   linkToConnection,
@@ -34,6 +51,7 @@ export {
 } from './network-attributes.js';
 export type { PhaseFailure, PhaseParent } from './phase-span.js';
 export { emitPhaseSpan } from './phase-span.js';
+export type { PoolTally } from './pool-tally.js';
 export { processState, REGISTRY_SCHEMA } from './process-registry.js';
 export { INFERRED_QUEUE_NOISE_MS } from './queue-wait.js';
 export { redactSecrets } from './redact-secrets.js';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Attributes, Span, SpanContext } from '@opentelemetry/api';
+import { type Attributes, type Span, type SpanContext, TraceFlags } from '@opentelemetry/api';
 import {
   ATTR_CONNECTION_ID,
   ATTR_DNS_ANSWERS,
@@ -43,7 +43,8 @@ export function socketConnectAttributes(address: string | undefined, port: numbe
  * it rides on. Needs `Span.addLink` (API 1.9+); with an older API nothing is linked.
  */
 export function linkToConnection(span: Span, setup: SpanContext | undefined, connectionId: string): void {
-  if (!setup) return;
+  // A connection opened by an unsampled request (kept for its metrics) has no span to link to.
+  if (!setup || (setup.traceFlags & TraceFlags.SAMPLED) === 0) return;
   const { addLink } = span as { addLink?: Span['addLink'] };
   if (typeof addLink !== 'function') return;
   addLink.call(span, { context: setup, attributes: { [ATTR_CONNECTION_ID]: connectionId } });

@@ -40,6 +40,8 @@ export function emitPhaseSpan(
   attributes: Attributes,
   failure?: PhaseFailure,
 ): SpanContext {
+  // An unsampled attempt (its scope kept only for metrics): no child spans to start and drop.
+  if (!parent.span.isRecording()) return parent.span.spanContext();
   const ctx = trace.setSpan(context.active(), parent.span);
   const span = parent.tracer.startSpan(
     name,

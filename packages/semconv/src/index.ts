@@ -143,6 +143,8 @@ export {
 } from './metric-names.js';
 /** redactSecrets(text): credentials, tokens, signatures and SSE-C keys in free text replaced by REDACTED. */
 export { isRegionName, regionOfHost } from './region-of-host.js';
+/** `server.address` for metrics: a virtual-hosted bucket host becomes its service endpoint. */
+export { normalizeServerAddress } from './server-address.js';
 export type { PhaseSpanName } from './span-names.js';
 export {
   attemptSpanName,

@@ -36,7 +36,7 @@ export const METRIC_SMITHY_CALL_RESOLVE_IDENTITY_DURATION =
 /** Histogram, s: acquiring a connection for a request (pool wait plus a new connection's setup). */
 export const METRIC_SMITHY_HTTP_CONNECTIONS_ACQUIRE_DURATION =
   'smithy.client.http.connections.acquire_duration';
-/** Async up-down counter, {connection}: the pool's configured maximum of open connections. */
+/** Async up-down counter, {connection}: the pool's configured maximum of open connections (node:http: the in-use agents' finite `maxSockets`, summed per endpoint). */
 export const METRIC_SMITHY_HTTP_CONNECTIONS_LIMIT = 'smithy.client.http.connections.limit';
 /** Async up-down counter, {connection}: open connections by `state` (idle | acquired). */
 export const METRIC_SMITHY_HTTP_CONNECTIONS_USAGE = 'smithy.client.http.connections.usage';
@@ -64,7 +64,7 @@ export const ATTR_AUTH_SCHEME_ID = 'auth.scheme_id';
 // ── OpenTelemetry semantic-convention metrics ───────────────────────────────────────────────────────
 /** Histogram, s: one HTTP request (per attempt); server.address, server.port, http.request.method, http.response.status_code, error.type. */
 export const METRIC_HTTP_CLIENT_REQUEST_DURATION = 'http.client.request.duration';
-/** Up-down counter, {connection}: open connections by `http.connection.state` (active | idle). */
+/** Observable up-down counter, {connection}: open connections by `http.connection.state` (active | idle). */
 export const METRIC_HTTP_CLIENT_OPEN_CONNECTIONS = 'http.client.open_connections';
 /** Histogram, s: how long an outbound connection stayed open. */
 export const METRIC_HTTP_CLIENT_CONNECTION_DURATION = 'http.client.connection.duration';

@@ -10,7 +10,7 @@ const MAX_REGION_NAME_LENGTH = 32;
 // DNS suffixes of the AWS partitions (aws, aws-cn, aws-us-gov shares amazonaws.com, the ISO
 // partitions, the European Sovereign Cloud) and of the newer dual-stack / function-URL domains.
 // Longest first, so `amazonaws.com.cn` wins over `amazonaws.com`.
-const PARTITION_SUFFIXES = [
+export const PARTITION_SUFFIXES: readonly string[] = [
   'api.amazonwebservices.com.cn',
   'amazonaws.com.cn',
   'csp.hci.ic.gov',
@@ -92,7 +92,8 @@ function dashRegionOf(label: string): string | undefined {
   return undefined;
 }
 
-function normalizeHost(host: string): string {
+/** Lower case, without a port and a trailing dot (an IPv6 literal in brackets is left as it is). */
+export function normalizeHost(host: string): string {
   let name = host.trim().toLowerCase();
   // `host:port`, but not an IPv6 literal (which cannot name a region anyway).
   if (name.startsWith('[')) return name;

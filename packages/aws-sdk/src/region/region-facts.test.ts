@@ -49,6 +49,7 @@ function newCall(service: string, input: object, options = resolveOptions({ trac
     lastSigningRegion: undefined,
     pendingRedirect: false,
     secretSources: [],
+    metrics: undefined,
     redirects: 0,
     region: undefined,
   };

@@ -1,0 +1,55 @@
+import type { Attributes, ObservableCounter, ObservableResult } from '@opentelemetry/api';
+
+/** One series of a tallied counter: its attributes (made on its first add) and its running total. */
+interface Series {
+  readonly attributes: Attributes;
+  value: number;
+}
+
+// As the metrics SDK's default cardinality limit: past it, new series fold into one overflow series.
+const MAX_SERIES = 2000;
+const OVERFLOW_KEY = '\u0000overflow';
+const OVERFLOW_ATTRIBUTES: Attributes = { 'otel.metric.overflow': true };
+
+/**
+ * A monotonic counter added to on the call path with no metric call: the caller gives a key it built
+ * from the attribute values (a string concatenation, in a fixed order) and the attributes; the running
+ * totals are reported by an observable counter when the provider collects. The SDK's own `add` sorts
+ * and serializes the attributes on every call; the busiest counters (one add per call and per
+ * attempt) skip that here.
+ */
+export class CounterTally {
+  readonly #series = new Map<string, Series>();
+
+  /**
+   * Adds `value` to the series `key` if it exists, and says whether it did: a caller builds the
+   * attributes only for a new series (then {@link CounterTally.add}).
+   */
+  increment(key: string, value = 1): boolean {
+    const series = this.#series.get(key);
+    if (series === undefined) return false;
+    series.value += value;
+    return true;
+  }
+
+  /** Adds `value` to the series `key` (its attributes `attributes`, kept from the first add). */
+  add(key: string, attributes: Attributes, value = 1): void {
+    let series = this.#series.get(key);
+    if (!series) {
+      const full = this.#series.size >= MAX_SERIES;
+      series = (full && this.#series.get(OVERFLOW_KEY)) || {
+        attributes: full ? OVERFLOW_ATTRIBUTES : attributes,
+        value: 0,
+      };
+      this.#series.set(full ? OVERFLOW_KEY : key, series);
+    }
+    series.value += value;
+  }
+
+  /** Reports every series on `counter` at each collection. */
+  observeOn(counter: ObservableCounter): void {
+    counter.addCallback((result: ObservableResult) => {
+      for (const series of this.#series.values()) result.observe(series.value, series.attributes);
+    });
+  }
+}
