@@ -68,6 +68,8 @@ function createEngine(options: AnalyzeOptions): Analysis {
    * the attempt's span id: lists linked through `next`, in arrival order; attached ones are used again.
    */
   const pending = new Map<number, PendingPhase>();
+  /** By attempt row and phase kind: another instrumentation's phase kept under a name not its usual one. */
+  const otherPhaseNames = new Map<number, string>();
   const spare: PendingPhase[] = [];
   /** The phase of a span whose attempt is already there: attached at once. */
   const immediate = pendingPhase(newRecord(), 0);
@@ -112,7 +114,13 @@ function createEngine(options: AnalyzeOptions): Analysis {
       duplicate(phase.hi, phase.lo, phase.name, phase.trace);
       count(phase.name, -1);
     } else if (result === 'other-dropped') countDuplicate(phase.name);
-    else if (result === 'other-replaced') countDuplicate(OTHER_PHASE_NAMES[phase.kind] as string);
+    else if (result === 'other-replaced') {
+      // Uncounted under the name the replaced span had (another scope's `tls.handshake` is not a `tls.connect`).
+      const key = row * 3 + phase.kind;
+      countDuplicate(otherPhaseNames.get(key) ?? (OTHER_PHASE_NAMES[phase.kind] as string));
+      otherPhaseNames.delete(key);
+    } else if (phase.other && phase.name !== OTHER_PHASE_NAMES[phase.kind])
+      otherPhaseNames.set(row * 3 + phase.kind, phase.name);
     if (phase.tlsVersion !== '') adoptTlsVersion(attempts, row, phase.tlsVersion, n);
     // instrumentation-net's tcp.connect is a child of its tls.connect: it belongs to the same attempt.
     if (phase.other && pending.size > 0) attachWaiting(row, phase.hi, phase.lo);

@@ -324,4 +324,40 @@ describe('the plugin beside the standard instrumentations', () => {
     expect(churnFinding?.costMs).toBeCloseTo(63, 5);
     expect(result.coverage.callsBy).toEqual({ wirescope: 8, other: 0 });
   });
+
+  it('uncounts a replaced phase of another scope under its own name, never a negative count', async () => {
+    const traceId = newTraceId();
+    const op = newSpanId();
+    const attempt = newSpanId();
+    const ws = '@wirescope/aws-sdk';
+    const spans: WireSpan[] = [
+      scoped(ws, { name: 'S3.PutObject', traceId, spanId: op, startMs: 0, durationMs: 21, kind: 'client' }),
+      scoped(ws, {
+        name: 'S3.PutObject attempt',
+        traceId,
+        spanId: attempt,
+        parentSpanId: op,
+        startMs: 0,
+        durationMs: 20,
+        attributes: { 'wirescope.attempt': 1, 'wirescope.connection.reused': false, 'server.address': HOST },
+      }),
+      // Another scope's span with wirescope's TLS name arrives first; wirescope's own replaces it.
+      scoped('vendor-tls', {
+        name: 'tls.handshake',
+        traceId,
+        parentSpanId: attempt,
+        startMs: 3,
+        durationMs: 9,
+      }),
+      scoped(ws, { name: 'tls.handshake', traceId, parentSpanId: attempt, startMs: 3, durationMs: 6 }),
+    ];
+    const result = await analyze(spans);
+    expect(result.stats.spanCountsByName).toEqual({
+      'S3.PutObject': 1,
+      'S3.PutObject attempt': 1,
+      'tls.handshake': 1,
+    });
+    expect(result.stats.duplicateSpans).toBe(1);
+    expect(result.stats.spans).toBe(3);
+  });
 });

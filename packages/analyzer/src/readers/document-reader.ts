@@ -16,6 +16,20 @@ import { otlpResource, otlpSpanToWire } from './otlp-normalize.js';
 import { NOT_TRACES, type SkipRecord } from './skipped.js';
 import { zipkinSpanToWire } from './zipkin-normalize.js';
 
+/**
+ * What a document's spans become: each `WireSpan` converted, and with `scan`, an OTLP span read straight
+ * from its bytes when its resource is known (undefined: read it the full way). `batchUsed` is called
+ * when a batch was handed over and used up (the scanned records are used again).
+ */
+export interface DocumentOutput<T> {
+  convert(span: WireSpan): T;
+  scan?(bytes: Buffer, resource: Attributes, scope: string | undefined): T | undefined;
+  batchUsed?(): void;
+}
+
+/** The spans as `WireSpan`s. */
+export const WIRE_OUTPUT: DocumentOutput<WireSpan> = { convert: (span) => span };
+
 interface PendingSpan {
   span: unknown;
   position: RecordPosition;
@@ -79,8 +93,8 @@ export function unknownObjectError(file: string, role: Role, closed: ClosedObjec
  * With `skip`, a span that cannot be read and a metrics or logs document are handed to it and left out
  * (the lenient reading); without, they end the read.
  */
-class DocumentAssembler implements ScanHandler {
-  out: WireSpan[] = [];
+class DocumentAssembler<T> implements ScanHandler {
+  out: T[] = [];
   private resource: Attributes | undefined;
   /** Scope name of the current `scopeSpans` entry (exporters write `scope` before `spans`). */
   private scope: string | undefined;
@@ -90,8 +104,21 @@ class DocumentAssembler implements ScanHandler {
 
   constructor(
     private readonly file: string,
+    private readonly output: DocumentOutput<T>,
     private readonly skip?: SkipRecord,
-  ) {}
+  ) {
+    // Offered only when the output can take bytes (the analysis fast path).
+    if (output.scan === undefined) this.spanBytes = undefined;
+  }
+
+  spanBytes?(bytes: Buffer, _position: RecordPosition): boolean {
+    // A span before its resource waits, parsed, in `pending` (the full way).
+    if (this.resource === undefined) return false;
+    const record = this.output.scan?.(bytes, this.resource, this.scope);
+    if (record === undefined) return false;
+    this.out.push(record);
+    return true;
+  }
 
   open(role: Role): void {
     if (role === ROLE.SS_ITEM) this.scope = undefined;
@@ -186,7 +213,7 @@ class DocumentAssembler implements ScanHandler {
       this.skip(error);
       return;
     }
-    this.out.push(wire);
+    this.out.push(this.output.convert(wire));
   }
 
   private normalize<T>(position: RecordPosition, fn: () => T): T {
@@ -213,7 +240,7 @@ export function locateShapeError(
   offset: number,
 ): InputError | undefined {
   try {
-    const scanner = new JsonScanner(file, new DocumentAssembler(file), kind, offset, line);
+    const scanner = new JsonScanner(file, new DocumentAssembler(file, WIRE_OUTPUT), kind, offset, line);
     scanner.push(Buffer.from(text, 'utf8'));
     scanner.end();
   } catch (error) {
@@ -226,14 +253,15 @@ export function locateShapeError(
  * Spans of whole JSON documents (OTLP, Jaeger or Zipkin, one or several in a row), streamed, a batch per
  * chunk. With `skip`, unreadable spans and metrics or logs documents are handed to it and left out.
  */
-export async function* readDocument(
+export async function* readDocument<T>(
   chunks: AsyncIterable<Buffer>,
   file: string,
   kind: DocumentKind,
   startOffset: () => number,
+  output: DocumentOutput<T>,
   skip?: SkipRecord,
-): AsyncGenerator<WireSpan[]> {
-  const assembler = new DocumentAssembler(file, skip);
+): AsyncGenerator<T[]> {
+  const assembler = new DocumentAssembler(file, output, skip);
   let scanner: JsonScanner | undefined;
   for await (const chunk of chunks) {
     scanner ??= new JsonScanner(file, assembler, kind, startOffset());
@@ -241,6 +269,7 @@ export async function* readDocument(
     if (assembler.out.length > 0) {
       yield assembler.out;
       assembler.out = [];
+      output.batchUsed?.();
     }
   }
   scanner?.end();

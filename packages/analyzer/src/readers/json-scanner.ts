@@ -37,6 +37,11 @@ export interface ScanHandler {
   close(role: Role, frame: ClosedObject): void;
   /** A complete record (`SPAN`, `JSPAN`, `ZSPAN`, `RESOURCE`, `PROCESSES`, `SKIP`). */
   value(role: Role, text: string, position: RecordPosition): void;
+  /**
+   * An OTLP span (`SPAN`) offered as bytes before it becomes text: true when the handler took it (then
+   * `value` is not called for it), false to have it as text.
+   */
+  spanBytes?(bytes: Buffer, position: RecordPosition): boolean;
 }
 
 // Scanner states.
@@ -275,8 +280,13 @@ export class JsonScanner {
   /** The value being captured ended at `end` in `buf`: to the handler as one text. */
   private finishValue(buf: Buffer, end: number): void {
     if (this.capture.size(end) > MAX_RECORD_BYTES) throw this.tooLarge(this.capPosition, this.capRole);
-    const text = this.capture.text(buf, end);
     this.state = S_AFTER;
+    let text: string;
+    if (this.capRole === ROLE.SPAN && this.handler.spanBytes !== undefined) {
+      const bytes = this.capture.bytes(buf, end);
+      if (this.handler.spanBytes(bytes, this.capPosition)) return;
+      text = bytes.toString('utf8');
+    } else text = this.capture.text(buf, end);
     try {
       this.handler.value(this.capRole, text, this.capPosition);
     } catch (error) {

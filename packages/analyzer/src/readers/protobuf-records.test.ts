@@ -115,6 +115,51 @@ describe('OTLP protobuf on the analysis fast path (protobufRecords)', () => {
     expect(r?.wirescope).toBe(true);
   });
 
+  it("gives the full path's times for starts and durations across word boundaries, sub-µs digits and 104 days", () => {
+    const starts = [
+      1_760_000_000_123_456_789n,
+      4_294_967_295n, // low word full, high word 0
+      4_294_967_296n, // high word 1, low word 0
+      (1n << 53n) - 1n,
+      1n << 53n,
+      (1n << 63n) - 1n, // past 2^53 µs (year 2255): the bigints
+      0x7cffffffn << 32n, // the last high word the split arithmetic takes
+      999n,
+      1n,
+    ];
+    const durations = [
+      0n,
+      1n,
+      999n,
+      1_000n,
+      4_294_967_296n,
+      (1n << 53n) - 1n,
+      1n << 53n,
+      9_000_000_000_000_000n,
+    ];
+    const spans: Json[] = [];
+    let n = 0;
+    for (const start of starts)
+      for (const duration of durations) {
+        const end = start + duration;
+        if (end >= 1n << 64n) continue;
+        const id = (++n).toString(16).padStart(16, '0');
+        spans.push(
+          span({
+            spanId: hexBytes(id),
+            startTimeUnixNano: start.toString(),
+            endTimeUnixNano: end.toString(),
+          }),
+        );
+      }
+    // An end before the start: no duration, as the full path reads it.
+    spans.push(span({ spanId: hexBytes('00000000000000ff'), endTimeUnixNano: '1760000000000000000' }));
+    const records = fast(resourceSpans(spans));
+    expect(records).not.toBe(false);
+    expect((records as unknown[]).length).toBe(spans.length);
+    expect(records).toEqual(full(resourceSpans(spans)));
+  });
+
   it('takes an absent or all-zero parent as a root, an absent kind as unspecified, no status as not an error', () => {
     for (const parentSpanId of [Buffer.alloc(0), Buffer.alloc(8)]) {
       const rs = resourceSpans([span({ parentSpanId, kind: 0, status: undefined })], '');

@@ -96,12 +96,7 @@ function fill(r: SpanRecord, span: SpanMessage, scope: string, resource: Attribu
   r.kind = otlpKind(span.kind);
   r.scope = scope;
   r.error = statusCode(span.status?.code ?? 0) === 'error';
-  const start = nanos(span.startTimeUnixNano);
-  const end = nanos(span.endTimeUnixNano);
-  // Zero is an absent time in protobuf, which the full path refuses (and skips the span).
-  if (start === undefined || end === undefined || start === 0n || end === 0n) return false;
-  r.startMs = Number(start / 1000n) / 1000;
-  r.durationMs = end > start ? Number(end - start) / 1e6 : 0;
+  if (!setTimes(r, span.startTimeUnixNano, span.endTimeUnixNano)) return false;
   for (const kv of span.attributes) {
     const key = kv.key;
     if (!r.wirescope && key.startsWith('wirescope.')) r.wirescope = true;
@@ -169,6 +164,47 @@ function scalar(value: AnyValueMessage | null | undefined): AttributeValue | und
   if (has(value, 'boolValue')) return value.boolValue as boolean;
   if (has(value, 'doubleValue')) return value.doubleValue as number;
   return has(value, 'bytesValue') ? GIVE_UP : undefined;
+}
+
+/** 2^32 = 4,294,967 × 1000 + 296: how a Long's high word splits into whole microseconds. */
+const HIGH_US = 4_294_967;
+const HIGH_REST_NS = 296;
+
+/**
+ * `startMs` and `durationMs` of two fixed64 nanosecond times, the same doubles the bigint arithmetic
+ * below gives (`Number(start / 1000n) / 1000`, `Number(end − start) / 1e6`) without a bigint per span:
+ * whole microseconds from the high and low words apart, each part exact below 2^53. False for an
+ * absent (zero) time, which the full path refuses.
+ */
+function setTimes(r: SpanRecord, startTime: Long | number, endTime: Long | number): boolean {
+  if (typeof startTime === 'number' || typeof endTime === 'number') {
+    const start = nanos(startTime);
+    const end = nanos(endTime);
+    if (start === undefined || end === undefined || start === 0n || end === 0n) return false;
+    r.startMs = Number(start / 1000n) / 1000;
+    r.durationMs = end > start ? Number(end - start) / 1e6 : 0;
+    return true;
+  }
+  const sh = startTime.high >>> 0;
+  const sl = startTime.low >>> 0;
+  const eh = endTime.high >>> 0;
+  const el = endTime.low >>> 0;
+  if ((sh === 0 && sl === 0) || (eh === 0 && el === 0)) return false;
+  // Past 2^53 µs (year 2255) or 2^53 ns apart (104 days): the bigints.
+  if (sh >= 0x7d000000 || eh - sh > 0x1fffff || sh - eh > 0x1fffff) return bigTimes(r, startTime, endTime);
+  r.startMs = (sh * HIGH_US + Math.floor((sh * HIGH_REST_NS + sl) / 1000)) / 1000;
+  const diff = (eh - sh) * 0x1_0000_0000 + (el - sl);
+  r.durationMs = diff > 0 ? diff / 1e6 : 0;
+  return true;
+}
+
+/** {@link setTimes} with bigints, for times the split arithmetic does not cover exactly. */
+function bigTimes(r: SpanRecord, startTime: Long, endTime: Long): boolean {
+  const start = nanos(startTime) as bigint;
+  const end = nanos(endTime) as bigint;
+  r.startMs = Number(start / 1000n) / 1000;
+  r.durationMs = end > start ? Number(end - start) / 1e6 : 0;
+  return true;
 }
 
 /** Unsigned nanoseconds as a bigint (a fixed64 is a Long, or a number without long.js). */

@@ -1,12 +1,12 @@
 import { recordOfWire, type SpanRecord } from '../span-record/record.js';
 import type { SpanSource, WireSpan } from '../types.js';
-import { readDocument } from './document-reader.js';
+import { type DocumentOutput, readDocument, WIRE_OUTPUT } from './document-reader.js';
 import type { DocumentKind } from './json-scanner.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { type LineConverter, type LineScanner, lineToWire, readConvertedLines } from './lines-reader.js';
 import { openInput } from './open-input.js';
 import { RecordPool } from './otlp-lines/record-pool.js';
-import { scanOtlpLine } from './otlp-lines/scan-line.js';
+import { scanOtlpLine, scanOtlpSpan } from './otlp-lines/scan-line.js';
 import {
   type ProtobufConverter,
   type ProtobufFraming,
@@ -120,7 +120,7 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
       this.options.format,
       this.skip,
       lineToWire,
-      wireBatch,
+      WIRE_OUTPUT,
       protobufToWire,
     );
     return this.started;
@@ -136,7 +136,7 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
       this.options.format,
       this.skip,
       lineToRecords,
-      recordBatch,
+      documentRecords(new RecordPool()),
       protobufToRecords(records),
       (buf, start, end, out) => scanOtlpLine(buf, start, end, out, records),
     );
@@ -175,8 +175,16 @@ class SpanIterator implements AsyncIterableIterator<WireSpan> {
   }
 }
 
-const wireBatch = (spans: WireSpan[]): WireSpan[] => spans;
-const recordBatch = (spans: WireSpan[]): SpanRecord[] => spans.map(recordOfWire);
+/** A document's spans as records: OTLP spans scanned from their bytes where they can be, as lines are. */
+function documentRecords(pool: RecordPool): DocumentOutput<SpanRecord> {
+  return {
+    convert: recordOfWire,
+    scan: (bytes, resource, scope) => scanOtlpSpan(bytes, pool, resource, scope),
+    batchUsed: () => {
+      pool.used = 0;
+    },
+  };
+}
 
 /** The records of a line the scanner gave up on, the full way. */
 function lineToRecords(doc: unknown, source: SpanSource, accept: 'otlp' | 'any', out: SpanRecord[]): void {
@@ -196,7 +204,7 @@ async function* readBatches<T>(
   format: ReadSpansOptions['format'],
   skip: SkipRecord | undefined,
   convert: LineConverter<T>,
-  fromDocument: (spans: WireSpan[]) => T[],
+  document: DocumentOutput<T>,
   fromProtobuf: ProtobufConverter<T>,
   scan?: LineScanner<T>,
 ): AsyncGenerator<T[]> {
@@ -220,16 +228,13 @@ async function* readBatches<T>(
   if (format === 'otlp-jsonl') {
     yield* readConvertedLines(guarded.chunks, name, 'otlp', guarded.bomLength, convert, scan, skip);
   } else if (kind !== undefined) {
-    for await (const batch of readDocument(guarded.chunks, name, kind, guarded.bomLength, skip))
-      yield fromDocument(batch);
+    yield* readDocument(guarded.chunks, name, kind, guarded.bomLength, document, skip);
   } else {
     const { head, rest } = await peekFirstLine(guarded.chunks);
     const replay = replayed(head, rest);
     if (firstLineIsComplete(head))
       yield* readConvertedLines(replay, name, 'any', guarded.bomLength, convert, scan, skip);
-    else
-      for await (const batch of readDocument(replay, name, 'any', guarded.bomLength, skip))
-        yield fromDocument(batch);
+    else yield* readDocument(replay, name, 'any', guarded.bomLength, document, skip);
   }
 }
 
