@@ -2,25 +2,13 @@
 // its credentials) and what was wrong, exit 2, no stack trace.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import { analyzePrometheus } from '@wirescope/analyzer';
-import { main } from '@wirescope/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from './support/cli-main.js';
 import { counter, type StepServer, serveMetricSteps } from './support/metric-steps-server.js';
 import { freePort, prometheusMissing, startPrometheus } from './support/prometheus.js';
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    stdin: Readable.from([]),
-    isTTY: {},
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 describe('analyze --prometheus: a server that cannot be asked', () => {
   let server: Server;

@@ -2,10 +2,9 @@
 // TLS while connections are free) and the remaining fleet rules, from a real Prometheus: the gauges
 // through min/max_over_time subqueries, the TLS histogram's buckets, the redirect and 100-continue
 // counters, a far peer by its connect time.
-import { Readable } from 'node:stream';
 import { sameRegionRttMs } from '@wirescope/analyzer';
-import { main } from '@wirescope/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from './support/cli-main.js';
 import {
   counter,
   gauge,
@@ -118,18 +117,7 @@ const JOBS: Record<string, StepSeries[]> = {
   ],
 };
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    stdin: Readable.from([]),
-    isTTY: {},
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 interface JsonFinding {
   code: string;

@@ -4,9 +4,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from '@wirescope/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from './support/cli-main.js';
 import {
   counter,
   gauge,
@@ -102,18 +101,7 @@ const FARAWAY: StepSeries[] = [
 /** A process with no wirescope metric at all. */
 const OTHER: StepSeries[] = [counter('http_server_requests_total', {}, 10, STEPS)];
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    stdin: Readable.from([]),
-    isTTY: {},
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 const skip = prometheusMissing();
 
