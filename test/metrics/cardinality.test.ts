@@ -65,6 +65,9 @@ const EXPECTED_SERIES = {
   'wirescope.attempts': 1,
   'wirescope.calls': 1,
   'wirescope.connection.phase.duration': 2,
+  // Zero series (no reset, no redirect reads as 0): one per attempt series and one per call series.
+  'wirescope.region.redirects': 1,
+  'wirescope.socket.resets': 1,
 };
 
 describe('10,000 buckets and keys', () => {
@@ -106,7 +109,7 @@ describe('10,000 buckets and keys', () => {
         for (const value of Object.values(point.attributes))
           expect(String(value)).not.toMatch(/bucket-|key-/);
       }
-    // smithy.client.call.* carry rpc.service and rpc.method only, no address.
+    // smithy.client.call.* and the redirects carry rpc.service and rpc.method (and regions), no address.
     expect([...addresses].sort()).toEqual(['s3.us-west-2.amazonaws.com', undefined]);
     const [calls] = await metrics.points('wirescope.calls');
     expect(calls?.value).toBe(CALLS);

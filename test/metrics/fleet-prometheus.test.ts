@@ -212,8 +212,15 @@ describe.skipIf(SKIP)('fleet view from a real Prometheus (skipped when WIRESCOPE
     expect(Object.keys(churn)).toContain('tls');
     expect(churn['tls']).toBeGreaterThan(0);
     expect(churn['tls']).toBeLessThan(0.25);
-    // Resets per second: nothing was reset.
-    expect(await promQuery(url, resets)).toEqual([]);
+    // Resets per second: nothing was reset, and that reads as 0 for every service (the producer's zero
+    // series), not as no data.
+    const resetRates = await promQuery(url, resets);
+    expect([...new Set(resetRates.map((s) => s.metric['job']))].sort()).toEqual([
+      'churn-svc',
+      'healthy-svc',
+      'xregion-svc',
+    ]);
+    expect(resetRates.map((s) => s.value)).toEqual(resetRates.map(() => 0));
   });
 
   /** `wirescope <args>` against this fleet's Prometheus. */
@@ -231,7 +238,14 @@ describe.skipIf(SKIP)('fleet view from a real Prometheus (skipped when WIRESCOPE
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as {
       findings: { code: string; evidence: { series?: Record<string, string> } }[];
+      coverage: { rules: { code: string; judged: number; of: number }[] };
     };
+    // No reset and no redirect happened, and the metrics say so (zero series): judged for every call.
+    const rules = new Map(result.coverage.rules.map((r) => [r.code, r]));
+    for (const code of ['stale-connection-reset', 'region-redirect', 'connection-churn']) {
+      expect(rules.get(code)?.of, code).toBeGreaterThan(0);
+      expect(rules.get(code)?.judged, code).toBe(rules.get(code)?.of);
+    }
     const byService = new Map<string, string[]>();
     for (const finding of result.findings) {
       const job = finding.evidence.series?.['job'] ?? '(none)';

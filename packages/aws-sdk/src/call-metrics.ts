@@ -126,6 +126,14 @@ export function recordAttemptMetrics(
       if (typeof reused === 'boolean') attempt[ATTR_CONNECTION_REUSED] = reused;
       setIf(attempt, ATTR_ERROR_TYPE, errorType);
       instruments.attempts.add(key, attempt);
+      // A counter has no series until its first add: a zero one for each new attempt series, so that
+      // "no reset happened" reads as 0 in Prometheus, not as "the producer records no resets".
+      if (typeof reused === 'boolean') {
+        const resets: Attributes = { ...rpc, [ATTR_CONNECTION_REUSED]: reused };
+        setIf(resets, ATTR_SERVER_ADDRESS, serverAddress);
+        setIf(resets, ATTR_HTTP_HANDLER, handler);
+        instruments.socketResets.add(0, resets);
+      }
     }
     const port = facts.get(ATTR_SERVER_PORT);
     const method = facts.get(ATTR_HTTP_REQUEST_METHOD);
@@ -172,6 +180,10 @@ export function recordCallMetrics(
       setIf(call, ATTR_CALLER_REGION, regions.caller);
       setIf(call, ATTR_ERROR_TYPE, errorType);
       instruments.calls.add(key, call);
+      // As the resets above: a zero series with the call's first series, so no redirect reads as 0.
+      const redirects: Attributes = { ...rpc };
+      setIf(redirects, ATTR_CLOUD_REGION, regions.client);
+      instruments.regionRedirects.add(0, redirects);
     }
     instruments.callDuration.record(Math.max(0, endMs - metrics.startMs) / 1000, rpc);
     if (errorType !== undefined) instruments.callErrors.add(1, { ...rpc, [ATTR_EXCEPTION_TYPE]: errorType });
