@@ -19,6 +19,19 @@ const S3_SERVICE_LABEL = /^s3(?:-[a-z0-9-]+)?$|^s3express-[a-z0-9-]+$/;
  */
 export function normalizeServerAddress(host: string | undefined): string | undefined {
   if (typeof host !== 'string') return undefined;
+  // Asked per attempt and again per connection event for the same few hosts: remembered, bounded.
+  const known = memo.get(host);
+  if (known !== undefined || memo.has(host)) return known;
+  const address = serviceEndpointOf(host);
+  if (memo.size >= MAX_REMEMBERED) memo.clear();
+  memo.set(host, address);
+  return address;
+}
+
+const MAX_REMEMBERED = 1024;
+const memo = new Map<string, string | undefined>();
+
+function serviceEndpointOf(host: string): string | undefined {
   const name = normalizeHost(host);
   if (name.length === 0) return undefined;
   const suffix = PARTITION_SUFFIXES.find((candidate) => name.endsWith(`.${candidate}`));
