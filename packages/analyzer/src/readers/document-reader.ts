@@ -108,17 +108,20 @@ class DocumentAssembler<T> implements ScanHandler {
     private readonly skip?: SkipRecord,
   ) {
     // Offered only when the output can take bytes (the analysis fast path).
-    if (output.scan === undefined) this.spanBytes = undefined;
+    const scan = output.scan;
+    if (scan !== undefined) {
+      this.spanBytes = (bytes) => {
+        // A span before its resource waits, parsed, in `pending` (the full way).
+        if (this.resource === undefined) return false;
+        const record = scan(bytes, this.resource, this.scope);
+        if (record === undefined) return false;
+        this.out.push(record);
+        return true;
+      };
+    }
   }
 
-  spanBytes?(bytes: Buffer, _position: RecordPosition): boolean {
-    // A span before its resource waits, parsed, in `pending` (the full way).
-    if (this.resource === undefined) return false;
-    const record = this.output.scan?.(bytes, this.resource, this.scope);
-    if (record === undefined) return false;
-    this.out.push(record);
-    return true;
-  }
+  readonly spanBytes?: (bytes: Buffer, position: RecordPosition) => boolean;
 
   open(role: Role): void {
     if (role === ROLE.SS_ITEM) this.scope = undefined;
