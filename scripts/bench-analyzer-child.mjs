@@ -3,10 +3,10 @@
  *   node scripts/bench-analyzer-child.mjs raw|floor|read|analyze <file> [jsonl|json|proto]
  * Plain JavaScript: on plain node it measures the built analyzer (packages/analyzer/dist), as the CLI
  * runs it; under `--import tsx --conditions=@wirescope/source` the TypeScript source.
- * Prints one JSON line: seconds, cpuSeconds (user + system), spans, maxRssMb.
+ * Prints one JSON line: seconds, cpuSeconds (user + system), spans, maxRssMb, as seen from inside after
+ * start-up (for reading by hand; bench-analyzer.ts measures the whole process from outside).
  */
 import { open, readFile } from 'node:fs/promises';
-import { analyze, readSpans } from '@wirescope/analyzer';
 
 /** JSON Lines as the issue's baseline reads them: node:readline over a file stream, JSON.parse per line. */
 async function readlineRaw(file) {
@@ -88,9 +88,12 @@ let spans = 0;
 if (mode === 'raw')
   spans = await (form === 'json' ? rawJson : form === 'proto' ? rawProto : readlineRaw)(file);
 else if (mode === 'floor') spans = await raw(file);
-else if (mode === 'read') for await (const _span of readSpans({ path: file })) spans++;
-else if (mode === 'analyze') spans = (await analyze(readSpans({ path: file }))).stats.spans;
-else throw new Error(`unknown step ${mode}: raw, floor, read or analyze`);
+else if (mode === 'read' || mode === 'analyze') {
+  // Imported here, not at the top: the raw steps' processes load only what they parse with.
+  const { analyze, readSpans } = await import('@wirescope/analyzer');
+  if (mode === 'read') for await (const _span of readSpans({ path: file })) spans++;
+  else spans = (await analyze(readSpans({ path: file }))).stats.spans;
+} else throw new Error(`unknown step ${mode}: raw, floor, read or analyze`);
 const cpu = process.cpuUsage(cpuStart);
 process.stdout.write(
   `${JSON.stringify({

@@ -14,8 +14,9 @@
  *   read     readSpans only (every span as a WireSpan)
  *   analyze  analyze(readSpans(file)): the JSON Lines fast path, the rules, the result
  *   cli      what users run: `wirescope analyze <file> --format json`, the built CLI (packages/cli/dist/bin.js,
- *            what the installed `wirescope` bin runs) as a child process; its elapsed time, CPU and peak
- *            RSS read by /usr/bin/time (issue 12)
+ *            what the installed `wirescope` bin runs) as a child process (issue 12)
+ * Every step is measured the same way, from outside by /usr/bin/time: elapsed time, user + system CPU
+ * and peak RSS of the whole process, node's start-up included (the raw steps import only their parser).
  * The steps run the built analyzer on plain node, as the CLI does; `--source` runs the TypeScript
  * through tsx instead (its loader thread adds some 45 MB of RSS to every step).
  * Run: node --import tsx --conditions=@wirescope/source scripts/bench-analyzer.ts [spans] [steps] [--rounds=3]
@@ -85,24 +86,23 @@ async function generate(file: string, form: Form, spanCount: number): Promise<vo
   );
 }
 
-/** Each step in a fresh process: the built analyzer on plain node, or with `--source` the TypeScript through tsx. */
+/**
+ * Each step in a fresh process, measured from outside by /usr/bin/time like the CLI: the whole process,
+ * node's start-up and the step's own imports included (the raw steps import only what they parse with),
+ * so a ratio compares two processes measured the same way. The built analyzer on plain node, or with
+ * `--source` the TypeScript through tsx.
+ */
 function runChild(mode: Mode, form: Form, file: string, source: boolean): Measurement {
   if (mode === 'cli') return runCli(file, source);
   const script = fileURLToPath(new URL('./bench-analyzer-child.mjs', import.meta.url));
   const flags = source ? ['--import', 'tsx', '--conditions=@wirescope/source'] : [];
-  const stdout = execFileSync(process.execPath, [...flags, script, mode, file, form], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 20,
+  return timed([...flags, script, mode, file, form], (stdout) => {
+    const last = stdout.trim().split('\n').pop() ?? '';
+    return (JSON.parse(last) as { spans: number }).spans;
   });
-  const last = stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(last) as Measurement;
 }
 
-/**
- * `wirescope analyze <file> --format json` in a child process, measured from outside by /usr/bin/time
- * (elapsed, user and system CPU, peak RSS in KiB): the whole command, start-up and report included.
- */
+/** `wirescope analyze <file> --format json` in a child process: the whole command, start-up and report included. */
 function runCli(file: string, source: boolean): Measurement {
   const cli = source
     ? [
@@ -112,19 +112,26 @@ function runCli(file: string, source: boolean): Measurement {
         fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url)),
       ]
     : [fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url))];
-  const child = spawnSync(
-    '/usr/bin/time',
-    ['-f', 'wirescope-bench %e %U %S %M', process.execPath, ...cli, 'analyze', file, '--format', 'json'],
-    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  return timed(
+    [...cli, 'analyze', file, '--format', 'json'],
+    (stdout) => (JSON.parse(stdout) as { stats: { spans: number } }).stats.spans,
   );
-  const timed = /wirescope-bench ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(child.stderr ?? '');
-  if (child.status !== 0 || !timed)
-    throw new Error(`wirescope analyze failed (${child.status}): ${child.stderr}`);
-  const [, elapsed, user, system, maxRssKb] = timed.map(Number) as number[];
+}
+
+/** node with `args` under /usr/bin/time (elapsed, user and system CPU, peak RSS in KiB); `spansOf` reads its output. */
+function timed(args: string[], spansOf: (stdout: string) => number): Measurement {
+  const child = spawnSync('/usr/bin/time', ['-f', 'wirescope-bench %e %U %S %M', process.execPath, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const times = /wirescope-bench ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(child.stderr ?? '');
+  if (child.status !== 0 || !times)
+    throw new Error(`${args.join(' ')} failed (${child.status}): ${child.stderr}`);
+  const [, elapsed, user, system, maxRssKb] = times.map(Number) as number[];
   return {
     seconds: elapsed as number,
     cpuSeconds: (user as number) + (system as number),
-    spans: (JSON.parse(child.stdout) as { stats: { spans: number } }).stats.spans,
+    spans: spansOf(child.stdout),
     maxRssMb: (maxRssKb as number) / 1024,
   };
 }
