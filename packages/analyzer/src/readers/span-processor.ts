@@ -1,4 +1,5 @@
-import { diag } from '@opentelemetry/api';
+import { createRequire } from 'node:module';
+import type { DiagAPI } from '@opentelemetry/api';
 import type { WireSpan } from '../types.js';
 import { wireSpanFromReadable } from './readable-span.js';
 import type { AnalyzerSpanProcessorOptions, ReadableSpanLike, SpanProcessorLike } from './types.js';
@@ -36,7 +37,7 @@ export class AnalyzerSpanProcessor implements SpanProcessorLike {
       try {
         this.spanHook(wireSpanFromReadable(span));
       } catch (error) {
-        diag.error('wirescope: analyzing an ended span failed', error);
+        logFailure(error);
       }
     }
     this.next?.onEnd(span as never);
@@ -51,5 +52,21 @@ export class AnalyzerSpanProcessor implements SpanProcessorLike {
   shutdown(): Promise<void> {
     this.stopped = true;
     return this.next ? this.next.shutdown() : Promise.resolve();
+  }
+}
+
+/**
+ * OpenTelemetry's `diag`, loaded on first use: only a live processor logs through it, and the
+ * analyzer's other users (the CLI reading files) need not load the API (some 7 MB and 50 ms at start).
+ * Either build of the API finds the same logger: it lives in the API's global registry.
+ */
+let diagApi: DiagAPI | undefined;
+
+function logFailure(error: unknown): void {
+  try {
+    diagApi ??= (createRequire(import.meta.url)('@opentelemetry/api') as { diag: DiagAPI }).diag;
+    diagApi.error('wirescope: analyzing an ended span failed', error);
+  } catch {
+    // No API to log through: never thrown into the SDK.
   }
 }
