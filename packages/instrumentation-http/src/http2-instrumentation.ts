@@ -1,4 +1,9 @@
-import { ConnectionInstrumentation, type OptionRule, rules } from '@wirescope/instrumentation';
+import {
+  ConnectionInstrumentation,
+  METER_PROVIDER_RULE,
+  type OptionRule,
+  rules,
+} from '@wirescope/instrumentation';
 import { consumerOf } from './consumer.js';
 import { addHttp2Consumer, removeHttp2Consumer } from './http2-patch-connect.js';
 import type { Consumer } from './internal-types.js';
@@ -10,13 +15,16 @@ const CONFIG_RULES: Readonly<Record<keyof Http2ConnectionInstrumentationConfig, 
   recordOnActiveSpan: rules.boolean(true),
   ignoreRequestHook: rules.hook('returns true to record nothing for a session or stream'),
   bodyGracePeriodMs: rules.milliseconds(0, 'before an unread body ends as unread; default 5000'),
+  meterProvider: METER_PROVIDER_RULE,
 };
 
 /**
  * Connection facts for node:http2 client sessions (the SDK's `NodeHttp2Handler`): the session is the
  * connection. Built on the kernel's `ConnectionInstrumentation`, like `HttpConnectionInstrumentation`,
  * so it goes into `registerInstrumentations` or NodeSDK's `instrumentations`. Inside an SDK attempt
- * scope it records on the attempt; elsewhere, with `recordOnActiveSpan`, on the active span.
+ * scope it records on the attempt; elsewhere, with `recordOnActiveSpan`, on the active span, and with a
+ * MeterProvider (the `meterProvider` option, `setMeterProvider` or the global one) the sessions'
+ * connection metrics, sampled or not.
  */
 export class Http2ConnectionInstrumentation extends ConnectionInstrumentation<
   Http2ConnectionInstrumentationConfig,
@@ -34,6 +42,7 @@ export class Http2ConnectionInstrumentation extends ConnectionInstrumentation<
     return consumerOf(
       () => this.config,
       () => this.tracer(),
+      () => this.metricScope(),
     );
   }
 

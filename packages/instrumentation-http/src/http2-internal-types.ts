@@ -1,5 +1,6 @@
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { SpanContext } from '@opentelemetry/api';
+import type { ConnectionGauge } from '@wirescope/instrumentation';
 import type { Consumer, RecordTarget } from './internal-types.js';
 import type { ConnectionPhases } from './observe-connection.js';
 
@@ -55,6 +56,11 @@ export interface SessionState {
   /** The peer of the connected socket. */
   peerAddress: string | undefined;
   peerPort: number | undefined;
+  /**
+   * The session in its endpoint's pool gauges, until it closes; made only when it was opened with a
+   * MetricScope (http2-session-metrics.ts).
+   */
+  gauge: ConnectionGauge | undefined;
 }
 
 /** A GOAWAY that came on an idle session: no stream saw it, the origin's next session pays for it. */

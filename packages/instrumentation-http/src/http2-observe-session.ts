@@ -10,6 +10,7 @@ import { ATTR_NETWORK_PROTOCOL_VERSION, HTTP_HANDLER_NODE_HTTP2 } from '@wiresco
 import type { Http2Registry, IdleGoaway, SessionRequest, SessionState } from './http2-internal-types.js';
 import { beginStream, goawayOnOpenStreams } from './http2-observe-stream.js';
 import { failHttp2Phases } from './http2-record-error.js';
+import { closeSessionGauge, openSessionGauge } from './http2-session-metrics.js';
 import { sessionSocket } from './http2-session-socket.js';
 import { type ConnectionProducer, observeConnection } from './observe-connection.js';
 import { resolveTarget } from './resolve-target.js';
@@ -67,8 +68,10 @@ export function observeSession(
       phases: undefined,
       peerAddress: undefined,
       peerPort: undefined,
+      gauge: undefined,
     };
     registry.sessions.set(session, state);
+    openSessionGauge(state, target?.metrics, startAt);
     const socket = sessionSocket(session);
     if (target && socket?.connecting) {
       const sni = (options as { servername?: unknown } | undefined)?.servername;
@@ -104,9 +107,13 @@ function listen(
   state: SessionState,
   onIdleGoaway: (goaway: IdleGoaway) => void,
 ): void {
+  // The real socket ('connect' gives it, not the proxy): its byte counts stay readable after the
+  // session is cleaned up, when `session.socket` throws.
+  let connected: Socket | undefined;
   const onConnect = (_session: unknown, socket: Socket) =>
     guard.run('HTTP/2 session connect', () => {
       session.removeListener('connect', onConnect);
+      connected = socket;
       state.peerAddress = socket?.remoteAddress;
       state.peerPort = socket?.remotePort;
       if (state.open.size === 0) state.idleSince = performance.now();
@@ -140,6 +147,8 @@ function listen(
       state.phases = undefined;
       state.idleSince = undefined;
     });
+    guard.run('HTTP/2 session metrics', () => closeSessionGauge(state, connected));
+    connected = undefined;
     session.removeListener('connect', onConnect);
     session.removeListener('remoteSettings', onSettings);
     session.removeListener('goaway', onGoaway);

@@ -26,6 +26,7 @@ import {
 } from '@wirescope/semconv';
 import type { SessionState, StreamState } from './http2-internal-types.js';
 import { isPeerError, recordStreamError } from './http2-record-error.js';
+import { sessionBusy, sessionIdle } from './http2-session-metrics.js';
 import type { RecordTarget } from './internal-types.js';
 import { observeBody } from './observe-body.js';
 import { guard } from './version.js';
@@ -71,6 +72,7 @@ export function beginStream(
     if (target) recordStart(session, state, current, target, { inFlight, first, connecting });
     // Busy from now until this stream (and every other) is done.
     state.idleSince = undefined;
+    sessionBusy(state);
     listen(session, state, current, first);
   });
 }
@@ -211,9 +213,10 @@ function closeStream(session: ClientHttp2Session, state: SessionState, current: 
  */
 function streamDone(session: ClientHttp2Session, state: SessionState, now: number): void {
   releaseSlots(session, state, now);
-  if (state.idleSince === undefined && openStreams(state) === 0 && !session.destroyed && !session.closed) {
-    state.idleSince = now;
-  }
+  if (openStreams(state) > 0) return;
+  // Out of the active count even while the session closes: its 'close' then counts it out of idle.
+  sessionIdle(state);
+  if (state.idleSince === undefined && !session.destroyed && !session.closed) state.idleSince = now;
 }
 
 /**

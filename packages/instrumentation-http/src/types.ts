@@ -54,4 +54,10 @@ export interface Http2ConnectionInstrumentationConfig {
    * instances (and the SDK plugin), the shortest wins.
    */
   bodyGracePeriodMs?: number;
+  /**
+   * Meter provider for connection metrics of sessions opened outside the AWS SDK plugin (inside it the
+   * plugin's is used). Default: the one given to `setMeterProvider`, else the global one, looked up per
+   * session; with none registered, no metric work.
+   */
+  meterProvider?: MeterProvider;
 }
