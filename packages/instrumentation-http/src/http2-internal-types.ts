@@ -1,6 +1,7 @@
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { SpanContext } from '@opentelemetry/api';
 import type { ConnectionGauge } from '@wirescope/instrumentation';
+import type { StreamMeter } from './http2-stream-metrics.js';
 import type { Consumer, RecordTarget } from './internal-types.js';
 import type { ConnectionPhases } from './observe-connection.js';
 
@@ -27,6 +28,8 @@ export interface StreamState {
   peerError: unknown;
   /** The response body's grace period before `unread` (the consumers' shortest), when recorded. */
   readonly gracePeriodMs: number | undefined;
+  /** Its pool metrics (http2-stream-metrics.ts), when its attempt carries a MetricScope. */
+  readonly meter: StreamMeter | undefined;
 }
 
 /** What we know about one client session (the HTTP/2 "connection"), for its whole life. */

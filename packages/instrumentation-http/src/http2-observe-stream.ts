@@ -27,6 +27,7 @@ import {
 import type { SessionState, StreamState } from './http2-internal-types.js';
 import { isPeerError, recordStreamError } from './http2-record-error.js';
 import { sessionBusy, sessionIdle } from './http2-session-metrics.js';
+import { StreamMeter } from './http2-stream-metrics.js';
 import type { RecordTarget } from './internal-types.js';
 import { observeBody } from './observe-body.js';
 import { guard } from './version.js';
@@ -61,6 +62,7 @@ export function beginStream(
       errored: false,
       peerError: undefined,
       gracePeriodMs,
+      meter: target?.metrics ? new StreamMeter(target.metrics, state.host, requestedAt, !first) : undefined,
     };
     // A stream over the peer's limit is not refused by Node: nghttp2 holds its HEADERS until an open
     // stream closes, and says nothing when it sends them. So the wait is inferred from our own count,
@@ -69,6 +71,9 @@ export function beginStream(
     const limit = connecting ? undefined : streamLimit(session);
     if (limit !== undefined && activeStreams(state) >= limit) current.queued = true;
     state.open.add(current);
+    // The same waits as the span's queue_ms: the opener's wait for its own session is its setup.
+    const wait = connecting ? 'connection' : current.queued ? 'slot' : undefined;
+    current.meter?.begin(performance.now(), wait, wait === 'slot' || !first);
     if (target) recordStart(session, state, current, target, { inFlight, first, connecting });
     // Busy from now until this stream (and every other) is done.
     state.idleSince = undefined;
@@ -141,6 +146,7 @@ function listen(
   const onReady = () =>
     guard.run('HTTP/2 stream ready', () => {
       stream.removeListener('ready', onReady);
+      current.meter?.ready('connection', performance.now());
       if (!current.target || first) return; // the opener's wait is its connection phases
       // Another attempt's session was still connecting: this one waited for it.
       current.target.record(ATTR_CONNECTION_QUEUE_MS, roundMs(performance.now() - current.requestedAt));
@@ -153,7 +159,11 @@ function listen(
   // The response read to its end: the exchange is over for the host, which may start its next call
   // on the session before the stream's 'close' (observed: up to tens of ms later, on the SDK's
   // `await send(); await send();`).
-  const onEnd = () => guard.run('HTTP/2 response end', () => streamDone(session, state, performance.now()));
+  const onEnd = () =>
+    guard.run('HTTP/2 response end', () => {
+      current.meter?.done();
+      streamDone(session, state, performance.now());
+    });
   const onResponse = (headers: IncomingHttpHeaders) =>
     guard.run('HTTP/2 response', () => {
       const { target } = current;
@@ -180,7 +190,8 @@ function listen(
       if (current.errored) return;
       current.errored = true;
       if (isPeerError(error)) current.peerError = error;
-      recordStreamError(current, state, error);
+      const reset = recordStreamError(current, state, error);
+      current.meter?.failed(reset === true);
     });
   const onClose = () => {
     guard.run('HTTP/2 stream close', () => closeStream(session, state, current));
@@ -204,6 +215,7 @@ function listen(
 
 function closeStream(session: ClientHttp2Session, state: SessionState, current: StreamState): void {
   state.open.delete(current);
+  current.meter?.done();
   streamDone(session, state, performance.now());
 }
 
@@ -248,6 +260,7 @@ function releaseSlots(session: ClientHttp2Session, state: SessionState, now: num
     open.queued = false;
     active += 1;
     open.target?.record(ATTR_CONNECTION_QUEUE_MS, roundMs(now - open.requestedAt));
+    open.meter?.ready('slot', now);
   }
 }
 

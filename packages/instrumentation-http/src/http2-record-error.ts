@@ -37,10 +37,16 @@ interface NodeErrorLike {
  * A stream that never got going because its session failed to connect is cancelled by Node
  * (`ERR_HTTP2_STREAM_CANCEL`) with the session's error as `cause`: its `error.type` is that cause's code
  * (`ECONNREFUSED`, a TLS code), as on HTTP/1.1.
+ * Returns the `wirescope.socket.reset` it recorded (undefined: no target, nothing recorded), which the
+ * stream's `wirescope.socket.resets` counts.
  */
-export function recordStreamError(current: StreamState, session: SessionState, error: unknown): void {
+export function recordStreamError(
+  current: StreamState,
+  session: SessionState,
+  error: unknown,
+): boolean | undefined {
   const { target, stream } = current;
-  if (!target) return;
+  if (!target) return undefined;
   const nodeError = (error ?? {}) as NodeErrorLike;
   const real = nodeError.code === 'ERR_HTTP2_STREAM_CANCEL' && nodeError.cause ? nodeError.cause : error;
   const errorType = errorTypeOf(real);
@@ -61,6 +67,7 @@ export function recordStreamError(current: StreamState, session: SessionState, e
   if (rstCode !== undefined) target.record(ATTR_HTTP2_RST_STREAM_CODE, rstCode);
   const reset = isSocketReset(errorType) || session.goawayCode !== undefined;
   target.record(ATTR_SOCKET_RESET, reset);
+  return reset;
 }
 
 /** Node's codes for a stream the peer failed: its RST_STREAM, or its GOAWAY under the stream. */
