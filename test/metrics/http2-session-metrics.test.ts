@@ -8,7 +8,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { type DiagLogger, DiagLogLevel, diag, type MeterProvider } from '@opentelemetry/api';
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
 import { wirescope } from '@wirescope/aws-sdk';
@@ -19,7 +19,13 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../support/clients.js';
 import { type H2Server, startH2Server } from '../support/h2-server.js';
-import { createTestMetrics, type Point, type TestMetrics, total } from '../support/metrics.js';
+import {
+  createTestMetrics,
+  type Point,
+  type TestMetrics,
+  throwingMeterProvider,
+  total,
+} from '../support/metrics.js';
 import { testCertificate } from '../support/tls-cert.js';
 
 const OPEN = 'http.client.open_connections';
@@ -260,17 +266,7 @@ describe('Http2ConnectionInstrumentation with a meterProvider: session pool metr
     const quiet = () => {};
     const logger: DiagLogger = { error: quiet, warn, info: quiet, debug: quiet, verbose: quiet };
     diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-    const broken = () => {
-      throw new Error('instrument broken');
-    };
-    // A meter whose histograms and counters throw on every record (the observables take callbacks).
-    const meter = {
-      createHistogram: () => ({ record: broken }),
-      createCounter: () => ({ add: broken }),
-      createObservableCounter: () => ({ addCallback: quiet }),
-      createObservableUpDownCounter: () => ({ addCallback: quiet }),
-    };
-    const meterProvider = { getMeter: () => meter } as unknown as MeterProvider;
+    const meterProvider = throwingMeterProvider();
     const instrumentation = new Http2ConnectionInstrumentation({ meterProvider });
     try {
       const session = http2.connect(server.origin);

@@ -11,7 +11,7 @@ import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { type DiagLogger, DiagLogLevel, diag, type MeterProvider } from '@opentelemetry/api';
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
 import { wirescope } from '@wirescope/aws-sdk';
@@ -19,7 +19,13 @@ import { Http2ConnectionInstrumentation } from '@wirescope/instrumentation-http'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '../support/clients.js';
 import { startH2Server } from '../support/h2-server.js';
-import { createTestMetrics, type Point, type TestMetrics, total } from '../support/metrics.js';
+import {
+  createTestMetrics,
+  type Point,
+  type TestMetrics,
+  throwingMeterProvider,
+  total,
+} from '../support/metrics.js';
 import { testCertificate } from '../support/tls-cert.js';
 
 const TIME_IN_QUEUE = 'http.client.request.time_in_queue';
@@ -231,17 +237,8 @@ describe('Http2ConnectionInstrumentation with instruments that throw on record',
     const quiet = () => {};
     const logger: DiagLogger = { error: quiet, warn, info: quiet, debug: quiet, verbose: quiet };
     diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-    const broken = () => {
-      throw new Error('instrument broken');
-    };
-    const meter = {
-      createHistogram: () => ({ record: broken }),
-      createCounter: () => ({ add: broken }),
-      createObservableCounter: () => ({ addCallback: quiet }),
-      createObservableUpDownCounter: () => ({ addCallback: quiet }),
-    };
     instrumentation.disable();
-    const meterProvider = { getMeter: () => meter } as unknown as MeterProvider;
+    const meterProvider = throwingMeterProvider();
     instrumentation = new Http2ConnectionInstrumentation({ meterProvider });
     let server: Server | undefined;
     server = await startServer(

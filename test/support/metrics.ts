@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, MeterProvider as MeterProviderApi } from '@opentelemetry/api';
 import {
   type DataPoint,
   type Histogram,
@@ -77,4 +77,21 @@ export function total(points: readonly Point[], match: Attributes = {}): number 
     if (Object.entries(match).every(([key, value]) => point.attributes[key] === value)) sum += point.value;
   }
   return sum;
+}
+
+/**
+ * A MeterProvider whose histograms and counters throw `instrument broken` on every record and add (the
+ * observables take their callbacks): what the fail-safe tests give an instrumentation.
+ */
+export function throwingMeterProvider(): MeterProviderApi {
+  const broken = () => {
+    throw new Error('instrument broken');
+  };
+  const meter = {
+    createHistogram: () => ({ record: broken }),
+    createCounter: () => ({ add: broken }),
+    createObservableCounter: () => ({ addCallback: () => undefined }),
+    createObservableUpDownCounter: () => ({ addCallback: () => undefined }),
+  };
+  return { getMeter: () => meter } as unknown as MeterProviderApi;
 }
