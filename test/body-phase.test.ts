@@ -261,6 +261,10 @@ describe.each(['node', 'fetch'] as const)('the response body on the %s handler',
       new GetObjectCommand({ Bucket: 'b', Key: 'large' }),
     );
     const bodyRef = new WeakRef(output.Body as object);
+    // The app holds the response and never reads it. Dropped only after the body span is reported:
+    // a body collected during the grace period is cancelled by undici (its finalizer aborts the
+    // request), and a busy process can collect it within milliseconds, which made this test flaky.
+    let held: unknown = output.Body;
     output = undefined;
     // Checked inside a function of its own, so that no variable of this test keeps the span.
     const spanRef = await (async () => {
@@ -280,6 +284,9 @@ describe.each(['node', 'fetch'] as const)('the response body on the %s handler',
       expect(ms(body!)).toBeLessThanOrEqual(4 * GRACE_MS + TOLERANCE_MS);
       return new WeakRef(body!);
     })();
+    // Read after the wait, so the engine keeps it alive across it; then the app lets it go.
+    expect(held).toBeDefined();
+    held = undefined;
     tracing.reset();
     // Node's agent keeps the socket (and its body) until the client goes; undici cancels a collected
     // body's request itself (seconds after the collection). Either way nothing of ours may keep them.
