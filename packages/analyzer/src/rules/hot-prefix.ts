@@ -31,10 +31,13 @@ const isRead = (a: AttemptRecord) => a.httpMethod === 'GET' || a.httpMethod === 
 /** Most attempts that `count` takes that started within any one-second window. */
 function peakPerSecond(attempts: AttemptRecord[], count: (a: AttemptRecord) => boolean): number {
   let n = 0;
-  for (const a of attempts) if (count(a)) n++;
+  for (let i = 0; i < attempts.length; i++) if (count(attempts[i] as AttemptRecord)) n++;
   const starts = scratch(0, n);
   n = 0;
-  for (const a of attempts) if (count(a)) starts[n++] = a.startMs;
+  for (let i = 0; i < attempts.length; i++) {
+    const a = attempts[i] as AttemptRecord;
+    if (count(a)) starts[n++] = a.startMs;
+  }
   starts.sort();
   let peak = 0;
   let lo = 0;

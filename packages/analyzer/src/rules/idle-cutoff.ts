@@ -15,15 +15,18 @@ export interface IdleCutoff {
 }
 
 /** The cut-off bracket of `dead` (reused attempts that hit a reset), from `pool` (every attempt of their pools). */
-export function idleCutoff(dead: AttemptRecord[], pool: Iterable<AttemptRecord>): IdleCutoff | undefined {
+export function idleCutoff(dead: AttemptRecord[], pool: readonly AttemptRecord[]): IdleCutoff | undefined {
   let deadMinMs: number | undefined;
-  for (const a of dead) {
+  // Indexed loops: see `groupBy`.
+  for (let i = 0; i < dead.length; i++) {
+    const a = dead[i] as AttemptRecord;
     if (a.idleMs !== undefined && (deadMinMs === undefined || a.idleMs < deadMinMs)) deadMinMs = a.idleMs;
   }
   if (deadMinMs === undefined) return undefined;
   const deadSet = new Set(dead);
   let survivedMaxMs: number | undefined;
-  for (const a of pool) {
+  for (let i = 0; i < pool.length; i++) {
+    const a = pool[i] as AttemptRecord;
     if (deadSet.has(a) || a.reused !== true || a.idleMs === undefined || a.idleMs >= deadMinMs) continue;
     // Survived: the attempt on the idle socket got an answer (no error, or an HTTP status).
     if (a.errorType !== undefined || a.socketReset) continue;

@@ -59,9 +59,11 @@ export function uncoveredWaits(a: AttemptRecord): Array<{ kind: WaitKind; ms: nu
 /** The slowest answered attempt of the pool (ms), a floor for the limit to set. */
 function slowestAnswered(pool: AttemptRecord[]): number | undefined {
   let max: number | undefined;
-  for (const a of pool)
+  for (let i = 0; i < pool.length; i++) {
+    const a = pool[i] as AttemptRecord;
     if (a.statusCode !== undefined && !a.error && (max === undefined || a.durationMs > max))
       max = a.durationMs;
+  }
   return max;
 }
 
@@ -93,7 +95,9 @@ export const noTimeoutRule: Rule = {
   code: FINDING_NO_TIMEOUT,
   run(context: RuleContext): Finding[] {
     const hung: Array<{ attempt: AttemptRecord; waits: Array<{ kind: WaitKind; ms: number }> }> = [];
-    for (const a of context.attempts) {
+    const attempts = context.attempts;
+    for (let i = 0; i < attempts.length; i++) {
+      const a = attempts[i] as AttemptRecord;
       const waits = uncoveredWaits(a);
       if (waits && waits.length > 0) hung.push({ attempt: a, waits });
     }

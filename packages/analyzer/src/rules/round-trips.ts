@@ -33,7 +33,8 @@ export function roundTripSamples(attempts: AttemptRecord[]): RoundTrips {
   let tcpSamples = 0;
   let tlsSamples = 0;
   let reusedMin = Number.POSITIVE_INFINITY;
-  for (const a of attempts) {
+  for (let i = 0; i < attempts.length; i++) {
+    const a = attempts[i] as AttemptRecord;
     if (!a.isNew && a.reused === true && !a.error) reusedMin = Math.min(reusedMin, a.ttfbMs ?? a.durationMs);
     if (a.phaseOk('tcp')) {
       tcpSamples++;

@@ -48,7 +48,8 @@ export function plural(count: number, word: string, many = `${word}s`): string {
 /** Median of a list (0 for an empty list). */
 export function median(values: number[]): number {
   if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed copy sorts numerically without a comparator and holds no boxed numbers.
+  const sorted = Float64Array.from(values).sort();
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1
     ? (sorted[mid] as number)
@@ -111,9 +112,12 @@ function child<V>(map: Map<Part, Map<Part, V>>, part: Part): Map<Part, V> {
 }
 
 /** Groups items by a key, keeping first-seen order. */
-export function groupBy<T>(items: Iterable<T>, key: (item: T) => string | undefined): Map<string, T[]> {
+export function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) {
+  // Indexed, not for…of: the rules' loops over every attempt run once each, mostly before V8 optimizes
+  // them, and an iterator result per item was the rules' largest garbage (1M spans: ~130 of ~400 MB).
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as T;
     const k = key(item);
     if (k === undefined) continue;
     const list = groups.get(k);

@@ -42,7 +42,8 @@ export const slowHandshakeRule: Rule = {
       const caller = callerRegionOf(first, context);
       const target = targetRegionOf(first);
       let fastestTcp: number | undefined;
-      for (const a of attempts) {
+      for (let i = 0; i < attempts.length; i++) {
+        const a = attempts[i] as AttemptRecord;
         const tcp = a.phaseMs('tcp');
         if (tcp !== undefined && (fastestTcp === undefined || tcp < fastestTcp)) fastestTcp = tcp;
       }
@@ -52,7 +53,8 @@ export const slowHandshakeRule: Rule = {
       const rtt = tableRtt ?? far ?? fastestTcp;
       if (rtt === undefined) continue;
       const slow: Array<{ phase: PhaseRecord; excess: number }> = [];
-      for (const a of attempts) {
+      for (let i = 0; i < attempts.length; i++) {
+        const a = attempts[i] as AttemptRecord;
         // Phase records only for the slow ones: `phases` builds objects on each read.
         const tcp = a.phaseMs('tcp');
         if (tcp !== undefined && tcp > SLOW_FACTOR * rtt + SLOW_MARGIN_MS)
