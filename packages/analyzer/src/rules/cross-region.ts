@@ -5,6 +5,7 @@ import type { Finding } from '../types.js';
 import { callerRegionOf, roundTripsOf, targetRegionOf } from './regions-of.js';
 import { confirmedFarRtt, measuredRtt, type RoundTrips, roundTripSamples } from './round-trips.js';
 import {
+  distinctCalls,
   evidence,
   finding,
   groupBy,
@@ -14,7 +15,6 @@ import {
   operationNames,
   plural,
   severityForCost,
-  sum,
 } from './rule-helpers.js';
 
 /** A measured connect this slow (ms) is not same-region, whatever the table says (near pairs are 9–16 ms). */
@@ -69,11 +69,12 @@ export const crossRegionRule: Rule = {
 };
 
 function costOf(attempts: AttemptRecord[], excessPerTripMs: number) {
-  const trips = attempts.map(roundTripsOf);
-  const costMs = Math.max(0, excessPerTripMs) * sum(trips);
+  let trips = 0;
+  for (let i = 0; i < attempts.length; i++) trips += roundTripsOf(attempts[i] as AttemptRecord);
+  const costMs = Math.max(0, excessPerTripMs) * trips;
   // One call per operation (an attempt without one counts as its own call).
-  const calls = new Set(attempts.map((a) => a.callKey)).size;
-  return { costMs, calls, trips: sum(trips), perCall: calls > 0 ? costMs / calls : 0 };
+  const calls = distinctCalls(attempts);
+  return { costMs, calls, trips, perCall: calls > 0 ? costMs / calls : 0 };
 }
 
 function byRegions(attempts: AttemptRecord[], context: RuleContext): Finding | undefined {
@@ -142,7 +143,7 @@ function disagreement(
   tableRtt: number,
   samples: RoundTrips,
 ): Finding {
-  const calls = new Set(attempts.map((a) => a.callKey)).size;
+  const calls = distinctCalls(attempts);
   return finding({
     code: FINDING_CROSS_REGION,
     severity: 'info',

@@ -2,7 +2,7 @@ import { FINDING_DNS_LOOKUP_PER_CONNECTION } from '@wirescope/semconv';
 import type { AttemptRecord, Rule, RuleContext } from '../records.js';
 import type { Finding } from '../types.js';
 import { allHttp2, connectionsNeeded, isHttp2EventStream } from './http2-sessions.js';
-import { evidence, finding, groupBy, median, ms, severityForCost, sum } from './rule-helpers.js';
+import { evidenceOf, finding, groupBy, median, ms, severityForCost, sum } from './rule-helpers.js';
 
 /** At least this many lookups beyond what concurrency explains. */
 export const DNS_MIN_EXTRA_LOOKUPS = 2;
@@ -53,8 +53,9 @@ export const dnsLookupPerConnectionRule: Rule = {
           fix: h2
             ? "Reuse sessions (one client; NodeHttp2Handler without disableConcurrentStreams multiplexes every call on one session per host) so fewer lookups happen, and give the sessions a caching lookup (new NodeHttp2Handler({ nodeHttp2ConnectOptions: { lookup } }), e.g. cacheable-lookup's): Node's resolver caches nothing."
             : "Reuse connections (keep-alive, one client) so fewer lookups happen, and give the agent a caching lookup (e.g. cacheable-lookup): Node's resolver caches nothing.",
-          evidence: evidence(
-            extra.map((a) => a.phases.dns as { spanId: string; traceId: string }),
+          evidence: evidenceOf(
+            extra.length,
+            (i) => (extra[i] as AttemptRecord).phases.dns as { spanId: string; traceId: string },
             { newConnections: fresh.length, lookups: lookups.length, extraLookups: extra.length },
             { dnsMedianMs: median(durations), dnsTotalMs: costMs },
           ),

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AttemptRecord } from '../records.js';
 import {
+  distinctCalls,
   evidence,
+  evidenceOf,
   finding,
   groupBy,
   handshakeMs,
@@ -160,6 +162,43 @@ describe('rule helpers, pinned', () => {
     expect(operationNames([op('A'), op('B'), op('C')])).toBe('A, B, C');
     expect(operationNames([op('A'), op('B'), op('C'), op('D')])).toBe('A, B, C, …');
     expect(operationNames([op('A'), op('B'), op('C')], 2)).toBe('A, B, …');
+  });
+
+  it('distinctCalls counts call keys (an attempt without an operation has a key of its own), in any order', () => {
+    const call = (callKey: number) => attempt({ callKey });
+    expect(distinctCalls([])).toBe(0);
+    expect(distinctCalls([call(3), call(1), call(3), call(-5), call(1), call(-6)])).toBe(4);
+    expect(distinctCalls(Array.from({ length: 3000 }, (_, i) => call(i % 1000)))).toBe(1000);
+  });
+
+  it('evidenceOf asks only for the spans the evidence names, and says the same as evidence', () => {
+    const spans = Array.from({ length: 5000 }, (_, i) => ({ spanId: `s${i}`, traceId: `t${i % 7}` }));
+    let asked = 0;
+    const lazy = evidenceOf(
+      spans.length,
+      (i) => {
+        asked++;
+        return spans[i] as { spanId: string; traceId: string };
+      },
+      { n: 1 },
+      { ms: 1.26 },
+    );
+    // 7 distinct traces only: every span is looked at for more, but the spans list stops at 20.
+    expect(lazy).toEqual(evidence(spans, { n: 1 }, { ms: 1.26 }));
+    expect(lazy.spanIds).toHaveLength(20);
+    expect(lazy.traceIds).toHaveLength(7);
+    const distinct = Array.from({ length: 5000 }, (_, i) => ({ spanId: `s${i}`, traceId: `t${i}` }));
+    asked = 0;
+    evidenceOf(
+      distinct.length,
+      (i) => {
+        asked++;
+        return distinct[i] as { spanId: string; traceId: string };
+      },
+      {},
+      {},
+    );
+    expect(asked).toBe(MAX_EVIDENCE_IDS);
   });
 
   it('scratch gives the asked length, growing its buffer past 1,024 slots', () => {

@@ -11,20 +11,34 @@ export function evidence(
   counts: Record<string, number>,
   measurements: Record<string, number>,
 ): FindingEvidence {
+  return evidenceOf(
+    spans.length,
+    (i) => spans[i] as { spanId: string; traceId: string },
+    counts,
+    measurements,
+  );
+}
+
+/**
+ * {@link evidence} of `total` spans given one at a time by `spanAt`, which is asked only for the few
+ * the evidence names: for spans made on demand (an attempt's `phases` builds its phase records).
+ */
+export function evidenceOf(
+  total: number,
+  spanAt: (index: number) => { spanId: string; traceId: string },
+  counts: Record<string, number>,
+  measurements: Record<string, number>,
+): FindingEvidence {
   const traceIds: string[] = [];
-  for (const span of spans) {
-    if (traceIds.length >= MAX_EVIDENCE_IDS) break;
-    if (!traceIds.includes(span.traceId)) traceIds.push(span.traceId);
+  const spanIds: string[] = [];
+  for (let i = 0; i < total && (traceIds.length < MAX_EVIDENCE_IDS || i < MAX_EVIDENCE_IDS); i++) {
+    const span = spanAt(i);
+    if (i < MAX_EVIDENCE_IDS) spanIds.push(span.spanId);
+    if (traceIds.length < MAX_EVIDENCE_IDS && !traceIds.includes(span.traceId)) traceIds.push(span.traceId);
   }
   const rounded: Record<string, number> = {};
   for (const [key, value] of Object.entries(measurements)) rounded[key] = roundMs(value);
-  return {
-    spanIds: spans.slice(0, MAX_EVIDENCE_IDS).map((span) => span.spanId),
-    spanIdsTotal: spans.length,
-    traceIds,
-    counts,
-    measurements: rounded,
-  };
+  return { spanIds, spanIdsTotal: total, traceIds, counts, measurements: rounded };
 }
 
 /** Rounds milliseconds to 0.1 ms. */
@@ -129,8 +143,32 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string | undef
 
 /** Distinct operation names of attempts, for summaries (`S3.PutObject, S3.GetObject`). */
 export function operationNames(attempts: AttemptRecord[], limit = 3): string {
-  const names = [...new Set(attempts.map((a) => a.operation?.name ?? a.name.replace(/ attempt$/, '')))];
+  const seen = new Set<string>();
+  let lastCall: number | undefined;
+  for (let i = 0; i < attempts.length; i++) {
+    const a = attempts[i] as AttemptRecord;
+    // A call's attempts are one operation: its name is read once per run of them.
+    const call = a.callKey as number | undefined;
+    if (call !== undefined && call === lastCall) continue;
+    lastCall = call;
+    seen.add(a.operation?.name ?? a.name.replace(/ attempt$/, ''));
+  }
+  const names = [...seen];
   return names.length > limit ? `${names.slice(0, limit).join(', ')}, …` : names.join(', ');
+}
+
+/**
+ * How many calls the attempts belong to (an attempt without an operation counts as its own call):
+ * their call keys sorted in a scratch buffer and counted. A `Set` of 200k keys grew its table in
+ * large-object space, megabytes at a time, at the peak of the analysis's memory.
+ */
+export function distinctCalls(attempts: readonly AttemptRecord[]): number {
+  const keys = scratch(0, attempts.length);
+  for (let i = 0; i < attempts.length; i++) keys[i] = (attempts[i] as AttemptRecord).callKey;
+  keys.sort();
+  let count = 0;
+  for (let i = 0; i < keys.length; i++) if (i === 0 || keys[i] !== keys[i - 1]) count++;
+  return count;
 }
 
 /**
