@@ -187,6 +187,7 @@ describe('rule helpers, pinned', () => {
     expect(lazy).toEqual(evidence(spans, { n: 1 }, { ms: 1.26 }));
     expect(lazy.spanIds).toHaveLength(20);
     expect(lazy.traceIds).toHaveLength(7);
+    expect(asked).toBe(spans.length);
     const distinct = Array.from({ length: 5000 }, (_, i) => ({ spanId: `s${i}`, traceId: `t${i}` }));
     asked = 0;
     evidenceOf(

@@ -159,8 +159,9 @@ export function operationNames(attempts: AttemptRecord[], limit = 3): string {
 
 /**
  * How many calls the attempts belong to (an attempt without an operation counts as its own call):
- * their call keys sorted in a scratch buffer and counted. A `Set` of 200k keys grew its table in
- * large-object space, megabytes at a time, at the peak of the analysis's memory.
+ * their call keys sorted in scratch buffer 0 (so not while a caller holds it) and counted. A `Set` of
+ * 200k keys grew its table in large-object space, megabytes at a time, at the peak of the analysis's
+ * memory.
  */
 export function distinctCalls(attempts: readonly AttemptRecord[]): number {
   const keys = scratch(0, attempts.length);
