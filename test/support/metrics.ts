@@ -80,18 +80,32 @@ export function total(points: readonly Point[], match: Attributes = {}): number 
 }
 
 /**
- * A MeterProvider whose histograms and counters throw `instrument broken` on every record and add (the
- * observables take their callbacks): what the fail-safe tests give an instrumentation.
+ * A MeterProvider whose histograms and counters throw `instrument broken` on every record and add:
+ * what the fail-safe tests give an instrumentation. Its observables keep their callbacks, and
+ * `collect()` runs them as a provider's collection does (the kernel hands over its held histogram
+ * values then).
  */
-export function throwingMeterProvider(): MeterProviderApi {
+export function throwingMeterProvider(): MeterProviderApi & { collect(): void } {
   const broken = () => {
     throw new Error('instrument broken');
   };
+  // The observable callbacks, run by `collect()` as a provider's collection runs them: that is when
+  // the kernel hands its held histogram values to the (throwing) histograms.
+  const callbacks: ((result: unknown) => void)[] = [];
+  const observable = () => ({
+    addCallback: (callback: (result: unknown) => void) => callbacks.push(callback),
+  });
   const meter = {
     createHistogram: () => ({ record: broken }),
     createCounter: () => ({ add: broken }),
-    createObservableCounter: () => ({ addCallback: () => undefined }),
-    createObservableUpDownCounter: () => ({ addCallback: () => undefined }),
+    createObservableCounter: observable,
+    createObservableUpDownCounter: observable,
   };
-  return { getMeter: () => meter } as unknown as MeterProviderApi;
+  const result = { observe: () => undefined };
+  return {
+    getMeter: () => meter,
+    collect: () => {
+      for (const callback of callbacks) callback(result);
+    },
+  } as unknown as MeterProviderApi & { collect(): void };
 }

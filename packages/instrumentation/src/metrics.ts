@@ -37,6 +37,7 @@ import { CounterTally } from './counter-tally.js';
 import { createGuard } from './guard.js';
 import { limitOf, type PoolTallies } from './pool-tally.js';
 import { processState } from './process-registry.js';
+import { RecordBuffer } from './record-buffer.js';
 
 /**
  * Every instrument wirescope records on, created once per MeterProvider (metric-names.ts documents
@@ -121,8 +122,12 @@ function create(provider: MeterProvider): WirescopeInstruments | null {
 }
 
 function createInstruments(meter: Meter): WirescopeInstruments {
+  // Every histogram records through one buffer, flushed when full and before each collection.
+  const buffer = new RecordBuffer(metricGuard);
   const seconds = (name: string, description: string, buckets = SECONDS_BUCKETS) =>
-    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: buckets } });
+    buffer.histogram(
+      meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: buckets } }),
+    );
   return {
     calls: tallied(meter, METRIC_CALLS, '{call}', 'AWS SDK calls'),
     attempts: tallied(meter, METRIC_ATTEMPTS, '{attempt}', 'HTTP attempts'),
@@ -162,7 +167,7 @@ function createInstruments(meter: Meter): WirescopeInstruments {
     ),
     timeInQueue: seconds(METRIC_HTTP_CLIENT_REQUEST_TIME_IN_QUEUE, 'Time a request waited for a connection'),
     dnsLookupDuration: seconds(METRIC_DNS_LOOKUP_DURATION, 'DNS lookups of new connections'),
-    pools: observePools(meter),
+    pools: observePools(meter, () => buffer.flush()),
   };
 }
 
@@ -173,8 +178,12 @@ function tallied(meter: Meter, name: string, unit: string, description: string):
   return tally;
 }
 
-/** The pool tallies and the four observable up-down counters that report them. */
-function observePools(meter: Meter): PoolTallies {
+/**
+ * The pool tallies and the four observable up-down counters that report them. `beforeCollect` runs
+ * from the first one's callbacks: the SDK runs every observable callback of a meter before it reads
+ * the meter's synchronous instruments.
+ */
+function observePools(meter: Meter, beforeCollect: () => void): PoolTallies {
   const pools: PoolTallies = new Map();
   const open = meter.createObservableUpDownCounter(METRIC_HTTP_CLIENT_OPEN_CONNECTIONS, {
     unit: '{connection}',
@@ -188,6 +197,7 @@ function observePools(meter: Meter): PoolTallies {
     unit: '{request}',
     description: 'Requests by state (queued, in-flight)',
   });
+  open.addCallback(beforeCollect);
   open.addCallback((result: ObservableResult) => {
     for (const tally of pools.values()) {
       result.observe(tally.active, tally.activeAttributes);
