@@ -2,11 +2,12 @@
 // S3 PutObject and GetObject calls of a path-style client, counts the sessions and streams it saw (its
 // own truth, to pin the spans against), and misbehaves on demand: GOAWAY on an idle session or on an
 // in-flight stream, RST_STREAM with a chosen code, a SETTINGS_MAX_CONCURRENT_STREAMS limit, a delay per
-// response, a TCP reset in the middle of a request. Used by test/http2-scenarios, -fail-safe and
-// -sdk-pool (issue 17).
+// response, a TCP reset in the middle of a request, a late (or no) 100 Continue. Used by
+// test/http2-scenarios, -fail-safe, -sdk-pool (issue 17) and -expect-continue (issue 14).
 import { once } from 'node:events';
 import http2 from 'node:http2';
 import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { testCertificate } from './tls-cert.js';
 
 /** HTTP/2 error codes the scenarios send (RFC 9113 §7). */
@@ -42,6 +43,12 @@ export interface H2Behaviour {
   destroySocket?: { count: number };
   /** Reset the TCP connection (RST) of a session once it has had no open stream for this many ms. */
   resetIdleMs?: number;
+  /**
+   * A stream whose request says `Expect: 100-continue` gets a `100 Continue` this many ms (at least, by
+   * performance.now()) after its headers came. Absent: none, as from a server that ignores the header
+   * (the SDK then sends the body on its fallback timer).
+   */
+  continueDelayMs?: number;
 }
 
 /** Options fixed for the server's life. */
@@ -68,6 +75,8 @@ export interface H2Server {
   readonly socketsDestroyed: number;
   /** The most streams open at once on any one session so far. */
   readonly peakStreams: number;
+  /** Streams whose request said `Expect: 100-continue`, so far. */
+  readonly expectContinueStreams: number;
   /** Forgets the counts (not the stored objects). */
   resetCounts(): void;
   close(): Promise<void>;
@@ -78,6 +87,18 @@ interface SessionState {
   answered: number;
   idleTimer?: NodeJS.Timeout;
   goawaySent: boolean;
+}
+
+/** Runs `fn` once at least `ms` have passed by performance.now() (a timer may fire a little early). */
+function afterAtLeast(ms: number, fn: () => void): void {
+  const start = performance.now();
+  const arm = (delay: number) =>
+    setTimeout(() => {
+      const left = ms - (performance.now() - start);
+      if (left > 0) arm(Math.ceil(left));
+      else fn();
+    }, delay);
+  arm(ms);
 }
 
 /** Starts the server on 127.0.0.1. Objects PUT are kept in memory and returned by GET. */
@@ -92,7 +113,7 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<H2Se
   const state = new WeakMap<http2.ServerHttp2Session, SessionState>();
   // resetAndDestroy needs the TCP handle under the TLS socket: the raw socket by the client's port.
   const rawByPort = new Map<number, net.Socket>();
-  const counts = { sessions: 0, streams: 0, socketsDestroyed: 0, peakStreams: 0 };
+  const counts = { sessions: 0, streams: 0, socketsDestroyed: 0, peakStreams: 0, expectContinue: 0 };
   const goaways: number[] = [];
   const resets: number[] = [];
 
@@ -153,6 +174,14 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<H2Se
       // Client stream ids are odd: the one before this is id - 2. The stream is left unanswered.
       sendGoaway(session, goaway.code, (stream.id ?? 1) - 2);
       return;
+    }
+    const continueDelay = handle.behaviour.continueDelayMs;
+    const expectsContinue = String(headers.expect).toLowerCase() === '100-continue';
+    if (expectsContinue) counts.expectContinue++;
+    if (continueDelay !== undefined && expectsContinue) {
+      afterAtLeast(continueDelay, () => {
+        if (!stream.destroyed && !stream.headersSent) stream.additionalHeaders({ ':status': 100 });
+      });
     }
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -238,11 +267,15 @@ export async function startH2Server(options: H2ServerOptions = {}): Promise<H2Se
     get peakStreams() {
       return counts.peakStreams;
     },
+    get expectContinueStreams() {
+      return counts.expectContinue;
+    },
     resetCounts() {
       counts.sessions = 0;
       counts.streams = 0;
       counts.socketsDestroyed = 0;
       counts.peakStreams = 0;
+      counts.expectContinue = 0;
       goaways.length = 0;
       resets.length = 0;
     },

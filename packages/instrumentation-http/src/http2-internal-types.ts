@@ -1,6 +1,7 @@
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { SpanContext } from '@opentelemetry/api';
 import type { ConnectionGauge } from '@wirescope/instrumentation';
+import type { ExpectContinueWait } from './expect-continue-wait.js';
 import type { StreamMeter } from './http2-stream-metrics.js';
 import type { Consumer, RecordTarget } from './internal-types.js';
 import type { ConnectionPhases } from './observe-connection.js';
@@ -20,6 +21,12 @@ export interface StreamState {
   readonly requestedAt: number;
   /** Waiting for a free slot under the peer's SETTINGS_MAX_CONCURRENT_STREAMS (inferred, see below). */
   queued: boolean;
+  /**
+   * performance.now() when the session could carry the stream, so its HEADERS went out: at once on a
+   * connected session with a free slot, at 'ready' on one still connecting, when its slot freed at the
+   * peer's limit; undefined until then.
+   */
+  readyAt: number | undefined;
   /** performance.now() when the request side ended ('finish'): the start of time to first byte. */
   finishedAt: number | undefined;
   /** The stream failed (its first error is recorded, later ones are not). */
@@ -30,6 +37,8 @@ export interface StreamState {
   readonly gracePeriodMs: number | undefined;
   /** Its pool metrics (http2-stream-metrics.ts), when its attempt carries a MetricScope. */
   readonly meter: StreamMeter | undefined;
+  /** Its `Expect: 100-continue` wait, when its attempt records and its headers ask for one. */
+  readonly expect: ExpectContinueWait | undefined;
 }
 
 /** What we know about one client session (the HTTP/2 "connection"), for its whole life. */

@@ -1,5 +1,10 @@
 import { errorMonitor } from 'node:events';
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import type {
+  ClientHttp2Session,
+  ClientHttp2Stream,
+  IncomingHttpHeaders,
+  OutgoingHttpHeaders,
+} from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import { linkToConnection, roundMs } from '@wirescope/instrumentation';
 import {
@@ -24,6 +29,7 @@ import {
   ATTR_TTFB_MS,
   HTTP_HANDLER_NODE_HTTP2,
 } from '@wirescope/semconv';
+import { asksForContinue, ExpectContinueWait } from './expect-continue-wait.js';
 import type { SessionState, StreamState } from './http2-internal-types.js';
 import { isPeerError, recordStreamError } from './http2-record-error.js';
 import { sessionBusy, sessionIdle } from './http2-session-metrics.js';
@@ -53,16 +59,25 @@ export function beginStream(
     const inFlight = openStreams(state);
     const first = state.streams === 0;
     state.streams += 1;
+    const meter = target?.metrics
+      ? new StreamMeter(target.metrics, state.host, requestedAt, !first)
+      : undefined;
     const current: StreamState = {
       stream,
       target,
       requestedAt,
       queued: false,
+      readyAt: undefined,
       finishedAt: undefined,
       errored: false,
       peerError: undefined,
       gracePeriodMs,
-      meter: target?.metrics ? new StreamMeter(target.metrics, state.host, requestedAt, !first) : undefined,
+      meter,
+      // The HEADERS of an Expect stream go out as soon as the session can carry them (readyAt).
+      expect:
+        target && asksForContinue(expectHeader(stream.sentHeaders))
+          ? new ExpectContinueWait(target, meter, () => current.readyAt)
+          : undefined,
     };
     // A stream over the peer's limit is not refused by Node: nghttp2 holds its HEADERS until an open
     // stream closes, and says nothing when it sends them. So the wait is inferred from our own count,
@@ -70,6 +85,7 @@ export function beginStream(
     // every stream waits for the connection instead ('ready', below).
     const limit = connecting ? undefined : streamLimit(session);
     if (limit !== undefined && activeStreams(state) >= limit) current.queued = true;
+    else if (!connecting) current.readyAt = requestedAt;
     state.open.add(current);
     // The same waits as the span's queue_ms: the opener's wait for its own session is its setup.
     const wait = connecting ? 'connection' : current.queued ? 'slot' : undefined;
@@ -131,6 +147,13 @@ function recordStart(
   linkToConnection(target.span, state.setup, state.id);
 }
 
+/** The request's `expect` header, whatever the case of its name (the SDK's S3 middleware sets `Expect`). */
+function expectHeader(headers: OutgoingHttpHeaders | undefined): unknown {
+  if (!headers) return undefined;
+  for (const name in headers) if (name.length === 6 && name.toLowerCase() === 'expect') return headers[name];
+  return undefined;
+}
+
 function recordPeer(state: SessionState, target: RecordTarget): void {
   if (state.peerAddress) target.record(ATTR_NETWORK_PEER_ADDRESS, state.peerAddress);
   if (state.peerPort) target.record(ATTR_NETWORK_PEER_PORT, state.peerPort);
@@ -146,7 +169,8 @@ function listen(
   const onReady = () =>
     guard.run('HTTP/2 stream ready', () => {
       stream.removeListener('ready', onReady);
-      current.meter?.ready('connection', performance.now());
+      current.readyAt = performance.now();
+      current.meter?.ready('connection', current.readyAt);
       if (!current.target || first) return; // the opener's wait is its connection phases
       // Another attempt's session was still connecting: this one waited for it.
       current.target.record(ATTR_CONNECTION_QUEUE_MS, roundMs(performance.now() - current.requestedAt));
@@ -155,7 +179,11 @@ function listen(
   const onFinish = () =>
     guard.run('HTTP/2 request end', () => {
       current.finishedAt = performance.now();
+      // A buffered body ended with no answer yet: the SDK's fallback timer sent it (expect-continue-wait.ts).
+      current.expect?.bodyWithoutAnswer(current.finishedAt);
     });
+  const onContinue = () => guard.run('HTTP/2 100 Continue', () => current.expect?.answered());
+  const onPipe = () => guard.run('HTTP/2 request pipe', () => current.expect?.piped());
   // The response read to its end: the exchange is over for the host, which may start its next call
   // on the session before the stream's 'close' (observed: up to tens of ms later, on the SDK's
   // `await send(); await send();`).
@@ -168,6 +196,8 @@ function listen(
     guard.run('HTTP/2 response', () => {
       const { target } = current;
       if (!target) return;
+      // A final answer before any 100 Continue (a 417, an error) ended the wait too.
+      current.expect?.finalAnswer();
       const status = Number(headers[':status']);
       if (Number.isInteger(status) && status > 0) target.record(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       if (current.finishedAt !== undefined) {
@@ -201,11 +231,23 @@ function listen(
     stream.removeListener('response', onResponse);
     stream.removeListener(errorMonitor, onError);
     stream.removeListener('close', onClose);
+    if (current.expect) {
+      stream.removeListener('continue', onContinue);
+      stream.removeListener('pipe', onPipe);
+    }
   };
   if (stream.pending) stream.on('ready', onReady);
   // A body-less request (GET) is ended inside request(): it may have finished already.
-  if (stream.writableFinished) current.finishedAt = current.requestedAt;
-  else stream.on('finish', onFinish);
+  if (stream.writableFinished) {
+    current.finishedAt = current.requestedAt;
+    current.expect?.bodyWithoutAnswer(current.requestedAt);
+  } else stream.on('finish', onFinish);
+  // node:http2 emits 'continue' for the peer's 100; the body going out before it is the SDK's fallback
+  // timer (a streamed body is piped, a buffer is ended: 'finish').
+  if (current.expect) {
+    stream.on('continue', onContinue);
+    stream.on('pipe', onPipe);
+  }
   stream.on('response', onResponse);
   // An 'end' listener does not make the body flow (only 'data' and 'readable' do).
   stream.on('end', onEnd);
@@ -259,6 +301,7 @@ function releaseSlots(session: ClientHttp2Session, state: SessionState, now: num
     if (!open.queued) continue;
     open.queued = false;
     active += 1;
+    open.readyAt = now;
     open.target?.record(ATTR_CONNECTION_QUEUE_MS, roundMs(now - open.requestedAt));
     open.meter?.ready('slot', now);
   }

@@ -4,6 +4,7 @@ import {
   type PoolTally,
   poolTallyOf,
   recordAcquire,
+  recordExpectContinue,
   recordQueueWait,
   recordSocketReset,
 } from '@wirescope/instrumentation';
@@ -26,7 +27,9 @@ export type StreamWait = 'connection' | 'slot';
  * - acquired (`smithy.client.http.connections.acquire_duration`): `session.request()` → the session can
  *   carry the stream: at once on a connected session with a free slot, at the stream's 'ready' on a
  *   session still connecting, when its slot frees at the limit. A stream that never got that far (its
- *   session failed to connect, it was closed while held) records none, as on node:http.
+ *   session failed to connect, it was closed while held) records none, as on node:http;
+ * - `wirescope.expect_continue.duration`: an `Expect: 100-continue` stream's wait, measured once with
+ *   its span attributes (expect-continue-wait.ts).
  * Every step is guarded; none throws into the host.
  */
 export class StreamMeter {
@@ -76,6 +79,11 @@ export class StreamMeter {
       }
       this.#acquire(now);
     });
+  }
+
+  /** The 100-continue wait ended after `ms` (http2-observe-stream.ts, as node:http's RequestMeter). */
+  expectEnded(ms: number, endedBy: string): void {
+    recordExpectContinue(this.#scope, ms, endedBy, this.#reused, this.#host);
   }
 
   /** The stream failed; `reset`: the span side called it a socket reset (http2-record-error.ts). */

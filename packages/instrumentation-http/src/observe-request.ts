@@ -12,9 +12,6 @@ import {
   ATTR_CONNECTION_QUEUE_MS,
   ATTR_CONNECTION_REQUESTS,
   ATTR_CONNECTION_REUSED,
-  ATTR_EXPECT_CONTINUE,
-  ATTR_EXPECT_CONTINUE_ENDED_BY,
-  ATTR_EXPECT_CONTINUE_WAIT_MS,
   ATTR_HTTP_HANDLER,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -24,10 +21,9 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_TTFB_MS,
-  EXPECT_CONTINUE_ENDED_BY_SERVER,
-  EXPECT_CONTINUE_ENDED_BY_TIMER,
   HTTP_HANDLER_NODE,
 } from '@wirescope/semconv';
+import { asksForContinue, ExpectContinueWait } from './expect-continue-wait.js';
 import type { AgentInternals, PatchRegistry, RecordTarget } from './internal-types.js';
 import { observeBody } from './observe-body.js';
 import { type ConnectionPhases, observeConnection } from './observe-connection.js';
@@ -52,9 +48,8 @@ interface RequestState {
   phases: ConnectionPhases | undefined;
   readyAt: number | undefined;
   finishedAt: number | undefined;
-  expectContinue: boolean;
-  /** The 100-continue wait is over (answered, or the body went out without an answer). */
-  expectEnded: boolean;
+  /** Its `Expect: 100-continue` wait, once the headers say so. */
+  expect: ExpectContinueWait | undefined;
   statusRecorded: boolean;
   errored: boolean;
   closed: boolean;
@@ -123,8 +118,7 @@ function begin(
     phases: undefined,
     readyAt: undefined,
     finishedAt: undefined,
-    expectContinue: false,
-    expectEnded: false,
+    expect: undefined,
     statusRecorded: false,
     errored: false,
     closed: false,
@@ -180,15 +174,10 @@ function listen(state: RequestState): void {
   const onFinish = () =>
     guard.run('request finish', () => {
       state.finishedAt = performance.now();
-      if (state.expectContinue && !state.expectEnded) bodyWithoutAnswer(state);
+      if (state.socket !== undefined) state.expect?.bodyWithoutAnswer(state.finishedAt);
     });
-  const onContinue = () => guard.run('100 Continue', () => gotContinue(state));
-  // A 'continue' listener of the host's may pipe the body before ours ran: judged after that emit.
-  const onPipe = () =>
-    guard.run('request pipe', () => {
-      const at = performance.now();
-      queueMicrotask(() => guard.run('request pipe', () => bodyWithoutAnswer(state, at)));
-    });
+  const onContinue = () => guard.run('100 Continue', () => state.expect?.answered());
+  const onPipe = () => guard.run('request pipe', () => state.expect?.piped());
   const onResponse = (res: IncomingMessage) => guard.run('response', () => gotResponse(state, res));
   const onError = (error: unknown) =>
     guard.run('request error', () => {
@@ -204,7 +193,7 @@ function listen(state: RequestState): void {
     req.removeListener('finish', onFinish);
     req.removeListener(errorMonitor, onError);
     req.removeListener('close', onClose);
-    if (state.expectContinue) {
+    if (state.expect) {
       req.removeListener('continue', onContinue);
       req.removeListener('pipe', onPipe);
     }
@@ -279,10 +268,10 @@ function takeSocket(state: RequestState, socket: Socket, onResponse: (res: Incom
   if (state.queued) target.record(ATTR_CONNECTION_QUEUE_MS, roundMs(now - state.addedAt));
   readHeaders(state);
   // An interim 100 Continue can only arrive after the headers went out on this socket.
-  if (state.expectContinue && state.onContinue) req.on('continue', state.onContinue);
+  if (state.expect && state.onContinue) req.on('continue', state.onContinue);
   // The body going out before any answer: the SDK's fallback timer fired (a streamed body is piped,
   // a buffer is ended: 'finish').
-  if (state.expectContinue && state.onPipe) req.on('pipe', state.onPipe);
+  if (state.expect && state.onPipe) req.on('pipe', state.onPipe);
   // Adding a 'response' listener to a request that has none would stop Node from dumping the
   // response (it checks emit()'s return): listen only when the host listens too.
   if (req.listenerCount('response') > 0) {
@@ -297,10 +286,9 @@ function readHeaders(state: RequestState): void {
   const length = req.getHeader('content-length');
   const size = typeof length === 'number' ? length : typeof length === 'string' ? Number(length) : Number.NaN;
   if (Number.isFinite(size) && size >= 0) target.record(ATTR_REQUEST_BODY_SIZE, size);
-  const expect = req.getHeader('expect');
-  if (typeof expect === 'string' && expect.toLowerCase() === '100-continue') {
-    state.expectContinue = true;
-    target.record(ATTR_EXPECT_CONTINUE, true);
+  if (asksForContinue(req.getHeader('expect'))) {
+    // Node sends the headers of an Expect request as soon as the connection can carry them.
+    state.expect = new ExpectContinueWait(target, state.meter, () => readyAt(state));
     // Best effort: the SDK builds a fresh keepAlive:false agent for each Expect: 100-continue request
     // unless the user passed an Agent instance, so such an agent carrying its first request is one-off.
     if (agent.keepAlive !== true && registry.agentRequests.get(agent) === 1) {
@@ -313,40 +301,10 @@ function readyAt(state: RequestState): number | undefined {
   return state.readyAt ?? state.phases?.readyAt;
 }
 
-function gotContinue(state: RequestState): void {
-  if (!state.expectContinue || state.expectEnded) return;
-  state.expectEnded = true;
-  state.target.record(ATTR_EXPECT_CONTINUE_ENDED_BY, EXPECT_CONTINUE_ENDED_BY_SERVER);
-  recordExpectWait(state, EXPECT_CONTINUE_ENDED_BY_SERVER);
-}
-
-/**
- * The body of an Expect request started with no answer from the server: the SDK's fallback timer sent
- * it (smithy node-http-handler `writeRequestBody`: max(6 s, requestTimeout)), or a client that does not
- * wait. The wait then ran from the headers to the body.
- */
-function bodyWithoutAnswer(state: RequestState, at = performance.now()): void {
-  if (!state.expectContinue || state.expectEnded || state.socket === undefined) return;
-  state.expectEnded = true;
-  state.target.record(ATTR_EXPECT_CONTINUE_ENDED_BY, EXPECT_CONTINUE_ENDED_BY_TIMER);
-  recordExpectWait(state, EXPECT_CONTINUE_ENDED_BY_TIMER, at);
-}
-
-function recordExpectWait(state: RequestState, endedBy: string, at = performance.now()): void {
-  // Node sends the headers of an Expect request as soon as the connection can carry them.
-  const start = readyAt(state);
-  if (start === undefined) return;
-  state.target.record(ATTR_EXPECT_CONTINUE_WAIT_MS, roundMs(at - start));
-  state.meter?.expectEnded(at - start, endedBy);
-}
-
 function gotResponse(state: RequestState, res: IncomingMessage): void {
   const now = performance.now();
   // A final answer before any 100 Continue (a 417, an error) ended the wait too.
-  if (state.expectContinue && !state.expectEnded) {
-    state.expectEnded = true;
-    state.target.record(ATTR_EXPECT_CONTINUE_ENDED_BY, EXPECT_CONTINUE_ENDED_BY_SERVER);
-  }
+  state.expect?.finalAnswer();
   if (res.statusCode) {
     state.target.record(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
     state.statusRecorded = true;
