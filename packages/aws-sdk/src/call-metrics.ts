@@ -73,7 +73,7 @@ export function attemptMetricScope(
 const MAX_CACHED = 2000;
 const cachedSets = new Map<string, Attributes>();
 
-function cached(key: string, build: () => Attributes): Attributes {
+export function cached(key: string, build: () => Attributes): Attributes {
   let attributes = cachedSets.get(key);
   if (attributes === undefined) {
     if (cachedSets.size >= MAX_CACHED) cachedSets.clear();
@@ -83,7 +83,7 @@ function cached(key: string, build: () => Attributes): Attributes {
   return attributes;
 }
 
-function rpcAttributes(service: string, operation: string): Attributes {
+export function rpcAttributes(service: string, operation: string): Attributes {
   return cached(`rpc\n${service}\n${operation}`, () => ({
     [ATTR_RPC_SERVICE]: service,
     [ATTR_RPC_METHOD]: operation,

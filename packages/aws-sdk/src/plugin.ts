@@ -4,6 +4,13 @@ import { enableConnectionFacts } from './connection-facts.js';
 import { guard } from './guard.js';
 import { operationMiddleware } from './operation-middleware.js';
 import { resolveOptions } from './resolve-options.js';
+import {
+  deserializedMiddleware,
+  responseMiddleware,
+  serializeEndMiddleware,
+  serializeStartMiddleware,
+  signedMiddleware,
+} from './stage-metrics.js';
 import type { WirescopeOptions } from './types.js';
 import { validateWirescopeOptions } from './validate-options.js';
 
@@ -40,6 +47,39 @@ export function wirescope(options?: WirescopeOptions | null): Pluggable<object, 
         name: ATTEMPT_MIDDLEWARE_NAME,
         tags: ['WIRESCOPE'],
         override: true,
+      });
+      // The Smithy stage durations (stage-metrics.ts): each passes a call through unless its
+      // metrics are recorded (a MeterProvider was registered when it started).
+      const stage = { tags: ['WIRESCOPE'], override: true };
+      stack.add(serializeStartMiddleware(), {
+        ...stage,
+        step: 'serialize',
+        priority: 'high',
+        name: 'wirescopeSerializeStartMiddleware',
+      });
+      stack.add(serializeEndMiddleware(), {
+        ...stage,
+        step: 'serialize',
+        priority: 'low',
+        name: 'wirescopeSerializeEndMiddleware',
+      });
+      stack.add(signedMiddleware(), {
+        ...stage,
+        step: 'finalizeRequest',
+        priority: 'high',
+        name: 'wirescopeSignedMiddleware',
+      });
+      stack.add(deserializedMiddleware(), {
+        ...stage,
+        step: 'deserialize',
+        priority: 'high',
+        name: 'wirescopeDeserializedMiddleware',
+      });
+      stack.add(responseMiddleware(), {
+        ...stage,
+        step: 'deserialize',
+        priority: 'low',
+        name: 'wirescopeResponseMiddleware',
       });
     },
   };

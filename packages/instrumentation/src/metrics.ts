@@ -21,8 +21,13 @@ import {
   METRIC_REGION_REDIRECTS,
   METRIC_SMITHY_CALL_ATTEMPT_DURATION,
   METRIC_SMITHY_CALL_ATTEMPTS,
+  METRIC_SMITHY_CALL_DESERIALIZATION_DURATION,
   METRIC_SMITHY_CALL_DURATION,
   METRIC_SMITHY_CALL_ERRORS,
+  METRIC_SMITHY_CALL_RESOLVE_ENDPOINT_DURATION,
+  METRIC_SMITHY_CALL_RESOLVE_IDENTITY_DURATION,
+  METRIC_SMITHY_CALL_SERIALIZATION_DURATION,
+  METRIC_SMITHY_CALL_SIGNING_DURATION,
   METRIC_SMITHY_HTTP_BYTES_RECEIVED,
   METRIC_SMITHY_HTTP_BYTES_SENT,
   METRIC_SMITHY_HTTP_CONNECTIONS_ACQUIRE_DURATION,
@@ -58,6 +63,12 @@ export interface WirescopeInstruments {
   readonly callAttempts: CounterTally;
   readonly callErrors: Counter;
   readonly attemptDuration: Histogram;
+  /** The call's SDK stages (the plugin's stage middlewares, stage-metrics.ts in @wirescope/aws-sdk). */
+  readonly resolveIdentityDuration: Histogram;
+  readonly resolveEndpointDuration: Histogram;
+  readonly serializationDuration: Histogram;
+  readonly signingDuration: Histogram;
+  readonly deserializationDuration: Histogram;
   readonly acquireDuration: Histogram;
   readonly connectionsUptime: Histogram;
   readonly queuedDuration: Histogram;
@@ -95,7 +106,7 @@ const NOOP_METER = createNoopMeter();
 type InstrumentCache = WeakMap<object, WirescopeInstruments | null>;
 
 function cache(): InstrumentCache {
-  return processState<InstrumentCache>('@wirescope/instrumentation:instruments.v3', () => new WeakMap());
+  return processState<InstrumentCache>('@wirescope/instrumentation:instruments.v4', () => new WeakMap());
 }
 
 /**
@@ -148,6 +159,14 @@ function createInstruments(meter: Meter): WirescopeInstruments {
       description: 'Calls that ended in an error',
     }),
     attemptDuration: seconds(METRIC_SMITHY_CALL_ATTEMPT_DURATION, 'One attempt, to the response headers'),
+    resolveIdentityDuration: seconds(METRIC_SMITHY_CALL_RESOLVE_IDENTITY_DURATION, 'Resolving the identity'),
+    resolveEndpointDuration: seconds(METRIC_SMITHY_CALL_RESOLVE_ENDPOINT_DURATION, 'Resolving the endpoint'),
+    serializationDuration: seconds(METRIC_SMITHY_CALL_SERIALIZATION_DURATION, 'Serializing the request'),
+    signingDuration: seconds(METRIC_SMITHY_CALL_SIGNING_DURATION, 'Signing the request'),
+    deserializationDuration: seconds(
+      METRIC_SMITHY_CALL_DESERIALIZATION_DURATION,
+      'Deserializing the response',
+    ),
     acquireDuration: seconds(METRIC_SMITHY_HTTP_CONNECTIONS_ACQUIRE_DURATION, 'Acquiring a connection'),
     connectionsUptime: seconds(METRIC_SMITHY_HTTP_CONNECTIONS_UPTIME, 'Connection lifetimes', UPTIME_BUCKETS),
     queuedDuration: seconds(METRIC_SMITHY_HTTP_REQUESTS_QUEUED_DURATION, 'Waits for a pooled connection'),
