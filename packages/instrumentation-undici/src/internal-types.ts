@@ -40,6 +40,17 @@ export interface ConnectRecord {
   readonly tls: boolean;
   /** The SNI name of a TLS connection (undici sends none for an IP literal). */
   readonly servername: string | undefined;
+  /** The connector undici connected with (one per Pool, or per lone Client): finds its pool's limit. */
+  readonly connector: unknown;
+  /** `protocol//host`, the key an undici Agent files the connection's pool under. */
+  readonly origin: string | undefined;
+}
+
+/** An undici pool with a finite connection limit, as the kernel's ConnectionGauge takes it. */
+export interface PoolLimit {
+  /** The per-origin Pool (or lone Client) itself: every connection of one pool counts its limit once. */
+  readonly key: object;
+  readonly limit: number;
 }
 
 /** What we know about one socket undici uses. */
@@ -69,6 +80,13 @@ export interface RequestState {
   body: BodyPhase | undefined;
   /** The pool tally it is counted in flight in, until it is done (metered requests only). */
   inFlight?: PoolTally | undefined;
+  /**
+   * The pool tally it is counted queued in, from `request:create` until it is written, undici starts
+   * a connection for it, or it fails (metered requests only; see connection-metrics.ts).
+   */
+  queued?: PoolTally | undefined;
+  /** `protocol//host` of a metered request, to match a connect to the request it is for. */
+  origin?: string | undefined;
 }
 
 /** Where facts go when no attempt scope is current (standalone use, e.g. plain `fetch()`). */
@@ -134,4 +152,9 @@ export interface HubState {
   observer: PerformanceObserver | undefined;
   /** The AWS SDK plugin's switch (`enableUndiciConnectionFacts`), whichever copy turned it on. */
   pluginSwitch: { disable(): void } | undefined;
+  /**
+   * Metered requests counted queued right now, oldest first. Optional: a hub made by an older copy of
+   * this package has none until a request needs it.
+   */
+  waiting?: Set<RequestState>;
 }

@@ -26,8 +26,16 @@ export function hubState(): HubState {
     netEntries: [],
     observer: undefined,
     pluginSwitch: undefined,
+    waiting: new Set(),
   }));
   return cached;
+}
+
+/** The metered requests counted queued right now (made here when an older copy made the hub). */
+export function waitingRequests(): Set<RequestState> {
+  const hub = hubState();
+  hub.waiting ??= new Set();
+  return hub.waiting;
 }
 
 /** The state of a request we record on, if we do. */

@@ -27,7 +27,8 @@ import {
   SPAN_TCP_CONNECT,
   SPAN_TLS_HANDSHAKE,
 } from '@wirescope/semconv';
-import { meterFailedLookup, meterPhases } from './connection-metrics.js';
+import { meterConnectStart, meterFailedLookup, meterPhases } from './connection-metrics.js';
+import { originOf } from './dispatcher-limit.js';
 import type { ActiveSpanTarget, ConnectParams, ConnectRecord, PhaseWindow } from './internal-types.js';
 import { pushPendingConnect, shiftPendingConnect, socketState } from './ledger.js';
 import { claimDnsLookup, claimNetConnect } from './phase-entries.js';
@@ -48,11 +49,9 @@ interface ConnectMessage {
  */
 export function onBeforeConnect(message: unknown, target: ActiveSpanTarget): void {
   const { connectParams, connector } = message as ConnectMessage;
-  pushPendingConnect(connector, {
-    startMs: nowMs(),
-    scope: currentAttemptScope() ?? target.scopeForActiveSpan(),
-    hostname: connectParams?.hostname ?? '',
-  });
+  const scope = currentAttemptScope() ?? target.scopeForActiveSpan();
+  pushPendingConnect(connector, { startMs: nowMs(), scope, hostname: connectParams?.hostname ?? '' });
+  guard.run('counting a request out of the queue', () => meterConnectStart(scope, originOf(connectParams)));
 }
 
 /** `undici:client:connected`: published on `secureConnect` (TLS) or `connect`, with the socket. */
@@ -72,6 +71,8 @@ export function onConnected(message: unknown): void {
     hostname,
     tls,
     servername: typeof name === 'string' ? name : undefined,
+    connector,
+    origin: originOf(connectParams),
   };
 }
 

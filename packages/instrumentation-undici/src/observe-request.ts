@@ -31,7 +31,7 @@ import {
   HTTP_HANDLER_FETCH,
   isSocketReset,
 } from '@wirescope/semconv';
-import { meterRequestDone, meterReset, meterSendHeaders } from './connection-metrics.js';
+import { meterCreate, meterRequestDone, meterReset, meterSendHeaders } from './connection-metrics.js';
 import type { ActiveSpanTarget, RequestState } from './internal-types.js';
 import { hubState, recordedRequest, socketState } from './ledger.js';
 import { traceConnection } from './observe-connection.js';
@@ -52,14 +52,16 @@ export function onCreate(message: unknown, target: ActiveSpanTarget): void {
   const attempt = currentAttemptScope();
   const scope = attempt ?? target.scopeForActiveSpan();
   if (!scope) return;
-  recordedRequests.set(request, {
+  const state: RequestState = {
     scope,
     createdMs: nowMs(),
     socket: undefined,
     headersSentMs: undefined,
     bodySentMs: undefined,
     body: undefined,
-  });
+  };
+  recordedRequests.set(request, state);
+  guard.run('counting a queued request', () => meterCreate(state, request.origin));
   recordFact(scope, ATTR_HTTP_HANDLER, HTTP_HANDLER_FETCH);
   if (!attempt) recordRequestTarget(scope, request);
 }
