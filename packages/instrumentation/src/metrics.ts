@@ -231,7 +231,7 @@ function observePools(meter: Meter, beforeCollect: () => void): PoolTallies {
   });
   const limit = meter.createObservableUpDownCounter(METRIC_SMITHY_HTTP_CONNECTIONS_LIMIT, {
     unit: '{connection}',
-    description: 'The connection limit of the pools in use (node:http agents with a finite maxSockets)',
+    description: 'The connection limit of the pools in use, when finite and known',
   });
   limit.addCallback((result: ObservableResult) => {
     for (const tally of pools.values()) {
