@@ -124,7 +124,7 @@ describe('coverage, pinned', () => {
       'region redirects (wirescope plugin)',
       'new vs reused connection per attempt',
       'new vs reused connection, socket errors',
-      '100-continue waits and connection reuse (wirescope plugin)',
+      "100-continue waits and connection reuse (wirescope plugin), on node:http only: the SDK's one-off keepAlive:false agent, which NodeHttp2Handler does not use",
       'dns lookups per new connection',
       'pool waits and concurrency (wirescope plugin)',
       'measured dns/tcp/tls phases of new connections',
@@ -179,7 +179,7 @@ describe('coverage, pinned', () => {
     expect(reason('stale-connection-reset')).toBe(NO_CONNECTION_FACTS);
     expect(reason('slow-handshake')).toBe(NO_CONNECTION_FACTS);
     expect(reason('expect-continue-no-reuse')).toBe(
-      '100-continue waits are recorded by the wirescope plugin only, and not on HTTP/2 streams yet',
+      '100-continue waits are recorded by the wirescope plugin only',
     );
     expect(reason('dns-lookup-per-connection')).toBe(
       'no DNS facts: add the wirescope plugin, or @opentelemetry/instrumentation-dns and -net in the same process',
@@ -505,38 +505,5 @@ describe('no-timeout coverage: judged only where the timeouts were recorded', ()
     const row = await noTimeoutRow(call({ startMs: 1_000, attempts: [{ durationMs: 1_999.9 }] }));
     expect(row).toMatchObject({ judged: 1, of: 1 });
     expect(row?.reason).toBeUndefined();
-  });
-});
-
-describe('coverage of HTTP/2 calls (NodeHttp2Handler)', () => {
-  it('judges the connection and body rules on sessions; 100-continue waits are not recorded on streams', async () => {
-    const result = await analyze([
-      ...call({ startMs: 0, http2: true, attempts: [{ reused: false }] }),
-      ...call({ startMs: 100, attempts: [{ reused: false, connectionId: 'c4242-2' }] }),
-    ]);
-    const c = result.coverage;
-    expect(c.calls).toBe(2);
-    expect(c.callsBy).toEqual({ wirescope: 2, other: 0 });
-    expect(table(c)).toEqual([
-      ['cross-region', 2, 2, 0, false],
-      ['region-redirect', 2, 2, 0, false],
-      ['connection-churn', 2, 2, 0, false],
-      ['stale-connection-reset', 2, 2, 0, false],
-      ['expect-continue-no-reuse', 1, 2, 0, true],
-      ['dns-lookup-per-connection', 2, 2, 0, false],
-      ['socket-pool-saturation', 2, 2, 0, false],
-      ['slow-handshake', 2, 2, 0, false],
-      ['unretried-socket-error', 2, 2, 0, false],
-      ['hot-prefix', 2, 2, 0, false],
-      ['unconsumed-body', 2, 2, 0, false],
-      ['no-timeout', 2, 2, 0, false],
-      ['expect-continue-timeout', 1, 2, 0, true],
-    ]);
-    const reason = (code: string) => c.rules.find((r) => r.code === code)?.reason;
-    // The HTTP/2 producer records response body phases as node:http's does.
-    expect(reason('unconsumed-body')).toBeUndefined();
-    expect(reason('expect-continue-timeout')).toBe(
-      'how 100-continue waits ended is recorded by the wirescope plugin only, and not on HTTP/2 streams yet',
-    );
   });
 });

@@ -61,10 +61,18 @@ const F = {
    */
   timeouts: 4096,
   /**
-   * No attempt ran on an HTTP/2 session: the HTTP/2 producer records no 100-continue waits
-   * (NodeHttp2Handler sends none; packages/instrumentation-http README, "HTTP/2").
+   * No attempt ran on an HTTP/2 session (also true of a call with no attempts). expect-continue-no-reuse
+   * is about node:http's one-off keepAlive:false agent; NodeHttp2Handler has none: its Expect streams
+   * share their session (smithy node-http-handler).
    */
-  http1: 8192,
+  noHttp2: 8192,
+  /**
+   * Every attempt that asked for 100-continue (`wirescope.expect_continue`, which the plugin writes from
+   * the request headers in every version) says how its wait ended (`.ended_by`). Without it the wait
+   * was not recorded: the HTTP/2 producer before it recorded waits (issue 14), node:http's before
+   * `ended_by` (issue 18), or an error cut the wait short; a trace does not say which.
+   */
+  expectEndings: 16384,
 } as const;
 
 /** Whether a rule can judge one call, and the facts it needs. */
@@ -115,9 +123,11 @@ const NEEDS: readonly Need[] = [
   },
   {
     code: FINDING_EXPECT_CONTINUE_NO_REUSE,
-    needs: '100-continue waits and connection reuse (wirescope plugin)',
-    missing: '100-continue waits are recorded by the wirescope plugin only, and not on HTTP/2 streams yet',
-    bits: F.wirescopeAttempts | F.connection | F.http1,
+    needs:
+      "100-continue waits and connection reuse (wirescope plugin), on node:http only: the SDK's one-off keepAlive:false agent, which NodeHttp2Handler does not use",
+    missing: '100-continue waits are recorded by the wirescope plugin only',
+    applies: F.noHttp2,
+    bits: F.wirescopeAttempts | F.connection,
   },
   {
     code: FINDING_DNS_LOOKUP_PER_CONNECTION,
@@ -168,8 +178,8 @@ const NEEDS: readonly Need[] = [
     code: FINDING_EXPECT_CONTINUE_TIMEOUT,
     needs: '100-continue waits and how they ended (wirescope plugin)',
     missing:
-      'how 100-continue waits ended is recorded by the wirescope plugin only, and not on HTTP/2 streams yet',
-    bits: F.wirescopeAttempts | F.http1,
+      'how 100-continue waits ended is recorded by the wirescope plugin only; a call whose upload asked for 100-continue and carries no wirescope.expect_continue.ended_by cannot be judged (an older wirescope: on HTTP/2 streams before it recorded the wait, on node:http before ended_by; or a wait an error cut short)',
+    bits: F.wirescopeAttempts | F.expectEndings,
   },
 ];
 
@@ -181,7 +191,7 @@ function factsOf(
   rttHosts: ReadonlySet<string>,
 ): number {
   const op = call.operation;
-  let facts = 0;
+  let facts: number = F.noHttp2;
   if (op?.wirescope === true) facts |= F.wirescopeOperation;
   else if (op !== undefined) facts |= F.inferred;
   if (op?.bucket !== undefined) facts |= F.bucket | F.s3;
@@ -189,12 +199,13 @@ function factsOf(
   const caller = op?.callerRegion ?? context.callerRegion;
   if (caller !== undefined) facts |= F.callerRegion;
   if (call.attempts.length === 0) return facts;
-  facts |= F.attempts | F.connection | F.wirescopeAttempts | F.dns | F.timeouts | F.http1;
+  facts |= F.attempts | F.connection | F.wirescopeAttempts | F.dns | F.timeouts | F.expectEndings;
   let target = false;
   for (const a of call.attempts) {
     if (a.requestTimeoutMs === undefined && a.durationMs >= NO_TIMEOUT_MIN_WAIT_MS) facts &= ~F.timeouts;
     if (a.reused === undefined) facts &= ~F.connection;
-    if (a.http2 !== undefined) facts &= ~F.http1;
+    if (a.http2 !== undefined) facts &= ~F.noHttp2;
+    if (a.expectContinue && a.expectEndedBy === undefined) facts &= ~F.expectEndings;
     if (a.inferred) {
       facts = (facts & ~F.wirescopeAttempts) | F.inferred;
       if (!input.dnsFrom(a.origin)) facts &= ~F.dns;

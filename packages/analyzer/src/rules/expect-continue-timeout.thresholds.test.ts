@@ -90,3 +90,43 @@ describe('expect-continue-timeout thresholds', () => {
     expect(f?.summary).toContain('no round trip measured: +6.0 s each');
   });
 });
+
+describe('expect-continue-timeout on HTTP/2 streams (NodeHttp2Handler), from the same attributes', () => {
+  const h2 = { http2: true };
+
+  it('the spans are HTTP/2 attempts', async () => {
+    expect((await analyze(upload(0, 6020, 'timer', true, h2))).stats.http2Attempts).toBe(1);
+  });
+
+  it('a wait the SDK timer ended → found, costed against the round trip of its session; the same wait answered by the server → nothing', async () => {
+    // Session opened with tcp.connect 20 ms: round trip 20; wait 6,020 → +6,000 ms.
+    const [f, ...more] = await timeouts(upload(0, 6020, 'timer', true, h2));
+    expect(more).toEqual([]);
+    expect(f?.costMs).toBe(6000);
+    expect(f?.severity).toBe('error');
+    expect(f?.evidence.measurements).toEqual({
+      continueWaitMedianMs: 6020,
+      continueWaitMaxMs: 6020,
+      rttMs: 20,
+    });
+    expect(await timeouts(upload(0, 6020, 'server', true, h2))).toEqual([]);
+  });
+
+  it(`counts from ${EXPECT_TIMEOUT_MIN_MS} ms beyond the round trip, as on node:http: 70 ms → found, 69.9 → nothing`, async () => {
+    const [f] = await timeouts(upload(0, 70, 'timer', true, h2));
+    expect(f?.costMs).toBe(50);
+    expect(await timeouts(upload(0, 69.9, 'timer', true, h2))).toEqual([]);
+  });
+
+  it('a stream on a reused session is costed against the round trip its opener measured', async () => {
+    // The opener's wait was answered (server); the next stream, on the same session, waited on the timer.
+    const opener = upload(0, 80, 'server', true, h2);
+    const next = upload(1_000, 6020, 'timer', false, h2);
+    for (const s of [opener[1], next[1]]) if (s) s.attributes['wirescope.connection.id'] = 'h2-session-1';
+    const [f, ...more] = await timeouts([...opener, ...next]);
+    expect(more).toEqual([]);
+    expect(f?.evidence.counts).toEqual({ uploads: 1 });
+    expect(f?.evidence.spanIds).toEqual([next[1]?.spanId]);
+    expect(f?.costMs).toBe(6000);
+  });
+});

@@ -42,6 +42,9 @@ export function expectTimeoutFix(bucketRegion: string | undefined): string {
  * sent the body) and lasted ≥ 50 ms beyond the round trip measured to the host (the fastest
  * `tcp.connect` or TLS handshake of its attempts; none measured: the whole wait). Cost per upload = the
  * wait less that round trip (an answer takes one round trip); severity from the cost per upload.
+ * NodeHttpHandler and NodeHttp2Handler wait alike (smithy node-http-handler `writeRequestBody`), and
+ * both producers write the same attributes, so an HTTP/2 stream is judged as a node:http request is
+ * (its round trip: its session's connect).
  */
 export const expectContinueTimeoutRule: Rule = {
   code: FINDING_EXPECT_CONTINUE_TIMEOUT,
