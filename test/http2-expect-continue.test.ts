@@ -84,6 +84,7 @@ function waits(points: Point[]) {
 
 const series = (endedBy: string) => ({
   'wirescope.expect_continue.ended_by': endedBy,
+  'wirescope.http.handler': 'node-http2',
   'wirescope.connection.reused': true,
   'server.address': 'localhost',
 });

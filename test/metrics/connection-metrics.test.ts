@@ -137,6 +137,7 @@ describe('node handler: connection metrics', () => {
       [
         {
           'wirescope.expect_continue.ended_by': 'server',
+          'wirescope.http.handler': 'node-http',
           'wirescope.connection.reused': false,
           'server.address': 'localhost',
         },

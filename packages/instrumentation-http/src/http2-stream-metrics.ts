@@ -83,7 +83,7 @@ export class StreamMeter {
 
   /** The 100-continue wait ended after `ms` (http2-observe-stream.ts, as node:http's RequestMeter). */
   expectEnded(ms: number, endedBy: string): void {
-    recordExpectContinue(this.#scope, ms, endedBy, this.#reused, this.#host);
+    recordExpectContinue(this.#scope, ms, endedBy, this.#reused, this.#host, HTTP_HANDLER_NODE_HTTP2);
   }
 
   /** The stream failed; `reset`: the span side called it a socket reset (http2-record-error.ts). */

@@ -88,7 +88,7 @@ export class RequestMeter {
 
   /** The 100-continue wait ended after `ms`. */
   expectEnded(ms: number, endedBy: string): void {
-    recordExpectContinue(this.#scope, ms, endedBy, this.#reused, this.#host);
+    recordExpectContinue(this.#scope, ms, endedBy, this.#reused, this.#host, HTTP_HANDLER_NODE);
   }
 
   /** The request failed with `errorType` (undefined: destroyed by the host, no reset). */

@@ -134,9 +134,11 @@ export function recordExpectContinue(
   endedBy: string,
   reused: boolean | undefined,
   host: string | undefined,
+  handler: string,
 ): void {
   metricGuard.run('recording an expect-continue wait', () => {
-    const attributes: Attributes = { [ATTR_EXPECT_CONTINUE_ENDED_BY]: endedBy };
+    // The handler: a new connection per upload means the one-off agent on node:http only.
+    const attributes: Attributes = { [ATTR_EXPECT_CONTINUE_ENDED_BY]: endedBy, [ATTR_HTTP_HANDLER]: handler };
     setIf(attributes, ATTR_CONNECTION_REUSED, reused);
     setIf(attributes, ATTR_SERVER_ADDRESS, metricAddress(scope, host));
     scope.instruments.expectContinueDuration.record(Math.max(0, ms) / 1000, attributes);

@@ -87,7 +87,10 @@ export const METRIC_ATTEMPTS = 'wirescope.attempts';
 export const METRIC_CONNECTION_PHASE_DURATION = 'wirescope.connection.phase.duration';
 /** Counter, {reset}: sockets reset under a request; `wirescope.connection.reused`. */
 export const METRIC_SOCKET_RESETS = 'wirescope.socket.resets';
-/** Histogram, s: the wait for `100 Continue`; `wirescope.expect_continue.ended_by` = server | timer. */
+/**
+ * Histogram, s: the wait for `100 Continue`; `wirescope.expect_continue.ended_by` = server | timer,
+ * `wirescope.connection.reused`, `wirescope.http.handler`.
+ */
 export const METRIC_EXPECT_CONTINUE_DURATION = 'wirescope.expect_continue.duration';
 /** Counter, {redirect}: S3 region redirects the SDK followed. */
 export const METRIC_REGION_REDIRECTS = 'wirescope.region.redirects';

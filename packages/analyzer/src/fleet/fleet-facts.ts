@@ -1,5 +1,6 @@
 // The answers filed by service and endpoint: what the fleet rules read.
 
+import { HTTP_HANDLER_NODE_HTTP2 } from '@wirescope/semconv';
 import { QUEUE_MIN_MS } from '../rules/socket-pool-saturation.js';
 import type { FleetAnswers, MetricRole } from './fleet-queries.js';
 import { METRIC_ROLES } from './fleet-queries.js';
@@ -192,9 +193,11 @@ export function fleetFacts(answers: FleetAnswers): FleetFacts {
   }
   for (const r of answers.expectCount) {
     const e = endpoint(r);
-    // A wait whose connection reuse is unknown counts as neither.
-    if (label(r, L.reused) === 'true') e.expect.reused += r.value;
-    else if (label(r, L.reused) === 'false') e.expect.fresh += r.value;
+    // A wait whose connection reuse is unknown counts as neither. Over HTTP/2 neither either: a new
+    // session per upload is not node:http's one-off agent, the one thing fresh-versus-reused tells.
+    const http2 = label(r, L.handler) === HTTP_HANDLER_NODE_HTTP2;
+    if (!http2 && label(r, L.reused) === 'true') e.expect.reused += r.value;
+    else if (!http2 && label(r, L.reused) === 'false') e.expect.fresh += r.value;
     if (label(r, L.endedBy) !== 'timer') e.expect.serverWait.count += r.value;
   }
   for (const r of answers.expectSum) {

@@ -43,7 +43,7 @@ export function fleetQueries(scope: QueryScope) {
     phaseSum: increaseBy(M.phase.sum, [s, L.endpoint, L.phase, L.callerRegion, L.cloudRegion], scope),
     tlsBuckets: increaseBy(M.phase.bucket, [s, L.endpoint, 'le'], scope, { [L.phase]: 'tls' }),
     resets: increaseBy(M.resets, [s, L.endpoint, L.reused, L.handler], scope),
-    expectCount: increaseBy(M.expectContinue.count, [s, L.endpoint, L.reused, L.endedBy], scope),
+    expectCount: increaseBy(M.expectContinue.count, [s, L.endpoint, L.reused, L.endedBy, L.handler], scope),
     expectSum: increaseBy(M.expectContinue.sum, [s, L.endpoint, L.reused, L.endedBy], scope),
     redirects: increaseBy(M.redirects, [s, L.rpcService, L.rpcMethod, L.cloudRegion, L.bucketRegion], scope),
     queueCount: increaseBy(M.timeInQueue.count, [s, L.endpoint], scope),

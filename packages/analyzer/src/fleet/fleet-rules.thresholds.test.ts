@@ -123,6 +123,22 @@ describe('stale-connection-reset and expect-continue-no-reuse from metrics', () 
     const withReuse = [...expectCount, at({ ...l, wirescope_connection_reused: 'true' }, 1)];
     expect(fleetExpectContinueNoReuse(facts({ expectCount: withReuse, expectSum }))).toEqual([]);
   });
+  it('leaves HTTP/2 uploads out: a new session per upload is not the one-off agent', () => {
+    const l = {
+      server_address: EP,
+      wirescope_expect_continue_ended_by: 'server',
+      wirescope_connection_reused: 'false',
+    };
+    const expectSum = [at(l, 0.3)];
+    const http2 = [at({ ...l, wirescope_http_handler: 'node-http2' }, 3)];
+    expect(
+      fleetExpectContinueNoReuse(facts({ attempts: attempts(3, 0), expectCount: http2, expectSum })),
+    ).toEqual([]);
+    const http1 = [at({ ...l, wirescope_http_handler: 'node-http' }, 3)];
+    expect(
+      fleetExpectContinueNoReuse(facts({ attempts: attempts(3, 0), expectCount: http1, expectSum })),
+    ).toHaveLength(1);
+  });
 });
 
 describe('cross-region and region-redirect from metrics', () => {
