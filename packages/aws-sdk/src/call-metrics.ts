@@ -1,7 +1,14 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { HandlerExecutionContext } from '@smithy/types';
-import { type AttemptScope, type MetricScope, metricGuard } from '@wirescope/instrumentation';
 import {
+  type AttemptScope,
+  type MetricScope,
+  metricGuard,
+  type TallySeries,
+  type WirescopeInstruments,
+} from '@wirescope/instrumentation';
+import {
+  ATTR_AUTH_SCHEME_ID,
   ATTR_BUCKET_REGION,
   ATTR_CALLER_REGION,
   ATTR_CLOUD_REGION,
@@ -20,6 +27,7 @@ import {
   HTTP_HANDLER_NODE_HTTP2,
   normalizeServerAddress,
 } from '@wirescope/semconv';
+import type { CommandNames } from './command-names.js';
 import type { OperationState } from './operation-state.js';
 import { callerRegionOf, type RegionSummary, targetRegionOf } from './region-facts.js';
 import type { ResolvedWirescopeOptions } from './resolve-options.js';
@@ -27,7 +35,9 @@ import type { ResolvedWirescopeOptions } from './resolve-options.js';
 // Every attribute here is bounded (metric-names.ts): names of services, operations, regions, error
 // types and service endpoints, never a bucket, key, request id or connection id.
 
-function setIf(attributes: Attributes, key: string, value: string | number | boolean | undefined): void {
+type AttributeValueOf = string | number | boolean | undefined;
+
+function setIf(attributes: Attributes, key: string, value: AttributeValueOf): void {
   if (value !== undefined) attributes[key] = value;
 }
 
@@ -67,27 +77,84 @@ export function attemptMetricScope(
   };
 }
 
-// Attribute sets of the histograms, made once per distinct set of values and reused: the call path
-// then builds a short key, not an object. Bounded by the values (service endpoints, operations,
-// status codes); cleared if it ever grows past MAX_CACHED.
-const MAX_CACHED = 2000;
-const cachedSets = new Map<string, Attributes>();
-
-export function cached(key: string, build: () => Attributes): Attributes {
-  let attributes = cachedSets.get(key);
-  if (attributes === undefined) {
-    if (cachedSets.size >= MAX_CACHED) cachedSets.clear();
-    attributes = build();
-    cachedSets.set(key, attributes);
-  }
-  return attributes;
+// What one command's calls recorded last, kept on its names (one frozen object per client and
+// command, command-names.ts): most calls of a command repeat the same attribute values, and then the
+// call path compares a few values and adds to the series it kept, with no key built and no lookup.
+// A value that differs builds the key and finds (or makes) its series, as the first call did.
+interface AttemptMemo {
+  readonly region: string | undefined;
+  readonly serverAddress: string | undefined;
+  readonly handler: unknown;
+  readonly reused: unknown;
+  readonly errorType: unknown;
+  readonly series: TallySeries;
+}
+interface RequestMemo {
+  readonly serverAddress: string | undefined;
+  readonly port: unknown;
+  readonly method: unknown;
+  readonly status: unknown;
+  readonly errorType: unknown;
+  readonly version: unknown;
+  readonly attributes: Attributes;
+}
+interface CallMemo {
+  readonly target: string | undefined;
+  readonly caller: string | undefined;
+  readonly mismatch: boolean;
+  readonly errorType: string | undefined;
+  readonly series: TallySeries;
+}
+interface CommandMemo {
+  /** The tallies' owner: a memo is only good for the provider its series belong to. */
+  instruments: WirescopeInstruments | undefined;
+  /** `rpc.service`, `rpc.method`: the attributes of every per-call histogram. */
+  readonly rpc: Attributes;
+  readonly key: string;
+  callAttempts: TallySeries | undefined;
+  attempt: AttemptMemo | undefined;
+  request: RequestMemo | undefined;
+  call: CallMemo | undefined;
+  /** `rpc.*` with `auth.scheme_id`, by scheme. */
+  readonly auth: Map<string, Attributes>;
 }
 
-export function rpcAttributes(service: string, operation: string): Attributes {
-  return cached(`rpc\n${service}\n${operation}`, () => ({
-    [ATTR_RPC_SERVICE]: service,
-    [ATTR_RPC_METHOD]: operation,
-  }));
+const memos = new WeakMap<CommandNames, CommandMemo>();
+
+/** The memo of `names` for `instruments` (its series forgotten when the provider is another). */
+export function commandMemo(names: CommandNames, instruments: WirescopeInstruments): CommandMemo {
+  let memo = memos.get(names);
+  if (memo === undefined) {
+    memo = {
+      instruments,
+      rpc: { [ATTR_RPC_SERVICE]: names.service, [ATTR_RPC_METHOD]: names.operation },
+      key: `${names.service}\n${names.operation}`,
+      callAttempts: undefined,
+      attempt: undefined,
+      request: undefined,
+      call: undefined,
+      auth: new Map(),
+    };
+    memos.set(names, memo);
+  } else if (memo.instruments !== instruments) {
+    memo.instruments = instruments;
+    memo.callAttempts = undefined;
+    memo.attempt = undefined;
+    memo.call = undefined;
+  }
+  return memo;
+}
+
+/** `rpc.*` and `auth.scheme_id`: the attributes of the two auth stage histograms. */
+export function authAttributes(memo: CommandMemo, schemeId: string | undefined): Attributes {
+  if (schemeId === undefined) return memo.rpc;
+  let attributes = memo.auth.get(schemeId);
+  if (attributes === undefined) {
+    attributes = { ...memo.rpc, [ATTR_AUTH_SCHEME_ID]: schemeId };
+    // Bounded by the client's auth schemes; a guard against one inventing ids.
+    if (memo.auth.size < 16) memo.auth.set(schemeId, attributes);
+  }
+  return attributes;
 }
 
 /**
@@ -105,36 +172,30 @@ export function recordAttemptMetrics(
   metricGuard.run('recording the attempt metrics', () => {
     const { instruments } = metricScope;
     const { facts } = scope;
-    const { service, operation } = state.names;
+    const memo = commandMemo(state.names, instruments);
     const seconds = Math.max(0, endMs - startMs) / 1000;
     const errorType = facts.get(ATTR_ERROR_TYPE);
     const handler = facts.get(ATTR_HTTP_HANDLER);
-    const rpc = rpcAttributes(service, operation);
-    const rpcKey = `${service}\n${operation}`;
-    if (!instruments.callAttempts.increment(rpcKey)) instruments.callAttempts.add(rpcKey, rpc);
-    instruments.attemptDuration.record(seconds, rpc);
+    memo.callAttempts ??= instruments.callAttempts.series(memo.key, memo.rpc);
+    memo.callAttempts.value += 1;
+    instruments.attemptDuration.record(seconds, memo.rpc);
     // Omitted when unknown: the request never reached a socket (a connect that failed counts as new).
     const reused = facts.get(ATTR_CONNECTION_REUSED);
     const { region, serverAddress } = metricScope;
-    // The tally's key: every attribute value, in a fixed order.
-    const key = `${rpcKey}\n${region}\n${serverAddress}\n${handler}\n${reused}\n${errorType}`;
-    if (!instruments.attempts.increment(key)) {
-      const attempt: Attributes = { ...rpc };
-      setIf(attempt, ATTR_CLOUD_REGION, region);
-      setIf(attempt, ATTR_SERVER_ADDRESS, serverAddress);
-      setIf(attempt, ATTR_HTTP_HANDLER, handler);
-      if (typeof reused === 'boolean') attempt[ATTR_CONNECTION_REUSED] = reused;
-      setIf(attempt, ATTR_ERROR_TYPE, errorType);
-      instruments.attempts.add(key, attempt);
-      // A counter has no series until its first add: a zero one for each new attempt series, so that
-      // "no reset happened" reads as 0 in Prometheus, not as "the producer records no resets".
-      if (typeof reused === 'boolean') {
-        const resets: Attributes = { ...rpc, [ATTR_CONNECTION_REUSED]: reused };
-        setIf(resets, ATTR_SERVER_ADDRESS, serverAddress);
-        setIf(resets, ATTR_HTTP_HANDLER, handler);
-        instruments.socketResets.add(0, resets);
-      }
+    let attempt = memo.attempt;
+    if (
+      attempt === undefined ||
+      attempt.region !== region ||
+      attempt.serverAddress !== serverAddress ||
+      attempt.handler !== handler ||
+      attempt.reused !== reused ||
+      attempt.errorType !== errorType
+    ) {
+      const series = attemptSeries(instruments, memo, region, serverAddress, handler, reused, errorType);
+      attempt = { region, serverAddress, handler, reused, errorType, series };
+      memo.attempt = attempt;
     }
+    attempt.series.value += 1;
     const port = facts.get(ATTR_SERVER_PORT);
     const method = facts.get(ATTR_HTTP_REQUEST_METHOD);
     const status = facts.get(ATTR_HTTP_RESPONSE_STATUS_CODE);
@@ -142,8 +203,16 @@ export function recordAttemptMetrics(
     const version =
       facts.get(ATTR_NETWORK_PROTOCOL_VERSION) ??
       (handler && handler !== HTTP_HANDLER_NODE_HTTP2 ? '1.1' : undefined);
-    const requestKey = `http\n${serverAddress}\n${port}\n${method}\n${status}\n${errorType}\n${version}`;
-    const request = cached(requestKey, () => {
+    let request = memo.request;
+    if (
+      request === undefined ||
+      request.serverAddress !== serverAddress ||
+      request.port !== port ||
+      request.method !== method ||
+      request.status !== status ||
+      request.errorType !== errorType ||
+      request.version !== version
+    ) {
       const attributes: Attributes = {};
       setIf(attributes, ATTR_SERVER_ADDRESS, serverAddress);
       setIf(attributes, ATTR_SERVER_PORT, port);
@@ -151,10 +220,42 @@ export function recordAttemptMetrics(
       setIf(attributes, ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       setIf(attributes, ATTR_ERROR_TYPE, errorType);
       setIf(attributes, ATTR_NETWORK_PROTOCOL_VERSION, version);
-      return attributes;
-    });
-    instruments.requestDuration.record(seconds, request);
+      request = { serverAddress, port, method, status, errorType, version, attributes };
+      memo.request = request;
+    }
+    instruments.requestDuration.record(seconds, request.attributes);
   });
+}
+
+/** The `wirescope.attempts` series of these values; a new one starts its resets series at 0. */
+function attemptSeries(
+  instruments: WirescopeInstruments,
+  memo: CommandMemo,
+  region: string | undefined,
+  serverAddress: string | undefined,
+  handler: AttributeValueOf,
+  reused: AttributeValueOf,
+  errorType: AttributeValueOf,
+): TallySeries {
+  // The tally's key: every attribute value, in a fixed order.
+  const key = `${memo.key}\n${region}\n${serverAddress}\n${handler}\n${reused}\n${errorType}`;
+  const known = instruments.attempts.has(key);
+  const attempt: Attributes = { ...memo.rpc };
+  setIf(attempt, ATTR_CLOUD_REGION, region);
+  setIf(attempt, ATTR_SERVER_ADDRESS, serverAddress);
+  setIf(attempt, ATTR_HTTP_HANDLER, handler);
+  if (typeof reused === 'boolean') attempt[ATTR_CONNECTION_REUSED] = reused;
+  setIf(attempt, ATTR_ERROR_TYPE, errorType);
+  const series = instruments.attempts.series(key, attempt);
+  // A counter has no series until its first add: a zero one for each new attempt series, so that
+  // "no reset happened" reads as 0 in Prometheus, not as "the producer records no resets".
+  if (!known && typeof reused === 'boolean') {
+    const resets: Attributes = { ...memo.rpc, [ATTR_CONNECTION_REUSED]: reused };
+    setIf(resets, ATTR_SERVER_ADDRESS, serverAddress);
+    setIf(resets, ATTR_HTTP_HANDLER, handler);
+    instruments.socketResets.add(0, resets);
+  }
+  return series;
 }
 
 /**
@@ -171,20 +272,39 @@ export function recordCallMetrics(
   if (!metrics) return;
   metricGuard.run('recording the call metrics', () => {
     const { instruments } = metrics;
-    const { service, operation } = state.names;
-    const rpc = rpcAttributes(service, operation);
-    const key = `${service}\n${operation}\n${regions.target}\n${regions.caller}\n${regions.mismatch}\n${errorType}`;
-    if (!instruments.calls.increment(key)) {
-      const call: Attributes = { ...rpc, [ATTR_REGION_MISMATCH]: regions.mismatch };
-      setIf(call, ATTR_CLOUD_REGION, regions.target);
-      setIf(call, ATTR_CALLER_REGION, regions.caller);
-      setIf(call, ATTR_ERROR_TYPE, errorType);
-      instruments.calls.add(key, call);
-      // As the resets above: a zero series with the call's first series, so no redirect reads as 0.
-      const redirects: Attributes = { ...rpc };
-      setIf(redirects, ATTR_CLOUD_REGION, regions.client);
-      instruments.regionRedirects.add(0, redirects);
+    const memo = commandMemo(state.names, instruments);
+    const rpc = memo.rpc;
+    let call = memo.call;
+    if (
+      call === undefined ||
+      call.target !== regions.target ||
+      call.caller !== regions.caller ||
+      call.mismatch !== regions.mismatch ||
+      call.errorType !== errorType
+    ) {
+      const key = `${memo.key}\n${regions.target}\n${regions.caller}\n${regions.mismatch}\n${errorType}`;
+      const known = instruments.calls.has(key);
+      const attributes: Attributes = { ...rpc, [ATTR_REGION_MISMATCH]: regions.mismatch };
+      setIf(attributes, ATTR_CLOUD_REGION, regions.target);
+      setIf(attributes, ATTR_CALLER_REGION, regions.caller);
+      setIf(attributes, ATTR_ERROR_TYPE, errorType);
+      const series = instruments.calls.series(key, attributes);
+      if (!known) {
+        // As the resets above: a zero series with the call's first series, so no redirect reads as 0.
+        const redirects: Attributes = { ...rpc };
+        setIf(redirects, ATTR_CLOUD_REGION, regions.client);
+        instruments.regionRedirects.add(0, redirects);
+      }
+      call = {
+        target: regions.target,
+        caller: regions.caller,
+        mismatch: regions.mismatch,
+        errorType,
+        series,
+      };
+      memo.call = call;
     }
+    call.series.value += 1;
     instruments.callDuration.record(Math.max(0, endMs - metrics.startMs) / 1000, rpc);
     if (errorType !== undefined) instruments.callErrors.add(1, { ...rpc, [ATTR_EXCEPTION_TYPE]: errorType });
     if (state.redirects > 0) {

@@ -1,4 +1,3 @@
-import type { Attributes } from '@opentelemetry/api';
 import type {
   DeserializeHandler,
   DeserializeMiddleware,
@@ -10,8 +9,7 @@ import type {
   SerializeMiddleware,
 } from '@smithy/types';
 import { nowMs } from '@wirescope/instrumentation';
-import { ATTR_AUTH_SCHEME_ID } from '@wirescope/semconv';
-import { cached, rpcAttributes } from './call-metrics.js';
+import { authAttributes, commandMemo } from './call-metrics.js';
 import { guard } from './guard.js';
 import { type CallMetrics, type OperationState, operationStateOf } from './operation-state.js';
 
@@ -51,11 +49,59 @@ interface StageTimes {
   responseAt: number | undefined;
 }
 
-const stagesOf = new WeakMap<HandlerExecutionContext, StageTimes>();
+/** The SDK's values behind the two watched properties, and the call's stage times. */
+interface Watched {
+  endpoint: unknown;
+  scheme: unknown;
+  stages: StageTimes;
+}
+
+// Keyed by the call's context and by its smithy context. One accessor pair per property, shared by
+// every call, so each context object keeps one of a few shapes (an accessor made per call would give
+// every context a shape of its own, and the SDK's property reads would slow down).
+const watchedOf = new WeakMap<object, Watched>();
+
+const endpointAccessor: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: object) {
+    return watchedOf.get(this)?.endpoint;
+  },
+  set(this: object, value: unknown) {
+    const watched = watchedOf.get(this);
+    if (!watched) return;
+    watched.endpoint = value;
+    watched.stages.endpointAt ??= nowMs();
+  },
+};
+
+const schemeAccessor: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: object) {
+    const watched = watchedOf.get(this);
+    if (!watched) return undefined;
+    watched.stages.lastAuthRead = nowMs();
+    return watched.scheme;
+  },
+  set(this: object, value: unknown) {
+    const watched = watchedOf.get(this);
+    if (!watched) return;
+    watched.scheme = value;
+    const stages = watched.stages;
+    stages.identityAt ??= nowMs();
+    const id = (value as { httpAuthOption?: { schemeId?: unknown } } | undefined)?.httpAuthOption?.schemeId;
+    if (typeof id === 'string') stages.schemeId = id;
+  },
+};
 
 function meteredState(context: HandlerExecutionContext): OperationState | undefined {
   const state = operationStateOf(context);
   return state?.metrics ? state : undefined;
+}
+
+function stagesOf(context: HandlerExecutionContext): StageTimes | undefined {
+  return watchedOf.get(context)?.stages;
 }
 
 /** serialize/high: starts the call's stage times and watches the two writes. */
@@ -67,9 +113,8 @@ export function serializeStartMiddleware(): SerializeMiddleware<object, Metadata
 }
 
 function watchStages(context: HandlerExecutionContext): void {
-  const start = nowMs();
   const stages: StageTimes = {
-    serializeStart: start,
+    serializeStart: nowMs(),
     identityAt: undefined,
     schemeId: undefined,
     endpointAt: undefined,
@@ -77,50 +122,36 @@ function watchStages(context: HandlerExecutionContext): void {
     signMark: Number.POSITIVE_INFINITY,
     responseAt: undefined,
   };
-  stagesOf.set(context, stages);
+  const known = watchedOf.get(context);
+  if (known) {
+    // A re-run of the serialize step (an S3 region redirect): the accessors are in place.
+    known.stages = stages;
+    return;
+  }
   const record = context as Record<string, unknown>;
-  // The endpoint: the first write is timed, then the property is a plain one again.
-  let endpoint = record[ENDPOINT_KEY];
-  Object.defineProperty(context, ENDPOINT_KEY, {
-    configurable: true,
-    enumerable: true,
-    get: () => endpoint,
-    set: (value: unknown) => {
-      endpoint = value;
-      stages.endpointAt ??= nowMs();
-      Object.defineProperty(context, ENDPOINT_KEY, {
-        value,
-        writable: true,
-        configurable: true,
-        enumerable: true,
-      });
-    },
-  });
-  // The auth scheme: written once (identity), read by the signer on each attempt, so watched for the
-  // rest of the call. The SDK makes this object when the call starts.
   const smithy = record[SMITHY_CONTEXT_KEY];
-  if (typeof smithy !== 'object' || smithy === null) return;
-  let scheme = (smithy as Record<string, unknown>)[AUTH_SCHEME_KEY];
-  Object.defineProperty(smithy, AUTH_SCHEME_KEY, {
-    configurable: true,
-    enumerable: true,
-    get: () => {
-      stages.lastAuthRead = nowMs();
-      return scheme;
-    },
-    set: (value: unknown) => {
-      scheme = value;
-      stages.identityAt ??= nowMs();
-      const id = (value as { httpAuthOption?: { schemeId?: unknown } } | undefined)?.httpAuthOption?.schemeId;
-      if (typeof id === 'string') stages.schemeId = id;
-    },
-  });
+  const watched: Watched = {
+    endpoint: record[ENDPOINT_KEY],
+    scheme:
+      typeof smithy === 'object' && smithy !== null
+        ? (smithy as Record<string, unknown>)[AUTH_SCHEME_KEY]
+        : undefined,
+    stages,
+  };
+  watchedOf.set(context, watched);
+  Object.defineProperty(context, ENDPOINT_KEY, endpointAccessor);
+  // The auth scheme: written once (identity), read by the signer on each attempt. The SDK makes this
+  // object when the call starts.
+  if (typeof smithy === 'object' && smithy !== null) {
+    watchedOf.set(smithy, watched);
+    Object.defineProperty(smithy, AUTH_SCHEME_KEY, schemeAccessor);
+  }
 }
 
 /** serialize/low: the serializer is done; records identity, endpoint and serialization. */
 export function serializeEndMiddleware(): SerializeMiddleware<object, MetadataBearer> {
   return (next: SerializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) => (args) => {
-    const stages = stagesOf.get(context);
+    const stages = stagesOf(context);
     const state = stages && meteredState(context);
     if (state && stages)
       guard('recording the serialize stages', () => recordSerialize(state, stages), undefined);
@@ -130,39 +161,31 @@ export function serializeEndMiddleware(): SerializeMiddleware<object, MetadataBe
 
 function recordSerialize(state: OperationState, stages: StageTimes): void {
   const end = nowMs();
-  const instruments = (state.metrics as CallMetrics).instruments;
   stages.signMark = end;
+  const { instruments } = state.metrics as CallMetrics;
+  const memo = commandMemo(state.names, instruments);
   const { identityAt, endpointAt } = stages;
-  const rpc = rpcAttributes(state.names.service, state.names.operation);
   const seconds = (from: number, to: number) => Math.max(0, to - from) / 1000;
   if (identityAt !== undefined) {
     instruments.resolveIdentityDuration.record(
       seconds(stages.serializeStart, identityAt),
-      authAttributes(state, stages),
+      authAttributes(memo, stages.schemeId),
     );
   }
   if (endpointAt !== undefined) {
     const from = identityAt !== undefined && identityAt <= endpointAt ? identityAt : stages.serializeStart;
-    instruments.resolveEndpointDuration.record(seconds(from, endpointAt), rpc);
+    instruments.resolveEndpointDuration.record(seconds(from, endpointAt), memo.rpc);
     instruments.serializationDuration.record(
       seconds(Math.max(endpointAt, identityAt ?? endpointAt), end),
-      rpc,
+      memo.rpc,
     );
   }
-}
-
-function authAttributes(state: OperationState, stages: StageTimes): Attributes {
-  const { service, operation } = state.names;
-  const rpc = rpcAttributes(service, operation);
-  const id = stages.schemeId;
-  if (id === undefined) return rpc;
-  return cached(`auth\n${service}\n${operation}\n${id}`, () => ({ ...rpc, [ATTR_AUTH_SCHEME_ID]: id }));
 }
 
 /** finalizeRequest/high, right after the signer: records the attempt's signing. */
 export function signedMiddleware(): FinalizeRequestMiddleware<object, MetadataBearer> {
   return (next: FinalizeHandler<object, MetadataBearer>, context: HandlerExecutionContext) => (args) => {
-    const stages = stagesOf.get(context);
+    const stages = stagesOf(context);
     const state = stages && meteredState(context);
     if (state && stages) guard('recording the signing', () => recordSigning(state, stages), undefined);
     return next(args);
@@ -172,8 +195,12 @@ export function signedMiddleware(): FinalizeRequestMiddleware<object, MetadataBe
 function recordSigning(state: OperationState, stages: StageTimes): void {
   const now = nowMs();
   if (stages.lastAuthRead > stages.signMark) {
-    const seconds = (now - stages.lastAuthRead) / 1000;
-    (state.metrics as CallMetrics).instruments.signingDuration.record(seconds, authAttributes(state, stages));
+    const { instruments } = state.metrics as CallMetrics;
+    const memo = commandMemo(state.names, instruments);
+    instruments.signingDuration.record(
+      (now - stages.lastAuthRead) / 1000,
+      authAttributes(memo, stages.schemeId),
+    );
   }
   stages.signMark = now;
 }
@@ -181,7 +208,7 @@ function recordSigning(state: OperationState, stages: StageTimes): void {
 /** deserialize/low, just above the handler: marks the response's arrival. */
 export function responseMiddleware(): DeserializeMiddleware<object, MetadataBearer> {
   return (next: DeserializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) => (args) => {
-    const stages = stagesOf.get(context);
+    const stages = stagesOf(context);
     if (!stages) return next(args);
     return next(args).then((output) => {
       stages.responseAt = nowMs();
@@ -193,7 +220,7 @@ export function responseMiddleware(): DeserializeMiddleware<object, MetadataBear
 /** deserialize/high: the deserializer is done (its output or its error); records the deserialization. */
 export function deserializedMiddleware(): DeserializeMiddleware<object, MetadataBearer> {
   return (next: DeserializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) => (args) => {
-    const stages = stagesOf.get(context);
+    const stages = stagesOf(context);
     if (!stages) return next(args);
     const settled = () =>
       guard('recording the deserialization', () => recordDeserialize(context, stages), undefined);
@@ -215,9 +242,7 @@ function recordDeserialize(context: HandlerExecutionContext, stages: StageTimes)
   const state = meteredState(context);
   if (at === undefined || !state) return;
   stages.responseAt = undefined;
-  const { service, operation } = state.names;
-  (state.metrics as CallMetrics).instruments.deserializationDuration.record(
-    Math.max(0, nowMs() - at) / 1000,
-    rpcAttributes(service, operation),
-  );
+  const { instruments } = state.metrics as CallMetrics;
+  const memo = commandMemo(state.names, instruments);
+  instruments.deserializationDuration.record(Math.max(0, nowMs() - at) / 1000, memo.rpc);
 }

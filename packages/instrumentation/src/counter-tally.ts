@@ -1,7 +1,7 @@
 import type { Attributes, ObservableCounter, ObservableResult } from '@opentelemetry/api';
 
 /** One series of a tallied counter: its attributes (made on its first add) and its running total. */
-interface Series {
+export interface TallySeries {
   readonly attributes: Attributes;
   value: number;
 }
@@ -19,7 +19,7 @@ const OVERFLOW_ATTRIBUTES: Attributes = { 'otel.metric.overflow': true };
  * attempt) skip that here.
  */
 export class CounterTally {
-  readonly #series = new Map<string, Series>();
+  readonly #series = new Map<string, TallySeries>();
 
   /**
    * Adds `value` to the series `key` if it exists, and says whether it did: a caller builds the
@@ -32,8 +32,21 @@ export class CounterTally {
     return true;
   }
 
+  /** Whether the series `key` exists. */
+  has(key: string): boolean {
+    return this.#series.has(key);
+  }
+
   /** Adds `value` to the series `key` (its attributes `attributes`, kept from the first add). */
   add(key: string, attributes: Attributes, value = 1): void {
+    this.series(key, attributes).value += value;
+  }
+
+  /**
+   * The series `key` (made with `attributes` if new; past the limit, the overflow series): a caller
+   * that keeps it adds to its `value` with no lookup at all.
+   */
+  series(key: string, attributes: Attributes): TallySeries {
     let series = this.#series.get(key);
     if (!series) {
       const full = this.#series.size >= MAX_SERIES;
@@ -43,7 +56,7 @@ export class CounterTally {
       };
       this.#series.set(full ? OVERFLOW_KEY : key, series);
     }
-    series.value += value;
+    return series;
   }
 
   /** Reports every series on `counter` at each collection. */

@@ -36,7 +36,7 @@ export {
   recordQueueWait,
   recordSocketReset,
 } from './connection-metrics.js';
-export type { CounterTally } from './counter-tally.js';
+export type { CounterTally, TallySeries } from './counter-tally.js';
 export { bound, MAX_ERROR_MESSAGE, safeErrorMessage } from './error-message.js';
 export type { Guard } from './guard.js';
 export { createGuard, describeError } from './guard.js';
