@@ -1,4 +1,4 @@
-// Issue 14: the Smithy stage durations (smithy.client.call.auth.resolve_identity_duration,
+// Issue 14: the Smithy stage durations, recorded with `stageDurations: true` (smithy.client.call.auth.resolve_identity_duration,
 // .resolve_endpoint_duration, .serialization_duration, .auth.signing_duration,
 // .deserialization_duration), pinned against delays the test injects where a user's configuration
 // puts them: a credentials provider that takes 80 ms, an endpoint provider that takes 60 ms, a server
@@ -33,6 +33,14 @@ const BODY_HOLD_MS = 120;
 // Slack above an injected delay: timers, the event loop of a loaded CI machine.
 const SLACK_MS = 250;
 const HANDOFF_MARGIN_MS = 25;
+
+const STAGE_METRICS: string[] = [
+  METRIC_SMITHY_CALL_RESOLVE_IDENTITY_DURATION,
+  METRIC_SMITHY_CALL_RESOLVE_ENDPOINT_DURATION,
+  METRIC_SMITHY_CALL_SERIALIZATION_DURATION,
+  METRIC_SMITHY_CALL_SIGNING_DURATION,
+  METRIC_SMITHY_CALL_DESERIALIZATION_DURATION,
+];
 
 type Answer = 'ok' | 'hold-body' | 'error-500';
 const answers: Answer[] = [];
@@ -110,6 +118,32 @@ async function stagesOf(metrics: TestMetrics, call: () => Promise<unknown>) {
   };
 }
 
+describe('without stageDurations', () => {
+  it('records no stage duration and adds no stage middleware; the call metrics are there', async () => {
+    const metrics = createTestMetrics();
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      credentials: { ...TEST_CREDENTIALS },
+      endpoint: `http://127.0.0.1:${port}`,
+    });
+    client.middlewareStack.use(wirescope({ meterProvider: metrics.provider }));
+    try {
+      answers.push('ok');
+      await client.send(new ListTablesCommand({}));
+      const names = await metrics.names();
+      expect(names).toContain(METRIC_SMITHY_CALL_DURATION);
+      expect(names.filter((name) => STAGE_METRICS.includes(name))).toEqual([]);
+      expect(client.middlewareStack.identify().filter((name) => name.startsWith('wirescope'))).toEqual([
+        'wirescopeOperationMiddleware - initialize',
+        'wirescopeAttemptMiddleware - finalizeRequest',
+      ]);
+    } finally {
+      client.destroy();
+      await metrics.shutdown();
+    }
+  });
+});
+
 describe.each(['node', 'fetch'] as const)('the Smithy stage durations, %s handler', (handler) => {
   it('identity, endpoint, serialization, signing and deserialization, each against what was injected', async () => {
     const metrics = createTestMetrics();
@@ -130,7 +164,7 @@ describe.each(['node', 'fetch'] as const)('the Smithy stage durations, %s handle
       requestHandler: handler === 'fetch' ? new FetchHttpHandler() : new NodeHttpHandler(),
       maxAttempts: 3,
     });
-    client.middlewareStack.use(wirescope({ meterProvider: metrics.provider }));
+    client.middlewareStack.use(wirescope({ meterProvider: metrics.provider, stageDurations: true }));
     try {
       answers.push('hold-body');
       const first = await stagesOf(metrics, () => client.send(new ListTablesCommand({})));

@@ -48,8 +48,9 @@ export function wirescope(options?: WirescopeOptions | null): Pluggable<object, 
         tags: ['WIRESCOPE'],
         override: true,
       });
-      // The Smithy stage durations (stage-metrics.ts): each passes a call through unless its
-      // metrics are recorded (a MeterProvider was registered when it started).
+      // The Smithy stage durations (stage-metrics.ts), when asked for: each passes a call through
+      // unless its metrics are recorded (a MeterProvider was registered when it started).
+      if (!resolved.stageDurations) return;
       const stage = { tags: ['WIRESCOPE'], override: true };
       stack.add(serializeStartMiddleware(), {
         ...stage,

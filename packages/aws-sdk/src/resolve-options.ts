@@ -27,6 +27,8 @@ export interface ResolvedWirescopeOptions {
   /** Bucket → region, as S3 named it (bounded by `maxRememberedBuckets`). */
   bucketRegions: BucketRegionMemory;
   s3KeyPrefixLength: number;
+  /** The stage middlewares are in the stack (stage-metrics.ts). */
+  stageDurations: boolean;
   nodeHttp: boolean;
   fetch: boolean;
   http2: boolean;
@@ -55,6 +57,7 @@ export function resolveOptions(options: WirescopeOptions = {}): ResolvedWirescop
     callerRegionDetection: detectCallerRegion(options),
     bucketRegions: new BucketRegionMemory(options.maxRememberedBuckets ?? DEFAULT_MAX_REMEMBERED_BUCKETS),
     s3KeyPrefixLength: options.s3KeyPrefixLength ?? 0,
+    stageDurations: options.stageDurations === true,
     nodeHttp: options.nodeHttp !== false,
     fetch: options.fetch !== false,
     http2: options.http2 !== false,

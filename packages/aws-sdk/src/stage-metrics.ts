@@ -56,19 +56,24 @@ interface Watched {
   stages: StageTimes;
 }
 
-// Keyed by the call's context and by its smithy context. One accessor pair per property, shared by
-// every call, so each context object keeps one of a few shapes (an accessor made per call would give
-// every context a shape of its own, and the SDK's property reads would slow down).
-const watchedOf = new WeakMap<object, Watched>();
+// Found through a symbol-keyed property on the call's context and on its smithy context (invisible to
+// the SDK's string-keyed reads, and cheaper than a WeakMap on the call path). One accessor pair per
+// property, shared by every call, so each context object keeps one of a few shapes (an accessor made
+// per call would give every context a shape of its own, and the SDK's property reads would slow down).
+const WATCHED = Symbol('wirescope.stages');
+
+function watchedOf(target: object): Watched | undefined {
+  return (target as { [WATCHED]?: Watched })[WATCHED];
+}
 
 const endpointAccessor: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get(this: object) {
-    return watchedOf.get(this)?.endpoint;
+    return watchedOf(this)?.endpoint;
   },
   set(this: object, value: unknown) {
-    const watched = watchedOf.get(this);
+    const watched = watchedOf(this);
     if (!watched) return;
     watched.endpoint = value;
     watched.stages.endpointAt ??= nowMs();
@@ -79,13 +84,13 @@ const schemeAccessor: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get(this: object) {
-    const watched = watchedOf.get(this);
+    const watched = watchedOf(this);
     if (!watched) return undefined;
     watched.stages.lastAuthRead = nowMs();
     return watched.scheme;
   },
   set(this: object, value: unknown) {
-    const watched = watchedOf.get(this);
+    const watched = watchedOf(this);
     if (!watched) return;
     watched.scheme = value;
     const stages = watched.stages;
@@ -101,7 +106,7 @@ function meteredState(context: HandlerExecutionContext): OperationState | undefi
 }
 
 function stagesOf(context: HandlerExecutionContext): StageTimes | undefined {
-  return watchedOf.get(context)?.stages;
+  return watchedOf(context)?.stages;
 }
 
 /** serialize/high: starts the call's stage times and watches the two writes. */
@@ -122,7 +127,7 @@ function watchStages(context: HandlerExecutionContext): void {
     signMark: Number.POSITIVE_INFINITY,
     responseAt: undefined,
   };
-  const known = watchedOf.get(context);
+  const known = watchedOf(context);
   if (known) {
     // A re-run of the serialize step (an S3 region redirect): the accessors are in place.
     known.stages = stages;
@@ -138,12 +143,12 @@ function watchStages(context: HandlerExecutionContext): void {
         : undefined,
     stages,
   };
-  watchedOf.set(context, watched);
+  (context as { [WATCHED]?: Watched })[WATCHED] = watched;
   Object.defineProperty(context, ENDPOINT_KEY, endpointAccessor);
   // The auth scheme: written once (identity), read by the signer on each attempt. The SDK makes this
   // object when the call starts.
   if (typeof smithy === 'object' && smithy !== null) {
-    watchedOf.set(smithy, watched);
+    (smithy as { [WATCHED]?: Watched })[WATCHED] = watched;
     Object.defineProperty(smithy, AUTH_SCHEME_KEY, schemeAccessor);
   }
 }

@@ -16,6 +16,14 @@ export interface WirescopeOptions {
    */
   meterProvider?: MeterProvider;
   /**
+   * With metrics on, also record the SDK's stage durations as the other AWS SDKs name them:
+   * `smithy.client.call.auth.resolve_identity_duration`, `.resolve_endpoint_duration`,
+   * `.serialization_duration`, `.auth.signing_duration` and `.deserialization_duration`. Off by
+   * default: five more histogram records a call, which about doubles what the metrics cost a call
+   * (bench/RESULTS.md, issue 14). Default false.
+   */
+  stageDurations?: boolean;
+  /**
    * Region the calling code runs in (`wirescope.caller.region`). Default: `AWS_REGION`, then
    * `AWS_DEFAULT_REGION`, then (with `detectCallerRegion`) the EC2/ECS metadata service.
    */

@@ -76,15 +76,16 @@ describe('wirescope(options): a bad option throws WirescopeConfigError, code WIR
       { tracerprovider: provider },
       'tracerprovider',
       '@wirescope/aws-sdk: unknown option tracerprovider (did you mean tracerProvider?); the options are ' +
-        'tracerProvider, meterProvider, callerRegion, s3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, ' +
-        'nodeHttp, fetch, http2.',
+        'tracerProvider, meterProvider, stageDurations, callerRegion, s3KeyPrefixLength, detectCallerRegion, ' +
+        'maxRememberedBuckets, nodeHttp, fetch, http2.',
     ],
     [
       'an unknown key, near none',
       { sampleRate: 0.5 },
       'sampleRate',
       '@wirescope/aws-sdk: unknown option sampleRate; the options are tracerProvider, meterProvider, ' +
-        'callerRegion, s3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, nodeHttp, fetch, http2.',
+        'stageDurations, callerRegion, s3KeyPrefixLength, detectCallerRegion, maxRememberedBuckets, nodeHttp, ' +
+        'fetch, http2.',
     ],
     [
       'a tracerProvider without getTracer (its type only: a provider may hold credentials)',
@@ -106,6 +107,12 @@ describe('wirescope(options): a bad option throws WirescopeConfigError, code WIR
       'meterProvider',
       '@wirescope/aws-sdk: option meterProvider must be an OpenTelemetry MeterProvider, an object with ' +
         'a getMeter function (default: the global one), got a function.',
+    ],
+    [
+      'a stageDurations that is a string',
+      { stageDurations: 'yes' },
+      'stageDurations',
+      '@wirescope/aws-sdk: option stageDurations must be true or false (default false), got "yes" (a string).',
     ],
     [
       'a callerRegion that is no region name',

@@ -25,6 +25,7 @@ const OPTION_RULES: Readonly<Record<keyof WirescopeOptions, OptionRule>> = {
     secret: true,
   },
   meterProvider: METER_PROVIDER_RULE,
+  stageDurations: rules.boolean(false),
   callerRegion: {
     accepts: "a region name such as 'us-east-1' (default: AWS_REGION, then AWS_DEFAULT_REGION)",
     test: (value) => typeof value === 'string' && /^\S+$/.test(value),
