@@ -18,10 +18,16 @@
 //
 // `wirescope-metrics`: `wirescope` with an sdk-metrics MeterProvider whose reader never exports during the
 // run (issue 14); its paired Δ vs `wirescope` is what recording the metrics adds to a call.
+// `wirescope-stages`: the same with `stageDurations: true`; its paired Δ vs `wirescope` is what the
+// metrics cost a call with the five stage durations on.
+//
+// `--clients=wirescope,wirescope-metrics,wirescope-stages` runs only those (more rounds in the same
+// time: a Δ of a few µs needs a hundred rounds or more on a shared VM). Each paired Δ is printed with
+// the interquartile range of its per-round differences, so its spread is in the table.
 //
 // `h2`: NodeHttp2Handler against the same fake S3 served as cleartext HTTP/2 (one session, multiplexed).
 //
-// Options: --handlers=node,fetch[,h2] --rounds=30 --batchPairs=100 --warmupPairs=300
+// Options: --handlers=node,fetch[,h2] --rounds=30 --batchPairs=100 --warmupPairs=300 --clients=<all>
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -32,13 +38,23 @@ import { benchMeterProvider } from './metrics-setup.js';
 import { registerProvider } from './tracing-setups.js';
 import { benchClient, runPairs } from './workload.js';
 
-const CLIENTS = ['bare', 'otel-floor', 'wirescope', 'wirescope-metrics', 'wirescope-unsampled'] as const;
-type ClientName = (typeof CLIENTS)[number];
-
 function option(name: string, fallback: string): string {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
   return arg ? arg.slice(name.length + 3) : fallback;
 }
+
+const ALL_CLIENTS = [
+  'bare',
+  'otel-floor',
+  'wirescope',
+  'wirescope-metrics',
+  'wirescope-stages',
+  'wirescope-unsampled',
+] as const;
+type ClientName = (typeof ALL_CLIENTS)[number];
+const CLIENTS: readonly ClientName[] = ALL_CLIENTS.filter((name) =>
+  option('clients', ALL_CLIENTS.join(',')).split(',').includes(name),
+);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -65,11 +81,12 @@ async function worker(endpoint: string, handler: string): Promise<WorkerResult> 
     if (plugin) client.middlewareStack.use(plugin);
     return client;
   };
-  const clients: Record<ClientName, S3Client> = {
+  const clients: Partial<Record<ClientName, S3Client>> = {
     bare: make(),
     'otel-floor': make(otelFloorPlugin() as ReturnType<typeof wirescope>),
     wirescope: make(wirescope()),
     'wirescope-metrics': make(wirescope({ meterProvider: meters.provider })),
+    'wirescope-stages': make(wirescope({ meterProvider: meters.provider, stageDurations: true })),
     'wirescope-unsampled': make(
       wirescope({
         tracerProvider: new BasicTracerProvider({
@@ -81,7 +98,7 @@ async function worker(endpoint: string, handler: string): Promise<WorkerResult> 
   const run = (client: S3Client, pairs: number) => runPairs(client, pairs, 1024, 4);
   const rounds = Number(option('rounds', '30'));
   const batch = Number(option('batchPairs', '100'));
-  for (const name of CLIENTS) await run(clients[name], Number(option('warmupPairs', '300')));
+  for (const name of CLIENTS) await run(clients[name] as S3Client, Number(option('warmupPairs', '300')));
   const samples = Object.fromEntries(CLIENTS.map((n) => [n, [] as number[]])) as WorkerResult['samples'];
   const spans = Object.fromEntries(CLIENTS.map((n) => [n, 0])) as Record<ClientName, number>;
   for (let round = 0; round < rounds; round++) {
@@ -89,7 +106,7 @@ async function worker(endpoint: string, handler: string): Promise<WorkerResult> 
       await provider.forceFlush();
       const before = exporter.exported;
       const cpu = process.cpuUsage();
-      await run(clients[name], batch);
+      await run(clients[name] as S3Client, batch);
       const used = process.cpuUsage(cpu);
       await provider.forceFlush();
       spans[name] += exporter.exported - before;
@@ -122,7 +139,7 @@ async function main(): Promise<void> {
     .filter((a) => a.startsWith('--') && !a.startsWith('--handlers=') && a !== '--source');
   try {
     console.log(
-      'handler  configuration        CPU µs/call  Δ vs bare (paired median)  Δ vs floor/plugin  spans/call',
+      'handler  configuration        CPU µs/call  Δ vs bare (paired median)             Δ vs floor/plugin  spans/call',
     );
     for (const handler of option('handlers', 'node,fetch').split(',')) {
       process.stderr.write(`${handler}: running…\n`);
@@ -142,22 +159,30 @@ async function main(): Promise<void> {
         child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`worker exited ${code}`))));
       });
       const result = JSON.parse(out.trim().split('\n').pop() as string) as WorkerResult;
-      const paired = (a: ClientName, b: ClientName) =>
-        median(result.samples[a].map((v, i) => v - (result.samples[b][i] as number)));
+      const differences = (a: ClientName, b: ClientName) =>
+        result.samples[a].map((v, i) => v - (result.samples[b][i] as number));
+      const signed = (v: number, digits: number) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+      const has = (name: ClientName) => CLIENTS.includes(name);
       for (const name of CLIENTS) {
         const delta =
-          name === 'bare'
-            ? '—'
-            : `${paired(name, 'bare') >= 0 ? '+' : ''}${paired(name, 'bare').toFixed(0)} µs`;
-        // wirescope against the two empty spans; wirescope-metrics against wirescope (the metrics alone).
+          name === 'bare' || !has('bare') ? '—' : `${signed(median(differences(name, 'bare')), 0)} µs`;
+        // wirescope against the two empty spans; the metrics configurations against wirescope (the
+        // metrics alone), with the interquartile range of the per-round differences.
         const base: ClientName | undefined =
-          name === 'wirescope' ? 'otel-floor' : name === 'wirescope-metrics' ? 'wirescope' : undefined;
-        const overFloor = base
-          ? `${paired(name, base) >= 0 ? '+' : ''}${paired(name, base).toFixed(1)} µs`
-          : '';
+          name === 'wirescope'
+            ? 'otel-floor'
+            : name.startsWith('wirescope-') && name !== 'wirescope-unsampled'
+              ? 'wirescope'
+              : undefined;
+        let overFloor = '';
+        if (base && has(base)) {
+          const d = differences(name, base).sort((x, y) => x - y);
+          const q = (f: number) => d[Math.min(d.length - 1, Math.floor(f * d.length))] as number;
+          overFloor = `${signed(median(d), 1)} µs (IQR ${signed(q(0.25), 0)}…${signed(q(0.75), 0)})`;
+        }
         console.log(
           `${handler.padEnd(9)}${name.padEnd(21)}${median(result.samples[name]).toFixed(0).padStart(11)}` +
-            `${delta.padStart(28)}${overFloor.padStart(19)}${result.spansPerCall[name].toFixed(1).padStart(12)}`,
+            `${delta.padStart(28)}${overFloor.padStart(30)}${result.spansPerCall[name].toFixed(1).padStart(12)}`,
         );
       }
     }
