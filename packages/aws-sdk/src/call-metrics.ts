@@ -50,13 +50,24 @@ export function metricServerAddress(
   hostname: string | undefined,
   bucket: string | undefined,
 ): string | undefined {
+  // The last answer: an attempt after the first to the same host and bucket asks the same question.
+  if (hostname === lastHostname && bucket === lastBucket) return lastAddress;
+  let address = normalizeServerAddress(hostname);
   if (hostname && bucket && hostname.length > bucket.length + 1) {
     const prefix = `${bucket.toLowerCase()}.`;
     if (hostname.toLowerCase().startsWith(prefix))
-      return normalizeServerAddress(hostname.slice(prefix.length));
+      address = normalizeServerAddress(hostname.slice(prefix.length));
   }
-  return normalizeServerAddress(hostname);
+  lastHostname = hostname;
+  lastBucket = bucket;
+  lastAddress = address;
+  return address;
 }
+
+// null: nothing asked yet (a hostname is a string or undefined).
+let lastHostname: string | undefined | null = null;
+let lastBucket: string | undefined;
+let lastAddress: string | undefined;
 
 /** The metric scope an attempt hands the socket layers (through its attempt scope). */
 export function attemptMetricScope(

@@ -115,11 +115,20 @@ function leaveQueue(state: RequestState): void {
   waitingRequests().delete(state);
 }
 
+// The last origin string and its key: a process calls a few endpoints, and parsing a URL per request
+// was a third of this file's cost on the call path.
+let lastOrigin: string | undefined;
+let lastOriginKey: string | undefined;
+
 /** `protocol//host` of a request's origin (fetch gives `url.origin`), as undici keys its pools. */
 function originKey(origin: unknown): string | undefined {
   if (origin instanceof URL) return origin.origin;
-  if (typeof origin !== 'string' || !URL.canParse(origin)) return undefined;
-  return new URL(origin).origin;
+  if (typeof origin !== 'string') return undefined;
+  if (origin === lastOrigin) return lastOriginKey;
+  const key = URL.canParse(origin) ? new URL(origin).origin : undefined;
+  lastOrigin = origin;
+  lastOriginKey = key;
+  return key;
 }
 
 /** The request is done (trailers, or an error): out of the queue or in-flight, its connection idle. */
