@@ -96,7 +96,12 @@ export function fleetDnsPerConnection(facts: FleetFacts): Finding[] {
       finding({
         code: FINDING_DNS_LOOKUP_PER_CONNECTION,
         severity: severityForCost(mean),
-        summary: `${where(e)}: ${count(dns.count)} of ${count(e.fresh)} new connections paid a DNS lookup (mean ${ms(mean)})`,
+        // More lookups than new connections (counters read over a window that cuts a series' start, or
+        // lookups for connects that failed) reads as a count of both, not as "31 of 27".
+        summary:
+          dns.count > e.fresh
+            ? `${where(e)}: ${count(dns.count)} DNS lookups for ${count(e.fresh)} new connections (mean ${ms(mean)})`
+            : `${where(e)}: ${count(dns.count)} of ${count(e.fresh)} new connections paid a DNS lookup (mean ${ms(mean)})`,
         costMs,
         costPerCallMs: mean,
         costBasis: `${count(extra)} lookups beyond the ${count(allowance)} the pool's peak needs × mean ${ms(mean)} (wirescope.connection.phase.duration, phase dns)`,

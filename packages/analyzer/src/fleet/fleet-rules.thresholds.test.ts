@@ -81,6 +81,10 @@ describe('dns-lookup-per-connection from metrics', () => {
     expect(f?.summary).toBe(`svc → ${EP}: 10 of 10 new connections paid a DNS lookup (mean 2.0 ms)`);
     expect([f?.costMs, f?.evidence.counts['extraLookups']]).toEqual([18, 9]);
   });
+  it('says more lookups than new connections as two counts', () => {
+    const [f] = fleetDnsPerConnection(facts({ attempts: attempts(27, 0), ...phases('dns', 31, 0.0465) }));
+    expect(f?.summary).toBe(`svc → ${EP}: 31 DNS lookups for 27 new connections (mean 1.5 ms)`);
+  });
   it('stays quiet below 80 % of new connections or below 10 % new', () => {
     expect(fleetDnsPerConnection(facts({ attempts: attempts(10, 10), ...phases('dns', 7, 0.02) }))).toEqual(
       [],
