@@ -58,9 +58,17 @@ export function addConsumer(consumer: HubConsumer): void {
   guard.run('starting the perf_hooks observer', startPhaseEntries);
   for (const [channel, handler] of Object.entries(HANDLERS)) {
     // Subscribers run inside undici's request path: fast, and never throwing (a throw would become
-    // an uncaughtException in the host).
-    const subscriber: ChannelSubscriber = (message) =>
-      guard.run(`handling ${channel}`, () => handler(message));
+    // an uncaughtException in the host). No closure per message: the guard only sees a failure.
+    const what = `handling ${channel}`;
+    const subscriber: ChannelSubscriber = (message) => {
+      try {
+        handler(message);
+      } catch (error) {
+        guard.run(what, () => {
+          throw error;
+        });
+      }
+    };
     state.subscriptions.set(channel, subscriber);
     guard.run(`subscribing to ${channel}`, () => diagnosticsChannel.subscribe(channel, subscriber));
   }
