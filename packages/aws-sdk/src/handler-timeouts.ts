@@ -77,10 +77,22 @@ function record(scope: AttemptScope, kind: HandlerKind, config: unknown, options
 }
 
 function wrap(kind: HandlerKind, original: Handle): Handle {
-  return function wirescopeHandle(this: HandlerInstance, ...args: [unknown, HandleOptions?]) {
-    guard('reading the handler timeouts', () => readTimeouts(this, kind, args[1]), undefined);
-    // The host's call goes on exactly as it was made.
-    return original.apply(this, args);
+  // On every request of every SDK call: no rest array, and no closure unless our part fails.
+  return function wirescopeHandle(this: HandlerInstance, _request: unknown, options?: HandleOptions) {
+    try {
+      readTimeouts(this, kind, options);
+    } catch (error) {
+      guard(
+        'reading the handler timeouts',
+        () => {
+          throw error;
+        },
+        undefined,
+      );
+    }
+    // The host's call goes on exactly as it was made, with the arguments it was given.
+    // biome-ignore lint/complexity/noArguments: the caller's own arguments, however many
+    return original.apply(this, arguments as unknown as [unknown, HandleOptions?]);
   };
 }
 
