@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { FetchHttpHandler } from '@smithy/fetch-http-handler';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { wirescope } from '@wirescope/aws-sdk';
@@ -24,8 +25,9 @@ import {
   METRIC_SMITHY_CALL_SIGNING_DURATION,
 } from '@wirescope/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_CREDENTIALS } from '../support/clients.js';
+import { createS3Client, TEST_CREDENTIALS } from '../support/clients.js';
 import { createTestMetrics, type TestMetrics } from '../support/metrics.js';
+import { createTestBucket, startS3Server } from '../support/s3-server.js';
 
 const CREDENTIALS_MS = 80;
 const ENDPOINT_MS = 60;
@@ -225,6 +227,38 @@ describe.each(['node', 'fetch'] as const)('the Smithy stage durations, %s handle
     } finally {
       client.destroy();
       await metrics.shutdown();
+    }
+  });
+});
+
+describe('the stage durations on S3 (s3rver), whose serialize step has more middlewares', () => {
+  it('a PutObject records each stage once, the auth ones with the sigv4 scheme', async () => {
+    const s3 = await startS3Server();
+    const metrics = createTestMetrics();
+    const setup = createS3Client(s3.endpoint);
+    const bucket = await createTestBucket(setup, 'stage-durations');
+    setup.destroy();
+    const client = createS3Client(s3.endpoint);
+    client.middlewareStack.use(wirescope({ meterProvider: metrics.provider, stageDurations: true }));
+    try {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'stage' }));
+      for (const name of STAGE_METRICS) {
+        const points = await metrics.points(name);
+        expect(
+          points.map((p) => p.count),
+          name,
+        ).toEqual([1]);
+        const auth = name.includes('.auth.') ? { [ATTR_AUTH_SCHEME_ID]: 'aws.auth#sigv4' } : {};
+        expect(points[0]?.attributes, name).toEqual({
+          [ATTR_RPC_SERVICE]: 'S3',
+          [ATTR_RPC_METHOD]: 'PutObject',
+          ...auth,
+        });
+      }
+    } finally {
+      client.destroy();
+      await metrics.shutdown();
+      await s3.close();
     }
   });
 });
