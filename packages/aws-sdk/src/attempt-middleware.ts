@@ -8,12 +8,17 @@ import type {
   MetadataBearer,
 } from '@smithy/types';
 import {
+  ATTEMPT_HEADER,
   type AttemptFacts,
   type AttemptScope,
+  attemptKey,
   flushFacts,
+  INVOCATION_ID_HEADER,
   nowMs,
   recordFact,
+  registerAttempt,
   runInAttemptScope,
+  unregisterAttempt,
 } from '@wirescope/instrumentation';
 import {
   ATTR_ATTEMPT,
@@ -102,6 +107,8 @@ interface StartedAttempt {
   readonly context: Context;
   /** When the attempt started, from the kernel's clock. */
   readonly startMs: number;
+  /** Its key in the kernel's attempt registry, while registered (see registerAttemptByHeaders). */
+  readonly registryKey: string | undefined;
 }
 
 function startAttempt(
@@ -141,8 +148,32 @@ function startAttempt(
   for (const key in attributes) facts.set(key as AttributeName, attributes[key]!);
   const metrics = attemptMetricScope(options, state, handlerContext, request.hostname);
   // Facts from here on collect in `pending` and reach the span in one setAttributes at the end.
-  const scope: AttemptScope = { attempt: state.attempts, span, tracer, facts, pending: {}, metrics };
-  return { scope, context: trace.setSpan(parent, span), startMs };
+  const scope: AttemptScope = {
+    attempt: state.attempts,
+    span,
+    tracer,
+    facts,
+    pending: {},
+    metrics,
+    startMs,
+  };
+  const registryKey = guard('registering the attempt', () => registerByHeaders(request, scope), undefined);
+  return { scope, context: trace.setSpan(parent, span), startMs, registryKey };
+}
+
+/**
+ * Registers the attempt by the SDK's `amz-sdk-invocation-id` and `amz-sdk-request` headers (set by the
+ * retry middleware before this one runs), so a socket layer that sees the request outside this
+ * attempt's async context still finds it: undici makes a request that waited in a Pool at its
+ * `connections` limit in the context of the request whose connection freed. Unregistered when the
+ * attempt ends. No key when a command omits the headers: such a request is found by context only.
+ */
+function registerByHeaders(request: HttpRequestLike, scope: AttemptScope): string | undefined {
+  const headers = request.headers;
+  if (!headers) return undefined;
+  const key = attemptKey(headers[INVOCATION_ID_HEADER], headers[ATTEMPT_HEADER]);
+  if (key !== undefined) registerAttempt(key, scope);
+  return key;
 }
 
 /**
@@ -183,6 +214,8 @@ function endAttempt(
     // Each step guarded on its own, so every failure is logged.
     if (scope.span.isRecording()) guard('writing the attempt facts', () => flushFacts(scope), undefined);
     guard('ending the attempt span', () => scope.span.end(endMs), undefined);
+    const key = started.registryKey;
+    if (key !== undefined) guard('unregistering the attempt', () => unregisterAttempt(key, scope), undefined);
     recordAttemptMetrics(state, scope, started.startMs, endMs);
   }
 }

@@ -37,7 +37,10 @@ import { waitingRequests } from './ledger.js';
 // `wirescope.connection.queue_ms` stops counting (created → written, less the connect of the socket
 // it is first written on), but for the turn between `connected` and the write. A request waiting in a
 // Pool at its `connections` limit is no request yet: undici makes it (`create`) only when a connection
-// frees up, so neither the span nor this count sees that wait.
+// frees up, in the context of the request whose connection freed. find-attempt.ts finds its attempt by
+// the SDK's per-attempt headers, and its wait counts from when its attempt handed it to the handler
+// (`waitStartMs`), for the span's `queue_ms`, time_in_queue and acquire alike; the queued count sees
+// it only from `create` (undici announces nothing while it sits in the Pool's queue).
 
 /** A metered request was written on its socket (`sendHeaders`); `connect` when it opened the socket. */
 export function meterSendHeaders(
@@ -52,7 +55,7 @@ export function meterSendHeaders(
   const metrics = state.scope.metrics;
   if (!metrics) return;
   if (queuedMs >= INFERRED_QUEUE_NOISE_MS) recordQueueWait(metrics, queuedMs, undefined);
-  recordAcquire(metrics, now - state.createdMs, undefined);
+  recordAcquire(metrics, now - state.waitStartMs, undefined);
   const pool = poolTallyOf(metrics, undefined);
   state.inFlight = pool;
   pool.inFlight += 1;

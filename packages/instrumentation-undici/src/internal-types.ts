@@ -73,6 +73,11 @@ export interface SocketState {
 export interface RequestState {
   readonly scope: AttemptScope;
   readonly createdMs: number;
+  /**
+   * Where its wait for a connection starts: `createdMs`, or for a request undici made outside its
+   * attempt's context (it waited in a Pool's own queue, no request yet) the attempt's `startMs`.
+   */
+  readonly waitStartMs: number;
   socket: Socket | undefined;
   headersSentMs: number | undefined;
   bodySentMs: number | undefined;
@@ -157,4 +162,9 @@ export interface HubState {
    * this package has none until a request needs it.
    */
   waiting?: Set<RequestState>;
+  /**
+   * The attempt scopes a request was recorded for: such a scope, current where undici makes another
+   * request, is that other request's context, not its attempt. Optional, as `waiting`.
+   */
+  boundScopes?: WeakSet<AttemptScope>;
 }

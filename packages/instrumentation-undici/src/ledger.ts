@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { nextConnectionId, processState } from '@wirescope/instrumentation';
+import { type AttemptScope, nextConnectionId, processState } from '@wirescope/instrumentation';
 import type { HubState, PendingConnect, RequestState, SocketState } from './internal-types.js';
 
 // undici's `request:headers` and `request:trailers` run in the context of whoever created the socket,
@@ -27,6 +27,7 @@ export function hubState(): HubState {
     observer: undefined,
     pluginSwitch: undefined,
     waiting: new Set(),
+    boundScopes: new WeakSet(),
   }));
   return cached;
 }
@@ -36,6 +37,13 @@ export function waitingRequests(): Set<RequestState> {
   const hub = hubState();
   hub.waiting ??= new Set();
   return hub.waiting;
+}
+
+/** The attempt scopes a request was recorded for (made here when an older copy made the hub). */
+export function boundScopes(): WeakSet<AttemptScope> {
+  const hub = hubState();
+  hub.boundScopes ??= new WeakSet();
+  return hub.boundScopes;
 }
 
 /** The state of a request we record on, if we do. */

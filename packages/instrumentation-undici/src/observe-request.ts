@@ -2,7 +2,6 @@ import type { Socket } from 'node:net';
 import {
   type AttemptScope,
   BodyPhase,
-  currentAttemptScope,
   INFERRED_QUEUE_NOISE_MS,
   linkToConnection,
   nowMs,
@@ -32,35 +31,46 @@ import {
   isSocketReset,
 } from '@wirescope/semconv';
 import { meterCreate, meterRequestDone, meterReset, meterSendHeaders } from './connection-metrics.js';
+import { findAttempt, NOT_OURS } from './find-attempt.js';
 import type { ActiveSpanTarget, RequestState } from './internal-types.js';
-import { hubState, recordedRequest, socketState } from './ledger.js';
+import { boundScopes, hubState, recordedRequest, socketState } from './ledger.js';
 import { traceConnection } from './observe-connection.js';
 import { guard } from './version.js';
 
 interface RequestMessage {
-  request?: { origin?: unknown; method?: unknown };
+  request?: { origin?: unknown; method?: unknown; headers?: unknown };
   socket?: Socket;
   response?: { statusCode?: unknown };
   error?: unknown;
 }
 
-/** `undici:request:create`: runs in the caller's context, the one place we read the attempt scope. */
+/**
+ * `undici:request:create`: runs in the caller's context (or, for a request that waited in a Pool, in
+ * the context of the request whose connection freed: see findAttempt), the one place we find the
+ * attempt scope.
+ */
 export function onCreate(message: unknown, target: ActiveSpanTarget): void {
   const { request } = message as RequestMessage;
   const { recordedRequests } = hubState();
   if (!request || recordedRequests.has(request)) return;
-  const attempt = currentAttemptScope();
+  const found = findAttempt(request);
+  if (found === NOT_OURS) return;
+  const attempt = found?.scope;
   const scope = attempt ?? target.scopeForActiveSpan();
   if (!scope) return;
+  const createdMs = nowMs();
+  const startMs = found?.madeElsewhere ? found.scope.startMs : undefined;
   const state: RequestState = {
     scope,
-    createdMs: nowMs(),
+    createdMs,
+    waitStartMs: startMs !== undefined && startMs < createdMs ? startMs : createdMs,
     socket: undefined,
     headersSentMs: undefined,
     bodySentMs: undefined,
     body: undefined,
   };
   recordedRequests.set(request, state);
+  if (attempt) boundScopes().add(attempt);
   guard.run('counting a queued request', () => meterCreate(state, request.origin));
   recordFact(scope, ATTR_HTTP_HANDLER, HTTP_HANDLER_FETCH);
   if (!attempt) recordRequestTarget(scope, request);
@@ -95,9 +105,9 @@ export function onSendHeaders(message: unknown): void {
       recordFact(scope, ATTR_CONNECTION_IDLE_MS, roundMs(now - sock.lastDoneMs));
     if (socket.remoteAddress) recordFact(scope, ATTR_NETWORK_PEER_ADDRESS, socket.remoteAddress);
     if (socket.remotePort) recordFact(scope, ATTR_NETWORK_PEER_PORT, socket.remotePort);
-    const connectMs = connect ? connect.endMs - Math.max(connect.startMs, state.createdMs) : 0;
+    const connectMs = connect ? connect.endMs - Math.max(connect.startMs, state.waitStartMs) : 0;
     // Inferred, not measured (undici publishes no queue event): short waits are event-loop turns.
-    const queued = now - state.createdMs - connectMs;
+    const queued = now - state.waitStartMs - connectMs;
     if (queued >= INFERRED_QUEUE_NOISE_MS) recordFact(scope, ATTR_CONNECTION_QUEUE_MS, roundMs(queued));
     meterSendHeaders(state, socket, sock, connect, now, queued);
   });

@@ -42,6 +42,12 @@ export interface AttemptScope {
    * recording (an unsampled call) exists only for its metrics.
    */
   readonly metrics?: MetricScope;
+  /**
+   * When the attempt handed its request to the handler (the kernel's clock, ms). A socket layer that
+   * sees its request only later (undici makes a request waiting in a Pool at its limit when a
+   * connection frees up) counts the request's wait for a pooled connection from here.
+   */
+  readonly startMs?: number;
 }
 
 const SCOPE_KEY = createContextKey('wirescope.attempt-scope');

@@ -1,3 +1,13 @@
+/** The attempts by the SDK's per-attempt headers, for a request made outside its attempt's context. */
+export {
+  ATTEMPT_HEADER,
+  attemptKey,
+  attemptOfRequestHeaders,
+  INVOCATION_ID_HEADER,
+  MAX_REGISTERED_ATTEMPTS,
+  registerAttempt,
+  unregisterAttempt,
+} from './attempt-registry.js';
 export type { AttemptFacts, AttemptScope, FactValue } from './attempt-scope.js';
 export {
   currentAttemptScope,
