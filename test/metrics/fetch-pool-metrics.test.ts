@@ -174,6 +174,24 @@ async function untilUsage(metrics: TestMetrics, expected: [number, number]): Pro
   return read;
 }
 
+/**
+ * A first call held by `on` and a second queued behind it on the one connection, once the gauge reads
+ * queued 1 / in flight 1.
+ */
+async function queueBehindHeld(
+  metrics: TestMetrics,
+  client: ReturnType<typeof meteredClient>,
+  on: { hold(): Held } = server,
+  options?: { abortSignal?: AbortSignal },
+) {
+  const first = on.hold();
+  const call1 = client.send(new PutItemCommand(ITEM));
+  await first.arrived;
+  const call2 = client.send(new PutItemCommand(ITEM), options);
+  expect(await untilUsage(metrics, [1, 1])).toEqual([1, 1]);
+  return { first, call1, call2 };
+}
+
 async function limits(metrics: TestMetrics): Promise<Array<[unknown, number]>> {
   const points = await metrics.points('smithy.client.http.connections.limit');
   return points.map((point) => [point.attributes, point.value]);
@@ -303,11 +321,7 @@ describe('fetch handler: queued requests and the connection limit', () => {
     const other = meteredClient(metrics, server.endpoint, {
       requestHandler: new FetchHttpHandler({ requestInit: () => ({ dispatcher: own }) as RequestInit }),
     });
-    const first = server.hold();
-    const call1 = client.send(new PutItemCommand(ITEM));
-    await first.arrived;
-    const call2 = client.send(new PutItemCommand(ITEM));
-    expect(await untilUsage(metrics, [1, 1])).toEqual([1, 1]);
+    const { first, call1, call2 } = await queueBehindHeld(metrics, client);
     // Its connect runs in its own call's context: it is that call's, not the queued one's.
     await other.send(new PutItemCommand(ITEM));
     expect(await usage(metrics)).toEqual([1, 1]);
@@ -363,12 +377,10 @@ describe('fetch handler: queued requests and the connection limit', () => {
     useDispatcher(new BundledAgent({ connections: 1 }));
     const client = meteredClient(metrics);
     const before = server.requests;
-    const first = server.hold();
-    const call1 = client.send(new PutItemCommand(ITEM));
-    await first.arrived;
     const abort = new AbortController();
-    const call2 = client.send(new PutItemCommand(ITEM), { abortSignal: abort.signal });
-    expect(await untilUsage(metrics, [1, 1])).toEqual([1, 1]);
+    const { first, call1, call2 } = await queueBehindHeld(metrics, client, server, {
+      abortSignal: abort.signal,
+    });
     abort.abort();
     await expect(call2).rejects.toThrow();
     // undici keeps the aborted request in its Client's queue until the connection frees up.
@@ -386,11 +398,7 @@ describe('fetch handler: queued requests and the connection limit', () => {
     const metrics = createTestMetrics();
     useDispatcher(new BundledAgent({ connections: 1 }));
     const client = meteredClient(metrics);
-    const first = server.hold();
-    const call1 = client.send(new PutItemCommand(ITEM));
-    await first.arrived;
-    const call2 = client.send(new PutItemCommand(ITEM));
-    expect(await untilUsage(metrics, [1, 1])).toEqual([1, 1]);
+    const { first, call1, call2 } = await queueBehindHeld(metrics, client);
     first.destroy();
     const results = await Promise.allSettled([call1, call2]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
@@ -407,11 +415,7 @@ describe('fetch handler: queued requests and the connection limit', () => {
     await tls.start();
     const proxy = await startTcpProxy({ target: { host: '127.0.0.1', port: tls.port }, latencyMs: 100 });
     const client = meteredClient(metrics, `https://localhost:${proxy.port}`);
-    const first = tls.hold();
-    const call1 = client.send(new PutItemCommand(ITEM));
-    await first.arrived;
-    const call2 = client.send(new PutItemCommand(ITEM));
-    expect(await untilUsage(metrics, [1, 1])).toEqual([1, 1]);
+    const { first, call1, call2 } = await queueBehindHeld(metrics, client, tls);
     await sleep(50);
     first.release();
     await call1;
