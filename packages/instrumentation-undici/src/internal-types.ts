@@ -44,6 +44,8 @@ export interface ConnectRecord {
   readonly connector: unknown;
   /** `protocol//host`, the key an undici Agent files the connection's pool under. */
   readonly origin: string | undefined;
+  /** The attempt scope current when undici started the connect (the request it connected for). */
+  readonly scope: AttemptScope | undefined;
 }
 
 /** An undici pool with a finite connection limit, as the kernel's ConnectionGauge takes it. */

@@ -73,6 +73,7 @@ export function onConnected(message: unknown): void {
     servername: typeof name === 'string' ? name : undefined,
     connector,
     origin: originOf(connectParams),
+    scope: pending.scope,
   };
 }
 

@@ -106,8 +106,12 @@ export function onSendHeaders(message: unknown): void {
     if (socket.remoteAddress) recordFact(scope, ATTR_NETWORK_PEER_ADDRESS, socket.remoteAddress);
     if (socket.remotePort) recordFact(scope, ATTR_NETWORK_PEER_PORT, socket.remotePort);
     const connectMs = connect ? connect.endMs - Math.max(connect.startMs, state.waitStartMs) : 0;
-    // Inferred, not measured (undici publishes no queue event): short waits are event-loop turns.
-    const queued = now - state.waitStartMs - connectMs;
+    // Inferred, not measured (undici publishes no queue event): short waits are event-loop turns. A
+    // request whose own dispatch started its connection waited for that connection, not for a pooled
+    // one (node:http's rule for a request that opens a socket): undici defers a request with a body by
+    // a microtask, and the turns before its connect starts are no queue.
+    const ownConnect = connect !== undefined && connect.scope === scope;
+    const queued = ownConnect ? 0 : now - state.waitStartMs - connectMs;
     if (queued >= INFERRED_QUEUE_NOISE_MS) recordFact(scope, ATTR_CONNECTION_QUEUE_MS, roundMs(queued));
     meterSendHeaders(state, socket, sock, connect, now, queued);
   });
