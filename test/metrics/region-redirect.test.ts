@@ -89,4 +89,32 @@ describe.each(['node', 'fetch'] as const)('%s handler, unsampled', (handler) => 
     expect(total(requests, { 'http.response.status_code': 200 })).toBe(1);
     await metrics.shutdown();
   });
+
+  it('with stageDurations: the re-run serializes, signs and deserializes again, each stage counted twice', async () => {
+    const metrics = createTestMetrics();
+    const client = createS3Client(endpoint, { handler, region: 'us-east-1', followRegionRedirects: true });
+    client.middlewareStack.use(
+      wirescope({ tracerProvider: unsampled, meterProvider: metrics.provider, stageDurations: true }),
+    );
+    const out = await client.send(new GetObjectCommand({ Bucket: 'far', Key: 'k' }));
+    expect(await out.Body?.transformToString()).toBe('far away');
+    client.destroy();
+    // The redirect middleware runs the serialize step again for the bucket's region: a new identity,
+    // endpoint and serialization; each of the two attempts is signed and its response deserialized
+    // (the 301's into the redirect error, the 200's into the output).
+    for (const name of [
+      'smithy.client.call.auth.resolve_identity_duration',
+      'smithy.client.call.resolve_endpoint_duration',
+      'smithy.client.call.serialization_duration',
+      'smithy.client.call.auth.signing_duration',
+      'smithy.client.call.deserialization_duration',
+    ]) {
+      const points = await metrics.points(name);
+      expect(
+        points.reduce((sum, point) => sum + point.count, 0),
+        name,
+      ).toBe(2);
+    }
+    await metrics.shutdown();
+  });
 });
