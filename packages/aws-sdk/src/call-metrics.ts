@@ -250,7 +250,8 @@ function attemptSeries(
 ): TallySeries {
   // The tally's key: every attribute value, in a fixed order.
   const key = `${memo.key}\n${region}\n${serverAddress}\n${handler}\n${reused}\n${errorType}`;
-  const known = instruments.attempts.has(key);
+  const known = instruments.attempts.get(key);
+  if (known) return known;
   const attempt: Attributes = { ...memo.rpc };
   setIf(attempt, ATTR_CLOUD_REGION, region);
   setIf(attempt, ATTR_SERVER_ADDRESS, serverAddress);
@@ -260,7 +261,7 @@ function attemptSeries(
   const series = instruments.attempts.series(key, attempt);
   // A counter has no series until its first add: a zero one for each new attempt series, so that
   // "no reset happened" reads as 0 in Prometheus, not as "the producer records no resets".
-  if (!known && typeof reused === 'boolean') {
+  if (typeof reused === 'boolean') {
     const resets: Attributes = { ...memo.rpc, [ATTR_CONNECTION_REUSED]: reused };
     setIf(resets, ATTR_SERVER_ADDRESS, serverAddress);
     setIf(resets, ATTR_HTTP_HANDLER, handler);
@@ -294,13 +295,13 @@ export function recordCallMetrics(
       call.errorType !== errorType
     ) {
       const key = `${memo.key}\n${regions.target}\n${regions.caller}\n${regions.mismatch}\n${errorType}`;
-      const known = instruments.calls.has(key);
-      const attributes: Attributes = { ...rpc, [ATTR_REGION_MISMATCH]: regions.mismatch };
-      setIf(attributes, ATTR_CLOUD_REGION, regions.target);
-      setIf(attributes, ATTR_CALLER_REGION, regions.caller);
-      setIf(attributes, ATTR_ERROR_TYPE, errorType);
-      const series = instruments.calls.series(key, attributes);
-      if (!known) {
+      let series = instruments.calls.get(key);
+      if (!series) {
+        const attributes: Attributes = { ...rpc, [ATTR_REGION_MISMATCH]: regions.mismatch };
+        setIf(attributes, ATTR_CLOUD_REGION, regions.target);
+        setIf(attributes, ATTR_CALLER_REGION, regions.caller);
+        setIf(attributes, ATTR_ERROR_TYPE, errorType);
+        series = instruments.calls.series(key, attributes);
         // As the resets above: a zero series with the call's first series, so no redirect reads as 0.
         const redirects: Attributes = { ...rpc };
         setIf(redirects, ATTR_CLOUD_REGION, regions.client);

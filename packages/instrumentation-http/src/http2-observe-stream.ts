@@ -182,8 +182,10 @@ function listen(
       // A buffered body ended with no answer yet: the SDK's fallback timer sent it (expect-continue-wait.ts).
       current.expect?.bodyWithoutAnswer(current.finishedAt);
     });
-  const onContinue = () => guard.run('HTTP/2 100 Continue', () => current.expect?.answered());
-  const onPipe = () => guard.run('HTTP/2 request pipe', () => current.expect?.piped());
+  // Listeners for Expect streams only (made for them alone).
+  const expect = current.expect;
+  const onContinue = expect && (() => guard.run('HTTP/2 100 Continue', () => expect.answered()));
+  const onPipe = expect && (() => guard.run('HTTP/2 request pipe', () => expect.piped()));
   // The response read to its end: the exchange is over for the host, which may start its next call
   // on the session before the stream's 'close' (observed: up to tens of ms later, on the SDK's
   // `await send(); await send();`).
@@ -231,10 +233,8 @@ function listen(
     stream.removeListener('response', onResponse);
     stream.removeListener(errorMonitor, onError);
     stream.removeListener('close', onClose);
-    if (current.expect) {
-      stream.removeListener('continue', onContinue);
-      stream.removeListener('pipe', onPipe);
-    }
+    if (onContinue) stream.removeListener('continue', onContinue);
+    if (onPipe) stream.removeListener('pipe', onPipe);
   };
   if (stream.pending) stream.on('ready', onReady);
   // A body-less request (GET) is ended inside request(): it may have finished already.
@@ -244,10 +244,8 @@ function listen(
   } else stream.on('finish', onFinish);
   // node:http2 emits 'continue' for the peer's 100; the body going out before it is the SDK's fallback
   // timer (a streamed body is piped, a buffer is ended: 'finish').
-  if (current.expect) {
-    stream.on('continue', onContinue);
-    stream.on('pipe', onPipe);
-  }
+  if (onContinue) stream.on('continue', onContinue);
+  if (onPipe) stream.on('pipe', onPipe);
   stream.on('response', onResponse);
   // An 'end' listener does not make the body flow (only 'data' and 'readable' do).
   stream.on('end', onEnd);

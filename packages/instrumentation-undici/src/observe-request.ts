@@ -71,7 +71,8 @@ export function onCreate(message: unknown, target: ActiveSpanTarget): void {
   };
   recordedRequests.set(request, state);
   if (attempt) boundScopes().add(attempt);
-  guard.run('counting a queued request', () => meterCreate(state, request.origin));
+  // Metered requests only: no closure for the others, on every request.
+  if (scope.metrics) guard.run('counting a queued request', () => meterCreate(state, request.origin));
   recordFact(scope, ATTR_HTTP_HANDLER, HTTP_HANDLER_FETCH);
   if (!attempt) recordRequestTarget(scope, request);
 }

@@ -21,20 +21,9 @@ const OVERFLOW_ATTRIBUTES: Attributes = { 'otel.metric.overflow': true };
 export class CounterTally {
   readonly #series = new Map<string, TallySeries>();
 
-  /**
-   * Adds `value` to the series `key` if it exists, and says whether it did: a caller builds the
-   * attributes only for a new series (then {@link CounterTally.add}).
-   */
-  increment(key: string, value = 1): boolean {
-    const series = this.#series.get(key);
-    if (series === undefined) return false;
-    series.value += value;
-    return true;
-  }
-
-  /** Whether the series `key` exists. */
-  has(key: string): boolean {
-    return this.#series.has(key);
+  /** The series `key`, if it exists. */
+  get(key: string): TallySeries | undefined {
+    return this.#series.get(key);
   }
 
   /** Adds `value` to the series `key` (its attributes `attributes`, kept from the first add). */
