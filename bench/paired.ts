@@ -35,13 +35,9 @@ import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler } from '@open
 import { producerFlags } from './built-packages.js';
 import { startFakeS3 } from './fake-s3-server.js';
 import { benchMeterProvider } from './metrics-setup.js';
+import { option } from './run-args.js';
 import { registerProvider } from './tracing-setups.js';
 import { benchClient, runPairs } from './workload.js';
-
-function option(name: string, fallback: string): string {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? arg.slice(name.length + 3) : fallback;
-}
 
 const ALL_CLIENTS = [
   'bare',

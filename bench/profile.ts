@@ -19,14 +19,9 @@ import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { producerFlags } from './built-packages.js';
 import { startFakeS3 } from './fake-s3-server.js';
-import { type BenchConfig, type BenchHandler, CONFIGS } from './run-args.js';
+import { type BenchConfig, type BenchHandler, CONFIGS, option } from './run-args.js';
 import { setUpTracing } from './tracing-setups.js';
 import { benchClient, runPairs } from './workload.js';
-
-function option(name: string, fallback: string): string {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? arg.slice(name.length + 3) : fallback;
-}
 
 interface ProfileNode {
   id: number;

@@ -81,3 +81,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     bodyBytes: int('bodyBytes', 1024),
   };
 }
+
+/** The value of `--name=value` among this process's arguments, else `fallback`. */
+export function option(name: string, fallback: string): string {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? arg.slice(name.length + 3) : fallback;
+}
