@@ -13,3 +13,8 @@ export const log = kernelGuard.log;
 export function guard<T>(what: string, fn: () => T, fallback: T): T {
   return kernelGuard.value(what, fn, fallback);
 }
+
+/** Logs a failure our own code caught itself, as {@link guard} logs one (for hot paths with their own `try`). */
+export function reportFailure(what: string, error: unknown): void {
+  kernelGuard.report(what, error);
+}

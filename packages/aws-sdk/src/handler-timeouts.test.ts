@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
+import { type DiagLogger, DiagLogLevel, diag, INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { type AttemptScope, runInAttemptScope } from '@wirescope/instrumentation';
 import { afterEach, describe, expect, it } from 'vitest';
 import { effectiveTimeouts, patchHandlerTimeouts, unpatchHandlerTimeouts } from './handler-timeouts.js';
@@ -67,6 +67,7 @@ describe('the wrapped handle', () => {
   afterEach(() => {
     unpatchHandlerTimeouts();
     delete cache[KEY];
+    diag.disable();
   });
 
   function fakeModule(config: unknown) {
@@ -110,13 +111,20 @@ describe('the wrapped handle', () => {
     expect(Handler.prototype.handle.name).toBe('handle');
   });
 
-  it('a config that throws, or no attempt scope: the call goes on, nothing recorded', () => {
+  it('a config that throws, or no attempt scope: the call goes on, nothing recorded, the failure logged', () => {
+    const logged: string[] = [];
+    const record = (...args: unknown[]) => logged.push(args.map(String).join(' '));
+    const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
+    diag.setLogger(logger, DiagLogLevel.WARN);
     const Handler = fakeModule('throw');
     patchHandlerTimeouts();
     const handler = new Handler();
     const s = scope();
     expect(runInAttemptScope(s, () => handler.handle('req'))).toMatchObject({ request: 'req', args: 1 });
     expect(s.facts.size).toBe(0);
+    expect(logged).toEqual([
+      '@wirescope/aws-sdk reading the handler timeouts failed; the SDK call goes on unobserved Error: config getter broken on purpose',
+    ]);
     expect(new (fakeModule({}))().handle('outside')).toMatchObject({ request: 'outside' });
   });
 });

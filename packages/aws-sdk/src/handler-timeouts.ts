@@ -5,7 +5,7 @@ import {
   ATTR_TIMEOUT_REQUEST_MS,
   ATTR_TIMEOUT_SOCKET_MS,
 } from '@wirescope/semconv';
-import { guard } from './guard.js';
+import { guard, reportFailure } from './guard.js';
 
 // The timeouts a call runs under live in its request handler's config, which no middleware can see
 // (the handler execution context holds no client config). The handler classes are read from the
@@ -82,13 +82,7 @@ function wrap(kind: HandlerKind, original: Handle): Handle {
     try {
       readTimeouts(this, kind, options);
     } catch (error) {
-      guard(
-        'reading the handler timeouts',
-        () => {
-          throw error;
-        },
-        undefined,
-      );
+      reportFailure('reading the handler timeouts', error);
     }
     // The host's call goes on exactly as it was made, with the arguments it was given.
     // biome-ignore lint/complexity/noArguments: the caller's own arguments, however many

@@ -64,9 +64,7 @@ export function addConsumer(consumer: HubConsumer): void {
       try {
         handler(message);
       } catch (error) {
-        guard.run(what, () => {
-          throw error;
-        });
+        guard.report(what, error);
       }
     };
     state.subscriptions.set(channel, subscriber);

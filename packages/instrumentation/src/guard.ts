@@ -11,6 +11,11 @@ export interface Guard {
   run(what: string, fn: () => void): void;
   /** Runs `fn` and returns its value, or `fallback` when it throws (logged as in {@link Guard.run}). */
   value<T>(what: string, fn: () => T, fallback: T): T;
+  /**
+   * Logs a failure the caller caught itself, as {@link Guard.run} logs one: for a hot path that wraps
+   * its own `try` rather than make a closure on every pass.
+   */
+  report(what: string, error: unknown): void;
 }
 
 /**
@@ -27,6 +32,7 @@ export function createGuard(component: string, consequence: string): Guard {
   };
   return {
     log,
+    report,
     run(what, fn) {
       try {
         fn();
