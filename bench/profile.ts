@@ -45,8 +45,8 @@ const HOOKS = new Set([
 /** Who a function belongs to, from its script's URL. */
 function ownerOf(node: ProfileNode): string {
   const { url, functionName } = node.callFrame;
-  if (url.includes('/packages/') && url.includes('/dist/')) return 'wirescope';
-  if (url.includes('/packages/') && url.includes('/src/')) return 'wirescope';
+  // This repository's packages, built (dist) or with --source (src).
+  if (url.includes('/packages/')) return 'wirescope';
   if (url.includes('@opentelemetry/instrumentation')) return 'OTel instrumentations';
   if (url.includes('@opentelemetry/')) return 'OTel API and SDK';
   if (url.includes('@smithy/') || url.includes('@aws-sdk/')) return 'AWS SDK';
