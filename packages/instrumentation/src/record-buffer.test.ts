@@ -35,6 +35,9 @@ function keepingGuard(): Guard & { failures: string[] } {
     value(_what, fn) {
       return fn();
     },
+    report(what, error) {
+      failures.push(`${what}: ${(error as Error).message}`);
+    },
   };
 }
 
