@@ -11,8 +11,14 @@
 // comparison of whole processes; each process's totals still carry this VM's ±10–20 % (see
 // bench/RESULTS.md). The built packages are measured (built-packages.ts), `--source` for the sources.
 //
+// `--measure=alloc` weighs bytes allocated instead of CPU time (V8's sampling heap profiler, objects the
+// garbage collector already freed included): what a call leaves for the collector, a figure that
+// repeats between processes far better than time does. `--measure=resources` counts the async
+// resources (promises, ticks, timers) made per call, by type.
+//
 // Options: --handler=node|fetch --config=wirescope (any of run-args.ts's CONFIGS) --pairs=6000
-//   --warmupPairs=1000 --top=15 --dump=<file> (self time per function, µs per call, as JSON)
+//   --warmupPairs=1000 --top=15 --measure=cpu|alloc|resources --dump=<file> (per function, per call, as JSON)
+import { createHook } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -68,66 +74,170 @@ async function worker(endpoint: string): Promise<void> {
   await runPairs(client, Number(option('warmupPairs', '1000')), 1024, 4);
   await tracing.flush();
   tracing.resetCount();
+  const measure = option('measure', 'cpu');
+  if (measure !== 'cpu' && measure !== 'alloc' && measure !== 'resources')
+    throw new Error(`unknown --measure=${measure} (cpu, alloc or resources)`);
+  if (measure === 'resources') {
+    await countResources(handler, config, pairs, () => runPairs(client, pairs, 1024, 4));
+    client.destroy();
+    await tracing.shutdown();
+    return;
+  }
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 50 });
-  await session.post('Profiler.start');
-  const cpu = process.cpuUsage();
-  await runPairs(client, pairs, 1024, 4);
-  await tracing.flush();
-  const used = process.cpuUsage(cpu);
-  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
-  session.disconnect();
   const calls = pairs * 2;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parentOf = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
-  // A builtin (no script: JSON.stringify, Map#get…) counts for its nearest JavaScript caller.
-  const attributed = (id: number): ProfileNode => {
-    let n = byId.get(id) as ProfileNode;
-    while (n.callFrame.url === '' && !n.callFrame.functionName.startsWith('(') && parentOf.has(n.id))
-      n = byId.get(parentOf.get(n.id) as number) as ProfileNode;
-    return n;
-  };
-  const owners = new Map<string, number>();
-  const functions = new Map<string, { owner: string; us: number }>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0;
-    const n = attributed(id);
-    const owner = ownerOf(n);
-    total += us;
-    owners.set(owner, (owners.get(owner) ?? 0) + us);
-    const file = n.callFrame.url.replace(/^.*\/(packages|node_modules)\//, '');
-    const key = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
-    const entry = functions.get(key) ?? { owner, us: 0 };
-    entry.us += us;
-    functions.set(key, entry);
-  });
-  const perCall = (us: number) => (us / calls).toFixed(1).padStart(8);
+  let weighed: Weighed;
+  let headline: string;
+  if (measure === 'cpu') {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 50 });
+    await session.post('Profiler.start');
+    const cpu = process.cpuUsage();
+    await runPairs(client, pairs, 1024, 4);
+    await tracing.flush();
+    const used = process.cpuUsage(cpu);
+    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
+    weighed = weighCpu(profile);
+    headline = `CPU ${((used.user + used.system) / calls).toFixed(0)} µs a call, profiled ${(weighed.total / calls).toFixed(0)} µs a call`;
+  } else {
+    // Every allocation, the short-lived ones too (the garbage a call leaves for the young generation).
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 256,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    await runPairs(client, pairs, 1024, 4);
+    await tracing.flush();
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+      profile: { head: HeapNode };
+    };
+    weighed = weighHeap(profile.head);
+    headline = `allocated ${(weighed.total / calls).toFixed(0)} bytes a call (sampled every 256 bytes)`;
+  }
+  session.disconnect();
+  const unit = measure === 'cpu' ? 'µs' : 'bytes';
+  const { owners, functions } = attribute(weighed);
+  const perCall = (v: number) => (v / calls).toFixed(measure === 'cpu' ? 1 : 0).padStart(8);
   console.log(
-    `${handler} ${config}: ${calls} calls, CPU ${((used.user + used.system) / calls).toFixed(0)} µs a call, ` +
-      `profiled ${(total / calls).toFixed(0)} µs a call, ${(tracing.count() / calls).toFixed(2)} spans a call`,
+    `${handler} ${config}: ${calls} calls, ${headline}, ${(tracing.count() / calls).toFixed(2)} spans a call`,
   );
-  console.log('  owner                      µs a call');
-  for (const [owner, us] of [...owners].sort((a, b) => b[1] - a[1]))
-    console.log(`  ${owner.padEnd(24)}${perCall(us)}`);
+  console.log(`  owner                   ${unit.padStart(8)} a call`);
+  for (const [owner, v] of [...owners].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${owner.padEnd(24)}${perCall(v)}`);
   const shown = new Set(['wirescope', 'OTel API and SDK', 'OTel instrumentations']);
-  const heaviest = [...functions].filter(([, f]) => shown.has(f.owner)).sort((a, b) => b[1].us - a[1].us);
+  const heaviest = [...functions].filter(([, f]) => shown.has(f.owner)).sort((a, b) => b[1].v - a[1].v);
   const top = Number(option('top', '15'));
   if (top > 0) {
-    console.log('  heaviest of wirescope and OpenTelemetry, µs a call:');
-    for (const [k, f] of heaviest.slice(0, top)) console.log(`  ${perCall(f.us)}  ${k.slice(0, 96)}`);
+    console.log(`  heaviest of wirescope and OpenTelemetry, ${unit} a call:`);
+    for (const [k, f] of heaviest.slice(0, top)) console.log(`  ${perCall(f.v)}  ${k.slice(0, 96)}`);
   }
   const dump = option('dump', '');
   if (dump)
-    writeFileSync(
-      dump,
-      JSON.stringify(Object.fromEntries([...functions].map(([k, f]) => [k, f.us / calls]))),
-    );
+    writeFileSync(dump, JSON.stringify(Object.fromEntries([...functions].map(([k, f]) => [k, f.v / calls]))));
   client.destroy();
   await tracing.shutdown();
+}
+
+/**
+ * Async resources made per call, by type (promises, ticks, timers…): an exact count, and what every
+ * promise costs once AsyncLocalStorage's promise hooks are on. The hook that counts turns them on too,
+ * so this mode measures no time.
+ */
+async function countResources(
+  handler: string,
+  config: string,
+  pairs: number,
+  run: () => Promise<unknown>,
+): Promise<void> {
+  const counts = new Map<string, number>();
+  const hook = createHook({
+    init(_id, type) {
+      counts.set(type, (counts.get(type) ?? 0) + 1);
+    },
+  }).enable();
+  try {
+    await run();
+  } finally {
+    hook.disable();
+  }
+  const calls = pairs * 2;
+  console.log(`${handler} ${config}: ${calls} calls, async resources made a call`);
+  for (const [type, n] of [...counts].sort((a, b) => b[1] - a[1]))
+    if (n >= calls / 100) console.log(`  ${type.padEnd(24)}${(n / calls).toFixed(2).padStart(8)}`);
+}
+
+/** A profile's nodes with a weight each (µs of CPU, or bytes allocated). */
+interface Weighed {
+  nodes: Map<number, ProfileNode>;
+  parentOf: Map<number, number>;
+  weights: Map<number, number>;
+  total: number;
+}
+
+function weighCpu(profile: CpuProfile): Weighed {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const weights = new Map<number, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    weights.set(id, (weights.get(id) ?? 0) + us);
+    total += us;
+  });
+  return { nodes, parentOf, weights, total };
+}
+
+interface HeapNode {
+  id: number;
+  callFrame: ProfileNode['callFrame'];
+  selfSize: number;
+  children: HeapNode[];
+}
+
+function weighHeap(head: HeapNode): Weighed {
+  const weighed: Weighed = { nodes: new Map(), parentOf: new Map(), weights: new Map(), total: 0 };
+  const stack: HeapNode[] = [head];
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+    weighed.nodes.set(n.id, { id: n.id, callFrame: n.callFrame, children: n.children.map((c) => c.id) });
+    weighed.weights.set(n.id, n.selfSize);
+    weighed.total += n.selfSize;
+    for (const c of n.children) {
+      weighed.parentOf.set(c.id, n.id);
+      stack.push(c);
+    }
+  }
+  return weighed;
+}
+
+/** The weights by owner and by function. */
+function attribute(weighed: Weighed): {
+  owners: Map<string, number>;
+  functions: Map<string, { owner: string; v: number }>;
+} {
+  const { nodes, parentOf } = weighed;
+  // A builtin (no script: JSON.stringify, Map#get…) counts for its nearest JavaScript caller.
+  const attributed = (id: number): ProfileNode => {
+    let n = nodes.get(id) as ProfileNode;
+    while (n.callFrame.url === '' && !n.callFrame.functionName.startsWith('(') && parentOf.has(n.id))
+      n = nodes.get(parentOf.get(n.id) as number) as ProfileNode;
+    return n;
+  };
+  const owners = new Map<string, number>();
+  const functions = new Map<string, { owner: string; v: number }>();
+  for (const [id, v] of weighed.weights) {
+    if (v === 0) continue;
+    const n = attributed(id);
+    const owner = ownerOf(n);
+    owners.set(owner, (owners.get(owner) ?? 0) + v);
+    const file = n.callFrame.url.replace(/^.*\/(packages|node_modules)\//, '');
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
+    const entry = functions.get(key) ?? { owner, v: 0 };
+    entry.v += v;
+    functions.set(key, entry);
+  }
+  return { owners, functions };
 }
 
 async function main(): Promise<void> {
