@@ -63,29 +63,42 @@ function ownerOf(node: ProfileNode): string {
   return 'other';
 }
 
-async function worker(endpoint: string): Promise<void> {
+const MEASURES = ['cpu', 'alloc', 'resources'] as const;
+
+/** The options, or why they are wrong (checked before any process starts). */
+function readOptions() {
   const config = option('config', 'wirescope') as BenchConfig;
-  if (!CONFIGS.includes(config)) throw new Error(`unknown --config=${config} (one of ${CONFIGS.join(', ')})`);
+  if (!CONFIGS.includes(config)) return `unknown --config=${config} (one of ${CONFIGS.join(', ')})`;
+  const measure = option('measure', 'cpu') as (typeof MEASURES)[number];
+  if (!MEASURES.includes(measure)) return `unknown --measure=${measure} (one of ${MEASURES.join(', ')})`;
   const handler = option('handler', 'node') as BenchHandler;
-  const pairs = Number(option('pairs', '6000'));
+  return { config, measure, handler, pairs: Number(option('pairs', '6000')) };
+}
+
+async function worker(endpoint: string): Promise<void> {
+  const options = readOptions();
+  if (typeof options === 'string') throw new Error(options);
+  const { config, measure, handler, pairs } = options;
+  const calls = pairs * 2;
   const tracing = await setUpTracing(config, handler);
   const client = benchClient(endpoint, handler);
   if (tracing.plugin) client.middlewareStack.use(tracing.plugin());
   await runPairs(client, Number(option('warmupPairs', '1000')), 1024, 4);
   await tracing.flush();
   tracing.resetCount();
-  const measure = option('measure', 'cpu');
-  if (measure !== 'cpu' && measure !== 'alloc' && measure !== 'resources')
-    throw new Error(`unknown --measure=${measure} (cpu, alloc or resources)`);
+  // The measured calls, and the export of their spans.
+  const measured = async () => {
+    await runPairs(client, pairs, 1024, 4);
+    await tracing.flush();
+  };
   if (measure === 'resources') {
-    await countResources(handler, config, pairs, () => runPairs(client, pairs, 1024, 4));
+    await countResources(`${handler} ${config}`, calls, measured);
     client.destroy();
     await tracing.shutdown();
     return;
   }
   const session = new Session();
   session.connect();
-  const calls = pairs * 2;
   let weighed: Weighed;
   let headline: string;
   if (measure === 'cpu') {
@@ -93,8 +106,7 @@ async function worker(endpoint: string): Promise<void> {
     await session.post('Profiler.setSamplingInterval', { interval: 50 });
     await session.post('Profiler.start');
     const cpu = process.cpuUsage();
-    await runPairs(client, pairs, 1024, 4);
-    await tracing.flush();
+    await measured();
     const used = process.cpuUsage(cpu);
     const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
     weighed = weighCpu(profile);
@@ -107,8 +119,7 @@ async function worker(endpoint: string): Promise<void> {
       includeObjectsCollectedByMajorGC: true,
       includeObjectsCollectedByMinorGC: true,
     });
-    await runPairs(client, pairs, 1024, 4);
-    await tracing.flush();
+    await measured();
     const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
       profile: { head: HeapNode };
     };
@@ -144,12 +155,7 @@ async function worker(endpoint: string): Promise<void> {
  * promise costs once AsyncLocalStorage's promise hooks are on. The hook that counts turns them on too,
  * so this mode measures no time.
  */
-async function countResources(
-  handler: string,
-  config: string,
-  pairs: number,
-  run: () => Promise<unknown>,
-): Promise<void> {
+async function countResources(label: string, calls: number, run: () => Promise<void>): Promise<void> {
   const counts = new Map<string, number>();
   const hook = createHook({
     init(_id, type) {
@@ -161,8 +167,7 @@ async function countResources(
   } finally {
     hook.disable();
   }
-  const calls = pairs * 2;
-  console.log(`${handler} ${config}: ${calls} calls, async resources made a call`);
+  console.log(`${label}: ${calls} calls, async resources made a call`);
   for (const [type, n] of [...counts].sort((a, b) => b[1] - a[1]))
     if (n >= calls / 100) console.log(`  ${type.padEnd(24)}${(n / calls).toFixed(2).padStart(8)}`);
 }
@@ -253,6 +258,12 @@ async function main(): Promise<void> {
   if (endpointAt >= 0) {
     await worker(process.argv[endpointAt + 1] as string);
     process.exit(0);
+  }
+  const options = readOptions();
+  if (typeof options === 'string') {
+    console.error(`bench/profile.ts: ${options}`);
+    process.exitCode = 2;
+    return;
   }
   // The server in one child, the profiled worker in another: only the client's work is profiled.
   const flags = producerFlags(process.argv.slice(2));
