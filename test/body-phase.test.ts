@@ -257,9 +257,23 @@ describe.each(['node', 'fetch'] as const)('the response body on the %s handler',
 
   it('a large body never read: unread after the grace period, and neither body, socket nor span kept alive', async () => {
     const connectionsBefore = server.openConnections;
-    let output: GetObjectCommandOutput | undefined = await client(handler, true).send(
-      new GetObjectCommand({ Bucket: 'b', Key: 'large' }),
-    );
+    // undici also cancels an unread body when its fetch Response is collected, and the SDK keeps only
+    // the body: the Responses are held as long as the body is (fetch is read at call time), or a busy
+    // process could collect one within milliseconds and end the phase before any grace check.
+    const responses: Response[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
+      const response = await realFetch(...args);
+      responses.push(response);
+      return response;
+    };
+    let output: GetObjectCommandOutput | undefined;
+    try {
+      output = await client(handler, true).send(new GetObjectCommand({ Bucket: 'b', Key: 'large' }));
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect(responses.length).toBe(handler === 'fetch' ? 1 : 0);
     const bodyRef = new WeakRef(output.Body as object);
     // The app holds the response and never reads it. Dropped only after the body span is reported:
     // a body collected during the grace period is cancelled by undici (its finalizer aborts the
@@ -287,6 +301,7 @@ describe.each(['node', 'fetch'] as const)('the response body on the %s handler',
     // Read after the wait, so the engine keeps it alive across it; then the app lets it go.
     expect(held).toBeDefined();
     held = undefined;
+    responses.length = 0;
     tracing.reset();
     // Node's agent keeps the socket (and its body) until the client goes; undici cancels a collected
     // body's request itself (seconds after the collection). Either way nothing of ours may keep them.
