@@ -64,6 +64,7 @@ function ownerOf(node: ProfileNode): string {
 }
 
 const MEASURES = ['cpu', 'alloc', 'resources'] as const;
+const HANDLERS: readonly BenchHandler[] = ['node', 'fetch'];
 
 /** The options, or why they are wrong (checked before any process starts). */
 function readOptions() {
@@ -72,7 +73,12 @@ function readOptions() {
   const measure = option('measure', 'cpu') as (typeof MEASURES)[number];
   if (!MEASURES.includes(measure)) return `unknown --measure=${measure} (one of ${MEASURES.join(', ')})`;
   const handler = option('handler', 'node') as BenchHandler;
-  return { config, measure, handler, pairs: Number(option('pairs', '6000')) };
+  // A handler benchClient does not know would run on node:http under the name given.
+  if (!HANDLERS.includes(handler)) return `unknown --handler=${handler} (one of ${HANDLERS.join(', ')})`;
+  const pairs = Number(option('pairs', '6000'));
+  if (!Number.isInteger(pairs) || pairs <= 0)
+    return `--pairs=${option('pairs', '')} is not a whole number above 0`;
+  return { config, measure, handler, pairs };
 }
 
 async function worker(endpoint: string): Promise<void> {
